@@ -1,0 +1,268 @@
+#include "config/config.h"
+
+#include <curl/curl.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <cstring>
+#include <span>
+#include <sstream>
+#include <string_view>
+
+#include "config/units.h"
+
+namespace sluice::config {
+namespace {
+
+using Keys = std::span<const std::string_view>;
+
+constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers",
+                           "publish",   "defaults",   "feeds"};
+constexpr std::string_view kPublishKeys[] = {"endpoint"};
+constexpr std::string_view kPollKeys[] = {"interval", "min_interval", "max_interval", "timeout", "max_body"};
+constexpr std::string_view kFeedKeys[] = {"name",         "url",     "tags",     "headers", "interval",
+                            "min_interval", "max_interval", "timeout", "max_body"};
+constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+Position position_of(const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return {};
+  return {mark.line + 1, mark.column + 1};
+}
+
+// Walks the YAML tree with the file name at hand, so every failure becomes a ConfigError.
+class Loader {
+ public:
+  explicit Loader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& reason) const {
+    throw ConfigError(source_, position_of(at), key, reason);
+  }
+
+  // Rejects keys outside `allowed` (with a did-you-mean hint) and keys given twice.
+  void check_keys(const YAML::Node& map, const std::string& path, Keys allowed) const {
+    std::set<std::string> seen;
+    for (const auto& entry : map) {
+      const YAML::Node& key_node = entry.first;
+      if (!key_node.IsScalar()) fail(key_node, path, "keys must be plain words");
+      const std::string key = key_node.Scalar();
+      const std::string name = path.empty() ? key : path + "." + key;
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        const std::string hint = closest_match(key, allowed);
+        fail(key_node, name,
+             "unknown key" + (hint.empty() ? std::string() : " (did you mean '" + hint + "'?)"));
+      }
+      if (!seen.insert(key).second) fail(key_node, name, "key given twice");
+    }
+  }
+
+  // The node of `key` in map, for positions; the map itself when the key is inherited.
+  static YAML::Node key_or_map(const YAML::Node& map, std::string_view key) {
+    for (const auto& entry : map)
+      if (entry.first.Scalar() == key) return entry.second;
+    return map;
+  }
+
+  void expect_map(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsMap()) fail(node, key, "expected a mapping of key: value");
+  }
+
+  std::string scalar(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsScalar() || node.Scalar().empty()) fail(node, key, "expected a non-empty value");
+    return node.Scalar();
+  }
+
+  std::chrono::milliseconds duration(const YAML::Node& node, const std::string& key) const {
+    const std::string text = scalar(node, key);
+    const auto value = parse_duration(text);
+    if (!value || value->count() == 0)
+      fail(node, key, "'" + text + "' is not a positive duration (examples: 90s, 5m, 2h, 7d)");
+    return *value;
+  }
+
+  std::uint64_t size(const YAML::Node& node, const std::string& key) const {
+    const std::string text = scalar(node, key);
+    const auto value = parse_size(text);
+    if (!value || *value == 0)
+      fail(node, key, "'" + text + "' is not a positive size (examples: 512KiB, 15MiB, 1GB)");
+    return *value;
+  }
+
+  void poll_overrides(const YAML::Node& map, const std::string& path, PollSettings& poll) const {
+    for (const auto& entry : map) {
+      const std::string key = entry.first.Scalar();
+      const std::string name = path + "." + key;
+      const YAML::Node& value = entry.second;
+      if (key == "interval") poll.interval = duration(value, name);
+      else if (key == "min_interval") poll.min_interval = duration(value, name);
+      else if (key == "max_interval") poll.max_interval = duration(value, name);
+      else if (key == "timeout") poll.timeout = duration(value, name);
+      else if (key == "max_body") poll.max_body = size(value, name);
+    }
+    if (poll.min_interval > poll.max_interval)
+      fail(key_or_map(map, "min_interval"), path + ".min_interval",
+           format_duration(poll.min_interval) + " is above max_interval " +
+               format_duration(poll.max_interval));
+    if (poll.interval < poll.min_interval || poll.interval > poll.max_interval)
+      fail(key_or_map(map, "interval"), path + ".interval",
+           format_duration(poll.interval) + " is outside min_interval..max_interval (" +
+               format_duration(poll.min_interval) + ".." + format_duration(poll.max_interval) + ")");
+  }
+
+  std::vector<std::string> tags(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsSequence()) fail(node, key, "expected a list such as [world, news]");
+    std::vector<std::string> out;
+    for (const auto& item : node) {
+      const std::string tag = scalar(item, key);
+      if (std::find(out.begin(), out.end(), tag) == out.end()) out.push_back(tag);
+    }
+    return out;
+  }
+
+  std::vector<std::pair<std::string, std::string>> headers(const YAML::Node& node,
+                                                           const std::string& key) const {
+    expect_map(node, key);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& entry : node) {
+      const std::string name = scalar(entry.first, key);
+      const bool token = std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
+                                      std::string_view::npos;
+      });
+      if (!token) fail(entry.first, key + "." + name, "not a valid HTTP header name");
+      const std::string value = entry.second.IsNull() ? std::string() : scalar(entry.second, key + "." + name);
+      if (value.find_first_of("\r\n") != std::string::npos)
+        fail(entry.second, key + "." + name, "header values cannot contain line breaks");
+      out.emplace_back(name, value);
+    }
+    return out;
+  }
+
+  void check_url(const YAML::Node& node, const std::string& key, const std::string& url) const {
+    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), &curl_url_cleanup);
+    if (!handle) throw std::bad_alloc();
+    if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+      fail(node, key, "'" + url + "' is not a valid absolute URL");
+    char* scheme = nullptr;
+    curl_url_get(handle.get(), CURLUPART_SCHEME, &scheme, 0);
+    const std::string scheme_name = scheme ? scheme : "";
+    curl_free(scheme);
+    if (scheme_name != "http" && scheme_name != "https" && scheme_name != "file")
+      fail(node, key, "'" + url + "': scheme must be http, https or file");
+  }
+
+  FeedConfig feed(const YAML::Node& node, std::size_t index, const PollSettings& defaults) const {
+    const std::string path = "feeds[" + std::to_string(index) + "]";
+    expect_map(node, path);
+    check_keys(node, path, kFeedKeys);
+    FeedConfig feed;
+    feed.position = position_of(node);
+    feed.poll = defaults;
+    if (!node["name"]) fail(node, path, "missing required key 'name'");
+    if (!node["url"]) fail(node, path, "missing required key 'url'");
+    feed.name = scalar(node["name"], path + ".name");
+    const bool valid_name =
+        std::isalnum(static_cast<unsigned char>(feed.name[0])) &&
+        std::all_of(feed.name.begin(), feed.name.end(), [](unsigned char c) {
+          return (std::islower(c) || std::isdigit(c) || c == '-');
+        });
+    if (!valid_name)
+      fail(node["name"], path + ".name",
+           "'" + feed.name + "' must be lower-case letters, digits and '-', starting with a letter or digit");
+    feed.url = scalar(node["url"], path + ".url");
+    check_url(node["url"], path + ".url", feed.url);
+    if (node["tags"]) feed.tags = tags(node["tags"], path + ".tags");
+    if (node["headers"]) feed.headers = headers(node["headers"], path + ".headers");
+    poll_overrides(node, path, feed.poll);
+    return feed;
+  }
+
+  Config load(const YAML::Node& root) const {
+    Config config;
+    config.source = source_;
+    if (!root.IsDefined() || root.IsNull()) fail(root, "", "the file is empty; it needs at least a 'feeds' list");
+    expect_map(root, "");
+    check_keys(root, "", kTopKeys);
+    if (const auto node = root["state_dir"]) config.state_dir = scalar(node, "state_dir");
+    if (const auto node = root["user_agent"]) config.user_agent = scalar(node, "user_agent");
+    if (const auto node = root["log_level"]) {
+      config.log_level = scalar(node, "log_level");
+      if (std::ranges::find(kLogLevels, config.log_level) == std::end(kLogLevels))
+        fail(node, "log_level", "'" + config.log_level + "' is not one of trace, debug, info, warn, error, critical, off");
+    }
+    if (const auto node = root["workers"]) config.workers = workers(node);
+    if (const auto node = root["publish"]) {
+      expect_map(node, "publish");
+      check_keys(node, "publish", kPublishKeys);
+      if (const auto endpoint = node["endpoint"]) config.publish.endpoint = this->endpoint(endpoint, "publish.endpoint");
+    }
+    if (const auto node = root["defaults"]) {
+      expect_map(node, "defaults");
+      check_keys(node, "defaults", kPollKeys);
+      poll_overrides(node, "defaults", config.defaults);
+    }
+    const auto feeds = root["feeds"];
+    if (!feeds) fail(root, "feeds", "missing: list the feeds to poll");
+    if (!feeds.IsSequence()) fail(feeds, "feeds", "expected a list of feeds (- name: ..., url: ...)");
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < feeds.size(); ++i) {
+      FeedConfig feed = this->feed(feeds[i], i, config.defaults);
+      if (!names.insert(feed.name).second)
+        fail(feeds[i]["name"], "feeds[" + std::to_string(i) + "].name",
+             "duplicate feed name '" + feed.name + "'");
+      config.feeds.push_back(std::move(feed));
+    }
+    return config;
+  }
+
+ private:
+  unsigned workers(const YAML::Node& node) const {
+    const std::string text = scalar(node, "workers");
+    if (text == "auto") return 0;
+    const auto value = parse_size(text);
+    if (!value || text.find_first_not_of("0123456789") != std::string::npos || *value == 0 || *value > 256)
+      fail(node, "workers", "'" + text + "' must be 'auto' or a number of threads from 1 to 256");
+    return static_cast<unsigned>(*value);
+  }
+
+  std::string endpoint(const YAML::Node& node, const std::string& key) const {
+    const std::string text = scalar(node, key);
+    for (std::string_view transport : {"tcp://", "ipc://", "inproc://"})
+      if (text.starts_with(transport) && text.size() > transport.size()) return text;
+    fail(node, key, "'" + text + "' is not a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH)");
+  }
+
+  std::string source_;
+};
+
+}  // namespace
+
+Config parse_config(const std::string& yaml, const std::string& source) {
+  const Loader loader(source);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(source, {e.mark.line + 1, e.mark.column + 1}, "", "invalid YAML: " + e.msg);
+  }
+  try {
+    return loader.load(root);
+  } catch (const YAML::Exception& e) {  // a conversion the loader did not foresee
+    throw ConfigError(source, {e.mark.line + 1, e.mark.column + 1}, "", e.msg);
+  }
+}
+
+Config load_config(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file.string(), {}, "", "cannot open: " + std::string(std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(file.string(), {}, "", "cannot read: " + std::string(std::strerror(errno)));
+  return parse_config(text.str(), file.string());
+}
+
+}  // namespace sluice::config

@@ -1,0 +1,57 @@
+// The typed configuration of sluice (DESIGN.md §5). Loaded and validated once; a Config that exists
+// is valid, so the rest of the daemon never re-checks it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config_error.h"
+
+namespace sluice::config {
+
+using namespace std::chrono_literals;
+
+// Polling settings: the `defaults` section, which every feed inherits and may override.
+struct PollSettings {
+  std::chrono::milliseconds interval = 30min;
+  std::chrono::milliseconds min_interval = 5min;
+  std::chrono::milliseconds max_interval = 24h;
+  std::chrono::milliseconds timeout = 20s;
+  std::uint64_t max_body = 15ULL << 20;
+};
+
+struct FeedConfig {
+  std::string name;  // [a-z0-9][a-z0-9-]*, unique; the topic is article.<name>.
+  std::string url;   // http, https or file
+  PollSettings poll;  // defaults merged with this feed's overrides
+  std::vector<std::string> tags;
+  std::vector<std::pair<std::string, std::string>> headers;  // in file order
+  Position position;  // where the feed is defined, for messages
+};
+
+struct PublishConfig {
+  std::string endpoint = "tcp://127.0.0.1:5556";
+};
+
+struct Config {
+  std::string source;  // the file it came from
+  std::filesystem::path state_dir = "/var/lib/sluice";
+  std::string user_agent = "sluice/" SLUICE_VERSION;
+  std::string log_level = "info";
+  unsigned workers = 0;  // parse threads; 0 means one per core
+  PublishConfig publish;
+  PollSettings defaults;
+  std::vector<FeedConfig> feeds;
+};
+
+// Reads and validates a configuration file. Throws ConfigError naming file:line:column and key.
+Config load_config(const std::filesystem::path& file);
+
+// Same, from text; `source` names it in messages.
+Config parse_config(const std::string& yaml, const std::string& source);
+
+}  // namespace sluice::config

@@ -1,0 +1,166 @@
+#include "daemon/daemon.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ranges>
+
+#include "feeds/feed_parser.h"
+#include "feeds/identity.h"
+#include "feeds/logging.h"
+#include "pipeline/article_builder.h"
+#include "pipeline/publisher.h"
+
+namespace sluice::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t kDocumentQueue = 64;
+constexpr std::size_t kArticleQueue = 4096;
+constexpr auto kHeartbeatInterval = 1s;
+
+std::uint64_t new_epoch() {
+  // Microseconds since 1970: a fresh value on every start, increasing across restarts.
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+unsigned worker_count(const config::Config& config) {
+  if (config.workers > 0) return config.workers;
+  return std::max(1U, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+Daemon::Daemon(config::Config config)
+    : config_(std::move(config)), documents_(kDocumentQueue), articles_(kArticleQueue), epoch_(new_epoch()) {}
+
+Daemon::~Daemon() { stop(); }
+
+void Daemon::start() {
+  static const auto log = logger("daemon");
+  std::promise<std::string> bound;
+  std::future<std::string> bound_endpoint = bound.get_future();
+  publish_thread_ = std::thread(&Daemon::publish, this, std::move(bound));
+  try {
+    endpoint_ = bound_endpoint.get();
+  } catch (...) {
+    publish_thread_.join();
+    throw;
+  }
+  const unsigned workers = worker_count(config_);
+  for (unsigned i = 0; i < workers; ++i) workers_.emplace_back(&Daemon::work, this);
+  poller_ = std::make_unique<feeds::Poller>(config_, [this](feeds::PolledDocument&& document) {
+    return documents_.push(std::move(document));
+  });
+  fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
+  log->info("sluice started version={} config={} feeds={} workers={} endpoint={} epoch={}", SLUICE_VERSION,
+            config_.source, config_.feeds.size(), workers, endpoint_, epoch_);
+}
+
+void Daemon::stop() {
+  if (fetch_thread_.joinable()) {
+    fetch_thread_.request_stop();
+    documents_.close();  // a fetch thread waiting for room gives up
+    fetch_thread_.join();
+  }
+  documents_.close();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+  articles_.close();
+  if (publish_thread_.joinable()) publish_thread_.join();
+}
+
+void Daemon::work() {
+  while (auto document = documents_.pop()) process(*document);
+}
+
+void Daemon::process(feeds::PolledDocument& document) {
+  static const auto log = logger("parse");
+  const config::FeedConfig& feed = config_.feeds[document.feed];
+  const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
+  auto parsed = feeds::parse_feed(document.response.body, url);
+  if (!parsed) {
+    log->warn("feed not parsed feed={} url={} error=\"{}\"; will try again next poll", feed.name, url,
+              parsed.error().reason);
+    return;
+  }
+  if (parsed->bozo)
+    log->warn("feed malformed feed={} reason=\"{}\" entries={}", feed.name, parsed->bozo_reason,
+              parsed->entries.size());
+  // Feeds list newest first; publishing oldest first keeps the stream in story order.
+  std::size_t fresh = 0;
+  for (const feeds::Entry& entry : parsed->entries | std::views::reverse) {
+    if (!seen_.insert(feed.name, feeds::entry_key(entry))) continue;
+    ++fresh;
+    if (!articles_.push(pipeline::make_article(feed, parsed->feed, entry, document.fetched))) return;
+  }
+  log->info("feed parsed feed={} format={} entries={} new={}", feed.name, parsed->version, parsed->entries.size(),
+            fresh);
+}
+
+void Daemon::publish(std::promise<std::string> bound) {
+  static const auto log = logger("publish");
+  std::optional<pipeline::Publisher> publisher;
+  try {
+    publisher.emplace(context_, config_.publish.endpoint, epoch_);
+  } catch (...) {
+    bound.set_exception(std::current_exception());
+    return;
+  }
+  bound.set_value(publisher->endpoint());
+  auto next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
+  while (!articles_.finished()) {
+    if (auto article = articles_.pop_for(100ms)) {
+      const std::uint64_t seq = publisher->publish(*article);
+      log->debug("article published feed={} seq={} id={} title=\"{}\"", article->feed_name, seq, article->id,
+                 article->title);
+    }
+    publisher->read_subscriptions();
+    if (const auto now = std::chrono::steady_clock::now(); now >= next_heartbeat) {
+      publisher->heartbeat();
+      next_heartbeat = now + kHeartbeatInterval;
+    }
+  }
+  log->info("publisher stopped head={}", publisher->head());
+}
+
+int run_daemon(const config::Config& config) {
+  static const auto log = logger("daemon");
+  // Signals are taken synchronously on this thread; every thread started below inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Daemon daemon(config);
+  try {
+    daemon.start();
+  } catch (const std::exception& e) {
+    log->error("sluice cannot start: {}", e.what());
+    return 1;
+  }
+  for (;;) {
+    int received = 0;
+    if (sigwait(&signals, &received) != 0) continue;
+    if (received == SIGHUP) {
+      log->warn("reload requested; this version applies configuration changes on restart only");
+      continue;
+    }
+    log->info("stopping signal={}", strsignal(received));
+    break;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  daemon.stop();
+  log->info("sluice stopped ms={}",
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+  return 0;
+}
+
+}  // namespace sluice::daemon

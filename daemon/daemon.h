@@ -1,0 +1,63 @@
+// The running daemon: the stages of DESIGN.md §1 on their threads, joined by bounded queues.
+//
+//   fetch thread ──PolledDocument──► N worker threads ──Article──► publish thread (XPUB)
+//   (Poller: scheduler + curl multi)   (parse, identity, build)      (seq, frames, heartbeat)
+//
+// start() returns once the publisher is bound and every thread runs; stop() stops the fetch
+// thread, lets the workers and the publisher drain what they hold, and joins every thread.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/bounded_queue.h"
+#include "feeds/model.h"
+#include "feeds/poller.h"
+#include "pipeline/seen_entries.h"
+
+namespace sluice::daemon {
+
+class Daemon {
+ public:
+  explicit Daemon(config::Config config);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Binds the publisher and starts every thread. Throws std::runtime_error when it cannot.
+  void start();
+  void stop();
+
+  // The publisher's bound endpoint (valid after start()).
+  const std::string& endpoint() const noexcept { return endpoint_; }
+
+ private:
+  void work();
+  void publish(std::promise<std::string> bound);
+  void process(feeds::PolledDocument& document);
+
+  config::Config config_;
+  zmq::context_t context_;
+  BoundedQueue<feeds::PolledDocument> documents_;
+  BoundedQueue<feeds::Article> articles_;
+  pipeline::SeenEntries seen_;
+  std::unique_ptr<feeds::Poller> poller_;
+  std::jthread fetch_thread_;
+  std::vector<std::thread> workers_;
+  std::thread publish_thread_;
+  std::string endpoint_;
+  std::uint64_t epoch_;
+};
+
+// Runs the daemon until SIGTERM or SIGINT; returns the process exit code.
+int run_daemon(const config::Config& config);
+
+}  // namespace sluice::daemon

@@ -1,0 +1,22 @@
+// Entry point of parsing: detects the format from the content (never from the URL or the
+// Content-Type) and hands the document to that format's parser.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "feeds/model.h"
+
+namespace sluice::feeds {
+
+struct ParseError {
+  std::string reason;  // one line: what the document is and why it cannot be read as a feed
+};
+
+// Parses one feed document. `url` is where it came from (the base for relative links; may be
+// empty). A malformed document that still yields a feed is returned with `bozo` set; only a
+// document that is not a feed at all is an error. Never throws for bad input.
+std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::string_view url);
+
+}  // namespace sluice::feeds

@@ -1,0 +1,21 @@
+// HTML → plain text with an HTML5 parser (gumbo), so entities, unclosed tags and stray markup read
+// as a browser would show them. Blocks become paragraphs; script, style and the like are dropped.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::feeds {
+
+// The text of each block of html, in order, whitespace collapsed, empty blocks left out.
+std::vector<std::string> html_paragraphs(std::string_view html);
+
+// All the text of html on one line (for titles and names). Text without markup or entities is
+// returned as given, whitespace collapsed, without running the parser.
+std::string html_to_text(std::string_view html);
+
+// Escapes &, <, >, " for use in HTML text and attribute values.
+std::string escape_html(std::string_view text);
+
+}  // namespace sluice::feeds

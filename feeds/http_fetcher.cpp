@@ -1,0 +1,147 @@
+#include "feeds/http_fetcher.h"
+
+#include <curl/header.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "config/units.h"
+
+namespace sluice::feeds {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string header_value(CURL* easy, const char* name) {
+  curl_header* header = nullptr;
+  if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK || !header) return "";
+  return header->value;
+}
+
+template <typename T>
+void set_option(CURL* easy, CURLoption option, T value) {
+  const CURLcode code = curl_easy_setopt(easy, option, value);
+  if (code != CURLE_OK)
+    throw std::runtime_error(std::string("libcurl option rejected: ") + curl_easy_strerror(code));
+}
+
+}  // namespace
+
+struct HttpFetcher::Transfer {
+  std::uint64_t tag = 0;
+  std::uint64_t max_body = 0;
+  bool too_large = false;
+  CurlEasy easy;
+  CurlHeaderList headers;
+  std::string body;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  static std::size_t on_data(char* data, std::size_t size, std::size_t count, void* self) {
+    auto& transfer = *static_cast<Transfer*>(self);
+    const std::size_t bytes = size * count;
+    if (transfer.body.size() + bytes > transfer.max_body) {
+      transfer.too_large = true;
+      return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+    }
+    transfer.body.append(data, bytes);
+    return bytes;
+  }
+};
+
+HttpFetcher::HttpFetcher(Callback on_done) : on_done_(std::move(on_done)) {}
+
+HttpFetcher::~HttpFetcher() {
+  for (auto& [easy, transfer] : transfers_) curl_multi_remove_handle(multi_.get(), easy);
+}
+
+void HttpFetcher::start(const FetchRequest& request) {
+  auto transfer = std::make_unique<Transfer>();
+  transfer->tag = request.tag;
+  transfer->max_body = request.max_body;
+  CURL* easy = transfer->easy.get();
+
+  for (const auto& [name, value] : request.headers) transfer->headers.append(name + ": " + value);
+  if (!request.etag.empty()) transfer->headers.append("If-None-Match: " + request.etag);
+  if (!request.last_modified.empty()) transfer->headers.append("If-Modified-Since: " + request.last_modified);
+
+  set_option(easy, CURLOPT_URL, request.url.c_str());
+  set_option(easy, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  set_option(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  set_option(easy, CURLOPT_FOLLOWLOCATION, 1L);
+  set_option(easy, CURLOPT_MAXREDIRS, 5L);
+  set_option(easy, CURLOPT_NOSIGNAL, 1L);
+  set_option(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode
+  set_option(easy, CURLOPT_USERAGENT, request.user_agent.c_str());
+  set_option(easy, CURLOPT_HTTPHEADER, transfer->headers.get());
+  set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  set_option(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<std::chrono::milliseconds>(request.timeout, 10s).count()));
+  set_option(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_body));
+  set_option(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  set_option(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_data);
+  set_option(easy, CURLOPT_WRITEDATA, transfer.get());
+  set_option(easy, CURLOPT_PRIVATE, transfer.get());
+
+  if (const CURLMcode code = curl_multi_add_handle(multi_.get(), easy); code != CURLM_OK)
+    throw std::runtime_error(std::string("cannot start transfer: ") + curl_multi_strerror(code));
+  transfers_.emplace(easy, std::move(transfer));
+}
+
+void HttpFetcher::poll(std::chrono::milliseconds max_wait) {
+  int running = 0;
+  curl_multi_perform(multi_.get(), &running);
+  const int timeout_ms = static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(max_wait.count(), 0, 60'000));
+  curl_multi_poll(multi_.get(), nullptr, 0, timeout_ms, nullptr);
+  curl_multi_perform(multi_.get(), &running);
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi_.get(), &queued)) {
+    if (message->msg == CURLMSG_DONE) finish(message->easy_handle, message->data.result);
+  }
+}
+
+void HttpFetcher::wakeup() noexcept { curl_multi_wakeup(multi_.get()); }
+
+void HttpFetcher::finish(CURL* easy, CURLcode code) {
+  curl_multi_remove_handle(multi_.get(), easy);
+  const auto found = transfers_.find(easy);
+  if (found == transfers_.end()) return;
+  const std::unique_ptr<Transfer> transfer = std::move(found->second);
+  transfers_.erase(found);
+
+  FetchResult result;
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  char* scheme = nullptr;
+  curl_easy_getinfo(easy, CURLINFO_SCHEME, &scheme);
+  const bool is_file = scheme && std::string_view(scheme) == "FILE";
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - transfer->started);
+
+  if (transfer->too_large || code == CURLE_FILESIZE_EXCEEDED) {
+    result = std::unexpected(FetchError{"body exceeds max_body " + config::format_size(transfer->max_body), status});
+  } else if (code == CURLE_OPERATION_TIMEDOUT) {
+    result = std::unexpected(FetchError{"timed out after " + std::to_string(elapsed.count()) + " ms", status});
+  } else if (code != CURLE_OK) {
+    result = std::unexpected(FetchError{curl_easy_strerror(code), status});
+  } else if (!is_file && status != 200 && status != 304) {
+    result = std::unexpected(FetchError{"HTTP " + std::to_string(status), status});
+  } else {
+    FetchResponse response;
+    response.status = is_file ? 200 : status;
+    response.body = std::move(transfer->body);
+    response.elapsed = elapsed;
+    if (!is_file) {
+      response.etag = header_value(easy, "ETag");
+      response.last_modified = header_value(easy, "Last-Modified");
+    }
+    char* content_type = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &content_type);
+    if (content_type) response.content_type = content_type;
+    char* effective_url = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective_url);
+    if (effective_url) response.effective_url = effective_url;
+    result = std::move(response);
+  }
+  on_done_(transfer->tag, std::move(result));
+}
+
+}  // namespace sluice::feeds

@@ -1,0 +1,83 @@
+// Concurrent HTTP(S) and file:// fetching on one thread over libcurl's multi interface.
+//
+// Thread-safety: every member except wakeup() must be called from the one thread that owns the
+// fetcher; wakeup() may be called from any thread. Completion callbacks run on the owning thread,
+// inside poll().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "feeds/curl_handles.h"
+
+namespace sluice::feeds {
+
+struct FetchRequest {
+  std::uint64_t tag = 0;  // the caller's key, handed back with the result
+  std::string url;
+  std::string etag;           // validators of the last good response, for a conditional GET
+  std::string last_modified;
+  std::string user_agent;
+  std::chrono::milliseconds timeout{20'000};
+  std::uint64_t max_body = 15ULL << 20;  // decoded bytes; the transfer is aborted past it
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct FetchResponse {
+  long status = 0;  // HTTP status; file:// reads report 200
+  std::string body;
+  std::string etag;
+  std::string last_modified;
+  std::string content_type;
+  std::string effective_url;  // after redirects
+  std::chrono::milliseconds elapsed{0};
+
+  bool not_modified() const noexcept { return status == 304; }
+};
+
+struct FetchError {
+  std::string reason;  // one line, e.g. "HTTP 503", "timed out after 20s", "body exceeds 15MiB"
+  long status = 0;     // the HTTP status when the server answered
+};
+
+using FetchResult = std::expected<FetchResponse, FetchError>;
+
+class HttpFetcher {
+ public:
+  using Callback = std::function<void(std::uint64_t tag, FetchResult result)>;
+
+  explicit HttpFetcher(Callback on_done);
+  ~HttpFetcher();
+  HttpFetcher(const HttpFetcher&) = delete;
+  HttpFetcher& operator=(const HttpFetcher&) = delete;
+
+  // Starts a transfer; its result reaches the callback from a later poll().
+  void start(const FetchRequest& request);
+
+  // Drives the transfers, waiting at most max_wait for network activity or a wakeup(), and runs
+  // the callback of every transfer that finished.
+  void poll(std::chrono::milliseconds max_wait);
+
+  // Interrupts a poll() that is waiting. Thread-safe.
+  void wakeup() noexcept;
+
+  std::size_t active() const noexcept { return transfers_.size(); }
+
+ private:
+  struct Transfer;
+
+  void finish(CURL* easy, CURLcode code);
+
+  Callback on_done_;
+  CurlMulti multi_;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
+};
+
+}  // namespace sluice::feeds

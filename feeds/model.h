@@ -1,0 +1,85 @@
+// The normalized model every stage shares: what the parsers produce (FeedDocument with its Entry
+// list, the "feed JSON" view of DESIGN.md §4) and what subscribers receive (Article, the article
+// JSON of schema/article.schema.json). It sits at the lowest layer: stages depend on it, never
+// sideways on each other.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::feeds {
+
+using Timestamp = std::chrono::sys_seconds;
+
+struct Enclosure {
+  std::string url;
+  std::optional<std::string> type;
+  std::optional<std::int64_t> length;
+};
+
+// One item of a feed as the document states it. Text fields are decoded; summary and content keep
+// their HTML.
+struct Entry {
+  std::string id;  // guid / atom:id as written; empty when absent
+  std::string title;
+  std::string link;  // absolute when the document gave enough to resolve it
+  std::optional<Timestamp> published;
+  std::optional<Timestamp> updated;
+  std::string published_raw;
+  std::string updated_raw;
+  std::vector<std::string> authors;
+  std::vector<std::string> tags;
+  std::string summary;  // HTML
+  std::string content;  // HTML
+  std::vector<Enclosure> enclosures;
+  std::string image;  // a thumbnail or lead image the feed names
+  std::string language;
+};
+
+struct FeedInfo {
+  std::string title;
+  std::string link;
+  std::string subtitle;
+  std::string language;
+  std::string id;
+  std::optional<Timestamp> updated;
+};
+
+// The parser's view of one document.
+struct FeedDocument {
+  std::string version;  // "rss20", "rss10", "atom10", ...
+  bool bozo = false;    // the document was not well-formed; what could be read is here
+  std::string bozo_reason;
+  FeedInfo feed;
+  std::vector<Entry> entries;
+};
+
+// One article as published (schema/article.schema.json); `seq` is given by the publisher.
+struct Article {
+  std::string id;  // hex, stable across polls and restarts
+  int revision = 1;
+  std::string feed_name;
+  std::string feed_url;
+  std::optional<std::string> feed_title;
+  std::optional<std::string> url;  // canonical
+  std::optional<std::string> guid;
+  std::string title;
+  std::vector<std::string> authors;
+  std::optional<Timestamp> published;
+  std::optional<Timestamp> updated;
+  Timestamp fetched;
+  std::optional<std::string> language;
+  std::vector<std::string> tags;
+  std::string summary;                  // plain text
+  std::vector<std::string> paragraphs;  // plain text, in order; `text` joins them
+  std::string html;                     // sanitized
+  std::vector<Enclosure> enclosures;
+  std::optional<std::string> image;
+  std::uint64_t simhash = 0;
+  enum class Source { feed, page } source = Source::feed;
+};
+
+}  // namespace sluice::feeds

@@ -1,0 +1,104 @@
+#include "feeds/poller.h"
+
+#include <algorithm>
+
+#include "config/units.h"
+#include "feeds/logging.h"
+
+namespace sluice::feeds {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+// Sleep at most this long, so a stop request is never waited on for longer.
+constexpr milliseconds kMaxWait = 1s;
+
+Timestamp now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+}  // namespace
+
+Poller::Poller(const config::Config& config, Sink sink)
+    : config_(config),
+      sink_(std::move(sink)),
+      fetcher_([this](std::uint64_t tag, FetchResult result) { on_done(tag, std::move(result)); }),
+      state_(config.feeds.size()) {
+  // Feeds start within their first second (or interval), spread so they do not fire together.
+  const auto now = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
+    const milliseconds spread = std::min<milliseconds>(config_.feeds[i].poll.interval, 1s);
+    std::uniform_int_distribution<milliseconds::rep> pick(0, spread.count());
+    scheduler_.schedule(i, now + milliseconds(pick(random_)));
+  }
+}
+
+void Poller::run(std::stop_token stop) {
+  const std::stop_callback wake(stop, [this] { fetcher_.wakeup(); });
+  while (!stop.stop_requested()) {
+    const auto now = std::chrono::steady_clock::now();
+    start_due(now);
+    milliseconds wait = kMaxWait;
+    if (const auto due = scheduler_.next_due())
+      wait = std::clamp(std::chrono::duration_cast<milliseconds>(*due - now), 0ms, kMaxWait);
+    fetcher_.poll(wait);
+  }
+}
+
+void Poller::start_due(Scheduler::TimePoint now) {
+  while (const auto feed = scheduler_.pop_due(now)) {
+    const config::FeedConfig& source = config_.feeds[*feed];
+    const FeedState& state = state_[*feed];
+    FetchRequest request;
+    request.tag = *feed;
+    request.url = source.url;
+    request.etag = state.etag;
+    request.last_modified = state.last_modified;
+    request.user_agent = config_.user_agent;
+    request.timeout = source.poll.timeout;
+    request.max_body = source.poll.max_body;
+    request.headers = source.headers;
+    fetcher_.start(request);
+  }
+}
+
+milliseconds Poller::jittered(milliseconds delay) {
+  // ±5%, so feeds that happen to share an interval drift apart instead of firing together.
+  const auto spread = delay.count() / 20;
+  std::uniform_int_distribution<milliseconds::rep> pick(-spread, spread);
+  return delay + milliseconds(pick(random_));
+}
+
+void Poller::on_done(std::size_t feed, FetchResult result) {
+  static const auto log = logger("fetch");
+  const config::FeedConfig& source = config_.feeds[feed];
+  FeedState& state = state_[feed];
+  milliseconds next = source.poll.interval;
+
+  if (!result) {
+    ++state.errors;
+    // Exponential backoff: interval, 2x, 4x ... capped at max_interval.
+    const int doublings = std::min(state.errors - 1, 16);
+    next = std::min<milliseconds>(source.poll.interval * (1LL << doublings), source.poll.max_interval);
+    log->warn("feed fetch failed feed={} url={} error=\"{}\" errors={} retry_in={}", source.name, source.url,
+              result.error().reason, state.errors, config::format_duration(next));
+  } else if (result->not_modified()) {
+    state.errors = 0;
+    log->debug("feed not modified feed={} ms={}", source.name, result->elapsed.count());
+  } else {
+    state.errors = 0;
+    log->info("feed fetched feed={} status={} bytes={} ms={}", source.name, result->status, result->body.size(),
+              result->elapsed.count());
+    std::string etag = std::move(result->etag);
+    std::string last_modified = std::move(result->last_modified);
+    if (sink_(PolledDocument{feed, std::move(*result), now_utc()})) {
+      state.etag = std::move(etag);
+      state.last_modified = std::move(last_modified);
+    } else {
+      state.etag.clear();
+      state.last_modified.clear();
+    }
+  }
+  scheduler_.schedule(feed, std::chrono::steady_clock::now() + jittered(next));
+}
+
+}  // namespace sluice::feeds

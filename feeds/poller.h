@@ -1,0 +1,59 @@
+// The fetch stage: one thread polls every configured feed on its schedule with conditional GETs
+// and hands each changed document to the next stage.
+//
+// Per-feed state (validators, error count) lives here, in memory. A failing feed is never
+// disabled: it is retried with exponential backoff up to max_interval, and each failure is logged.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <random>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "feeds/http_fetcher.h"
+#include "feeds/model.h"
+#include "feeds/scheduler.h"
+
+namespace sluice::feeds {
+
+struct PolledDocument {
+  std::size_t feed = 0;  // index into Config::feeds
+  FetchResponse response;
+  Timestamp fetched;
+};
+
+class Poller {
+ public:
+  // Receives each changed document; may block while the next stage is full. Returns false to
+  // refuse the document, which is then fetched again (unconditionally) on the next poll.
+  using Sink = std::function<bool(PolledDocument&&)>;
+
+  Poller(const config::Config& config, Sink sink);
+
+  // The fetch thread's body: polls until stop is requested, then abandons transfers in flight.
+  void run(std::stop_token stop);
+
+ private:
+  struct FeedState {
+    std::string etag;
+    std::string last_modified;
+    int errors = 0;
+  };
+
+  void start_due(Scheduler::TimePoint now);
+  void on_done(std::size_t feed, FetchResult result);
+  std::chrono::milliseconds jittered(std::chrono::milliseconds delay);
+
+  const config::Config& config_;
+  Sink sink_;
+  HttpFetcher fetcher_;
+  Scheduler scheduler_;
+  std::vector<FeedState> state_;
+  std::mt19937_64 random_{std::random_device{}()};
+};
+
+}  // namespace sluice::feeds

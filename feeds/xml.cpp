@@ -1,0 +1,98 @@
+#include "feeds/xml.h"
+
+#include <cctype>
+#include <sstream>
+#include <vector>
+
+#include "feeds/urls.h"
+
+namespace sluice::feeds::xml {
+namespace {
+
+void append_text(pugi::xml_node node, std::string& out) {
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) out += child.value();
+    else if (child.type() == pugi::node_element) append_text(child, out);
+  }
+}
+
+std::string collapse_whitespace(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  bool pending_space = false;
+  for (char c : in) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      pending_space = !out.empty();
+    } else {
+      if (pending_space) out += ' ';
+      pending_space = false;
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view local_name(pugi::xml_node node) {
+  const std::string_view name = node.name();
+  const auto colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+std::string namespace_uri(pugi::xml_node node) {
+  const std::string_view name = node.name();
+  const auto colon = name.find(':');
+  const std::string attribute =
+      colon == std::string_view::npos ? std::string("xmlns") : "xmlns:" + std::string(name.substr(0, colon));
+  for (pugi::xml_node at = node; at; at = at.parent()) {
+    if (const pugi::xml_attribute declared = at.attribute(attribute.c_str())) return declared.value();
+  }
+  return "";
+}
+
+bool is(pugi::xml_node node, std::string_view ns, std::string_view local) {
+  return node.type() == pugi::node_element && local_name(node) == local && namespace_uri(node) == ns;
+}
+
+pugi::xml_node child(pugi::xml_node parent, std::string_view ns, std::string_view local) {
+  for (pugi::xml_node node : parent.children())
+    if (is(node, ns, local)) return node;
+  return {};
+}
+
+std::string text(pugi::xml_node node) {
+  std::string raw;
+  append_text(node, raw);
+  return collapse_whitespace(raw);
+}
+
+std::string inner_xml(pugi::xml_node node) {
+  std::ostringstream out;
+  for (pugi::xml_node child : node.children())
+    child.print(out, "", pugi::format_raw | pugi::format_no_declaration);
+  return out.str();
+}
+
+std::string html(pugi::xml_node node) {
+  for (pugi::xml_node child : node.children())
+    if (child.type() == pugi::node_element) return inner_xml(node);
+  std::string raw;
+  append_text(node, raw);
+  return raw;
+}
+
+std::string base_url(pugi::xml_node node, std::string_view document_url) {
+  std::vector<pugi::xml_node> chain;
+  for (pugi::xml_node at = node; at && at.type() == pugi::node_element; at = at.parent()) chain.push_back(at);
+  std::string base(document_url);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (const pugi::xml_attribute attribute = it->attribute("xml:base")) {
+      std::string resolved = resolve_url(base, attribute.value());
+      if (!resolved.empty()) base = std::move(resolved);
+    }
+  }
+  return base;
+}
+
+}  // namespace sluice::feeds::xml

@@ -1,0 +1,80 @@
+#include "pipeline/publisher.h"
+
+#include <stdexcept>
+
+#include "feeds/logging.h"
+#include "pipeline/article_json.h"
+
+namespace sluice::pipeline {
+namespace {
+
+// Messages queued per subscriber before XPUB starts dropping for that subscriber only.
+constexpr int kSendHighWaterMark = 100'000;
+// How long unsent messages may hold up shutdown.
+constexpr int kLingerMs = 1000;
+
+void put_be64(std::string& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xFF);
+}
+
+}  // namespace
+
+std::string article_topic(std::string_view feed_name) {
+  std::string topic = "article.";
+  topic += feed_name;
+  topic += '.';
+  return topic;
+}
+
+std::string frame_header(std::uint64_t epoch, std::uint64_t seq) {
+  std::string header;
+  header.reserve(16);
+  put_be64(header, epoch);
+  put_be64(header, seq);
+  return header;
+}
+
+Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch)
+    : socket_(context, zmq::socket_type::xpub), epoch_(epoch) {
+  socket_.set(zmq::sockopt::sndhwm, kSendHighWaterMark);
+  socket_.set(zmq::sockopt::linger, kLingerMs);
+  try {
+    socket_.bind(endpoint);
+  } catch (const zmq::error_t& e) {
+    throw std::runtime_error("cannot bind publisher at " + endpoint + ": " + e.what());
+  }
+  endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+}
+
+std::uint64_t Publisher::publish(const feeds::Article& article) {
+  const std::uint64_t seq = seq_ + 1;
+  send(article_topic(article.feed_name), seq, article_json(article, seq));
+  seq_ = seq;
+  return seq;
+}
+
+void Publisher::heartbeat() {
+  send("heartbeat.", seq_, R"({"epoch":)" + std::to_string(epoch_) + R"(,"seq":)" + std::to_string(seq_) + "}");
+}
+
+void Publisher::send(std::string_view topic, std::uint64_t seq, std::string_view body) {
+  const std::string header = frame_header(epoch_, seq);
+  socket_.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+  socket_.send(zmq::buffer(header), zmq::send_flags::sndmore);
+  socket_.send(zmq::buffer(body), zmq::send_flags::none);
+}
+
+void Publisher::read_subscriptions() {
+  static const auto log = logger("publish");
+  zmq::message_t message;
+  while (socket_.recv(message, zmq::recv_flags::dontwait)) {
+    const std::string_view data(static_cast<const char*>(message.data()), message.size());
+    if (data.empty() || (data[0] != 0 && data[0] != 1)) continue;
+    // XPUB reports a topic when its first subscriber arrives and when its last one leaves.
+    const std::string topic(data.substr(1));
+    if (data[0] == 1 && subscriptions_.insert(topic).second) log->info("subscription added topic=\"{}\"", topic);
+    else if (data[0] == 0 && subscriptions_.erase(topic) > 0) log->info("subscription dropped topic=\"{}\"", topic);
+  }
+}
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,59 @@
+// The live stream: an XPUB socket on which every article goes out as three frames,
+//   topic  "article.<feed-name>."  (the trailing dot keeps prefix filters from matching longer names)
+//   header 8-byte big-endian epoch + 8-byte big-endian seq
+//   body   the article JSON
+// and a heartbeat every second on topic "heartbeat." with the head seq (same framing, body
+// {"epoch":E,"seq":S}). Within an epoch, seq is gapless and increasing.
+//
+// Thread-safety: none. The publisher owns a ZeroMQ socket, so it is made, used and destroyed on
+// one thread. A slow subscriber never blocks the others: XPUB drops at its high-water mark.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "feeds/model.h"
+
+namespace sluice::pipeline {
+
+class Publisher {
+ public:
+  // Binds at endpoint; throws std::runtime_error naming the endpoint when it cannot.
+  Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch);
+
+  // Gives the article the next seq and sends it; returns that seq.
+  std::uint64_t publish(const feeds::Article& article);
+
+  void heartbeat();
+
+  // Reads subscription changes that subscribers sent; call it regularly.
+  void read_subscriptions();
+
+  std::uint64_t epoch() const noexcept { return epoch_; }
+  std::uint64_t head() const noexcept { return seq_; }
+  // Distinct topic prefixes that at least one subscriber holds.
+  std::size_t subscriptions() const noexcept { return subscriptions_.size(); }
+  // The endpoint actually bound (with the port chosen when the configuration said tcp://host:0).
+  const std::string& endpoint() const noexcept { return endpoint_; }
+
+ private:
+  void send(std::string_view topic, std::uint64_t seq, std::string_view body);
+
+  zmq::socket_t socket_;
+  std::uint64_t epoch_;
+  std::uint64_t seq_ = 0;
+  std::string endpoint_;
+  std::set<std::string, std::less<>> subscriptions_;
+};
+
+// "article.<feed-name>."
+std::string article_topic(std::string_view feed_name);
+
+// The 16-byte frame header: big-endian epoch then big-endian seq.
+std::string frame_header(std::uint64_t epoch, std::uint64_t seq);
+
+}  // namespace sluice::pipeline

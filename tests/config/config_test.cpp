@@ -1,0 +1,184 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace sluice::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+Config parse(const std::string& yaml) { return parse_config(yaml, "sluice.yaml"); }
+
+TEST(Config, MinimalFileGetsDefaults) {
+  const Config config = parse("feeds:\n  - name: world\n    url: https://example.org/rss.xml\n");
+  EXPECT_EQ(config.source, "sluice.yaml");
+  EXPECT_EQ(config.state_dir, "/var/lib/sluice");
+  EXPECT_EQ(config.publish.endpoint, "tcp://127.0.0.1:5556");
+  EXPECT_EQ(config.user_agent, "sluice/" SLUICE_VERSION);
+  EXPECT_EQ(config.workers, 0U);
+  ASSERT_EQ(config.feeds.size(), 1U);
+  const FeedConfig& feed = config.feeds[0];
+  EXPECT_EQ(feed.name, "world");
+  EXPECT_EQ(feed.url, "https://example.org/rss.xml");
+  EXPECT_EQ(feed.poll.interval, 30min);
+  EXPECT_EQ(feed.poll.min_interval, 5min);
+  EXPECT_EQ(feed.poll.max_interval, 24h);
+  EXPECT_EQ(feed.poll.timeout, 20s);
+  EXPECT_EQ(feed.poll.max_body, 15ULL << 20);
+  EXPECT_EQ(feed.position.line, 2);
+  EXPECT_EQ(feed.position.column, 5);
+}
+
+TEST(Config, FeedsInheritDefaultsAndOverrideThem) {
+  const Config config = parse(R"yaml(state_dir: /srv/sluice
+user_agent: "probe/2 (+https://example.org/bot)"
+log_level: debug
+workers: 3
+publish: { endpoint: "tcp://0.0.0.0:7000" }
+defaults:
+  interval: 10m
+  min_interval: 1m
+  timeout: 5s
+  max_body: 512KiB
+feeds:
+  - name: world
+    url: https://example.org/world.xml
+    tags: [world, news, world]
+    headers: { Cookie: "consent=yes", X-Token: abc }
+  - name: tech-2
+    url: http://example.org/tech.atom
+    interval: 1h30m
+    max_body: 2MB
+)yaml");
+  EXPECT_EQ(config.state_dir, "/srv/sluice");
+  EXPECT_EQ(config.user_agent, "probe/2 (+https://example.org/bot)");
+  EXPECT_EQ(config.log_level, "debug");
+  EXPECT_EQ(config.workers, 3U);
+  EXPECT_EQ(config.publish.endpoint, "tcp://0.0.0.0:7000");
+  ASSERT_EQ(config.feeds.size(), 2U);
+  EXPECT_EQ(config.feeds[0].poll.interval, 10min);
+  EXPECT_EQ(config.feeds[0].poll.timeout, 5s);
+  EXPECT_EQ(config.feeds[0].poll.max_body, 512U * 1024U);
+  EXPECT_EQ(config.feeds[0].tags, (std::vector<std::string>{"world", "news"}));
+  ASSERT_EQ(config.feeds[0].headers.size(), 2U);
+  EXPECT_EQ(config.feeds[0].headers[0], (std::pair<std::string, std::string>{"Cookie", "consent=yes"}));
+  EXPECT_EQ(config.feeds[1].poll.interval, 90min);
+  EXPECT_EQ(config.feeds[1].poll.min_interval, 1min);
+  EXPECT_EQ(config.feeds[1].poll.max_body, 2'000'000U);
+  EXPECT_EQ(config.feeds[1].poll.timeout, 5s);
+}
+
+TEST(Config, WorkersAcceptsAuto) {
+  EXPECT_EQ(parse("workers: auto\nfeeds: []\n").workers, 0U);
+}
+
+struct BadConfig {
+  const char* name;
+  const char* yaml;
+  const char* message;  // the whole what(): file:line:column: key: reason
+};
+
+void PrintTo(const BadConfig& bad, std::ostream* out) { *out << bad.name; }
+
+class ConfigErrors : public testing::TestWithParam<BadConfig> {};
+
+TEST_P(ConfigErrors, NameFileLineColumnAndKey) {
+  const BadConfig& bad = GetParam();
+  try {
+    parse(bad.yaml);
+    FAIL() << "accepted: " << bad.yaml;
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), bad.message);
+  }
+}
+
+constexpr const char* kFeed = "feeds:\n  - name: world\n    url: https://example.org/rss.xml\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ConfigErrors,
+    testing::Values(
+        BadConfig{"UnknownTopKey", "feed:\n  - name: a\n", "sluice.yaml:1:1: feed: unknown key (did you mean 'feeds'?)"},
+        BadConfig{"UnknownFeedKey",
+                  "feeds:\n  - name: world\n    url: https://example.org/\n    intervall: 5m\n",
+                  "sluice.yaml:4:5: feeds[0].intervall: unknown key (did you mean 'interval'?)"},
+        BadConfig{"UnknownKeyWithoutHint", "feeds: []\nzzzzzz: 1\n", "sluice.yaml:2:1: zzzzzz: unknown key"},
+        BadConfig{"UnknownDefaultsKey", "defaults:\n  timout: 5s\nfeeds: []\n",
+                  "sluice.yaml:2:3: defaults.timout: unknown key (did you mean 'timeout'?)"},
+        BadConfig{"KeyGivenTwice", "log_level: info\nlog_level: debug\nfeeds: []\n",
+                  "sluice.yaml:2:1: log_level: key given twice"},
+        BadConfig{"DuplicateFeedName",
+                  "feeds:\n  - name: world\n    url: https://a.example/\n  - name: world\n    url: https://b.example/\n",
+                  "sluice.yaml:4:11: feeds[1].name: duplicate feed name 'world'"},
+        BadConfig{"BadUrl", "feeds:\n  - name: world\n    url: \"not a url\"\n",
+                  "sluice.yaml:3:10: feeds[0].url: 'not a url' is not a valid absolute URL"},
+        BadConfig{"UnsupportedScheme", "feeds:\n  - name: world\n    url: ftp://example.org/rss\n",
+                  "sluice.yaml:3:10: feeds[0].url: 'ftp://example.org/rss': scheme must be http, https or file"},
+        BadConfig{"BadDuration", "defaults:\n  interval: 5 minutes\nfeeds: []\n",
+                  "sluice.yaml:2:13: defaults.interval: '5 minutes' is not a positive duration (examples: 90s, 5m, 2h, 7d)"},
+        BadConfig{"ZeroDuration", "defaults:\n  timeout: 0s\nfeeds: []\n",
+                  "sluice.yaml:2:12: defaults.timeout: '0s' is not a positive duration (examples: 90s, 5m, 2h, 7d)"},
+        BadConfig{"BadSize", "defaults:\n  max_body: 15 megs\nfeeds: []\n",
+                  "sluice.yaml:2:13: defaults.max_body: '15 megs' is not a positive size (examples: 512KiB, 15MiB, 1GB)"},
+        BadConfig{"IntervalBelowMinimum", "feeds:\n  - name: world\n    url: https://a.example/\n    interval: 1m\n",
+                  "sluice.yaml:4:15: feeds[0].interval: 1m is outside min_interval..max_interval (5m..1d)"},
+        BadConfig{"MinimumAboveMaximum", "defaults:\n  min_interval: 2d\nfeeds: []\n",
+                  "sluice.yaml:2:17: defaults.min_interval: 2d is above max_interval 1d"},
+        BadConfig{"MissingUrl", "feeds:\n  - name: world\n", "sluice.yaml:2:5: feeds[0]: missing required key 'url'"},
+        BadConfig{"MissingFeeds", "log_level: info\n", "sluice.yaml:1:1: feeds: missing: list the feeds to poll"},
+        BadConfig{"FeedsNotAList", "feeds: world\n",
+                  "sluice.yaml:1:8: feeds: expected a list of feeds (- name: ..., url: ...)"},
+        BadConfig{"BadFeedName", "feeds:\n  - name: World News\n    url: https://a.example/\n",
+                  "sluice.yaml:2:11: feeds[0].name: 'World News' must be lower-case letters, digits and '-', "
+                  "starting with a letter or digit"},
+        BadConfig{"BadLogLevel", "log_level: loud\nfeeds: []\n",
+                  "sluice.yaml:1:12: log_level: 'loud' is not one of trace, debug, info, warn, error, critical, off"},
+        BadConfig{"BadWorkers", "workers: many\nfeeds: []\n",
+                  "sluice.yaml:1:10: workers: 'many' must be 'auto' or a number of threads from 1 to 256"},
+        BadConfig{"BadEndpoint", "publish:\n  endpoint: localhost:5556\nfeeds: []\n",
+                  "sluice.yaml:2:13: publish.endpoint: 'localhost:5556' is not a ZeroMQ endpoint (tcp://HOST:PORT or "
+                  "ipc://PATH)"},
+        BadConfig{"BadHeaderName", "feeds:\n  - name: world\n    url: https://a.example/\n    headers: { \"Bad Name\": x }\n",
+                  "sluice.yaml:4:16: feeds[0].headers.Bad Name: not a valid HTTP header name"},
+        BadConfig{"TagsNotAList", "feeds:\n  - name: world\n    url: https://a.example/\n    tags: world\n",
+                  "sluice.yaml:4:11: feeds[0].tags: expected a list such as [world, news]"},
+        BadConfig{"InvalidYaml", "feeds: [\n  - name: a\n",
+                  "sluice.yaml:2:3: invalid YAML: illegal block entry"},
+        BadConfig{"EmptyFile", "", "sluice.yaml: the file is empty; it needs at least a 'feeds' list"},
+        BadConfig{"NotAMapping", "- a\n- b\n", "sluice.yaml:1:1: expected a mapping of key: value"}),
+    [](const testing::TestParamInfo<BadConfig>& param) { return std::string(param.param.name); });
+
+TEST(Config, ErrorCarriesPositionAndKey) {
+  try {
+    parse("feeds:\n  - name: world\n    url: https://a.example/\n    timeout: soon\n");
+    FAIL() << "accepted a bad timeout";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.file(), "sluice.yaml");
+    EXPECT_EQ(e.position().line, 4);
+    EXPECT_EQ(e.position().column, 14);
+    EXPECT_EQ(e.key(), "feeds[0].timeout");
+  }
+}
+
+TEST(Config, LoadsFromFileAndNamesUnreadableOnes) {
+  const test::TempDir dir;
+  test::write_file(dir.path() / "ok.yaml", kFeed);
+  EXPECT_EQ(load_config(dir.path() / "ok.yaml").feeds.size(), 1U);
+  try {
+    load_config(dir.path() / "missing.yaml");
+    FAIL() << "loaded a missing file";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir.path() / "missing.yaml").string() + ": cannot open: No such file or directory");
+  }
+}
+
+TEST(Config, BundledConfigsAreValid) {
+  for (const char* file : {"config/demo.yaml", "config/sluice.example.yaml"}) {
+    SCOPED_TRACE(file);
+    EXPECT_FALSE(load_config(std::filesystem::path(SLUICE_SOURCE_DIR) / file).feeds.empty());
+  }
+}
+
+}  // namespace
+}  // namespace sluice::config

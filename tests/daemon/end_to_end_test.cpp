@@ -1,0 +1,203 @@
+// The real `sluice` binary against a real HTTP server on 127.0.0.1, observed through a real
+// ZeroMQ subscriber and through `sluice tail`.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <regex>
+#include <set>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "tests/support/http_server.h"
+#include "tests/support/process.h"
+#include "tests/support/schema.h"
+#include "tests/support/temp_dir.h"
+
+namespace sluice::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::filesystem::path kSeed = std::filesystem::path(SLUICE_SHARED_DIR) / "fixtures/seed";
+
+constexpr const char* kEmptyChannel =
+    R"(<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>)";
+
+constexpr const char* kGazette = R"(<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Gazette</title>
+<item><title>Ferry timetable changes</title><link>https://gazette.example.net/ferry</link>
+<pubDate>Tue, 11 Feb 2025 07:45:00 +0100</pubDate><description>The early ferry leaves at 06:10.</description></item>
+</channel></rss>)";
+
+std::uint64_t be64(const zmq::message_t& frame, std::size_t offset) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<const unsigned char*>(frame.data())[offset + i];
+  return value;
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t found = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++found;
+  return found;
+}
+
+class EndToEnd : public testing::Test {
+ protected:
+  void SetUp() override {
+    // "world" serves the seed feed with an ETag and answers conditional requests with 304.
+    server.route("/world.xml", [this](const test::HttpRequest& request) {
+      const bool live = released.load();
+      const std::string etag = live ? "\"seed-v1\"" : "\"empty\"";
+      if (live) world_requests_with_etag += request.header("If-None-Match") == "\"seed-v1\"";
+      if (request.header("If-None-Match") == etag) {
+        world_not_modified += live;
+        return test::HttpReply{304, "", {{"ETag", etag}}};
+      }
+      return test::HttpReply{200, live ? seed_feed : kEmptyChannel, {{"ETag", etag}}};
+    });
+    // "gazette" has no validators: every poll gets the full document again.
+    server.route("/gazette.xml", [this](const test::HttpRequest&) {
+      return test::HttpReply{200, released ? kGazette : kEmptyChannel, {}};
+    });
+    server.route("/junk.xml", [](const test::HttpRequest&) {
+      return test::HttpReply{200, "<html><body>Not a feed</body></html>", {{"Content-Type", "text/html"}}};
+    });
+    test::write_file(dir.path() / "sluice.yaml", R"(state_dir: )" + (dir.path() / "state").string() + R"(
+workers: 2
+publish: { endpoint: "tcp://127.0.0.1:*" }
+defaults: { interval: 1s, min_interval: 1s, timeout: 5s }
+feeds:
+  - name: world
+    url: )" + server.url("/world.xml") + R"(
+    tags: [world]
+  - name: gazette
+    url: )" + server.url("/gazette.xml") + R"(
+  - name: broken
+    url: )" + server.url("/missing.xml") + R"(
+  - name: junk
+    url: )" + server.url("/junk.xml") + R"(
+)");
+    daemon.emplace(std::vector<std::string>{SLUICE_BINARY, "run", "-c", (dir.path() / "sluice.yaml").string()},
+                   dir.path() / "daemon.out", dir.path() / "daemon.err");
+    ASSERT_TRUE(wait_for_log("sluice started")) << log();
+    std::smatch match;
+    const std::string text = log();
+    ASSERT_TRUE(std::regex_search(text, match, std::regex("endpoint=(tcp://[0-9.]+:[0-9]+)"))) << text;
+    endpoint = match[1];
+  }
+
+  std::string log() const { return test::read_file(dir.path() / "daemon.err"); }
+
+  bool wait_for_log(const std::string& text, std::size_t times = 1) const {
+    return test::wait_until([&] { return count(log(), text) >= times; }, 15s);
+  }
+
+  // Receives one message, or none within timeout.
+  static std::vector<zmq::message_t> receive(zmq::socket_t& socket, std::chrono::milliseconds timeout) {
+    std::vector<zmq::message_t> frames;
+    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, timeout) > 0) static_cast<void>(zmq::recv_multipart(socket, std::back_inserter(frames)));
+    return frames;
+  }
+
+  test::TempDir dir;
+  test::HttpServer server;
+  const std::string seed_feed = test::read_file(kSeed / "feed.xml");
+  std::atomic<bool> released{false};
+  std::atomic<int> world_requests_with_etag{0};
+  std::atomic<int> world_not_modified{0};
+  std::optional<test::Process> daemon;
+  std::string endpoint;
+};
+
+TEST_F(EndToEnd, PublishesEachNewArticleOnceThenStopsCleanly) {
+  zmq::context_t context;
+  zmq::socket_t subscriber(context, zmq::socket_type::sub);
+  subscriber.set(zmq::sockopt::subscribe, "article.");
+  subscriber.connect(endpoint);
+  ASSERT_TRUE(wait_for_log("subscription added topic=\"article.\"")) << log();
+  released = true;
+
+  const nlohmann::json expected = test::load_json(kSeed / "expected.json");
+  std::set<std::uint64_t> seqs;
+  std::set<std::uint64_t> epochs;
+  std::map<std::string, nlohmann::json> by_feed;
+  for (int i = 0; i < 2; ++i) {
+    const auto frames = receive(subscriber, 15s);
+    ASSERT_EQ(frames.size(), 3U) << "no article arrived; log:\n" << log();
+    ASSERT_EQ(frames[1].size(), 16U);
+    const nlohmann::json article = nlohmann::json::parse(frames[2].to_string());
+    const auto violations = test::schema_violations(test::article_schema(), article);
+    EXPECT_TRUE(violations.empty()) << testing::PrintToString(violations);
+    const std::string feed = article["feed"]["name"];
+    EXPECT_EQ(frames[0].to_string(), "article." + feed + ".");
+    EXPECT_EQ(be64(frames[1], 8), article["seq"].get<std::uint64_t>()) << "header seq and body seq agree";
+    seqs.insert(be64(frames[1], 8));
+    epochs.insert(be64(frames[1], 0));
+    by_feed[feed] = article;
+  }
+  EXPECT_EQ(seqs, (std::set<std::uint64_t>{1, 2}));
+  EXPECT_EQ(epochs.size(), 1U);
+  ASSERT_EQ(by_feed.count("world"), 1U);
+  ASSERT_EQ(by_feed.count("gazette"), 1U);
+  const nlohmann::json& world = by_feed["world"];
+  EXPECT_EQ(world["title"], expected["title"]);
+  EXPECT_EQ(world["url"], expected["url"]);
+  EXPECT_EQ(world["published"], expected["published"]);
+  EXPECT_EQ(world["feed"]["url"], server.url("/world.xml"));
+  EXPECT_EQ(world["tags"], nlohmann::json::array({"world", "Americas", "Ecuador"}));
+  EXPECT_EQ(by_feed["gazette"]["published"], "2025-02-11T06:45:00Z");
+
+  // Re-polls: "world" answers 304 to the conditional GET, "gazette" sends the same item again.
+  ASSERT_TRUE(test::wait_until([&] { return world_not_modified >= 2; }, 15s)) << log();
+  EXPECT_GE(world_requests_with_etag, 2);
+  ASSERT_TRUE(wait_for_log("feed parsed feed=gazette format=rss20 entries=1 new=0", 2)) << log();
+  EXPECT_TRUE(receive(subscriber, 500ms).empty()) << "an article was published twice";
+
+  // Failing feeds are reported and retried; they never stop the others.
+  const std::string text = log();
+  EXPECT_NE(text.find("feed fetch failed feed=broken url=" + server.url("/missing.xml") + " error=\"HTTP 404\""),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("feed not parsed feed=junk"), std::string::npos) << text;
+  EXPECT_NE(text.find("not a feed: the root element is <html>"), std::string::npos) << text;
+
+  const auto stop_started = std::chrono::steady_clock::now();
+  daemon->send_signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_for(2s), 0) << "did not stop within 2 s; log:\n" << log();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_started, 2s);
+  EXPECT_TRUE(wait_for_log("sluice stopped")) << log();
+}
+
+TEST_F(EndToEnd, TailPrintsOneArticlePerLine) {
+  test::Process tail({SLUICE_BINARY, "tail", "-e", endpoint, "-n", "2"}, dir.path() / "tail.out",
+                     dir.path() / "tail.err");
+  ASSERT_TRUE(wait_for_log("subscription added topic=\"article.\"")) << log();
+  released = true;
+  ASSERT_EQ(tail.wait_for(15s), 0) << test::read_file(dir.path() / "tail.err") << log();
+  const std::string out = test::read_file(dir.path() / "tail.out");
+  ASSERT_EQ(count(out, "\n"), 2U) << out;
+  std::set<std::string> titles;
+  for (std::size_t start = 0, end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+    const nlohmann::json article = nlohmann::json::parse(out.substr(start, end - start));
+    EXPECT_TRUE(test::schema_violations(test::article_schema(), article).empty());
+    titles.insert(article["title"]);
+  }
+  EXPECT_EQ(titles.count("Ferry timetable changes"), 1U);
+  EXPECT_EQ(test::read_file(dir.path() / "tail.err"), "");
+}
+
+TEST_F(EndToEnd, TailFollowsOneFeedByTopic) {
+  test::Process tail({SLUICE_BINARY, "tail", "-e", endpoint, "-t", "article.gazette.", "-n", "1"},
+                     dir.path() / "tail.out", dir.path() / "tail.err");
+  ASSERT_TRUE(wait_for_log("subscription added topic=\"article.gazette.\"")) << log();
+  released = true;
+  ASSERT_EQ(tail.wait_for(15s), 0) << log();
+  const nlohmann::json article = nlohmann::json::parse(test::read_file(dir.path() / "tail.out"));
+  EXPECT_EQ(article["feed"]["name"], "gazette");
+}
+
+}  // namespace
+}  // namespace sluice::daemon

@@ -1,0 +1,157 @@
+#include "feeds/http_fetcher.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "tests/support/http_server.h"
+#include "tests/support/temp_dir.h"
+
+namespace sluice::feeds {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Runs one request through a real fetcher and returns its result.
+FetchResult fetch(const FetchRequest& request) {
+  std::optional<FetchResult> result;
+  HttpFetcher fetcher([&](std::uint64_t tag, FetchResult done) {
+    EXPECT_EQ(tag, request.tag);
+    result = std::move(done);
+  });
+  fetcher.start(request);
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!result && std::chrono::steady_clock::now() < deadline) fetcher.poll(100ms);
+  EXPECT_EQ(fetcher.active(), 0U);
+  if (!result) return std::unexpected(FetchError{"test gave up waiting"});
+  return std::move(*result);
+}
+
+FetchRequest request_for(const std::string& url) {
+  FetchRequest request;
+  request.tag = 7;
+  request.url = url;
+  request.user_agent = "sluice-test/1";
+  request.timeout = 5s;
+  return request;
+}
+
+class HttpFetcherTest : public testing::Test {
+ protected:
+  test::HttpServer server;
+};
+
+TEST_F(HttpFetcherTest, FetchesBodyValidatorsAndSendsHeaders) {
+  test::HttpRequest seen;
+  server.route("/feed.xml", [&](const test::HttpRequest& request) {
+    seen = request;
+    return test::HttpReply{200, "<rss/>", {{"ETag", "\"v1\""}, {"Last-Modified", "Mon, 10 Feb 2025 14:30:00 GMT"},
+                                           {"Content-Type", "application/rss+xml; charset=utf-8"}}};
+  });
+  FetchRequest request = request_for(server.url("/feed.xml"));
+  request.headers = {{"Cookie", "consent=yes"}};
+  const FetchResult result = fetch(request);
+  ASSERT_TRUE(result) << result.error().reason;
+  EXPECT_EQ(result->status, 200);
+  EXPECT_EQ(result->body, "<rss/>");
+  EXPECT_EQ(result->etag, "\"v1\"");
+  EXPECT_EQ(result->last_modified, "Mon, 10 Feb 2025 14:30:00 GMT");
+  EXPECT_EQ(result->content_type, "application/rss+xml; charset=utf-8");
+  EXPECT_EQ(result->effective_url, server.url("/feed.xml"));
+  EXPECT_EQ(seen.header("User-Agent"), "sluice-test/1");
+  EXPECT_EQ(seen.header("Cookie"), "consent=yes");
+  EXPECT_EQ(seen.header("If-None-Match"), "");
+}
+
+TEST_F(HttpFetcherTest, ConditionalGetGets304) {
+  test::HttpRequest seen;
+  server.route("/feed.xml", [&](const test::HttpRequest& request) {
+    seen = request;
+    if (request.header("If-None-Match") == "\"v1\"") return test::HttpReply{304, "", {{"ETag", "\"v1\""}}};
+    return test::HttpReply{200, "<rss/>", {{"ETag", "\"v1\""}}};
+  });
+  FetchRequest request = request_for(server.url("/feed.xml"));
+  request.etag = "\"v1\"";
+  request.last_modified = "Mon, 10 Feb 2025 14:30:00 GMT";
+  const FetchResult result = fetch(request);
+  ASSERT_TRUE(result) << result.error().reason;
+  EXPECT_TRUE(result->not_modified());
+  EXPECT_TRUE(result->body.empty());
+  EXPECT_EQ(seen.header("If-Modified-Since"), "Mon, 10 Feb 2025 14:30:00 GMT");
+}
+
+TEST_F(HttpFetcherTest, FollowsRedirects) {
+  server.route("/old", [](const test::HttpRequest&) { return test::HttpReply{301, "", {{"Location", "/new"}}}; });
+  server.route("/new", [](const test::HttpRequest&) { return test::HttpReply{200, "moved", {}}; });
+  const FetchResult result = fetch(request_for(server.url("/old")));
+  ASSERT_TRUE(result) << result.error().reason;
+  EXPECT_EQ(result->body, "moved");
+  EXPECT_EQ(result->effective_url, server.url("/new"));
+}
+
+TEST_F(HttpFetcherTest, HttpErrorsAreErrors) {
+  server.route("/gone", [](const test::HttpRequest&) { return test::HttpReply{410, "gone", {}}; });
+  const FetchResult missing = fetch(request_for(server.url("/nothing-here")));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().reason, "HTTP 404");
+  EXPECT_EQ(missing.error().status, 404);
+  const FetchResult gone = fetch(request_for(server.url("/gone")));
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().status, 410);
+}
+
+TEST_F(HttpFetcherTest, AbortsBodiesPastTheLimit) {
+  server.route("/huge", [](const test::HttpRequest&) { return test::HttpReply{200, std::string(300'000, 'x'), {}}; });
+  FetchRequest request = request_for(server.url("/huge"));
+  request.max_body = 100 * 1024;
+  const FetchResult result = fetch(request);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().reason, "body exceeds max_body 100KiB");
+}
+
+TEST_F(HttpFetcherTest, GivesUpOnASlowServer) {
+  server.route("/slow", [](const test::HttpRequest&) { return test::HttpReply{200, "late", {}, 1500ms}; });
+  FetchRequest request = request_for(server.url("/slow"));
+  request.timeout = 300ms;
+  const FetchResult result = fetch(request);
+  ASSERT_FALSE(result);
+  EXPECT_TRUE(result.error().reason.starts_with("timed out after")) << result.error().reason;
+}
+
+TEST_F(HttpFetcherTest, ReportsConnectionFailures) {
+  const FetchResult result = fetch(request_for("http://127.0.0.1:1/feed.xml"));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().reason, "Couldn't connect to server");
+}
+
+TEST(HttpFetcher, ReadsFileUrls) {
+  const test::TempDir dir;
+  test::write_file(dir.path() / "feed.xml", "<rss/>");
+  const FetchResult result = fetch(request_for("file://" + (dir.path() / "feed.xml").string()));
+  ASSERT_TRUE(result) << result.error().reason;
+  EXPECT_EQ(result->status, 200);
+  EXPECT_EQ(result->body, "<rss/>");
+}
+
+TEST_F(HttpFetcherTest, RunsManyTransfersAtOnce) {
+  server.route("/a", [](const test::HttpRequest&) { return test::HttpReply{200, "a", {}, 200ms}; });
+  server.route("/b", [](const test::HttpRequest&) { return test::HttpReply{200, "b", {}, 200ms}; });
+  std::map<std::uint64_t, std::string> bodies;
+  HttpFetcher fetcher([&](std::uint64_t tag, FetchResult result) {
+    ASSERT_TRUE(result) << result.error().reason;
+    bodies[tag] = result->body;
+  });
+  FetchRequest a = request_for(server.url("/a"));
+  a.tag = 1;
+  FetchRequest b = request_for(server.url("/b"));
+  b.tag = 2;
+  fetcher.start(a);
+  fetcher.start(b);
+  EXPECT_EQ(fetcher.active(), 2U);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (bodies.size() < 2 && std::chrono::steady_clock::now() < deadline) fetcher.poll(100ms);
+  EXPECT_EQ(bodies, (std::map<std::uint64_t, std::string>{{1, "a"}, {2, "b"}}));
+}
+
+}  // namespace
+}  // namespace sluice::feeds

@@ -1,0 +1,112 @@
+#include "pipeline/publisher.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <zmq_addon.hpp>
+
+#include "tests/support/temp_dir.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::uint64_t be64(const zmq::message_t& frame, std::size_t offset) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<const unsigned char*>(frame.data())[offset + i];
+  return value;
+}
+
+feeds::Article article(const std::string& feed, const std::string& title) {
+  feeds::Article out;
+  out.id = "0123456789abcdef0123456789abcdef";
+  out.feed_name = feed;
+  out.feed_url = "https://example.org/" + feed;
+  out.title = title;
+  out.paragraphs = {title};
+  return out;
+}
+
+std::vector<zmq::message_t> receive(zmq::socket_t& socket) {
+  std::vector<zmq::message_t> frames;
+  zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+  if (zmq::poll(&item, 1, 5s) > 0) static_cast<void>(zmq::recv_multipart(socket, std::back_inserter(frames)));
+  return frames;
+}
+
+class PublisherTest : public testing::Test {
+ protected:
+  zmq::context_t context;
+  Publisher publisher{context, "tcp://127.0.0.1:*", 0x0102030405060708ULL};
+  zmq::socket_t subscriber{context, zmq::socket_type::sub};
+
+  // Connects the subscriber and waits until the publisher has seen its subscription.
+  void subscribe(const std::string& prefix) {
+    subscriber.set(zmq::sockopt::subscribe, prefix);
+    subscriber.connect(publisher.endpoint());
+    ASSERT_TRUE(test::wait_until([&] {
+      publisher.read_subscriptions();
+      return publisher.subscriptions() > 0;
+    }, 5s));
+  }
+};
+
+TEST_F(PublisherTest, SendsTopicHeaderAndBody) {
+  subscribe("article.");
+  EXPECT_EQ(publisher.publish(article("world", "First")), 1U);
+  EXPECT_EQ(publisher.publish(article("world-extra", "Second")), 2U);
+  EXPECT_EQ(publisher.head(), 2U);
+  for (std::uint64_t seq : {1U, 2U}) {
+    const auto frames = receive(subscriber);
+    ASSERT_EQ(frames.size(), 3U);
+    EXPECT_EQ(frames[0].to_string(), seq == 1 ? "article.world." : "article.world-extra.");
+    ASSERT_EQ(frames[1].size(), 16U);
+    EXPECT_EQ(be64(frames[1], 0), 0x0102030405060708ULL);
+    EXPECT_EQ(be64(frames[1], 8), seq);
+    const auto body = nlohmann::json::parse(frames[2].to_string());
+    EXPECT_EQ(body["seq"], seq);
+    EXPECT_EQ(body["title"], seq == 1 ? "First" : "Second");
+  }
+}
+
+TEST_F(PublisherTest, TopicPrefixDoesNotMatchLongerFeedNames) {
+  subscribe("article.world.");
+  publisher.publish(article("world-extra", "Not for this subscriber"));
+  publisher.publish(article("world", "For this subscriber"));
+  const auto frames = receive(subscriber);
+  ASSERT_EQ(frames.size(), 3U);
+  EXPECT_EQ(frames[0].to_string(), "article.world.");
+  EXPECT_EQ(be64(frames[1], 8), 2U);
+}
+
+TEST_F(PublisherTest, HeartbeatCarriesHeadSeq) {
+  subscribe("heartbeat.");
+  publisher.publish(article("world", "One"));
+  publisher.heartbeat();
+  const auto frames = receive(subscriber);
+  ASSERT_EQ(frames.size(), 3U);
+  EXPECT_EQ(frames[0].to_string(), "heartbeat.");
+  EXPECT_EQ(be64(frames[1], 8), 1U);
+  const auto body = nlohmann::json::parse(frames[2].to_string());
+  EXPECT_EQ(body["seq"], 1);
+  EXPECT_EQ(body["epoch"], 0x0102030405060708ULL);
+}
+
+TEST(Publisher, NamesAnEndpointItCannotBind) {
+  zmq::context_t context;
+  try {
+    Publisher publisher(context, "tcp://192.0.2.1:5556", 1);
+    FAIL() << "bound a foreign address";
+  } catch (const std::runtime_error& e) {
+    EXPECT_TRUE(std::string(e.what()).starts_with("cannot bind publisher at tcp://192.0.2.1:5556: ")) << e.what();
+  }
+}
+
+TEST(Publisher, FrameHeaderIsBigEndian) {
+  EXPECT_EQ(frame_header(1, 258), std::string("\0\0\0\0\0\0\0\1\0\0\0\0\0\0\1\2", 16));
+  EXPECT_EQ(article_topic("meridian-world"), "article.meridian-world.");
+}
+
+}  // namespace
+}  // namespace sluice::pipeline

@@ -1,0 +1,72 @@
+#include "tests/support/http_server.h"
+
+#include <httplib.h>
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <strings.h>
+#include <thread>
+
+namespace sluice::test {
+
+std::string HttpRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (key.size() == name.size() && strncasecmp(key.c_str(), name.data(), name.size()) == 0) return value;
+  return "";
+}
+
+struct HttpServer::Impl {
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  std::mutex mutex;
+  std::map<std::string, Handler> routes;
+};
+
+HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {
+  impl_->server.Get(".*", [this](const httplib::Request& request, httplib::Response& response) {
+    Handler handler;
+    {
+      const std::lock_guard lock(impl_->mutex);
+      const auto found = impl_->routes.find(request.path);
+      if (found != impl_->routes.end()) handler = found->second;
+    }
+    if (!handler) {
+      response.status = 404;
+      return;
+    }
+    HttpRequest seen{request.path, {request.headers.begin(), request.headers.end()}};
+    const HttpReply reply = handler(seen);
+    if (reply.delay.count() > 0) std::this_thread::sleep_for(reply.delay);
+    response.status = reply.status;
+    for (const auto& [name, value] : reply.headers) response.set_header(name, value);
+    if (reply.status != 304) {
+      std::string content_type = "application/xml";
+      for (const auto& [name, value] : reply.headers)
+        if (strcasecmp(name.c_str(), "Content-Type") == 0) content_type = value;
+      response.set_content(reply.body, content_type);
+    }
+  });
+  impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
+  if (impl_->port <= 0) throw std::runtime_error("test HTTP server cannot bind 127.0.0.1");
+  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  // stop() only takes effect once the accept loop runs, so do not hand out a server before that.
+  while (!impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+HttpServer::~HttpServer() {
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void HttpServer::route(const std::string& path, Handler handler) {
+  const std::lock_guard lock(impl_->mutex);
+  impl_->routes[path] = std::move(handler);
+}
+
+std::string HttpServer::url(std::string_view path) const {
+  return "http://127.0.0.1:" + std::to_string(impl_->port) + std::string(path);
+}
+
+}  // namespace sluice::test

@@ -1,0 +1,48 @@
+// A real HTTP server on 127.0.0.1 (cpp-httplib, port chosen by the kernel) for tests. Kept behind
+// this interface so httplib.h is compiled in one translation unit only.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::test {
+
+struct HttpRequest {
+  std::string path;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  std::string header(std::string_view name) const;  // "" when absent; name is case-insensitive
+};
+
+struct HttpReply {
+  int status = 200;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::chrono::milliseconds delay{0};  // wait before answering (a slow server)
+};
+
+class HttpServer {
+ public:
+  using Handler = std::function<HttpReply(const HttpRequest&)>;
+
+  HttpServer();  // listening when constructed
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Serves path with handler (replacing an earlier one). Unknown paths get 404.
+  void route(const std::string& path, Handler handler);
+
+  std::string url(std::string_view path) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::test
