@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "daemon/logging_setup.h"
+#include "daemon/parse_command.h"
 #include "daemon/tail.h"
 
 namespace sluice::daemon {
@@ -50,6 +51,14 @@ int run_cli(int argc, char** argv) {
   tail_command->add_option("-t,--topic", tail.topic, "Topic prefix, e.g. article.<feed-name>.")->capture_default_str();
   tail_command->add_option("-n,--count", tail.count, "Exit after this many articles (0: run until interrupted)");
 
+  ParseOptions parse;
+  auto* parse_command = app.add_subcommand("parse", "Parse one feed document (file or URL) and print the feed JSON");
+  parse_command->add_option("source", parse.source, "Feed file or http(s) URL");
+  parse_command->add_option("--url", parse.url, "The document's URL, the base for relative links (empty: none)");
+  parse_command->add_option("--content-type", parse.content_type, "The document's Content-Type (empty: none)");
+  parse_command->add_flag("--batch", parse.batch,
+                          "Read requests {\"file\",\"url\",\"headers\"} from stdin, one per line; answer one JSON per line");
+
   std::string check_file;
   auto* check = app.add_subcommand("check-config", "Validate a configuration file; exit 0 when valid, 2 when not");
   check->add_option("file", check_file, "Configuration file (YAML)")->required();
@@ -73,6 +82,13 @@ int run_cli(int argc, char** argv) {
     std::printf("%s: valid, %zu feed%s\n", check_file.c_str(), config->feeds.size(),
                 config->feeds.size() == 1 ? "" : "s");
     return 0;
+  }
+  if (*parse_command) {
+    if (!parse.batch && parse.source.empty()) {
+      std::fprintf(stderr, "sluice parse: give a FILE or URL, or --batch\n");
+      return kUsageError;
+    }
+    return run_parse(parse);
   }
   if (*tail_command) {
     if (!tail_config.empty()) {

@@ -2,10 +2,7 @@
 
 #include <pugixml.hpp>
 
-#include <charconv>
-
-#include "feeds/dates.h"
-#include "feeds/formats.h"
+#include "feeds/element_reader.h"
 #include "feeds/xml.h"
 
 namespace sluice::feeds {
@@ -17,21 +14,54 @@ std::string_view skip_bom_and_space(std::string_view body) {
   return first == std::string_view::npos ? std::string_view() : body.substr(first);
 }
 
+// feedparser's version names: rss090, rss091u, rss092, ..., rss20, rss10, atom03, atom10.
+std::string rss_version(pugi::xml_node root, std::string_view rss_namespace) {
+  if (xml::local_name(root) == "RDF") return rss_namespace == xml::kRss090 ? "rss090" : "rss10";
+  const std::string_view version = root.attribute("version").value();
+  if (version.starts_with("2.")) return "rss20";
+  if (version == "0.91") return "rss091u";
+  if (version == "0.92") return "rss092";
+  if (version == "0.93") return "rss093";
+  if (version == "0.94") return "rss094";
+  return "rss";
+}
+
+void read_rss(pugi::xml_node root, std::string_view url, FeedDocument& out) {
+  pugi::xml_node channel;
+  for (pugi::xml_node child : root.children())
+    if (child.type() == pugi::node_element && xml::local_name(child) == "channel") channel = child;
+  const std::string rss_namespace = xml::namespace_uri(channel ? channel : root);
+  out.version = rss_version(root, rss_namespace);
+  const ElementReader reader(url, false);
+  if (channel) reader.read_feed(channel, out.feed);
+  // RSS 2.0 nests items in <channel>; RSS 0.90 and 1.0 place them beside it.
+  for (pugi::xml_node parent : {channel, root}) {
+    if (!parent) continue;
+    for (pugi::xml_node child : parent.children())
+      if (child.type() == pugi::node_element && xml::local_name(child) == "item")
+        out.entries.push_back(reader.read_entry(child));
+  }
+}
+
+void read_atom(pugi::xml_node root, std::string_view url, FeedDocument& out) {
+  const std::string ns = xml::namespace_uri(root);
+  out.version = ns == xml::kAtom03 ? "atom03" : ns == xml::kAtom10 ? "atom10" : "atom";
+  const ElementReader reader(url, true);
+  reader.read_feed(root, out.feed);
+  for (pugi::xml_node child : root.children())
+    if (child.type() == pugi::node_element && xml::local_name(child) == "entry") {
+      Entry entry = reader.read_entry(child);
+      // An entry without an author has the feed's (RFC 4287 4.2.1).
+      if (entry.authors.empty()) entry.authors = out.feed.authors;
+      out.entries.push_back(std::move(entry));
+    }
+}
+
 }  // namespace
 
-void read_date(pugi::xml_node node, std::optional<Timestamp>& date, std::string& raw) {
-  raw = xml::text(node);
-  date = parse_date(raw);
-}
-
-std::optional<std::int64_t> parse_length(std::string_view text) {
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
-  return value;
-}
-
-std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::string_view url) {
+std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::string_view url,
+                                                   std::string_view content_type) {
+  static_cast<void>(content_type);
   const std::string_view start = skip_bom_and_space(body);
   if (start.empty()) return std::unexpected(ParseError{"empty document"});
   if (start.front() == '{') return std::unexpected(ParseError{"JSON Feed documents are not supported yet"});
@@ -45,14 +75,15 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::s
                                       " at byte " + std::to_string(result.offset)});
   }
   FeedDocument feed;
+  feed.encoding = "utf-8";
   if (!result) {
     feed.bozo = true;
     feed.bozo_reason = std::string("XML error at byte ") + std::to_string(result.offset) + ": " +
                        result.description() + "; kept what was read before it";
   }
   const std::string_view name = xml::local_name(root);
-  if (name == "rss" || name == "RDF") parse_rss(root, url, feed);
-  else if (name == "feed") parse_atom(root, url, feed);
+  if (name == "rss" || name == "RDF") read_rss(root, url, feed);
+  else if (name == "feed") read_atom(root, url, feed);
   else return std::unexpected(ParseError{"not a feed: the root element is <" + std::string(root.name()) + ">"});
   return feed;
 }

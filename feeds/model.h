@@ -20,38 +20,90 @@ struct Enclosure {
   std::optional<std::int64_t> length;
 };
 
-// One item of a feed as the document states it. Text fields are decoded; summary and content keep
-// their HTML.
+struct Person {
+  std::string name;
+  std::string email;
+  std::string href;
+
+  bool empty() const noexcept { return name.empty() && email.empty() && href.empty(); }
+};
+
+struct Category {
+  std::string term;
+  std::string scheme;
+  std::string label;
+};
+
+struct Link {
+  std::string href;
+  std::string rel;
+  std::string type;
+  std::string title;
+  std::optional<std::int64_t> length;
+};
+
+// A text construct (title, summary, content, ...). `value` is plain text when type is
+// "text/plain", else sanitized HTML source.
+struct Text {
+  std::string value;
+  std::string type = "text/plain";
+  std::string language;
+
+  bool is_html() const noexcept { return type != "text/plain"; }
+};
+
+// One item of a feed as the document states it: the "feed JSON" view of DESIGN.md §4.
 struct Entry {
   std::string id;  // guid / atom:id as written; empty when absent
-  std::string title;
-  std::string link;  // absolute when the document gave enough to resolve it
+  std::optional<Text> title;
+  std::optional<Text> summary;
+  std::vector<Text> content;
+  std::optional<Text> rights;
+  std::string link;  // the alternate link, absolute when the document gave enough to resolve it
+  std::vector<Link> links;
   std::optional<Timestamp> published;
   std::optional<Timestamp> updated;
   std::string published_raw;
   std::string updated_raw;
-  std::vector<std::string> authors;
-  std::vector<std::string> tags;
-  std::string summary;  // HTML
-  std::string content;  // HTML
+  std::vector<Person> authors;
+  std::vector<Person> contributors;
+  std::vector<Category> tags;
   std::vector<Enclosure> enclosures;
   std::string image;  // a thumbnail or lead image the feed names
   std::string language;
+  std::string comments;
+};
+
+struct Image {
+  std::string href;
+  std::string title;
+  std::string link;
 };
 
 struct FeedInfo {
-  std::string title;
+  std::optional<Text> title;
+  std::optional<Text> subtitle;
+  std::optional<Text> rights;
   std::string link;
-  std::string subtitle;
+  std::vector<Link> links;
   std::string language;
   std::string id;
+  std::string generator;
+  std::optional<Timestamp> published;
   std::optional<Timestamp> updated;
+  std::string published_raw;
+  std::string updated_raw;
+  std::vector<Person> authors;
+  std::vector<Person> contributors;
+  std::vector<Category> tags;
+  std::optional<Image> image;
 };
 
 // The parser's view of one document.
 struct FeedDocument {
-  std::string version;  // "rss20", "rss10", "atom10", ...
-  bool bozo = false;    // the document was not well-formed; what could be read is here
+  std::string version;   // "rss20", "rss10", "atom10", ...
+  std::string encoding;  // the charset the document was read in, feedparser's spelling
+  bool bozo = false;     // the document was not well-formed; what could be read is here
   std::string bozo_reason;
   FeedInfo feed;
   std::vector<Entry> entries;

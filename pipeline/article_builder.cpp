@@ -21,6 +21,27 @@ void add_unique(std::vector<std::string>& into, const std::vector<std::string>& 
     if (!value.empty() && std::find(into.begin(), into.end(), value) == into.end()) into.push_back(value);
 }
 
+std::string plain_text(const std::optional<feeds::Text>& text) {
+  if (!text) return "";
+  return text->is_html() ? feeds::html_to_text(text->value) : feeds::html_to_text(feeds::escape_html(text->value));
+}
+
+// Plain text keeps its blank-line paragraphs; HTML is split at its blocks.
+std::vector<std::string> paragraphs_of(const feeds::Text& text) {
+  if (text.is_html()) return feeds::html_paragraphs(text.value);
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.value.size()) {
+    std::size_t end = text.value.find("\n\n", start);
+    if (end == std::string::npos) end = text.value.size();
+    if (std::string paragraph = feeds::html_to_text(feeds::escape_html(text.value.substr(start, end - start)));
+        !paragraph.empty())
+      out.push_back(std::move(paragraph));
+    start = end + 2;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string article_id(std::string_view feed_name, std::string_view entry_key) {
@@ -33,22 +54,24 @@ feeds::Article make_article(const config::FeedConfig& feed, const feeds::FeedInf
   article.id = article_id(feed.name, feeds::entry_key(entry));
   article.feed_name = feed.name;
   article.feed_url = feed.url;
-  article.feed_title = non_empty(info.title);
+  article.feed_title = non_empty(plain_text(info.title));
   if (!entry.link.empty()) article.url = feeds::canonical_url(entry.link);
   article.guid = non_empty(entry.id);
-  article.title = entry.title;
-  article.authors = entry.authors;
-  article.published = entry.published;
+  article.title = plain_text(entry.title);
+  for (const feeds::Person& person : entry.authors) article.authors.push_back(person.name.empty() ? person.email : person.name);
+  article.published = entry.published ? entry.published : entry.updated;
   article.updated = entry.updated;
   article.fetched = fetched;
   article.language = non_empty(entry.language.empty() ? info.language : entry.language);
   add_unique(article.tags, feed.tags);
-  add_unique(article.tags, entry.tags);
+  for (const feeds::Category& tag : entry.tags) add_unique(article.tags, {tag.label.empty() ? tag.term : tag.label});
 
-  const bool has_content = !entry.content.empty();
-  article.paragraphs = feeds::html_paragraphs(has_content ? entry.content : entry.summary);
-  if (has_content && !entry.summary.empty()) article.summary = feeds::html_to_text(entry.summary);
-  else if (!article.paragraphs.empty()) article.summary = article.paragraphs.front();
+  const feeds::Text* body = !entry.content.empty() ? &entry.content.front() : entry.summary ? &*entry.summary : nullptr;
+  if (body) article.paragraphs = paragraphs_of(*body);
+  if (entry.summary && body != &*entry.summary && entry.summary->value != body->value)
+    article.summary = plain_text(entry.summary);
+  else if (!article.paragraphs.empty())
+    article.summary = article.paragraphs.front();
   for (const std::string& paragraph : article.paragraphs)
     article.html += "<p>" + feeds::escape_html(paragraph) + "</p>";
 

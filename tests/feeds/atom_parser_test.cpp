@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "feeds/dates.h"
+#include "feeds/element_reader.h"
 #include "feeds/feed_parser.h"
 #include "feeds/identity.h"
 
@@ -14,6 +15,20 @@ FeedDocument parse_ok(std::string_view body, std::string_view url = "") {
 }
 
 std::string date(const std::optional<Timestamp>& time) { return time ? format_rfc3339(*time) : "null"; }
+
+std::string value(const std::optional<Text>& text) { return text ? text->value : "<absent>"; }
+
+std::vector<std::string> names(const std::vector<Person>& people) {
+  std::vector<std::string> out;
+  for (const Person& person : people) out.push_back(format_person(person));
+  return out;
+}
+
+std::vector<std::string> terms(const std::vector<Category>& tags) {
+  std::vector<std::string> out;
+  for (const Category& tag : tags) out.push_back(tag.label.empty() ? tag.term : tag.term + "|" + tag.label);
+  return out;
+}
 
 constexpr std::string_view kAtom = R"(<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en" xml:base="https://example.org/blog/">
@@ -49,8 +64,8 @@ TEST(AtomParser, ReadsFeedMetadata) {
   const FeedDocument doc = parse_ok(kAtom, "https://example.org/blog/atom.xml");
   EXPECT_FALSE(doc.bozo) << doc.bozo_reason;
   EXPECT_EQ(doc.version, "atom10");
-  EXPECT_EQ(doc.feed.title, "Example & Blog");
-  EXPECT_EQ(doc.feed.subtitle, "<i>notes</i>");
+  EXPECT_EQ(value(doc.feed.title), "Example & Blog");
+  EXPECT_EQ(value(doc.feed.subtitle), "<i>notes</i>");
   EXPECT_EQ(doc.feed.link, "https://example.org/blog/");
   EXPECT_EQ(doc.feed.language, "en");
   EXPECT_EQ(doc.feed.id, "urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6");
@@ -61,16 +76,19 @@ TEST(AtomParser, ReadsEntries) {
   const FeedDocument doc = parse_ok(kAtom, "https://example.org/blog/atom.xml");
   ASSERT_EQ(doc.entries.size(), 2U);
   const Entry& fish = doc.entries[0];
-  EXPECT_EQ(fish.title, "Fish & chips");
+  EXPECT_EQ(value(fish.title), "Fish &amp; <em>chips</em>");
+  EXPECT_EQ(fish.title->type, "text/html");
   EXPECT_EQ(fish.link, "https://example.org/blog/posts/fish");
   EXPECT_EQ(fish.id, "tag:example.org,2025:fish");
   EXPECT_EQ(entry_key(fish), "tag:example.org,2025:fish");
   EXPECT_EQ(date(fish.published), "2025-01-05T16:00:00Z");
   EXPECT_EQ(date(fish.updated), "2025-01-05T18:30:02Z");
-  EXPECT_EQ(fish.authors, (std::vector<std::string>{"Ann", "bob@example.org"}));
-  EXPECT_EQ(fish.tags, (std::vector<std::string>{"Food", "uk"}));
-  EXPECT_EQ(fish.summary, "Short &lt;not markup&gt;") << "a text construct becomes escaped HTML";
-  EXPECT_EQ(fish.content, "<p>Hot <b>and</b> fresh</p>");
+  EXPECT_EQ(names(fish.authors), (std::vector<std::string>{"Ann", "bob@example.org"}));
+  EXPECT_EQ(terms(fish.tags), (std::vector<std::string>{"food|Food", "uk"}));
+  EXPECT_EQ(value(fish.summary), "Short <not markup>");
+  EXPECT_EQ(fish.summary->type, "text/plain");
+  EXPECT_EQ(fish.content.at(0).type, "application/xhtml+xml");
+  EXPECT_EQ(fish.content.at(0).value, "<p>Hot <b>and</b> fresh</p>");
   ASSERT_EQ(fish.enclosures.size(), 1U);
   EXPECT_EQ(fish.enclosures[0].url, "https://example.org/blog/media/fish.ogg");
   EXPECT_EQ(fish.enclosures[0].length, 42);
@@ -79,8 +97,8 @@ TEST(AtomParser, ReadsEntries) {
   const Entry& deux = doc.entries[1];
   EXPECT_EQ(deux.link, "https://other.example/deux") << "the entry's own xml:base wins";
   EXPECT_EQ(deux.language, "fr");
-  EXPECT_EQ(deux.authors, (std::vector<std::string>{"Feed Author"})) << "entries inherit the feed's author";
-  EXPECT_EQ(deux.content, "<p>Bonjour</p>");
+  EXPECT_EQ(names(deux.authors), (std::vector<std::string>{"Feed Author"})) << "entries inherit the feed's author";
+  EXPECT_EQ(deux.content.at(0).value, "<p>Bonjour</p>");
   EXPECT_EQ(deux.published, std::nullopt);
 }
 
@@ -92,11 +110,11 @@ TEST(AtomParser, ReadsAtom03) {
     <content type="text/html" mode="escaped">&lt;p&gt;Hi&lt;/p&gt;</content></entry>
 </feed>)");
   EXPECT_EQ(doc.version, "atom03");
-  EXPECT_EQ(doc.feed.subtitle, "Still here");
+  EXPECT_EQ(value(doc.feed.subtitle), "Still here");
   ASSERT_EQ(doc.entries.size(), 1U);
   EXPECT_EQ(date(doc.entries[0].published), "2004-01-01T00:00:00Z");
   EXPECT_EQ(date(doc.entries[0].updated), "2004-01-01T01:00:00Z");
-  EXPECT_EQ(doc.entries[0].content, "<p>Hi</p>");
+  EXPECT_EQ(doc.entries[0].content.at(0).value, "<p>Hi</p>");
 }
 
 TEST(AtomParser, EntryWithoutIdIsKnownByLinkThenByContent) {

@@ -86,7 +86,7 @@ TEST(Article, IdIsStableAndDependsOnFeedAndEntry) {
 
 TEST(Article, SparseEntryStillFillsEveryField) {
   feeds::Entry entry;
-  entry.summary = "Only a <b>summary</b> &amp; nothing else.";
+  entry.summary = feeds::Text{"Only a <b>summary</b> &amp; nothing else.", "text/html", ""};
   const feeds::Article article = make_article(feed_config(), feeds::FeedInfo{}, entry, fetched_at());
   const nlohmann::json json = nlohmann::json::parse(article_json(article, 1));
   const auto violations = test::schema_violations(test::article_schema(), json);
@@ -103,7 +103,7 @@ TEST(Article, SparseEntryStillFillsEveryField) {
 
 TEST(Article, InvalidUtf8IsReplacedNotFatal) {
   feeds::Entry entry;
-  entry.title = "caf\xe9";  // latin-1 byte in a document that claimed UTF-8
+  entry.title = feeds::Text{"caf\xe9", "text/plain", ""};  // latin-1 byte in a document that claimed UTF-8
   const feeds::Article article = make_article(feed_config(), feeds::FeedInfo{}, entry, fetched_at());
   const nlohmann::json json = nlohmann::json::parse(article_json(article, 1));
   EXPECT_EQ(json["title"], "caf\xef\xbf\xbd");

@@ -1,0 +1,101 @@
+#include "daemon/parse_command.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <strings.h>
+
+#include "feeds/feed_json.h"
+#include "feeds/feed_parser.h"
+#include "feeds/http_fetcher.h"
+
+namespace sluice::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Document {
+  std::string body;
+  std::string url;
+  std::string content_type;
+};
+
+std::expected<Document, std::string> fetch(const std::string& url) {
+  std::optional<feeds::FetchResult> result;
+  feeds::HttpFetcher fetcher([&](std::uint64_t, feeds::FetchResult done) { result = std::move(done); });
+  feeds::FetchRequest request;
+  request.url = url;
+  request.user_agent = "sluice/" SLUICE_VERSION;
+  fetcher.start(request);
+  while (!result) fetcher.poll(1s);
+  if (!*result) return std::unexpected(url + ": " + result->error().reason);
+  return Document{std::move((*result)->body), (*result)->effective_url, (*result)->content_type};
+}
+
+std::expected<Document, std::string> read(const std::string& source) {
+  if (source.starts_with("http://") || source.starts_with("https://")) return fetch(source);
+  std::ifstream in(source, std::ios::binary);
+  if (!in) return std::unexpected(source + ": cannot open: " + std::strerror(errno));
+  std::ostringstream body;
+  body << in.rdbuf();
+  return Document{body.str(), "", ""};
+}
+
+// The feed JSON for one request, and whether it is a feed.
+std::pair<std::string, bool> parse_one(const std::string& source, const std::string& url,
+                                       const std::string& content_type) {
+  auto document = read(source);
+  if (!document) return {feeds::feed_error_json(document.error()), false};
+  if (!url.empty()) document->url = url;
+  if (!content_type.empty()) document->content_type = content_type;
+  const auto parsed = feeds::parse_feed(document->body, document->url, document->content_type);
+  if (!parsed) return {feeds::feed_error_json(parsed.error().reason), false};
+  return {feeds::feed_json(*parsed), true};
+}
+
+std::string header(const nlohmann::json& headers, const char* name) {
+  if (!headers.is_object()) return "";
+  for (const auto& [key, value] : headers.items())
+    if (strcasecmp(key.c_str(), name) == 0 && value.is_string()) return value.get<std::string>();
+  return "";
+}
+
+int run_batch() {
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    std::string out;
+    try {
+      const auto request = nlohmann::json::parse(line);
+      const std::string url = request.value("url", nlohmann::json()).is_string() ? request["url"].get<std::string>() : "";
+      out = parse_one(request.at("file").get<std::string>(), url,
+                      header(request.value("headers", nlohmann::json()), "Content-Type"))
+                .first;
+    } catch (const std::exception& e) {
+      out = feeds::feed_error_json(std::string("bad request line: ") + e.what());
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_parse(const ParseOptions& options) {
+  if (options.batch) return run_batch();
+  const auto [json, is_feed] = parse_one(options.source, options.url, options.content_type);
+  std::fwrite(json.data(), 1, json.size(), stdout);
+  std::fputc('\n', stdout);
+  if (!is_feed) {
+    const auto reason = nlohmann::json::parse(json)["bozo_exception"].get<std::string>();
+    std::fprintf(stderr, "sluice parse: %s\n", reason.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace sluice::daemon

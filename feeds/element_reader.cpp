@@ -1,0 +1,361 @@
+#include "feeds/element_reader.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <regex>
+
+#include "feeds/dates.h"
+#include "feeds/html_sanitizer.h"
+#include "feeds/urls.h"
+#include "feeds/xml.h"
+
+namespace sluice::feeds {
+namespace {
+
+struct Vocabulary {
+  std::string_view uri;
+  std::string_view prefix;
+};
+
+// Namespaces sluice reads, by the prefix it knows them under; RSS's own are the empty prefix.
+constexpr std::array<Vocabulary, 13> kVocabularies{{
+    {"", ""},
+    {xml::kRss10, ""},
+    {xml::kRss090, ""},
+    {"http://backend.userland.com/rss2", ""},
+    {"http://blogs.law.harvard.edu/tech/rss", ""},
+    {xml::kAtom10, "atom"},
+    {xml::kAtom03, "atom"},
+    {xml::kDublinCore, "dc"},
+    {xml::kDcTerms, "dcterms"},
+    {xml::kContent, "content"},
+    {xml::kMedia, "media"},
+    {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
+    {"http://www.w3.org/1999/xhtml", "xhtml"},
+}};
+
+std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string content_type_of(std::string_view declared) {
+  const std::string type = lower(trim(declared));
+  if (type == "text" || type == "plain") return "text/plain";
+  if (type == "html") return "text/html";
+  if (type == "xhtml") return "application/xhtml+xml";
+  return type;
+}
+
+bool is_html_type(std::string_view type) { return type == "text/html" || type == "application/xhtml+xml"; }
+
+std::string language_of(pugi::xml_node node) {
+  for (pugi::xml_node at = node; at; at = at.parent())
+    if (const pugi::xml_attribute lang = at.attribute("xml:lang")) return lang.value();
+  return "";
+}
+
+std::string decode_base64(std::string_view text) {
+  auto value_of = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    const int value = value_of(c);
+    if (value < 0) continue;
+    buffer = (buffer << 6) | static_cast<unsigned>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+// An Atom xhtml construct wraps its markup in one <div>, which is not part of the content.
+std::string xhtml_content(pugi::xml_node node) {
+  pugi::xml_node only_element;
+  int elements = 0;
+  bool other_text = false;
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_element) {
+      ++elements;
+      only_element = child;
+    } else if ((child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) &&
+               !trim(child.value()).empty()) {
+      other_text = true;
+    }
+  }
+  if (elements == 1 && !other_text && xml::local_name(only_element) == "div") return xml::inner_xml(only_element);
+  return xml::inner_xml(node);
+}
+
+// Whether a nominally plain-text RSS field holds HTML: an end tag or a character reference, and
+// only tags and entities that HTML knows.
+bool looks_like_html(std::string_view text) {
+  static const std::regex end_tag(R"(</(\w+)>)");
+  static const std::regex reference(R"(&#?\w+;)");
+  static const std::regex any_tag(R"(</?(\w+))");
+  const std::string value(text);
+  if (!std::regex_search(value, end_tag) && !std::regex_search(value, reference)) return false;
+  for (auto it = std::sregex_iterator(value.begin(), value.end(), any_tag); it != std::sregex_iterator(); ++it)
+    if (!is_acceptable_html_element(lower((*it)[1].str()))) return false;
+  return true;
+}
+
+void read_date(pugi::xml_node node, std::optional<Timestamp>& date, std::string& raw) {
+  raw = xml::text(node);
+  date = parse_date(raw);
+}
+
+std::optional<std::int64_t> parse_length(std::string_view text) {
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+template <typename T>
+void add_tag(T& target, std::string term, std::string scheme = "", std::string label = "") {
+  target.tags.push_back(Category{std::move(term), std::move(scheme), std::move(label)});
+}
+
+}  // namespace
+
+std::string element_key(pugi::xml_node node) {
+  const std::string uri = xml::namespace_uri(node);
+  for (const Vocabulary& vocabulary : kVocabularies) {
+    if (vocabulary.uri != uri) continue;
+    std::string key(vocabulary.prefix);
+    if (!key.empty()) key += ':';
+    key += xml::local_name(node);
+    return key;
+  }
+  return "?";
+}
+
+Person parse_person(std::string_view text) {
+  static const std::regex email(R"(([a-zA-Z0-9_.+\-]+)@(([a-zA-Z0-9\-]+\.)+[a-zA-Z]{2,}|\[[0-9.]+\]))");
+  Person person;
+  const std::string value = trim(text);
+  std::smatch match;
+  if (std::regex_search(value, match, email)) {
+    person.email = match[0];
+    std::string rest = match.prefix().str() + match.suffix().str();
+    for (const char* wrapper : {"()", "<>"}) {
+      for (std::size_t at; (at = rest.find(wrapper)) != std::string::npos;) rest.erase(at, 2);
+    }
+    person.name = trim(rest);
+    if (person.name.size() >= 2 && ((person.name.front() == '(' && person.name.back() == ')') ||
+                                    (person.name.front() == '<' && person.name.back() == '>')))
+      person.name = trim(person.name.substr(1, person.name.size() - 2));
+  } else {
+    person.name = value;
+  }
+  return person;
+}
+
+std::string format_person(const Person& person) {
+  if (!person.name.empty() && !person.email.empty()) return person.name + " (" + person.email + ")";
+  return person.name.empty() ? person.email : person.name;
+}
+
+std::string ElementReader::base(pugi::xml_node node) const { return xml::base_url(node, url_); }
+
+Text ElementReader::read_text(pugi::xml_node node, std::string_view default_type) const {
+  Text text;
+  const std::string_view declared = node.attribute("type").value();
+  text.type = content_type_of(declared.empty() ? default_type : declared);
+  const std::string_view mode = node.attribute("mode").value();
+  const bool xml_mode = mode == "xml" || text.type == "application/xhtml+xml";
+  const bool base64 = mode == "base64" || (atom_ && !declared.empty() && !text.type.starts_with("text/") &&
+                                           !xml_mode && text.type.find("xml") == std::string::npos &&
+                                           text.type.find("html") == std::string::npos);
+  text.value = trim(xml_mode ? xhtml_content(node) : xml::html(node));
+  if (base64) text.value = decode_base64(text.value);
+  if (!atom_ && text.type == "text/plain" && looks_like_html(text.value)) text.type = "text/html";
+  if (is_html_type(text.type)) text.value = sanitize_html(text.value, base(node));
+  text.language = language_of(node);
+  return text;
+}
+
+Link ElementReader::read_link(pugi::xml_node node) const {
+  Link link;
+  link.rel = node.attribute("rel").value();
+  if (link.rel.empty()) link.rel = "alternate";
+  link.type = node.attribute("type").value();
+  link.title = node.attribute("title").value();
+  link.length = parse_length(node.attribute("length").value());
+  link.href = resolve_url(base(node), trim(node.attribute("href").value()));
+  if (link.href.empty()) link.href = trim(node.attribute("href").value());
+  return link;
+}
+
+Person ElementReader::read_person(pugi::xml_node node) const {
+  bool structured = false;
+  Person person;
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() != pugi::node_element) continue;
+    structured = true;
+    const std::string_view name = xml::local_name(child);
+    if (name == "name") person.name = xml::text(child);
+    else if (name == "email") person.email = xml::text(child);
+    else if (name == "uri" || name == "url") person.href = resolve_url(base(child), xml::text(child));
+  }
+  return structured ? person : parse_person(xml::text(node));
+}
+
+template <typename Target>
+bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Target& target) const {
+  if (key == "title" || key == "dc:title") {
+    if (!target.title) target.title = read_text(node, "text/plain");
+  } else if (key == "atom:title") {
+    target.title = read_text(node, "text/plain");
+  } else if (key == "link") {
+    const std::string href = xml::text(node);
+    const std::string resolved = resolve_url(base(node), href);
+    if (target.link.empty()) target.link = resolved.empty() ? href : resolved;
+    target.links.push_back(Link{target.link, "alternate", "text/html", "", std::nullopt});
+  } else if (key == "atom:link") {
+    Link link = read_link(node);
+    if (link.rel == "alternate" && (target.link.empty() || link.type == "text/html")) target.link = link.href;
+    target.links.push_back(std::move(link));
+  } else if (key == "author" || key == "atom:author" || key == "dc:creator" || key == "dc:author" ||
+             key == "itunes:author" || key == "managingEditor") {
+    Person person = read_person(node);
+    const bool known = std::any_of(target.authors.begin(), target.authors.end(), [&](const Person& p) {
+      return p.name == person.name && p.email == person.email;
+    });
+    if (!person.empty() && !known) target.authors.push_back(std::move(person));
+  } else if (key == "atom:contributor" || key == "dc:contributor") {
+    if (Person person = read_person(node); !person.empty()) target.contributors.push_back(std::move(person));
+  } else if (key == "category") {
+    add_tag(target, xml::text(node), node.attribute("domain").value());
+  } else if (key == "atom:category") {
+    std::string term = node.attribute("term").value();
+    if (term.empty()) term = xml::text(node);
+    add_tag(target, std::move(term), node.attribute("scheme").value(), node.attribute("label").value());
+  } else if (key == "dc:subject" || key == "itunes:keywords") {
+    add_tag(target, xml::text(node));
+  } else if (key == "pubDate" || key == "atom:published" || key == "atom:issued" || key == "dcterms:issued") {
+    read_date(node, target.published, target.published_raw);
+  } else if (key == "atom:updated" || key == "atom:modified" || key == "dc:date" || key == "dcterms:modified" ||
+             key == "lastBuildDate") {
+    read_date(node, target.updated, target.updated_raw);
+  } else if (key == "language" || key == "dc:language") {
+    target.language = xml::text(node);
+  } else if (key == "copyright" || key == "dc:rights" || key == "atom:rights" || key == "atom:copyright") {
+    target.rights = read_text(node, "text/plain");
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
+  for (pugi::xml_node child : channel.children()) {
+    if (child.type() != pugi::node_element) continue;
+    const std::string key = element_key(child);
+    if (key == "item" || key == "atom:entry") continue;
+    if (read_common(key, child, feed)) continue;
+    if (key == "description" || key == "atom:subtitle" || key == "atom:tagline" || key == "dc:description" ||
+        key == "atom:info" || key == "itunes:summary") {
+      if (!feed.subtitle || key == "atom:subtitle" || key == "atom:tagline")
+        feed.subtitle = read_text(child, key == "description" ? "text/html" : "text/plain");
+    } else if (key == "atom:id" || key == "guid") {
+      feed.id = xml::text(child);
+    } else if (key == "generator" || key == "atom:generator") {
+      feed.generator = xml::text(child);
+    } else if (key == "image") {
+      Image image;
+      for (pugi::xml_node part : child.children()) {
+        const std::string_view name = xml::local_name(part);
+        if (name == "url") image.href = resolve_url(base(part), xml::text(part));
+        else if (name == "title") image.title = xml::text(part);
+        else if (name == "link") image.link = resolve_url(base(part), xml::text(part));
+      }
+      feed.image = std::move(image);
+    }
+  }
+  if (feed.language.empty()) feed.language = language_of(channel);
+}
+
+Entry ElementReader::read_entry(pugi::xml_node item) const {
+  Entry entry;
+  bool guid_is_link = false;
+  std::optional<Text> description;
+  for (pugi::xml_node child : item.children()) {
+    if (child.type() != pugi::node_element) continue;
+    const std::string key = element_key(child);
+    if (read_common(key, child, entry)) continue;
+    if (key == "guid") {
+      entry.id = xml::text(child);
+      const std::string permalink = lower(child.attribute("isPermaLink").value());
+      guid_is_link = permalink != "false";
+    } else if (key == "atom:id") {
+      entry.id = xml::text(child);
+    } else if (key == "description" || key == "dc:description") {
+      if (!description || key == "description") description = read_text(child, "text/html");
+    } else if (key == "atom:summary" || key == "itunes:summary" || key == "itunes:subtitle") {
+      if (!entry.summary || key == "atom:summary") entry.summary = read_text(child, "text/plain");
+    } else if (key == "atom:content") {
+      if (!child.attribute("src")) entry.content.push_back(read_text(child, "text/plain"));
+    } else if (key == "content:encoded" || key == "body" || key == "xhtml:body" || key == "fullitem") {
+      entry.content.push_back(read_text(child, key == "xhtml:body" ? "application/xhtml+xml" : "text/html"));
+    } else if (key == "comments") {
+      entry.comments = resolve_url(base(child), xml::text(child));
+    } else if (key == "enclosure") {
+      Enclosure enclosure;
+      enclosure.url = resolve_url(base(child), trim(child.attribute("url").value()));
+      if (const pugi::xml_attribute type = child.attribute("type")) enclosure.type = type.value();
+      enclosure.length = parse_length(child.attribute("length").value());
+      if (!enclosure.url.empty()) entry.enclosures.push_back(std::move(enclosure));
+    } else if (key == "media:thumbnail" || key == "media:content") {
+      const std::string_view medium = child.attribute("medium").value();
+      const bool image = key == "media:thumbnail" || medium == "image" ||
+                         std::string_view(child.attribute("type").value()).starts_with("image/");
+      if (image && entry.image.empty()) entry.image = resolve_url(base(child), child.attribute("url").value());
+    }
+  }
+  if (description) {
+    // An RSS description beside full content is the summary; the only body, it is also the content.
+    if (!entry.summary) entry.summary = std::move(description);
+  }
+  if (!entry.summary && !entry.content.empty()) entry.summary = entry.content.front();
+  for (const Link& link : entry.links)
+    if (link.rel == "enclosure" && !link.href.empty())
+      entry.enclosures.push_back(Enclosure{link.href, link.type.empty() ? std::nullopt : std::optional(link.type),
+                                           link.length});
+  if (entry.image.empty())
+    for (const Enclosure& enclosure : entry.enclosures)
+      if (enclosure.type && enclosure.type->starts_with("image/")) {
+        entry.image = enclosure.url;
+        break;
+      }
+  if (entry.link.empty() && guid_is_link && !entry.id.empty()) {
+    entry.link = resolve_url(base(item), entry.id);
+    if (!entry.link.empty()) entry.links.push_back(Link{entry.link, "alternate", "text/html", "", std::nullopt});
+  }
+  if (entry.language.empty()) entry.language = language_of(item);
+  return entry;
+}
+
+}  // namespace sluice::feeds

@@ -1,0 +1,49 @@
+// Reads the elements of a feed document into the model, whatever format the document is:
+// feeds mix vocabularies freely (atom:link and dc:creator inside RSS, dc:subject inside Atom), so
+// every known element is handled by its namespace and local name, once, for all formats.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "feeds/model.h"
+
+namespace sluice::feeds {
+
+class ElementReader {
+ public:
+  // document_url: the base for relative links. atom: the document is Atom, where text
+  // constructs say their type; in RSS plain-text fields that look like HTML are taken as HTML.
+  ElementReader(std::string_view document_url, bool atom) : url_(document_url), atom_(atom) {}
+
+  // Reads the feed-level children of `channel` (items and entries are skipped).
+  void read_feed(pugi::xml_node channel, FeedInfo& feed) const;
+
+  // Reads one item / entry.
+  Entry read_entry(pugi::xml_node item) const;
+
+ private:
+  template <typename Target>
+  bool read_common(std::string_view key, pugi::xml_node node, Target& target) const;
+  Text read_text(pugi::xml_node node, std::string_view default_type) const;
+  Link read_link(pugi::xml_node node) const;
+  Person read_person(pugi::xml_node node) const;
+  std::string base(pugi::xml_node node) const;
+
+  std::string url_;
+  bool atom_;
+};
+
+// The namespace-qualified key the reader dispatches on: "title" for RSS (any RSS namespace),
+// "atom:title", "dc:creator", "content:encoded", ...; "?" for unknown namespaces.
+std::string element_key(pugi::xml_node node);
+
+// Parses a free-form author string ("jo@example.org (Jo Smith)", "Jo Smith <jo@example.org>").
+Person parse_person(std::string_view text);
+
+// feedparser's spelling of a person: "Name (email)", or whichever of the two is present.
+std::string format_person(const Person& person);
+
+}  // namespace sluice::feeds

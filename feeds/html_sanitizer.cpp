@@ -1,0 +1,373 @@
+#include "feeds/html_sanitizer.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <map>
+#include <regex>
+#include <vector>
+
+#include "feeds/urls.h"
+
+namespace sluice::feeds {
+namespace {
+
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N>& sorted, std::string_view name) {
+  return std::binary_search(sorted.begin(), sorted.end(), name);
+}
+
+// Every list below is sorted, for binary search.
+constexpr std::array<std::string_view, 112> kElements{
+    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "bdi", "bdo", "big",
+    "blockquote", "br", "button", "canvas", "caption", "center", "cite", "code", "col", "colgroup", "command",
+    "data", "datagrid", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div", "dl", "dt", "em",
+    "event-source", "fieldset", "figcaption", "figure", "font", "footer", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hgroup", "hr", "i", "img", "input", "ins", "kbd", "keygen", "label", "legend",
+    "li", "m", "main", "map", "mark", "menu", "meter", "multicol", "nav", "nextid", "noscript", "ol",
+    "optgroup", "option", "output", "p", "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp", "section",
+    "select", "small", "sound", "source", "spacer", "span", "strike", "strong", "sub", "summary", "sup",
+    "table", "tbody", "td", "textarea", "tfoot", "th", "thead", "time", "tr", "track", "tt", "u", "ul", "var",
+    "video", "wbr"};
+
+constexpr std::array<std::string_view, 19> kVoidElements{
+    "area",  "base",   "basefont", "br",   "col",   "command", "embed", "frame", "hr",  "img",
+    "input", "isindex", "keygen",  "link", "meta",  "param",   "source", "track", "wbr"};
+
+// Elements dropped together with everything inside them.
+constexpr std::array<std::string_view, 7> kDroppedWithContent{"applet", "iframe", "noembed", "object",
+                                                              "script", "style",  "title"};
+
+constexpr std::array<std::string_view, 149> kAttributes{
+    "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alt", "autocomplete", "autofocus",
+    "autoplay", "axis", "background", "balance", "bgcolor", "bgproperties", "border", "bordercolor",
+    "bordercolordark", "bordercolorlight", "bottompadding", "cellpadding", "cellspacing", "ch", "challenge",
+    "char", "charoff", "charset", "checked", "choff", "cite", "class", "clear", "color", "cols", "colspan",
+    "compact", "contenteditable", "controls", "coords", "data", "datafld", "datapagesize", "datasrc",
+    "datetime", "default", "delay", "dir", "disabled", "draggable", "dynsrc", "enctype", "end", "face", "for",
+    "form", "frame", "galleryimg", "gutter", "headers", "height", "hidden", "hidefocus", "high", "href",
+    "hreflang", "hspace", "icon", "id", "inputmode", "ismap", "keytype", "label", "lang", "leftspacing",
+    "list", "longdesc", "loop", "loopcount", "loopend", "loopstart", "low", "lowsrc", "max", "maxlength",
+    "media", "method", "min", "multiple", "name", "nohref", "noshade", "nowrap", "open", "optimum", "pattern",
+    "ping", "point-size", "poster", "pqg", "preload", "prompt", "radiogroup", "readonly", "rel", "repeat-max",
+    "repeat-min", "replace", "required", "rev", "reversed", "rightspacing", "rows", "rowspan", "rules",
+    "scope", "selected", "shape", "size", "sizes", "span", "src", "srcset", "start", "step", "style",
+    "summary", "suppress", "tabindex", "target", "template", "title", "toppadding", "type", "unselectable",
+    "urn", "usemap", "valign", "value", "variable", "volume", "vrml", "vspace", "width", "wrap", "xml:lang",
+    "xml:space", "xmlns", "xmlns:xlink", "zoomandpan"};
+
+constexpr std::array<std::string_view, 10> kUrlAttributes{"action", "background", "cite",   "data", "dynsrc",
+                                                          "href",   "longdesc",   "lowsrc", "poster", "src"};
+
+constexpr std::array<std::string_view, 12> kSafeSchemes{"aim", "callto", "feed", "ftp", "gopher", "http",
+                                                        "https", "irc", "mailto", "news", "nntp", "tel"};
+
+constexpr std::array<std::string_view, 47> kCssProperties{
+    "azimuth", "background-color", "border-bottom-color", "border-collapse", "border-color",
+    "border-left-color", "border-right-color", "border-top-color", "clear", "color", "cursor", "direction",
+    "display", "elevation", "float", "font", "font-family", "font-size", "font-style", "font-variant",
+    "font-weight", "height", "letter-spacing", "line-height", "max-width", "overflow", "pause", "pause-after",
+    "pause-before", "pitch", "pitch-range", "richness", "speak", "speak-header", "speak-numeral",
+    "speak-punctuation", "speech-rate", "stress", "text-align", "text-decoration", "text-indent",
+    "unicode-bidi", "vertical-align", "voice-family", "volume", "white-space", "width"};
+
+constexpr std::array<std::string_view, 40> kCssKeywords{
+    "aqua", "auto", "black", "block", "blue", "bold", "both", "bottom", "brown", "center", "collapse",
+    "dashed", "dotted", "fuchsia", "gray", "green", "hidden", "inherit", "italic", "left", "lime", "maroon",
+    "medium", "navy", "none", "normal", "nowrap", "olive", "pointer", "purple", "red", "right", "silver",
+    "solid", "teal", "top", "transparent", "underline", "white", "yellow"};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool unsorted_contains(std::initializer_list<std::string_view> list, std::string_view name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+// Windows-1252 code points 128..159 that documents mean when they write them as references.
+constexpr std::array<char16_t, 32> kCp1252{
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' || c == '.';
+}
+
+// Length of a character or entity reference at text[at] ('&'), 0 when it is a bare ampersand.
+std::size_t reference_length(std::string_view text, std::size_t at) {
+  std::size_t i = at + 1;
+  if (i < text.size() && text[i] == '#') {
+    ++i;
+    const bool hex = i < text.size() && (text[i] == 'x' || text[i] == 'X');
+    if (hex) ++i;
+    const std::size_t digits = i;
+    while (i < text.size() && (hex ? std::isxdigit(static_cast<unsigned char>(text[i]))
+                                   : std::isdigit(static_cast<unsigned char>(text[i]))))
+      ++i;
+    if (i == digits || i >= text.size() || text[i] != ';') return 0;
+    return i + 1 - at;
+  }
+  const std::size_t start = i;
+  while (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+  if (i == start || i >= text.size() || text[i] != ';') return 0;
+  return i + 1 - at;
+}
+
+// Text as written, with bare ampersands escaped and references to the cp1252 range corrected.
+void append_text(std::string& out, std::string_view text, bool escape_angles) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '&') {
+      const std::size_t length = reference_length(text, i);
+      if (length == 0) {
+        out += "&amp;";
+        continue;
+      }
+      const std::string_view reference = text.substr(i, length);
+      if (reference.size() > 3 && reference[1] == '#') {
+        const bool hex = reference[2] == 'x' || reference[2] == 'X';
+        const unsigned long code = std::stoul(std::string(reference.substr(hex ? 3 : 2, reference.size() - (hex ? 4 : 3))),
+                                              nullptr, hex ? 16 : 10);
+        if (code >= 128 && code < 160 && kCp1252[code - 128] != 0) {
+          char buffer[16];
+          std::snprintf(buffer, sizeof buffer, "&#x%x;", static_cast<unsigned>(kCp1252[code - 128]));
+          out += buffer;
+          i += length - 1;
+          continue;
+        }
+      }
+      out += reference;
+      i += length - 1;
+    } else if (escape_angles && c == '<') {
+      out += "&lt;";
+    } else if (escape_angles && c == '>') {
+      out += "&gt;";
+    } else if (escape_angles && c == '"') {
+      out += "&quot;";
+    } else {
+      out += c;
+    }
+  }
+}
+
+std::string safe_url(std::string_view value, std::string_view base, bool image) {
+  std::string trimmed(value);
+  trimmed.erase(0, trimmed.find_first_not_of(" \t\r\n"));
+  trimmed.erase(trimmed.find_last_not_of(" \t\r\n") + 1);
+  if (image && lower(trimmed.substr(0, 11)) == "data:image/") return trimmed;
+  const std::string resolved = base.empty() ? std::string() : resolve_url(base, trimmed);
+  const std::string& url = resolved.empty() ? trimmed : resolved;
+  const auto colon = url.find(':');
+  const auto delimiter = url.find_first_of("/?#");
+  if (colon == std::string::npos || (delimiter != std::string::npos && delimiter < colon)) return url;  // relative
+  return contains(kSafeSchemes, lower(url.substr(0, colon))) ? url : std::string();
+}
+
+std::string sanitize_style(std::string_view style) {
+  static const std::regex url_call(R"(url\s*\(\s*[^\s)]+?\s*\)\s*)", std::regex::icase);
+  static const std::regex gauntlet(R"(^([:,;#%.\sa-zA-Z0-9!]|\w-\w|'[\s\w]+'|"[\s\w]+"|\([\d,\s]+\))*$)");
+  static const std::regex declaration(R"(([-\w]+)\s*:\s*([^:;]*))");
+  static const std::regex value_token(R"(^(#[0-9a-fA-F]+|rgb\(\d+%?,\d*%?,?\d*%?\)?|-?\d{0,3}\.?\d{0,10}(cm|em|ex|in|mm|pc|pt|px|%|,|\))?)$)");
+  const std::string cleaned = std::regex_replace(std::string(style), url_call, " ");
+  if (!std::regex_match(cleaned, gauntlet)) return "";
+  std::string out;
+  for (auto it = std::sregex_iterator(cleaned.begin(), cleaned.end(), declaration); it != std::sregex_iterator(); ++it) {
+    const std::string property = (*it)[1];
+    std::string value = (*it)[2];
+    value.erase(value.find_last_not_of(" \t\r\n") + 1);
+    if (value.empty()) continue;
+    const std::string name = lower(property);
+    bool keep = contains(kCssProperties, name);
+    const std::string family = name.substr(0, name.find('-'));
+    if (!keep && unsorted_contains({"background", "border", "margin", "padding"}, family)) {
+      keep = true;
+      std::size_t start = 0;
+      while (keep && start < value.size()) {
+        const std::size_t end = std::min(value.find(' ', start), value.size());
+        const std::string keyword = value.substr(start, end - start);
+        if (!keyword.empty() && !contains(kCssKeywords, keyword) &&
+            !std::regex_match(keyword, value_token))
+          keep = false;
+        start = end + 1;
+      }
+    }
+    if (keep) {
+      if (!out.empty()) out += ' ';
+      out += property + ": " + value + ";";
+    }
+  }
+  return out;
+}
+
+struct Attribute {
+  std::string name;
+  std::string value;
+};
+
+class Sanitizer {
+ public:
+  Sanitizer(std::string_view html, std::string_view base) : in_(html), base_(base) {}
+
+  std::string run() {
+    while (at_ < in_.size()) {
+      const std::size_t open = in_.find('<', at_);
+      text(in_.substr(at_, open == std::string_view::npos ? std::string_view::npos : open - at_));
+      if (open == std::string_view::npos) break;
+      at_ = open;
+      markup();
+    }
+    return out_;
+  }
+
+ private:
+  void text(std::string_view chunk) {
+    if (dropping_ == 0) append_text(out_, chunk, false);
+  }
+
+  void markup() {
+    const std::string_view rest = in_.substr(at_);
+    if (rest.starts_with("<!--")) {
+      const std::size_t end = in_.find("-->", at_ + 4);
+      at_ = end == std::string_view::npos ? in_.size() : end + 3;
+    } else if (rest.starts_with("<![CDATA[")) {
+      const std::size_t end = in_.find("]]>", at_ + 9);
+      const std::string_view data = in_.substr(at_ + 9, (end == std::string_view::npos ? in_.size() : end) - at_ - 9);
+      if (dropping_ == 0) append_text(out_, data, true);
+      at_ = end == std::string_view::npos ? in_.size() : end + 3;
+    } else if (rest.starts_with("<!") || rest.starts_with("<?")) {
+      const std::size_t end = in_.find('>', at_);
+      at_ = end == std::string_view::npos ? in_.size() : end + 1;
+    } else if (rest.size() > 1 && (std::isalpha(static_cast<unsigned char>(rest[1])) ||
+                                   (rest[1] == '/' && rest.size() > 2 && std::isalpha(static_cast<unsigned char>(rest[2]))))) {
+      tag();
+    } else {
+      if (dropping_ == 0) out_ += "&lt;";
+      ++at_;
+    }
+  }
+
+  std::string name_at(std::size_t& i) const {
+    const std::size_t start = i;
+    while (i < in_.size() && is_name_char(in_[i])) ++i;
+    return lower(in_.substr(start, i - start));
+  }
+
+  void skip_space(std::size_t& i) const {
+    while (i < in_.size() && std::isspace(static_cast<unsigned char>(in_[i]))) ++i;
+  }
+
+  void tag() {
+    std::size_t i = at_ + 1;
+    const bool closing = in_[i] == '/';
+    if (closing) ++i;
+    const std::string name = name_at(i);
+    std::vector<Attribute> attributes;
+    bool self_closing = false;
+    for (;;) {
+      skip_space(i);
+      if (i >= in_.size()) break;
+      if (in_[i] == '>') {
+        ++i;
+        break;
+      }
+      if (in_[i] == '/' ) {
+        self_closing = i + 1 < in_.size() && in_[i + 1] == '>';
+        ++i;
+        continue;
+      }
+      if (in_[i] == '<') break;  // an unclosed tag: the next one starts here
+      std::string attribute = name_at(i);
+      if (attribute.empty()) {
+        ++i;
+        continue;
+      }
+      skip_space(i);
+      std::string value;
+      if (i < in_.size() && in_[i] == '=') {
+        ++i;
+        skip_space(i);
+        if (i < in_.size() && (in_[i] == '"' || in_[i] == '\'')) {
+          const char quote = in_[i];
+          const std::size_t end = in_.find(quote, i + 1);
+          value = in_.substr(i + 1, (end == std::string_view::npos ? in_.size() : end) - i - 1);
+          i = end == std::string_view::npos ? in_.size() : end + 1;
+        } else {
+          const std::size_t start = i;
+          while (i < in_.size() && !std::isspace(static_cast<unsigned char>(in_[i])) && in_[i] != '>') ++i;
+          value = in_.substr(start, i - start);
+        }
+      } else {
+        value = attribute;  // a boolean attribute: <input checked>
+      }
+      attributes.push_back({std::move(attribute), std::move(value)});
+    }
+    at_ = i;
+    if (closing) end_tag(name);
+    else start_tag(name, attributes, self_closing);
+  }
+
+  void start_tag(const std::string& name, std::vector<Attribute>& attributes, bool self_closing) {
+    if (contains(kDroppedWithContent, name)) {
+      if (!self_closing) ++dropping_;
+      return;
+    }
+    if (dropping_ > 0 || !is_acceptable_html_element(name)) return;
+    std::map<std::string, std::string> kept;  // sorted by name; a repeated attribute keeps its last value
+    for (Attribute& attribute : attributes) {
+      if (!contains(kAttributes, attribute.name)) continue;
+      std::string value = std::move(attribute.value);
+      if (attribute.name == "style") {
+        value = sanitize_style(value);
+        if (value.empty()) continue;
+      } else if (contains(kUrlAttributes, attribute.name)) {
+        value = safe_url(value, base_, name == "img");
+      } else if (attribute.name == "rel" || attribute.name == "type") {
+        value = lower(value);
+      }
+      kept[attribute.name] = std::move(value);
+    }
+    out_ += '<';
+    out_ += name;
+    for (const auto& [key, value] : kept) {
+      out_ += ' ';
+      out_ += key;
+      out_ += "=\"";
+      append_text(out_, value, true);
+      out_ += '"';
+    }
+    const bool void_element = contains(kVoidElements, name);
+    out_ += void_element ? " />" : ">";
+    if (self_closing && !void_element) out_ += "</" + name + ">";
+  }
+
+  void end_tag(const std::string& name) {
+    if (contains(kDroppedWithContent, name)) {
+      if (dropping_ > 0) --dropping_;
+      return;
+    }
+    if (dropping_ > 0 || !is_acceptable_html_element(name) || contains(kVoidElements, name)) return;
+    out_ += "</" + name + ">";
+  }
+
+  std::string_view in_;
+  std::string base_;
+  std::size_t at_ = 0;
+  int dropping_ = 0;
+  std::string out_;
+};
+
+}  // namespace
+
+bool is_acceptable_html_element(std::string_view name) {
+  return contains(kElements, name);
+}
+
+std::string sanitize_html(std::string_view html, std::string_view base_url) {
+  return Sanitizer(html, base_url).run();
+}
+
+}  // namespace sluice::feeds
