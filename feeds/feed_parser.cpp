@@ -4,6 +4,7 @@
 
 #include "feeds/element_reader.h"
 #include "feeds/xml.h"
+#include "feeds/xml_repair.h"
 
 namespace sluice::feeds {
 namespace {
@@ -66,9 +67,10 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::s
   if (start.empty()) return std::unexpected(ParseError{"empty document"});
   if (start.front() == '{') return std::unexpected(ParseError{"JSON Feed documents are not supported yet"});
 
+  const RepairedXml repaired = repair_xml(body);
   pugi::xml_document document;
-  const pugi::xml_parse_result result =
-      document.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_auto);
+  const pugi::xml_parse_result result = document.load_buffer(repaired.text.data(), repaired.text.size(),
+                                                             pugi::parse_default, pugi::encoding_auto);
   const pugi::xml_node root = document.document_element();
   if (!root) {
     return std::unexpected(ParseError{std::string("not an XML document: ") + result.description() +
@@ -80,6 +82,9 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::s
     feed.bozo = true;
     feed.bozo_reason = std::string("XML error at byte ") + std::to_string(result.offset) + ": " +
                        result.description() + "; kept what was read before it";
+  } else if (!repaired.problem.empty()) {
+    feed.bozo = true;
+    feed.bozo_reason = "not well-formed XML: " + repaired.problem;
   }
   const std::string_view name = xml::local_name(root);
   if (name == "rss" || name == "RDF") read_rss(root, url, feed);

@@ -1,0 +1,158 @@
+#include "feeds/xml_repair.h"
+
+#include <gumbo.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <mutex>
+#include <unordered_map>
+
+namespace sluice::feeds {
+namespace {
+
+constexpr std::array<std::string_view, 5> kXmlEntities{"amp", "apos", "gt", "lt", "quot"};
+
+// Gumbo knows every HTML5 named reference; it is asked once per name and the answer is kept.
+std::string decode_with_gumbo(std::string_view name) {
+  const std::string html = "<p>&" + std::string(name) + ";</p>";
+  GumboOutput* output = gumbo_parse(html.c_str());
+  std::string text;
+  const GumboNode* node = output->root;
+  while (node && node->type == GUMBO_NODE_ELEMENT && node->v.element.children.length > 0) {
+    const GumboVector& children = node->v.element.children;
+    node = static_cast<const GumboNode*>(children.data[children.length - 1]);
+  }
+  if (node && node->type == GUMBO_NODE_TEXT) text = node->v.text.text;
+  gumbo_destroy_output(&kGumboDefaultOptions, output);
+  if (text == "&" + std::string(name) + ";") return "";
+  return text;
+}
+
+// "&#N;" references for the code points of a UTF-8 string.
+std::string numeric_references(std::string_view utf8) {
+  std::string out;
+  for (std::size_t i = 0; i < utf8.size();) {
+    const auto lead = static_cast<unsigned char>(utf8[i]);
+    const int length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    char32_t code = length == 1 ? lead : length == 2 ? lead & 0x1F : length == 3 ? lead & 0x0F : lead & 0x07;
+    for (int k = 1; k < length && i + k < utf8.size(); ++k)
+      code = (code << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    out += "&#" + std::to_string(static_cast<unsigned long>(code)) + ";";
+    i += static_cast<std::size_t>(length);
+  }
+  return out;
+}
+
+bool is_forbidden_control(unsigned char c) { return c < 0x20 && c != '\t' && c != '\n' && c != '\r'; }
+
+// The end of a construct starting at `at` that is copied unchanged, or npos when none starts there.
+std::size_t verbatim_end(std::string_view text, std::size_t at) {
+  const auto skip_to = [&](std::string_view terminator, std::size_t from) {
+    const std::size_t end = text.find(terminator, from);
+    return end == std::string_view::npos ? text.size() : end + terminator.size();
+  };
+  const std::string_view rest = text.substr(at);
+  if (rest.starts_with("<![CDATA[")) return skip_to("]]>", at + 9);
+  if (rest.starts_with("<!--")) return skip_to("-->", at + 4);
+  if (rest.starts_with("<?")) return skip_to("?>", at + 2);
+  if (rest.starts_with("<!DOCTYPE") || rest.starts_with("<!doctype")) {
+    const std::size_t subset = text.find('[', at);
+    const std::size_t close = text.find('>', at);
+    if (subset != std::string_view::npos && subset < close) return skip_to("]>", subset);
+    return skip_to(">", at);
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string html_entity(std::string_view name) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::string> known;
+  const std::lock_guard lock(mutex);
+  auto [it, inserted] = known.try_emplace(std::string(name));
+  if (inserted) it->second = decode_with_gumbo(name);
+  return it->second;
+}
+
+RepairedXml repair_xml(std::string_view document) {
+  RepairedXml out;
+  auto note = [&](std::string problem) {
+    if (out.problem.empty()) out.problem = std::move(problem);
+  };
+  std::size_t i = 0;
+  if (document.starts_with("\xEF\xBB\xBF")) i = 3;
+  const std::size_t first_tag = document.find('<', i);
+  if (first_tag == std::string_view::npos) {
+    out.text = document;
+    return out;
+  }
+  for (std::size_t k = i; k < first_tag; ++k)
+    if (!std::isspace(static_cast<unsigned char>(document[k]))) {
+      note("text before the first tag, skipped");
+      i = first_tag;
+      break;
+    }
+  out.text.reserve(document.size() + document.size() / 16);
+  while (i < document.size()) {
+    const char c = document[i];
+    if (c == '<') {
+      const std::size_t end = verbatim_end(document, i);
+      if (end != std::string_view::npos) {
+        out.text.append(document.substr(i, end - i));
+        i = end;
+        continue;
+      }
+    } else if (c == '&') {
+      std::size_t j = i + 1;
+      if (j < document.size() && document[j] == '#') {
+        ++j;
+        const bool hex = j < document.size() && (document[j] == 'x' || document[j] == 'X');
+        if (hex) ++j;
+        const std::size_t digits = j;
+        while (j < document.size() && (hex ? std::isxdigit(static_cast<unsigned char>(document[j]))
+                                           : std::isdigit(static_cast<unsigned char>(document[j]))))
+          ++j;
+        if (j > digits && j < document.size() && document[j] == ';') {
+          out.text.append(document.substr(i, j + 1 - i));
+          i = j + 1;
+          continue;
+        }
+      } else {
+        while (j < document.size() && (std::isalnum(static_cast<unsigned char>(document[j])) || document[j] == '_' ||
+                                       document[j] == '-' || document[j] == '.'))
+          ++j;
+        const std::string_view name = document.substr(i + 1, j - i - 1);
+        if (!name.empty() && j < document.size() && document[j] == ';') {
+          if (std::find(kXmlEntities.begin(), kXmlEntities.end(), name) != kXmlEntities.end()) {
+            out.text.append(document.substr(i, j + 1 - i));
+          } else if (const std::string decoded = html_entity(name); !decoded.empty()) {
+            note("undefined entity &" + std::string(name) + "; read as its HTML meaning");
+            out.text += numeric_references(decoded);
+          } else {
+            note("undefined entity &" + std::string(name) + "; kept as text");
+            out.text += "&amp;";
+            out.text.append(name);
+            out.text += ';';
+          }
+          i = j + 1;
+          continue;
+        }
+      }
+      note("bare '&' escaped");
+      out.text += "&amp;";
+      ++i;
+      continue;
+    } else if (is_forbidden_control(static_cast<unsigned char>(c))) {
+      note("control character dropped");
+      ++i;
+      continue;
+    }
+    out.text += c;
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace sluice::feeds

@@ -1,0 +1,22 @@
+// Repairs the commonest ways feeds break XML before the XML parser sees them, so that a reader
+// gets what the publisher meant: HTML named entities (&nbsp;, &hellip;) become character
+// references, bare ampersands are escaped, control characters are dropped and junk before the
+// first tag is skipped. CDATA sections, comments and the DOCTYPE are left as they are.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sluice::feeds {
+
+struct RepairedXml {
+  std::string text;
+  std::string problem;  // the first repair made, one line; "" when the document needed none
+};
+
+RepairedXml repair_xml(std::string_view document);
+
+// The UTF-8 text of an HTML named character reference ("nbsp" → U+00A0), "" when HTML has none.
+std::string html_entity(std::string_view name);
+
+}  // namespace sluice::feeds
