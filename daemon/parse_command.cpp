@@ -11,6 +11,7 @@
 #include "feeds/feed_json.h"
 #include "feeds/feed_parser.h"
 #include "feeds/http_fetcher.h"
+#include "feeds/urls.h"
 
 namespace sluice::daemon {
 namespace {
@@ -46,10 +47,15 @@ std::expected<Document, std::string> read(const std::string& source) {
 
 // The feed JSON for one request, and whether it is a feed.
 std::pair<std::string, bool> parse_one(const std::string& source, const std::string& url,
-                                       const std::string& content_type) {
+                                       const std::string& content_type, const std::string& content_location = "") {
   auto document = read(source);
   if (!document) return {feeds::feed_error_json(document.error()), false};
   if (!url.empty()) document->url = url;
+  // Content-Location names where the document really lives: the base for its relative links.
+  if (!content_location.empty()) {
+    const std::string location = feeds::resolve_url(document->url, content_location);
+    if (!location.empty()) document->url = location;
+  }
   if (!content_type.empty()) document->content_type = content_type;
   const auto parsed = feeds::parse_feed(document->body, document->url, document->content_type);
   if (!parsed) return {feeds::feed_error_json(parsed.error().reason), false};
@@ -70,8 +76,9 @@ int run_batch() {
     try {
       const auto request = nlohmann::json::parse(line);
       const std::string url = request.value("url", nlohmann::json()).is_string() ? request["url"].get<std::string>() : "";
-      out = parse_one(request.at("file").get<std::string>(), url,
-                      header(request.value("headers", nlohmann::json()), "Content-Type"))
+      const nlohmann::json headers = request.value("headers", nlohmann::json());
+      out = parse_one(request.at("file").get<std::string>(), url, header(headers, "Content-Type"),
+                      header(headers, "Content-Location"))
                 .first;
     } catch (const std::exception& e) {
       out = feeds::feed_error_json(std::string("bad request line: ") + e.what());

@@ -141,7 +141,7 @@ void add_tag(T& target, std::string term, std::string scheme = "", std::string l
 }  // namespace
 
 std::string element_key(pugi::xml_node node) {
-  const std::string uri = xml::namespace_uri(node);
+  const std::string uri = lower(xml::namespace_uri(node));
   for (const Vocabulary& vocabulary : kVocabularies) {
     if (vocabulary.uri != uri) continue;
     std::string key(vocabulary.prefix);
@@ -180,6 +180,18 @@ std::string format_person(const Person& person) {
 
 std::string ElementReader::base(pugi::xml_node node) const { return xml::base_url(node, url_); }
 
+std::string ElementReader::resolved(pugi::xml_node node) const {
+  const std::string text = xml::text(node);
+  const std::string absolute = resolve_url(base(node), text);
+  return absolute.empty() ? text : absolute;
+}
+
+std::string ElementReader::key_of(pugi::xml_node node) const {
+  if (xml::namespace_uri(node) == native_namespace_)
+    return (atom_ ? "atom:" : "") + std::string(xml::local_name(node));
+  return element_key(node);
+}
+
 Text ElementReader::read_text(pugi::xml_node node, std::string_view default_type) const {
   Text text;
   const std::string_view declared = node.attribute("type").value();
@@ -189,7 +201,9 @@ Text ElementReader::read_text(pugi::xml_node node, std::string_view default_type
   const bool base64 = mode == "base64" || (atom_ && !declared.empty() && !text.type.starts_with("text/") &&
                                            !xml_mode && text.type.find("xml") == std::string::npos &&
                                            text.type.find("html") == std::string::npos);
-  text.value = trim(xml_mode ? xhtml_content(node) : xml::html(node));
+  // Atom 1.0 wraps xhtml in a <div> that is not part of the content; older formats do not.
+  const bool unwrap = atom_ && native_namespace_ == xml::kAtom10;
+  text.value = trim(xml_mode ? (unwrap ? xhtml_content(node) : xml::inner_xml(node)) : xml::html(node));
   if (base64) text.value = decode_base64(text.value);
   if (!atom_ && text.type == "text/plain" && looks_like_html(text.value)) text.type = "text/html";
   if (is_html_type(text.type)) text.value = sanitize_html(text.value, base(node));
@@ -204,8 +218,10 @@ Link ElementReader::read_link(pugi::xml_node node) const {
   link.type = node.attribute("type").value();
   link.title = node.attribute("title").value();
   link.length = parse_length(node.attribute("length").value());
-  link.href = resolve_url(base(node), trim(node.attribute("href").value()));
-  if (link.href.empty()) link.href = trim(node.attribute("href").value());
+  // Some Atom 0.3 feeds put the address in the element's text instead of href.
+  const std::string href = node.attribute("href") ? trim(node.attribute("href").value()) : xml::text(node);
+  link.href = resolve_url(base(node), href);
+  if (link.href.empty()) link.href = href;
   return link;
 }
 
@@ -225,7 +241,7 @@ Person ElementReader::read_person(pugi::xml_node node) const {
 
 template <typename Target>
 bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Target& target) const {
-  if (key == "title" || key == "dc:title") {
+  if (key == "title" || key == "dc:title" || key == "media:title") {
     if (!target.title) target.title = read_text(node, "text/plain");
   } else if (key == "atom:title") {
     target.title = read_text(node, "text/plain");
@@ -253,8 +269,26 @@ bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Targe
     std::string term = node.attribute("term").value();
     if (term.empty()) term = xml::text(node);
     add_tag(target, std::move(term), node.attribute("scheme").value(), node.attribute("label").value());
-  } else if (key == "dc:subject" || key == "itunes:keywords") {
+  } else if (key == "dc:subject") {
     add_tag(target, xml::text(node));
+  } else if (key == "itunes:keywords") {
+    const std::string keywords = xml::text(node);
+    std::size_t start = 0;
+    while (start < keywords.size()) {
+      const std::size_t end = std::min(keywords.find(',', start), keywords.size());
+      std::string term = trim(std::string_view(keywords).substr(start, end - start));
+      const bool known = std::any_of(target.tags.begin(), target.tags.end(), [&](const Category& c) { return c.term == term; });
+      if (!term.empty() && !known) add_tag(target, std::move(term), "http://www.itunes.com/");
+      start = end + 1;
+    }
+  } else if (key == "itunes:category") {
+    for (pugi::xml_node category = node; category; category = xml::child(category, xml::namespace_uri(node), "category"))
+      if (std::string term = category.attribute("text").value(); !term.empty())
+        add_tag(target, std::move(term), "http://www.itunes.com/");
+  } else if (key == "media:category") {
+    const std::string_view scheme = node.attribute("scheme").value();
+    add_tag(target, xml::text(node), scheme.empty() ? "http://search.yahoo.com/mrss/category_schema" : std::string(scheme),
+            node.attribute("label").value());
   } else if (key == "pubDate" || key == "atom:published" || key == "atom:issued" || key == "dcterms:issued") {
     read_date(node, target.published, target.published_raw);
   } else if (key == "atom:updated" || key == "atom:modified" || key == "dc:date" || key == "dcterms:modified" ||
@@ -273,7 +307,7 @@ bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Targe
 void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
   for (pugi::xml_node child : channel.children()) {
     if (child.type() != pugi::node_element) continue;
-    const std::string key = element_key(child);
+    const std::string key = key_of(child);
     if (key == "item" || key == "atom:entry") continue;
     if (read_common(key, child, feed)) continue;
     if (key == "description" || key == "atom:subtitle" || key == "atom:tagline" || key == "dc:description" ||
@@ -281,7 +315,7 @@ void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
       if (!feed.subtitle || key == "atom:subtitle" || key == "atom:tagline")
         feed.subtitle = read_text(child, key == "description" ? "text/html" : "text/plain");
     } else if (key == "atom:id" || key == "guid") {
-      feed.id = xml::text(child);
+      feed.id = resolved(child);
     } else if (key == "generator" || key == "atom:generator") {
       feed.generator = xml::text(child);
     } else if (key == "image") {
@@ -304,18 +338,19 @@ Entry ElementReader::read_entry(pugi::xml_node item) const {
   std::optional<Text> description;
   for (pugi::xml_node child : item.children()) {
     if (child.type() != pugi::node_element) continue;
-    const std::string key = element_key(child);
+    const std::string key = key_of(child);
     if (read_common(key, child, entry)) continue;
     if (key == "guid") {
-      entry.id = xml::text(child);
       const std::string permalink = lower(child.attribute("isPermaLink").value());
       guid_is_link = permalink != "false";
+      entry.id = guid_is_link ? resolved(child) : xml::text(child);
     } else if (key == "atom:id") {
-      entry.id = xml::text(child);
+      entry.id = resolved(child);
     } else if (key == "description" || key == "dc:description") {
       if (!description || key == "description") description = read_text(child, "text/html");
-    } else if (key == "atom:summary" || key == "itunes:summary" || key == "itunes:subtitle") {
-      if (!entry.summary || key == "atom:summary") entry.summary = read_text(child, "text/plain");
+    } else if (key == "atom:summary" || key == "summary" || key == "itunes:summary" || key == "itunes:subtitle") {
+      if (!entry.summary || key == "atom:summary" || key == "summary")
+        entry.summary = read_text(child, key == "summary" ? "text/html" : "text/plain");
     } else if (key == "atom:content") {
       if (!child.attribute("src")) entry.content.push_back(read_text(child, "text/plain"));
     } else if (key == "content:encoded" || key == "body" || key == "xhtml:body" || key == "fullitem") {
@@ -336,9 +371,12 @@ Entry ElementReader::read_entry(pugi::xml_node item) const {
     }
   }
   if (description) {
-    // An RSS description beside full content is the summary; the only body, it is also the content.
+    // A description is the summary, unless the item has a summary of its own: then it is the body.
     if (!entry.summary) entry.summary = std::move(description);
+    else if (entry.content.empty()) entry.content.push_back(std::move(*description));
   }
+  if (entry.id.empty())
+    if (const pugi::xml_attribute about = item.attribute("rdf:about")) entry.id = about.value();
   if (!entry.summary && !entry.content.empty()) entry.summary = entry.content.front();
   for (const Link& link : entry.links)
     if (link.rel == "enclosure" && !link.href.empty())

@@ -16,7 +16,10 @@ class ElementReader {
  public:
   // document_url: the base for relative links. atom: the document is Atom, where text
   // constructs say their type; in RSS plain-text fields that look like HTML are taken as HTML.
-  ElementReader(std::string_view document_url, bool atom) : url_(document_url), atom_(atom) {}
+  // native_namespace: the namespace of the document's root element, whose elements are read as
+  // the format's own whatever its URI (RSS and Atom drafts used several).
+  ElementReader(std::string_view document_url, bool atom, std::string_view native_namespace)
+      : url_(document_url), atom_(atom), native_namespace_(native_namespace) {}
 
   // Reads the feed-level children of `channel` (items and entries are skipped).
   void read_feed(pugi::xml_node channel, FeedInfo& feed) const;
@@ -31,9 +34,13 @@ class ElementReader {
   Link read_link(pugi::xml_node node) const;
   Person read_person(pugi::xml_node node) const;
   std::string base(pugi::xml_node node) const;
+  std::string key_of(pugi::xml_node node) const;
+  // The element's text as a URL resolved against the base in effect, or as written.
+  std::string resolved(pugi::xml_node node) const;
 
   std::string url_;
   bool atom_;
+  std::string native_namespace_;
 };
 
 // The namespace-qualified key the reader dispatches on: "title" for RSS (any RSS namespace),

@@ -33,7 +33,7 @@ void read_rss(pugi::xml_node root, std::string_view url, FeedDocument& out) {
     if (child.type() == pugi::node_element && xml::local_name(child) == "channel") channel = child;
   const std::string rss_namespace = xml::namespace_uri(channel ? channel : root);
   out.version = rss_version(root, rss_namespace);
-  const ElementReader reader(url, false);
+  const ElementReader reader(url, false, xml::namespace_uri(root));
   if (channel) reader.read_feed(channel, out.feed);
   // RSS 2.0 nests items in <channel>; RSS 0.90 and 1.0 place them beside it.
   for (pugi::xml_node parent : {channel, root}) {
@@ -46,8 +46,8 @@ void read_rss(pugi::xml_node root, std::string_view url, FeedDocument& out) {
 
 void read_atom(pugi::xml_node root, std::string_view url, FeedDocument& out) {
   const std::string ns = xml::namespace_uri(root);
-  out.version = ns == xml::kAtom03 ? "atom03" : ns == xml::kAtom10 ? "atom10" : "atom";
-  const ElementReader reader(url, true);
+  out.version = ns == xml::kAtom10 ? "atom10" : "atom03";
+  const ElementReader reader(url, true, ns);
   reader.read_feed(root, out.feed);
   for (pugi::xml_node child : root.children())
     if (child.type() == pugi::node_element && xml::local_name(child) == "entry") {

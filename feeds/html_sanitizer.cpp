@@ -34,27 +34,27 @@ constexpr std::array<std::string_view, 19> kVoidElements{
     "area",  "base",   "basefont", "br",   "col",   "command", "embed", "frame", "hr",  "img",
     "input", "isindex", "keygen",  "link", "meta",  "param",   "source", "track", "wbr"};
 
-// Elements dropped together with everything inside them.
-constexpr std::array<std::string_view, 7> kDroppedWithContent{"applet", "iframe", "noembed", "object",
-                                                              "script", "style",  "title"};
+// Elements dropped together with everything inside them; other unknown elements lose their tags only.
+constexpr std::array<std::string_view, 3> kDroppedWithContent{
+    "applet", "script", "style"};
 
-constexpr std::array<std::string_view, 149> kAttributes{
+constexpr std::array<std::string_view, 146> kAttributes{
     "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alt", "autocomplete", "autofocus",
-    "autoplay", "axis", "background", "balance", "bgcolor", "bgproperties", "border", "bordercolor",
-    "bordercolordark", "bordercolorlight", "bottompadding", "cellpadding", "cellspacing", "ch", "challenge",
-    "char", "charoff", "charset", "checked", "choff", "cite", "class", "clear", "color", "cols", "colspan",
-    "compact", "contenteditable", "controls", "coords", "data", "datafld", "datapagesize", "datasrc",
-    "datetime", "default", "delay", "dir", "disabled", "draggable", "dynsrc", "enctype", "end", "face", "for",
-    "form", "frame", "galleryimg", "gutter", "headers", "height", "hidden", "hidefocus", "high", "href",
-    "hreflang", "hspace", "icon", "id", "inputmode", "ismap", "keytype", "label", "lang", "leftspacing",
-    "list", "longdesc", "loop", "loopcount", "loopend", "loopstart", "low", "lowsrc", "max", "maxlength",
-    "media", "method", "min", "multiple", "name", "nohref", "noshade", "nowrap", "open", "optimum", "pattern",
-    "ping", "point-size", "poster", "pqg", "preload", "prompt", "radiogroup", "readonly", "rel", "repeat-max",
+    "axis", "background", "balance", "bgcolor", "bgproperties", "border", "bordercolor", "bordercolordark",
+    "bordercolorlight", "bottompadding", "cellpadding", "cellspacing", "ch", "challenge", "char", "charoff",
+    "charset", "checked", "choff", "cite", "class", "clear", "color", "cols", "colspan", "compact",
+    "contenteditable", "controls", "coords", "data", "datafld", "datapagesize", "datasrc", "datetime",
+    "default", "delay", "dir", "disabled", "draggable", "dynsrc", "enctype", "end", "face", "for", "form",
+    "frame", "galleryimg", "gutter", "headers", "height", "hidden", "hidefocus", "high", "href", "hreflang",
+    "hspace", "icon", "id", "inputmode", "ismap", "keytype", "label", "lang", "leftspacing", "list",
+    "longdesc", "loop", "loopcount", "loopend", "loopstart", "low", "lowsrc", "max", "maxlength", "media",
+    "method", "min", "multiple", "name", "nohref", "noshade", "nowrap", "open", "optimum", "pattern", "ping",
+    "point-size", "poster", "pqg", "preload", "prompt", "radiogroup", "readonly", "rel", "repeat-max",
     "repeat-min", "replace", "required", "rev", "reversed", "rightspacing", "rows", "rowspan", "rules",
     "scope", "selected", "shape", "size", "sizes", "span", "src", "srcset", "start", "step", "style",
     "summary", "suppress", "tabindex", "target", "template", "title", "toppadding", "type", "unselectable",
     "urn", "usemap", "valign", "value", "variable", "volume", "vrml", "vspace", "width", "wrap", "xml:lang",
-    "xml:space", "xmlns", "xmlns:xlink", "zoomandpan"};
+    "xml:space", "zoomandpan"};
 
 constexpr std::array<std::string_view, 10> kUrlAttributes{"action", "background", "cite",   "data", "dynsrc",
                                                           "href",   "longdesc",   "lowsrc", "poster", "src"};
@@ -71,11 +71,11 @@ constexpr std::array<std::string_view, 47> kCssProperties{
     "speak-punctuation", "speech-rate", "stress", "text-align", "text-decoration", "text-indent",
     "unicode-bidi", "vertical-align", "voice-family", "volume", "white-space", "width"};
 
-constexpr std::array<std::string_view, 40> kCssKeywords{
-    "aqua", "auto", "black", "block", "blue", "bold", "both", "bottom", "brown", "center", "collapse",
-    "dashed", "dotted", "fuchsia", "gray", "green", "hidden", "inherit", "italic", "left", "lime", "maroon",
-    "medium", "navy", "none", "normal", "nowrap", "olive", "pointer", "purple", "red", "right", "silver",
-    "solid", "teal", "top", "transparent", "underline", "white", "yellow"};
+constexpr std::array<std::string_view, 41> kCssKeywords{
+    "!important", "aqua", "auto", "black", "block", "blue", "bold", "both", "bottom", "brown", "center",
+    "collapse", "dashed", "dotted", "fuchsia", "gray", "green", "hidden", "inherit", "italic", "left", "lime",
+    "maroon", "medium", "navy", "none", "normal", "nowrap", "olive", "pointer", "purple", "red", "right",
+    "silver", "solid", "teal", "top", "transparent", "underline", "white", "yellow"};
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -140,7 +140,12 @@ void append_text(std::string& out, std::string_view text, bool escape_angles) {
           continue;
         }
       }
-      out += reference;
+      if (reference.size() > 2 && reference[1] == '#' && reference[2] == 'X') {
+        out += "&#x";
+        out += reference.substr(3);
+      } else {
+        out += reference;
+      }
       i += length - 1;
     } else if (escape_angles && c == '<') {
       out += "&lt;";
@@ -177,8 +182,7 @@ std::string sanitize_style(std::string_view style) {
   std::string out;
   for (auto it = std::sregex_iterator(cleaned.begin(), cleaned.end(), declaration); it != std::sregex_iterator(); ++it) {
     const std::string property = (*it)[1];
-    std::string value = (*it)[2];
-    value.erase(value.find_last_not_of(" \t\r\n") + 1);
+    const std::string value = (*it)[2];
     if (value.empty()) continue;
     const std::string name = lower(property);
     bool keep = contains(kCssProperties, name);
@@ -231,7 +235,9 @@ class Sanitizer {
   void markup() {
     const std::string_view rest = in_.substr(at_);
     if (rest.starts_with("<!--")) {
+      // Comments are inert and kept; an unclosed one would swallow the page, so it ends the text.
       const std::size_t end = in_.find("-->", at_ + 4);
+      if (end != std::string_view::npos && dropping_ == 0) out_.append(in_.substr(at_, end + 3 - at_));
       at_ = end == std::string_view::npos ? in_.size() : end + 3;
     } else if (rest.starts_with("<![CDATA[")) {
       const std::size_t end = in_.find("]]>", at_ + 9);
