@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include "feeds/element_reader.h"
+#include "feeds/encoding.h"
 #include "feeds/xml.h"
 #include "feeds/xml_repair.h"
 
@@ -62,22 +63,22 @@ void read_atom(pugi::xml_node root, std::string_view url, FeedDocument& out) {
 
 std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::string_view url,
                                                    std::string_view content_type) {
-  static_cast<void>(content_type);
-  const std::string_view start = skip_bom_and_space(body);
-  if (start.empty()) return std::unexpected(ParseError{"empty document"});
-  if (start.front() == '{') return std::unexpected(ParseError{"JSON Feed documents are not supported yet"});
+  if (skip_bom_and_space(body).empty()) return std::unexpected(ParseError{"empty document"});
 
-  const RepairedXml repaired = repair_xml(body);
+  const DecodedDocument decoded = decode_document(body, content_type);
+  if (skip_bom_and_space(decoded.text).starts_with("{"))
+    return std::unexpected(ParseError{"JSON Feed documents are not supported yet"});
+  const RepairedXml repaired = repair_xml(decoded.text);
   pugi::xml_document document;
   const pugi::xml_parse_result result = document.load_buffer(repaired.text.data(), repaired.text.size(),
-                                                             pugi::parse_default, pugi::encoding_auto);
+                                                             pugi::parse_default, pugi::encoding_utf8);
   const pugi::xml_node root = document.document_element();
   if (!root) {
     return std::unexpected(ParseError{std::string("not an XML document: ") + result.description() +
                                       " at byte " + std::to_string(result.offset)});
   }
   FeedDocument feed;
-  feed.encoding = "utf-8";
+  feed.encoding = decoded.encoding;
   if (!result) {
     feed.bozo = true;
     feed.bozo_reason = std::string("XML error at byte ") + std::to_string(result.offset) + ": " +
@@ -85,6 +86,9 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::s
   } else if (!repaired.problem.empty()) {
     feed.bozo = true;
     feed.bozo_reason = "not well-formed XML: " + repaired.problem;
+  } else if (!decoded.problem.empty()) {
+    feed.bozo = true;
+    feed.bozo_reason = "character encoding: " + decoded.problem;
   }
   const std::string_view name = xml::local_name(root);
   if (name == "rss" || name == "RDF") read_rss(root, url, feed);
