@@ -174,12 +174,12 @@ bool is_utf8_name(std::string_view charset) { return charset == "utf-8" || chars
 
 std::string charset_of(std::string_view content_type) {
   const std::string lowered = lower(content_type);
-  const std::size_t at = lowered.find("charset=");
+  const std::size_t at = lowered.find("charset");
   if (at == std::string::npos) return "";
-  std::string value = lowered.substr(at + 8);
+  std::string value = lowered.substr(at + 7);
   value = value.substr(0, value.find(';'));
-  std::erase_if(value, [](char c) { return c == '"' || c == '\'' || c == ' '; });
-  return value;
+  std::erase_if(value, [](char c) { return c == '"' || c == '\'' || c == ' ' || c == '\t'; });
+  return value.starts_with('=') ? value.substr(1) : "";
 }
 
 DecodedDocument decode_document(std::string_view body, std::string_view content_type) {
@@ -192,19 +192,36 @@ DecodedDocument decode_document(std::string_view body, std::string_view content_
   else if (body.starts_with(std::string_view("\x00\x00\xFE\xFF", 4))) charset = "utf-32be", body.remove_prefix(4);
   else if (body.starts_with("\xFF\xFE")) charset = "utf-16le", body.remove_prefix(2);
   else if (body.starts_with("\xFE\xFF")) charset = "utf-16be", body.remove_prefix(2);
+  else if (body.starts_with(std::string_view("\x00\x00\x00<", 4))) charset = "utf-32be";
+  else if (body.starts_with(std::string_view("<\x00\x00\x00", 4))) charset = "utf-32le";
   else if (body.starts_with(std::string_view("\x00<\x00?", 4))) charset = "utf-16be";
   else if (body.starts_with(std::string_view("<\x00?\x00", 4))) charset = "utf-16le";
-  // 2. The HTTP charset, then 3. the document's own declaration, then 4. detection.
+  // 2. The HTTP charset, then 3. the document's own declaration (RFC 3023: a text/*xml response
+  // without a charset is us-ascii, whatever the document says), then 4. detection.
   const std::string http = charset_of(content_type);
-  const std::string declared = charset.empty() ? declared_charset(body) : "";
-  if (charset.empty()) charset = !http.empty() ? http : declared;
   const std::string media = lower(content_type.substr(0, content_type.find(';')));
-  if (media.starts_with("text/") && media.find("xml") == std::string::npos && media != "text/html")
-    why = "served as " + media + ", not as XML";
-  else if (media.starts_with("text/") && http.empty() && !declared.empty() && declared != "us-ascii" && !is_valid_utf8(body))
-    why = "served as " + media + " without a charset, which means us-ascii, but the document says " + declared;
-  if (charset.empty()) charset = is_valid_utf8(body) ? "utf-8" : detect(body);
-  if (charset.empty() || charset == "ascii" || charset == "us-ascii") charset = is_valid_utf8(body) ? "utf-8" : "windows-1252";
+  const bool text_xml = media.starts_with("text/") && media.find("xml") != std::string::npos;
+  const std::string declared = charset.empty() ? declared_charset(body) : "";
+  if (charset.empty()) charset = !http.empty() ? http : text_xml ? "us-ascii" : declared;
+  if (media.starts_with("text/") && !text_xml && media != "text/html") why = "served as " + media + ", not as XML";
+  if (charset == "gb2312" || charset == "gbk") charset = "gb18030";  // supersets, as browsers read them
+  if (charset == "ascii" || charset == "us-ascii") {
+    const bool ascii = std::all_of(body.begin(), body.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (ascii) {
+      out.text = body;
+      out.encoding = "us-ascii";
+      out.problem = std::move(why);
+      return out;
+    }
+    if (why.empty()) why = "declared us-ascii but holds non-ASCII bytes";
+    charset = declared;
+  }
+  if (charset.empty() && !is_valid_utf8(body)) {
+    charset = detect(body);
+    if (charset.empty()) charset = "windows-1252";
+    if (why.empty()) why = "no charset declared and not UTF-8; read as " + charset;
+  }
+  if (charset.empty()) charset = "utf-8";
 
   if (is_utf8_name(charset)) {
     if (repair_utf8(body, out.text) && why.empty()) why = "not valid UTF-8; stray bytes read as Windows-1252";
