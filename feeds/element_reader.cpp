@@ -143,7 +143,7 @@ void add_tag(T& target, std::string term, std::string scheme = "", std::string l
 std::string element_key(pugi::xml_node node) {
   const std::string uri = lower(xml::namespace_uri(node));
   for (const Vocabulary& vocabulary : kVocabularies) {
-    if (vocabulary.uri != uri) continue;
+    if (lower(vocabulary.uri) != uri) continue;
     std::string key(vocabulary.prefix);
     if (!key.empty()) key += ':';
     key += xml::local_name(node);
@@ -305,6 +305,7 @@ bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Targe
 }
 
 void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
+  Person webmaster;
   for (pugi::xml_node child : channel.children()) {
     if (child.type() != pugi::node_element) continue;
     const std::string key = key_of(child);
@@ -316,6 +317,8 @@ void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
         feed.subtitle = read_text(child, key == "description" ? "text/html" : "text/plain");
     } else if (key == "atom:id" || key == "guid") {
       feed.id = resolved(child);
+    } else if (key == "webMaster") {
+      webmaster = read_person(child);
     } else if (key == "generator" || key == "atom:generator") {
       feed.generator = xml::text(child);
     } else if (key == "image") {
@@ -330,6 +333,8 @@ void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
     }
   }
   if (feed.language.empty()) feed.language = language_of(channel);
+  // The webmaster answers for a feed that names no editor or author.
+  if (feed.authors.empty() && !webmaster.empty()) feed.authors.push_back(std::move(webmaster));
 }
 
 Entry ElementReader::read_entry(pugi::xml_node item) const {

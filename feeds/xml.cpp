@@ -48,6 +48,16 @@ std::string namespace_uri(pugi::xml_node node) {
   for (pugi::xml_node at = node; at; at = at.parent()) {
     if (const pugi::xml_attribute declared = at.attribute(attribute.c_str())) return declared.value();
   }
+  if (colon == std::string_view::npos) return "";
+  // An undeclared prefix: feeds use the customary ones without declaring them often enough that
+  // reading them as their usual namespace is what the publisher meant.
+  const std::string_view prefix = name.substr(0, colon);
+  for (const auto& [customary, uri] : {std::pair{"atom", kAtom10}, std::pair{"content", kContent},
+                                       std::pair{"dc", kDublinCore}, std::pair{"dcterms", kDcTerms},
+                                       std::pair{"media", kMedia}, std::pair{"rdf", kRdf},
+                                       std::pair{"itunes", std::string_view("http://www.itunes.com/dtds/podcast-1.0.dtd")},
+                                       std::pair{"xhtml", std::string_view("http://www.w3.org/1999/xhtml")}})
+    if (prefix == customary) return std::string(uri);
   return "";
 }
 
