@@ -20,7 +20,7 @@ struct Vocabulary {
 };
 
 // Namespaces sluice reads, by the prefix it knows them under; RSS's own are the empty prefix.
-constexpr std::array<Vocabulary, 13> kVocabularies{{
+constexpr std::array<Vocabulary, 14> kVocabularies{{
     {"", ""},
     {xml::kRss10, ""},
     {xml::kRss090, ""},
@@ -32,6 +32,7 @@ constexpr std::array<Vocabulary, 13> kVocabularies{{
     {xml::kDcTerms, "dcterms"},
     {xml::kContent, "content"},
     {xml::kMedia, "media"},
+    {"http://search.yahoo.com/mrss", "media"},
     {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
     {"http://www.w3.org/1999/xhtml", "xhtml"},
 }};
@@ -206,7 +207,7 @@ Text ElementReader::read_text(pugi::xml_node node, std::string_view default_type
   text.value = trim(xml_mode ? (unwrap ? xhtml_content(node) : xml::inner_xml(node)) : xml::html(node));
   if (base64) text.value = decode_base64(text.value);
   if (!atom_ && text.type == "text/plain" && looks_like_html(text.value)) text.type = "text/html";
-  if (is_html_type(text.type)) text.value = sanitize_html(text.value, base(node));
+  if (is_html_type(text.type)) text.value = trim(sanitize_html(text.value, base(node)));
   text.language = language_of(node);
   return text;
 }

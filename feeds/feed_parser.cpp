@@ -1,9 +1,12 @@
 #include "feeds/feed_parser.h"
 
 #include <pugixml.hpp>
+#include <strings.h>
 
+#include "feeds/dates.h"
 #include "feeds/element_reader.h"
 #include "feeds/encoding.h"
+#include "feeds/urls.h"
 #include "feeds/xml.h"
 #include "feeds/xml_repair.h"
 
@@ -59,6 +62,38 @@ void read_atom(pugi::xml_node root, std::string_view url, FeedDocument& out) {
     }
 }
 
+// Channel Definition Format (https://www.w3.org/TR/NOTE-CDFsubmit.html): upper-case elements,
+// links and dates in attributes.
+void read_cdf(pugi::xml_node root, std::string_view url, FeedDocument& out) {
+  out.version = "cdf";
+  auto text_of = [](pugi::xml_node parent, const char* name) -> std::optional<Text> {
+    for (pugi::xml_node child : parent.children())
+      if (child.type() == pugi::node_element && strcasecmp(child.name(), name) == 0)
+        return Text{xml::text(child), "text/plain", ""};
+    return std::nullopt;
+  };
+  auto attribute = [](pugi::xml_node node, const char* name) -> std::string {
+    for (pugi::xml_attribute a : node.attributes())
+      if (strcasecmp(a.name(), name) == 0) return a.value();
+    return "";
+  };
+  out.feed.title = text_of(root, "title");
+  out.feed.subtitle = text_of(root, "abstract");
+  out.feed.link = resolve_url(url, attribute(root, "href"));
+  for (pugi::xml_node child : root.children()) {
+    if (child.type() != pugi::node_element || strcasecmp(child.name(), "item") != 0) continue;
+    Entry entry;
+    entry.title = text_of(child, "title");
+    entry.summary = text_of(child, "abstract");
+    const std::string href = attribute(child, "href");
+    entry.link = resolve_url(url, href).empty() ? href : resolve_url(url, href);
+    if (!entry.link.empty()) entry.links.push_back(Link{entry.link, "alternate", "text/html", "", std::nullopt});
+    entry.updated_raw = attribute(child, "lastmod");
+    entry.updated = parse_date(entry.updated_raw);
+    out.entries.push_back(std::move(entry));
+  }
+}
+
 }  // namespace
 
 std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::string_view url,
@@ -93,6 +128,7 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::s
   const std::string_view name = xml::local_name(root);
   if (name == "rss" || name == "RDF") read_rss(root, url, feed);
   else if (name == "feed") read_atom(root, url, feed);
+  else if (strcasecmp(root.name(), "channel") == 0) read_cdf(root, url, feed);
   else return std::unexpected(ParseError{"not a feed: the root element is <" + std::string(root.name()) + ">"});
   return feed;
 }
