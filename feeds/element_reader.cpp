@@ -10,6 +10,7 @@
 #include "feeds/html_sanitizer.h"
 #include "feeds/urls.h"
 #include "feeds/xml.h"
+#include "feeds/xml_repair.h"
 
 namespace sluice::feeds {
 namespace {
@@ -117,8 +118,11 @@ bool looks_like_html(std::string_view text) {
   static const std::regex any_tag(R"(</?(\w+))");
   const std::string value(text);
   if (!std::regex_search(value, end_tag) && !std::regex_search(value, reference)) return false;
+  static const std::regex named_reference(R"(&(\w+);)");
   for (auto it = std::sregex_iterator(value.begin(), value.end(), any_tag); it != std::sregex_iterator(); ++it)
     if (!is_acceptable_html_element(lower((*it)[1].str()))) return false;
+  for (auto it = std::sregex_iterator(value.begin(), value.end(), named_reference); it != std::sregex_iterator(); ++it)
+    if (html_entity((*it)[1].str()).empty()) return false;
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include "feeds/dates.h"
 #include "feeds/element_reader.h"
 #include "feeds/encoding.h"
+#include "feeds/json_feed.h"
 #include "feeds/urls.h"
 #include "feeds/xml.h"
 #include "feeds/xml_repair.h"
@@ -101,8 +102,7 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::s
   if (skip_bom_and_space(body).empty()) return std::unexpected(ParseError{"empty document"});
 
   const DecodedDocument decoded = decode_document(body, content_type);
-  if (skip_bom_and_space(decoded.text).starts_with("{"))
-    return std::unexpected(ParseError{"JSON Feed documents are not supported yet"});
+  if (skip_bom_and_space(decoded.text).starts_with("{")) return parse_json_feed(decoded.text, url);
   const RepairedXml repaired = repair_xml(decoded.text);
   pugi::xml_document document;
   const pugi::xml_parse_result result = document.load_buffer(repaired.text.data(), repaired.text.size(),

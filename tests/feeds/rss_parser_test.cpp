@@ -143,7 +143,8 @@ TEST(FeedParser, RefusesWhatIsNotAFeed) {
            {"   \n", "empty document"},
            {"<html><body>hi</body></html>", "not a feed: the root element is <html>"},
            {"plain text", "not an XML document: No document element found at byte 10"},
-           {"{\"version\": \"https://jsonfeed.org/version/1.1\"}", "JSON Feed documents are not supported yet"}}) {
+           {"{\"version\": 2}", "not a JSON Feed: no jsonfeed.org version"},
+           {"{\"version\": ", "not valid JSON"}}) {
     const auto result = parse_feed(body, "");
     ASSERT_FALSE(result) << body;
     EXPECT_EQ(result.error().reason, reason);

@@ -1,0 +1,123 @@
+// The parser against captures of real-world breakage (tests/testdata/): wrong or missing charsets,
+// HTML entities in XML, junk before the prolog, JSON Feed.
+#include <gtest/gtest.h>
+
+#include "feeds/dates.h"
+#include "feeds/encoding.h"
+#include "feeds/feed_parser.h"
+#include "feeds/xml_repair.h"
+#include "tests/support/temp_dir.h"
+
+namespace sluice::feeds {
+namespace {
+
+const std::filesystem::path kTestdata(SLUICE_TESTDATA_DIR);
+
+FeedDocument parse_file(const std::string& name, std::string_view url = "", std::string_view content_type = "") {
+  auto result = parse_feed(test::read_file(kTestdata / name), url, content_type);
+  if (!result) ADD_FAILURE() << name << ": " << result.error().reason;
+  return result.value_or(FeedDocument{});
+}
+
+std::string value(const std::optional<Text>& text) { return text ? text->value : "<absent>"; }
+
+TEST(Encoding, Latin1DeclarationIsHonoured) {
+  const FeedDocument doc = parse_file("encoding_ISO-8859-1.xml");
+  EXPECT_FALSE(doc.bozo) << doc.bozo_reason;
+  EXPECT_EQ(doc.encoding, "iso-8859-1");
+  EXPECT_EQ(value(doc.feed.title), "Caf\u00e9 cr\u00e8me");
+  ASSERT_EQ(doc.entries.size(), 1U);
+  EXPECT_EQ(value(doc.entries[0].title), "Z\u00fcrich");
+}
+
+TEST(Encoding, HttpCharsetOverridesTheDeclaration) {
+  // Served as windows-1252; the bytes are the same for these letters, the name is what changes.
+  const FeedDocument doc = parse_file("encoding_ISO-8859-1.xml", "", "application/rss+xml; charset=windows-1252");
+  EXPECT_EQ(doc.encoding, "windows-1252");
+  EXPECT_EQ(value(doc.feed.title), "Caf\u00e9 cr\u00e8me");
+}
+
+TEST(Encoding, Cp1252BytesInUtf8AreRecovered) {
+  const FeedDocument doc = parse_file("encoding_UTF-8_with_cp1252_bytes.xml");
+  EXPECT_TRUE(doc.bozo);
+  EXPECT_EQ(doc.bozo_reason, "character encoding: not valid UTF-8; stray bytes read as Windows-1252");
+  EXPECT_EQ(value(doc.feed.title), "caf\u00e9 \u201cquoted\u201d");
+}
+
+TEST(Encoding, Utf16WithByteOrderMark) {
+  const FeedDocument doc = parse_file("encoding_UTF-16LE_BOM.xml");
+  EXPECT_FALSE(doc.bozo) << doc.bozo_reason;
+  EXPECT_EQ(doc.encoding, "utf-16le");
+  EXPECT_EQ(value(doc.feed.title), "\u00c6r\u00f8sk\u00f8bing");
+  ASSERT_EQ(doc.entries.size(), 1U);
+  EXPECT_EQ(value(doc.entries[0].title), "\u6771\u4eac");
+}
+
+TEST(Encoding, UnknownCharsetFallsBackAndSaysSo) {
+  const auto decoded = decode_document("<?xml version=\"1.0\" encoding=\"bogus\"?><rss/>", "");
+  EXPECT_EQ(decoded.encoding, "utf-8");
+  EXPECT_EQ(decoded.problem, "unknown charset 'bogus'");
+  EXPECT_EQ(charset_of("text/xml; charset = \"UTF-8\""), "utf-8");
+  EXPECT_EQ(charset_of("text/xml"), "");
+}
+
+TEST(XmlRepair, HtmlEntitiesAndBareAmpersandsBecomeText) {
+  const FeedDocument doc = parse_file("html_entities.xml");
+  EXPECT_TRUE(doc.bozo);
+  EXPECT_EQ(doc.bozo_reason, "not well-formed XML: undefined entity &nbsp; read as its HTML meaning");
+  EXPECT_EQ(value(doc.feed.title), "Fish & chips\u00a0\u2026 \u00a9 AT&T &bogus; \u2019");
+}
+
+TEST(XmlRepair, LeavesCdataAndWellFormedDocumentsAlone) {
+  const std::string good = "<a x=\"&amp;&#38;&#x26;\"><![CDATA[&nbsp; & <b>]]><!-- & --></a>";
+  const RepairedXml repaired = repair_xml(good);
+  EXPECT_EQ(repaired.text, good);
+  EXPECT_EQ(repaired.problem, "");
+  EXPECT_EQ(html_entity("hellip"), "\u2026");
+  EXPECT_EQ(html_entity("nosuchthing"), "");
+}
+
+TEST(XmlRepair, JunkBeforeTheFirstTagIsSkipped) {
+  const FeedDocument doc = parse_file("junk_before_prolog.xml");
+  EXPECT_TRUE(doc.bozo);
+  EXPECT_EQ(doc.bozo_reason, "not well-formed XML: text before the first tag, skipped");
+  EXPECT_EQ(value(doc.feed.title), "Still a feed");
+}
+
+TEST(XmlRepair, ControlCharactersAreDropped) {
+  const auto result = parse_feed("<rss version=\"2.0\"><channel><title>a\x01" "b\x0b" "c</title></channel></rss>", "");
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->bozo);
+  EXPECT_EQ(value(result->feed.title), "abc");
+}
+
+TEST(JsonFeed, ReadsItemsIntoTheSameModel) {
+  const FeedDocument doc = parse_file("jsonfeed_1_1.json", "https://example.org/feed.json");
+  EXPECT_FALSE(doc.bozo) << doc.bozo_reason;
+  EXPECT_EQ(doc.version, "json11");
+  EXPECT_EQ(value(doc.feed.title), "JSON Example");
+  EXPECT_EQ(doc.feed.link, "https://example.org/");
+  ASSERT_EQ(doc.feed.authors.size(), 1U);
+  EXPECT_EQ(doc.feed.authors[0].href, "https://example.org/about");
+  ASSERT_EQ(doc.entries.size(), 2U);
+  const Entry& answer = doc.entries[0];
+  EXPECT_EQ(answer.id, "42");
+  EXPECT_EQ(answer.link, "https://example.org/posts/42");
+  EXPECT_EQ(value(answer.title), "Answer");
+  EXPECT_EQ(value(answer.summary), "Short");
+  ASSERT_EQ(answer.content.size(), 1U);
+  EXPECT_EQ(answer.content[0].value, "<p>Hi <a href=\"https://example.org/a\">there</a></p>") << "sanitized, resolved";
+  EXPECT_EQ(format_rfc3339(answer.published.value()), "2025-02-10T13:30:00Z");
+  ASSERT_EQ(answer.tags.size(), 2U);
+  ASSERT_EQ(answer.enclosures.size(), 1U);
+  EXPECT_EQ(answer.enclosures[0].url, "https://example.org/a.mp3");
+  EXPECT_EQ(answer.enclosures[0].length, 1234);
+  EXPECT_EQ(answer.language, "en");
+  const Entry& plain = doc.entries[1];
+  EXPECT_EQ(plain.content.at(0).type, "text/plain");
+  EXPECT_EQ(value(plain.summary), "Plain body");
+  EXPECT_EQ(format_rfc3339(plain.updated.value()), "2025-02-11T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace sluice::feeds
