@@ -4,7 +4,6 @@
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <regex>
 
 #include "feeds/dates.h"
 #include "feeds/html_sanitizer.h"
@@ -113,17 +112,30 @@ std::string xhtml_content(pugi::xml_node node) {
 // Whether a nominally plain-text RSS field holds HTML: an end tag or a character reference, and
 // only tags and entities that HTML knows.
 bool looks_like_html(std::string_view text) {
-  static const std::regex end_tag(R"(</(\w+)>)");
-  static const std::regex reference(R"(&#?\w+;)");
-  static const std::regex any_tag(R"(</?(\w+))");
-  const std::string value(text);
-  if (!std::regex_search(value, end_tag) && !std::regex_search(value, reference)) return false;
-  static const std::regex named_reference(R"(&(\w+);)");
-  for (auto it = std::sregex_iterator(value.begin(), value.end(), any_tag); it != std::sregex_iterator(); ++it)
-    if (!is_acceptable_html_element(lower((*it)[1].str()))) return false;
-  for (auto it = std::sregex_iterator(value.begin(), value.end(), named_reference); it != std::sregex_iterator(); ++it)
-    if (html_entity((*it)[1].str()).empty()) return false;
-  return true;
+  bool end_tag = false;
+  bool reference = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '<') {
+      std::size_t j = i + 1;
+      const bool closing = j < text.size() && text[j] == '/';
+      if (closing) ++j;
+      const std::size_t start = j;
+      while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
+      if (j == start) continue;
+      if (!is_acceptable_html_element(lower(text.substr(start, j - start)))) return false;
+      end_tag = end_tag || (closing && j < text.size() && text[j] == '>');
+    } else if (text[i] == '&') {
+      std::size_t j = i + 1;
+      const bool numeric = j < text.size() && text[j] == '#';
+      if (numeric) ++j;
+      const std::size_t start = j;
+      while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
+      if (j == start || j >= text.size() || text[j] != ';') continue;
+      if (!numeric && html_entity(text.substr(start, j - start)).empty()) return false;
+      reference = true;
+    }
+  }
+  return end_tag || reference;
 }
 
 void read_date(pugi::xml_node node, std::optional<Timestamp>& date, std::string& raw) {
@@ -158,23 +170,33 @@ std::string element_key(pugi::xml_node node) {
 }
 
 Person parse_person(std::string_view text) {
-  static const std::regex email(R"(([a-zA-Z0-9_.+\-]+)@(([a-zA-Z0-9\-]+\.)+[a-zA-Z]{2,}|\[[0-9.]+\]))");
   Person person;
   const std::string value = trim(text);
-  std::smatch match;
-  if (std::regex_search(value, match, email)) {
-    person.email = match[0];
-    std::string rest = match.prefix().str() + match.suffix().str();
-    for (const char* wrapper : {"()", "<>"}) {
-      for (std::size_t at; (at = rest.find(wrapper)) != std::string::npos;) rest.erase(at, 2);
+  // An e-mail address: the word around an '@' that has a dot after it.
+  const auto is_address_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == '+';
+  };
+  std::size_t at = value.find('@');
+  while (at != std::string::npos) {
+    std::size_t start = at;
+    while (start > 0 && is_address_char(value[start - 1])) --start;
+    std::size_t end = at + 1;
+    while (end < value.size() && is_address_char(value[end])) ++end;
+    while (end > at + 1 && value[end - 1] == '.') --end;
+    if (start < at && value.find('.', at) < end) {
+      person.email = value.substr(start, end - start);
+      std::string rest = value.substr(0, start) + value.substr(end);
+      for (const char* wrapper : {"()", "<>", "[]"})
+        for (std::size_t found; (found = rest.find(wrapper)) != std::string::npos;) rest.erase(found, 2);
+      person.name = trim(rest);
+      if (person.name.size() >= 2 && ((person.name.front() == '(' && person.name.back() == ')') ||
+                                      (person.name.front() == '<' && person.name.back() == '>')))
+        person.name = trim(person.name.substr(1, person.name.size() - 2));
+      return person;
     }
-    person.name = trim(rest);
-    if (person.name.size() >= 2 && ((person.name.front() == '(' && person.name.back() == ')') ||
-                                    (person.name.front() == '<' && person.name.back() == '>')))
-      person.name = trim(person.name.substr(1, person.name.size() - 2));
-  } else {
-    person.name = value;
+    at = value.find('@', at + 1);
   }
+  person.name = value;
   return person;
 }
 

@@ -78,6 +78,12 @@ bool repair_utf8(std::string_view text, std::string& out) {
   bool repaired = false;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
+    // ASCII runs, the bulk of any feed, are copied as they are.
+    std::size_t ascii = i;
+    while (ascii < text.size() && static_cast<unsigned char>(text[ascii]) < 0x80) ++ascii;
+    out.append(text.substr(i, ascii - i));
+    i = ascii;
+    if (i >= text.size()) break;
     char32_t code = 0;
     const std::size_t length = utf8_sequence(text, i, code);
     if (length == 0) {
@@ -92,6 +98,21 @@ bool repair_utf8(std::string_view text, std::string& out) {
     i += length;
   }
   return repaired;
+}
+
+// Valid UTF-8 without C1 controls: usable as it is.
+bool is_clean_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    char32_t code = 0;
+    const std::size_t length = utf8_sequence(text, i, code);
+    if (length == 0 || (code >= 0x80 && code <= 0x9F)) return false;
+    i += length;
+  }
+  return true;
 }
 
 bool is_valid_utf8(std::string_view text) {
@@ -208,7 +229,7 @@ DecodedDocument decode_document(std::string_view body, std::string_view content_
   if (charset == "ascii" || charset == "us-ascii") {
     const bool ascii = std::all_of(body.begin(), body.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
     if (ascii) {
-      out.text = body;
+      out.original = body;
       out.encoding = "us-ascii";
       out.problem = std::move(why);
       return out;
@@ -224,21 +245,29 @@ DecodedDocument decode_document(std::string_view body, std::string_view content_
   if (charset.empty()) charset = "utf-8";
 
   if (is_utf8_name(charset)) {
-    if (repair_utf8(body, out.text) && why.empty()) why = "not valid UTF-8; stray bytes read as Windows-1252";
     out.encoding = "utf-8";
+    if (is_clean_utf8(body)) {
+      out.original = body;
+    } else {
+      if (repair_utf8(body, out.converted) && why.empty()) why = "not valid UTF-8; stray bytes read as Windows-1252";
+      out.is_converted = true;
+    }
   } else if (auto converted = convert(body, charset == "iso-8859-1" || charset == "latin1" ? "windows-1252" : charset)) {
-    out.text = std::move(*converted);
+    out.converted = std::move(*converted);
+    out.is_converted = true;
     out.encoding = charset;
   } else {
     if (why.empty()) why = "unknown charset '" + charset + "'";
     const std::string fallback = is_valid_utf8(body) ? "utf-8" : detect(body);
-    if (is_utf8_name(fallback) || fallback.empty() || !convert(body, fallback)) {
-      repair_utf8(body, out.text);
-      out.encoding = "utf-8";
-    } else {
-      out.text = *convert(body, fallback);
+    auto fallback_text = is_utf8_name(fallback) || fallback.empty() ? std::nullopt : convert(body, fallback);
+    if (fallback_text) {
+      out.converted = std::move(*fallback_text);
       out.encoding = fallback;
+    } else {
+      repair_utf8(body, out.converted);
+      out.encoding = "utf-8";
     }
+    out.is_converted = true;
   }
   out.problem = std::move(why);
   return out;

@@ -10,11 +10,17 @@
 namespace sluice::feeds {
 
 struct DecodedDocument {
-  std::string text;      // UTF-8, without a byte-order mark
-  std::string encoding;  // the charset it was read in, lower case ("utf-8", "windows-1252", ...)
-  std::string problem;   // one line when the declared charset was wrong or missing; "" otherwise
+  std::string_view original;  // the input, when it was clean UTF-8 (or ASCII) already
+  std::string converted;      // the text, when it had to be converted or repaired
+  bool is_converted = false;
+  std::string encoding;   // the charset it was read in, lower case ("utf-8", "windows-1252", ...)
+  std::string problem;    // one line when the declared charset was wrong or missing; "" otherwise
+
+  // UTF-8, without a byte-order mark.
+  std::string_view text() const noexcept { return is_converted ? std::string_view(converted) : original; }
 };
 
+// The result may point into `body`, which must outlive it.
 DecodedDocument decode_document(std::string_view body, std::string_view content_type);
 
 // The charset parameter of a Content-Type ("text/xml; charset=UTF-8" → "utf-8"), "" when none.

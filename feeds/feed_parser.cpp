@@ -102,11 +102,11 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::s
   if (skip_bom_and_space(body).empty()) return std::unexpected(ParseError{"empty document"});
 
   const DecodedDocument decoded = decode_document(body, content_type);
-  if (skip_bom_and_space(decoded.text).starts_with("{")) return parse_json_feed(decoded.text, url);
-  const RepairedXml repaired = repair_xml(decoded.text);
-  pugi::xml_document document;
-  const pugi::xml_parse_result result = document.load_buffer(repaired.text.data(), repaired.text.size(),
-                                                             pugi::parse_default, pugi::encoding_utf8);
+  if (skip_bom_and_space(decoded.text()).starts_with("{")) return parse_json_feed(decoded.text(), url);
+  RepairedXml repaired = repair_xml(decoded.text());
+  pugi::xml_document document;  // parsed in place: it points into repaired.text, which outlives it
+  const pugi::xml_parse_result result = document.load_buffer_inplace(repaired.text.data(), repaired.text.size(),
+                                                                     pugi::parse_default, pugi::encoding_utf8);
   const pugi::xml_node root = document.document_element();
   if (!root) {
     return std::unexpected(ParseError{std::string("not an XML document: ") + result.description() +

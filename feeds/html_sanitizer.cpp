@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <map>
 #include <regex>
 #include <vector>
 
@@ -119,7 +118,16 @@ std::size_t reference_length(std::string_view text, std::size_t at) {
 
 // Text as written, with bare ampersands escaped and references to the cp1252 range corrected.
 void append_text(std::string& out, std::string_view text, bool escape_angles) {
+  const auto special = [escape_angles](char c) {
+    return c == '&' || (escape_angles && (c == '<' || c == '>' || c == '"'));
+  };
   for (std::size_t i = 0; i < text.size(); ++i) {
+    // Runs without anything to escape or check are copied in one go.
+    std::size_t next = i;
+    while (next < text.size() && !special(text[next])) ++next;
+    out.append(text.substr(i, next - i));
+    if (next == text.size()) break;
+    i = next;
     const char c = text[i];
     if (c == '&') {
       const std::size_t length = reference_length(text, i);
@@ -208,8 +216,12 @@ std::string sanitize_style(std::string_view style) {
 }
 
 struct Attribute {
-  std::string name;
-  std::string value;
+  std::string name;        // lower case
+  std::string_view value;  // as written, quotes removed
+  std::string rewritten;   // the value to emit when it had to change
+  bool is_rewritten = false;
+
+  std::string_view output() const noexcept { return is_rewritten ? std::string_view(rewritten) : value; }
 };
 
 class Sanitizer {
@@ -292,7 +304,7 @@ class Sanitizer {
         continue;
       }
       skip_space(i);
-      std::string value;
+      std::string_view value;
       if (i < in_.size() && in_[i] == '=') {
         ++i;
         skip_space(i);
@@ -307,9 +319,11 @@ class Sanitizer {
           value = in_.substr(start, i - start);
         }
       } else {
-        value = attribute;  // a boolean attribute: <input checked>
+        value = in_.substr(i, 0);
+        attributes.push_back({attribute, value, attribute, true});  // a boolean attribute: <input checked>
+        continue;
       }
-      attributes.push_back({std::move(attribute), std::move(value)});
+      attributes.push_back({std::move(attribute), value, {}, false});
     }
     at_ = i;
     if (closing) end_tag(name);
@@ -322,27 +336,31 @@ class Sanitizer {
       return;
     }
     if (dropping_ > 0 || !is_acceptable_html_element(name)) return;
-    std::map<std::string, std::string> kept;  // sorted by name; a repeated attribute keeps its last value
+    std::vector<Attribute*> kept;  // sorted by name below; a repeated attribute keeps its last value
     for (Attribute& attribute : attributes) {
       if (!contains(kAttributes, attribute.name)) continue;
-      std::string value = std::move(attribute.value);
       if (attribute.name == "style") {
-        value = sanitize_style(value);
-        if (value.empty()) continue;
+        attribute.rewritten = sanitize_style(attribute.output());
+        attribute.is_rewritten = true;
+        if (attribute.rewritten.empty()) continue;
       } else if (contains(kUrlAttributes, attribute.name)) {
-        value = safe_url(value, base_, name == "img");
+        attribute.rewritten = safe_url(attribute.output(), base_, name == "img");
+        attribute.is_rewritten = true;
       } else if (attribute.name == "rel" || attribute.name == "type") {
-        value = lower(value);
+        attribute.rewritten = lower(attribute.output());
+        attribute.is_rewritten = true;
       }
-      kept[attribute.name] = std::move(value);
+      std::erase_if(kept, [&](const Attribute* earlier) { return earlier->name == attribute.name; });
+      kept.push_back(&attribute);
     }
+    std::sort(kept.begin(), kept.end(), [](const Attribute* a, const Attribute* b) { return a->name < b->name; });
     out_ += '<';
     out_ += name;
-    for (const auto& [key, value] : kept) {
+    for (const Attribute* attribute : kept) {
       out_ += ' ';
-      out_ += key;
+      out_ += attribute->name;
       out_ += "=\"";
-      append_text(out_, value, true);
+      append_text(out_, attribute->output(), true);
       out_ += '"';
     }
     const bool void_element = contains(kVoidElements, name);

@@ -43,15 +43,19 @@ std::string_view local_name(pugi::xml_node node) {
 std::string namespace_uri(pugi::xml_node node) {
   const std::string_view name = node.name();
   const auto colon = name.find(':');
-  const std::string attribute =
-      colon == std::string_view::npos ? std::string("xmlns") : "xmlns:" + std::string(name.substr(0, colon));
-  for (pugi::xml_node at = node; at; at = at.parent()) {
-    if (const pugi::xml_attribute declared = at.attribute(attribute.c_str())) return declared.value();
-  }
-  if (colon == std::string_view::npos) return "";
+  const std::string_view prefix = colon == std::string_view::npos ? std::string_view() : name.substr(0, colon);
+  // The declaration in scope: xmlns for the default namespace, xmlns:PREFIX otherwise.
+  const auto declares = [&](std::string_view attribute) {
+    if (!attribute.starts_with("xmlns")) return false;
+    if (prefix.empty()) return attribute.size() == 5;
+    return attribute.size() == 6 + prefix.size() && attribute[5] == ':' && attribute.substr(6) == prefix;
+  };
+  for (pugi::xml_node at = node; at; at = at.parent())
+    for (pugi::xml_attribute attribute : at.attributes())
+      if (declares(attribute.name())) return attribute.value();
+  if (prefix.empty()) return "";
   // An undeclared prefix: feeds use the customary ones without declaring them often enough that
   // reading them as their usual namespace is what the publisher meant.
-  const std::string_view prefix = name.substr(0, colon);
   for (const auto& [customary, uri] : {std::pair{"atom", kAtom10}, std::pair{"content", kContent},
                                        std::pair{"dc", kDublinCore}, std::pair{"dcterms", kDcTerms},
                                        std::pair{"media", kMedia}, std::pair{"rdf", kRdf},

@@ -96,6 +96,16 @@ RepairedXml repair_xml(std::string_view document) {
     }
   out.text.reserve(document.size() + document.size() / 16);
   while (i < document.size()) {
+    // Copy plain runs in one go; only markup starts, ampersands and control characters need a look.
+    std::size_t plain = i;
+    while (plain < document.size()) {
+      const auto byte = static_cast<unsigned char>(document[plain]);
+      if (byte == '<' || byte == '&' || is_forbidden_control(byte)) break;
+      ++plain;
+    }
+    out.text.append(document.substr(i, plain - i));
+    i = plain;
+    if (i >= document.size()) break;
     const char c = document[i];
     if (c == '<') {
       const std::size_t end = verbatim_end(document, i);

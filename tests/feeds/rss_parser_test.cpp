@@ -142,7 +142,7 @@ TEST(FeedParser, RefusesWhatIsNotAFeed) {
            {"", "empty document"},
            {"   \n", "empty document"},
            {"<html><body>hi</body></html>", "not a feed: the root element is <html>"},
-           {"plain text", "not an XML document: No document element found at byte 10"},
+           {"plain text", "not an XML document: No document element found at byte 9"},
            {"{\"version\": 2}", "not a JSON Feed: no jsonfeed.org version"},
            {"{\"version\": ", "not valid JSON"}}) {
     const auto result = parse_feed(body, "");
