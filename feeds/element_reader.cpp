@@ -158,9 +158,9 @@ void add_tag(T& target, std::string term, std::string scheme = "", std::string l
 }  // namespace
 
 std::string element_key(pugi::xml_node node) {
-  const std::string uri = lower(xml::namespace_uri(node));
+  const std::string_view uri = xml::namespace_uri(node);
   for (const Vocabulary& vocabulary : kVocabularies) {
-    if (lower(vocabulary.uri) != uri) continue;
+    if (!xml::iequals(vocabulary.uri, uri)) continue;
     std::string key(vocabulary.prefix);
     if (!key.empty()) key += ':';
     key += xml::local_name(node);

@@ -36,7 +36,7 @@ void read_rss(pugi::xml_node root, std::string_view url, FeedDocument& out) {
   pugi::xml_node channel;
   for (pugi::xml_node child : root.children())
     if (child.type() == pugi::node_element && xml::local_name(child) == "channel") channel = child;
-  const std::string rss_namespace = xml::namespace_uri(channel ? channel : root);
+  const std::string_view rss_namespace = xml::namespace_uri(channel ? channel : root);
   out.version = rss_version(root, rss_namespace);
   const ElementReader reader(url, false, xml::namespace_uri(root));
   if (channel) reader.read_feed(channel, out.feed);
@@ -50,7 +50,7 @@ void read_rss(pugi::xml_node root, std::string_view url, FeedDocument& out) {
 }
 
 void read_atom(pugi::xml_node root, std::string_view url, FeedDocument& out) {
-  const std::string ns = xml::namespace_uri(root);
+  const std::string_view ns = xml::namespace_uri(root);
   out.version = ns == xml::kAtom10 ? "atom10" : "atom03";
   const ElementReader reader(url, true, ns);
   reader.read_feed(root, out.feed);

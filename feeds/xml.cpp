@@ -40,7 +40,7 @@ std::string_view local_name(pugi::xml_node node) {
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
-std::string namespace_uri(pugi::xml_node node) {
+std::string_view namespace_uri(pugi::xml_node node) {
   const std::string_view name = node.name();
   const auto colon = name.find(':');
   const std::string_view prefix = colon == std::string_view::npos ? std::string_view() : name.substr(0, colon);
@@ -61,8 +61,18 @@ std::string namespace_uri(pugi::xml_node node) {
                                        std::pair{"media", kMedia}, std::pair{"rdf", kRdf},
                                        std::pair{"itunes", std::string_view("http://www.itunes.com/dtds/podcast-1.0.dtd")},
                                        std::pair{"xhtml", std::string_view("http://www.w3.org/1999/xhtml")}})
-    if (prefix == customary) return std::string(uri);
+    if (prefix == customary) return uri;
   return "";
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
+    if (x != y) return false;
+  }
+  return true;
 }
 
 bool is(pugi::xml_node node, std::string_view ns, std::string_view local) {

@@ -44,7 +44,15 @@ std::string numeric_references(std::string_view utf8) {
   return out;
 }
 
-bool is_forbidden_control(unsigned char c) { return c < 0x20 && c != '\t' && c != '\n' && c != '\r'; }
+constexpr bool is_forbidden_control(unsigned char c) { return c < 0x20 && c != '\t' && c != '\n' && c != '\r'; }
+
+// Bytes the repair loop must look at: markup starts, ampersands, forbidden control characters.
+constexpr std::array<bool, 256> kSpecial = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[static_cast<std::size_t>(c)] = is_forbidden_control(static_cast<unsigned char>(c));
+  table['<'] = table['&'] = true;
+  return table;
+}();
 
 // The end of a construct starting at `at` that is copied unchanged, or npos when none starts there.
 std::size_t verbatim_end(std::string_view text, std::size_t at) {
@@ -98,11 +106,7 @@ RepairedXml repair_xml(std::string_view document) {
   while (i < document.size()) {
     // Copy plain runs in one go; only markup starts, ampersands and control characters need a look.
     std::size_t plain = i;
-    while (plain < document.size()) {
-      const auto byte = static_cast<unsigned char>(document[plain]);
-      if (byte == '<' || byte == '&' || is_forbidden_control(byte)) break;
-      ++plain;
-    }
+    while (plain < document.size() && !kSpecial[static_cast<unsigned char>(document[plain])]) ++plain;
     out.text.append(document.substr(i, plain - i));
     i = plain;
     if (i >= document.size()) break;
