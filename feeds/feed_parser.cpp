@@ -125,9 +125,16 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::s
     feed.bozo = true;
     feed.bozo_reason = "character encoding: " + decoded.problem;
   }
-  const std::string_view name = xml::local_name(root);
-  if (name == "rss" || name == "RDF") read_rss(root, url, feed);
-  else if (name == "feed") read_atom(root, url, feed);
+  const auto is_feed_element = [](pugi::xml_node node) {
+    const std::string_view name = xml::local_name(node);
+    return node.type() == pugi::node_element && (name == "rss" || name == "RDF" || name == "feed");
+  };
+  // A feed wrapped in something else (an XHTML page around an Atom feed, a SOAP envelope) is read
+  // from its first feed element.
+  const pugi::xml_node feed_root = is_feed_element(root) ? root : root.find_node(is_feed_element);
+  const std::string_view name = feed_root ? xml::local_name(feed_root) : std::string_view();
+  if (name == "rss" || name == "RDF") read_rss(feed_root, url, feed);
+  else if (name == "feed") read_atom(feed_root, url, feed);
   else if (strcasecmp(root.name(), "channel") == 0) read_cdf(root, url, feed);
   else return std::unexpected(ParseError{"not a feed: the root element is <" + std::string(root.name()) + ">"});
   return feed;
