@@ -88,9 +88,6 @@ void Daemon::process(feeds::PolledDocument& document) {
               parsed.error().reason);
     return;
   }
-  if (parsed->bozo)
-    log->warn("feed malformed feed={} reason=\"{}\" entries={}", feed.name, parsed->bozo_reason,
-              parsed->entries.size());
   // Feeds list newest first; publishing oldest first keeps the stream in story order.
   std::size_t fresh = 0;
   for (const feeds::Entry& entry : parsed->entries | std::views::reverse) {
@@ -98,8 +95,13 @@ void Daemon::process(feeds::PolledDocument& document) {
     ++fresh;
     if (!articles_.push(pipeline::make_article(feed, parsed->feed, entry, document.fetched))) return;
   }
-  log->info("feed parsed feed={} format={} entries={} new={}", feed.name, parsed->version, parsed->entries.size(),
-            fresh);
+  // A malformed feed that still reads is not a failure: what was wrong goes with the summary.
+  if (parsed->bozo)
+    log->info("feed parsed feed={} format={} entries={} new={} repaired=\"{}\"", feed.name, parsed->version,
+              parsed->entries.size(), fresh, parsed->bozo_reason);
+  else
+    log->info("feed parsed feed={} format={} entries={} new={}", feed.name, parsed->version, parsed->entries.size(),
+              fresh);
 }
 
 void Daemon::publish(std::promise<std::string> bound) {

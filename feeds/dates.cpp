@@ -7,6 +7,8 @@
 #include <regex>
 #include <vector>
 
+#include "feeds/text.h"
+
 namespace sluice::feeds {
 namespace {
 
@@ -32,13 +34,6 @@ constexpr std::array<Zone, 38> kZones{{
 constexpr std::array<std::string_view, 12> kMonths{"jan", "feb", "mar", "apr", "may", "jun",
                                                    "jul", "aug", "sep", "oct", "nov", "dec"};
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::optional<int> to_int(std::string_view text) {
   int value = 0;
   if (text.empty()) return std::nullopt;
@@ -62,7 +57,7 @@ std::optional<Timestamp> make_time(int year, int month, int day, int hour, int m
 // "+0100", "-05:00", "+01", "GMT-01:01", "Etc/GMT" or a named zone. A malformed numeric offset
 // is nullopt; an unknown name is UTC (the date is worth more than a zone nobody knows).
 std::optional<int> zone_offset(std::string_view token) {
-  std::string name = lower(token);
+  std::string name = ascii_lower(token);
   if (name.starts_with("etc/")) name.erase(0, 4);
   for (std::string_view prefix : {"gmt", "utc", "ut"})
     if (name.size() > prefix.size() && name.starts_with(prefix) && (name[prefix.size()] == '+' || name[prefix.size()] == '-')) {
@@ -103,7 +98,7 @@ std::vector<std::string_view> split_tokens(std::string_view text) {
 }
 
 std::optional<int> month_of(std::string_view token) {
-  const std::string name = lower(token.substr(0, 3));
+  const std::string name = ascii_lower(token.substr(0, 3));
   for (std::size_t i = 0; i < kMonths.size(); ++i)
     if (kMonths[i] == name) return static_cast<int>(i) + 1;
   return std::nullopt;

@@ -7,6 +7,7 @@
 
 #include "feeds/dates.h"
 #include "feeds/html_sanitizer.h"
+#include "feeds/text.h"
 #include "feeds/urls.h"
 #include "feeds/xml.h"
 #include "feeds/xml_repair.h"
@@ -37,21 +38,8 @@ constexpr std::array<Vocabulary, 14> kVocabularies{{
     {"http://www.w3.org/1999/xhtml", "xhtml"},
 }};
 
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return "";
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::string content_type_of(std::string_view declared) {
-  const std::string type = lower(trim(declared));
+  const std::string type = ascii_lower(trim(declared));
   if (type == "text" || type == "plain") return "text/plain";
   if (type == "html") return "text/html";
   if (type == "xhtml") return "application/xhtml+xml";
@@ -122,7 +110,7 @@ bool looks_like_html(std::string_view text) {
       const std::size_t start = j;
       while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
       if (j == start) continue;
-      if (!is_acceptable_html_element(lower(text.substr(start, j - start)))) return false;
+      if (!is_acceptable_html_element(ascii_lower(text.substr(start, j - start)))) return false;
       end_tag = end_tag || (closing && j < text.size() && text[j] == '>');
     } else if (text[i] == '&') {
       std::size_t j = i + 1;
@@ -160,7 +148,7 @@ void add_tag(T& target, std::string term, std::string scheme = "", std::string l
 std::string element_key(pugi::xml_node node) {
   const std::string_view uri = xml::namespace_uri(node);
   for (const Vocabulary& vocabulary : kVocabularies) {
-    if (!xml::iequals(vocabulary.uri, uri)) continue;
+    if (!iequals(vocabulary.uri, uri)) continue;
     std::string key(vocabulary.prefix);
     if (!key.empty()) key += ':';
     key += xml::local_name(node);
@@ -373,7 +361,7 @@ Entry ElementReader::read_entry(pugi::xml_node item) const {
     const std::string key = key_of(child);
     if (read_common(key, child, entry)) continue;
     if (key == "guid") {
-      const std::string permalink = lower(child.attribute("isPermaLink").value());
+      const std::string permalink = ascii_lower(child.attribute("isPermaLink").value());
       guid_is_link = permalink != "false";
       entry.id = guid_is_link ? resolved(child) : xml::text(child);
     } else if (key == "atom:id") {

@@ -10,43 +10,15 @@
 #include <memory>
 #include <optional>
 
+#include "feeds/text.h"
+
 namespace sluice::feeds {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-// Windows-1252's printable characters in 0x80..0x9F (0 where it has none).
-constexpr std::array<char16_t, 32> kCp1252{
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-void append_utf8(std::string& out, char32_t code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
 // Code point 0x80..0x9F (C1 controls, which no feed means) as the Windows-1252 character it was.
 char32_t remap_c1(char32_t code) {
-  if (code >= 0x80 && code <= 0x9F && kCp1252[code - 0x80] != 0) return kCp1252[code - 0x80];
-  return code;
+  const char32_t meant = cp1252_character(code);
+  return meant != 0 ? meant : code;
 }
 
 // Length of the valid UTF-8 sequence at text[i], 0 when the bytes there are not one.
@@ -88,7 +60,8 @@ bool repair_utf8(std::string_view text, std::string& out) {
     const std::size_t length = utf8_sequence(text, i, code);
     if (length == 0) {
       const auto byte = static_cast<unsigned char>(text[i]);
-      append_utf8(out, byte >= 0x80 && byte <= 0x9F ? (kCp1252[byte - 0x80] ? kCp1252[byte - 0x80] : 0xFFFD) : byte);
+      const char32_t meant = cp1252_character(byte);
+      append_utf8(out, meant != 0 ? meant : byte >= 0x80 && byte <= 0x9F ? 0xFFFD : byte);
       repaired = true;
       ++i;
       continue;
@@ -161,7 +134,7 @@ std::optional<std::string> convert(std::string_view text, const std::string& cha
 
 // The encoding named by an XML declaration (or an HTML meta charset) near the start.
 std::string declared_charset(std::string_view text) {
-  const std::string head = lower(text.substr(0, 1024));
+  const std::string head = ascii_lower(text.substr(0, 1024));
   std::size_t at = std::string::npos;
   if (head.starts_with("<?xml")) {
     const std::size_t end = head.find("?>");
@@ -186,7 +159,7 @@ std::string detect(std::string_view text) {
   if (!detector) return "";
   uchardet_handle_data(detector.get(), text.data(), std::min<std::size_t>(text.size(), 64 * 1024));
   uchardet_data_end(detector.get());
-  return lower(uchardet_get_charset(detector.get()));
+  return ascii_lower(uchardet_get_charset(detector.get()));
 }
 
 bool is_utf8_name(std::string_view charset) { return charset == "utf-8" || charset == "utf8"; }
@@ -194,7 +167,7 @@ bool is_utf8_name(std::string_view charset) { return charset == "utf-8" || chars
 }  // namespace
 
 std::string charset_of(std::string_view content_type) {
-  const std::string lowered = lower(content_type);
+  const std::string lowered = ascii_lower(content_type);
   const std::size_t at = lowered.find("charset");
   if (at == std::string::npos) return "";
   std::string value = lowered.substr(at + 7);
@@ -220,7 +193,7 @@ DecodedDocument decode_document(std::string_view body, std::string_view content_
   // 2. The HTTP charset, then 3. the document's own declaration (RFC 3023: a text/*xml response
   // without a charset is us-ascii, whatever the document says), then 4. detection.
   const std::string http = charset_of(content_type);
-  const std::string media = lower(content_type.substr(0, content_type.find(';')));
+  const std::string media = ascii_lower(content_type.substr(0, content_type.find(';')));
   const bool text_xml = media.starts_with("text/") && media.find("xml") != std::string::npos;
   const std::string declared = charset.empty() ? declared_charset(body) : "";
   if (charset.empty()) charset = !http.empty() ? http : text_xml ? "us-ascii" : declared;

@@ -6,6 +6,7 @@
 #include <regex>
 #include <vector>
 
+#include "feeds/text.h"
 #include "feeds/urls.h"
 
 namespace sluice::feeds {
@@ -76,22 +77,9 @@ constexpr std::array<std::string_view, 41> kCssKeywords{
     "maroon", "medium", "navy", "none", "normal", "nowrap", "olive", "pointer", "purple", "red", "right",
     "silver", "solid", "teal", "top", "transparent", "underline", "white", "yellow"};
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  return out;
-}
-
 bool unsorted_contains(std::initializer_list<std::string_view> list, std::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
 }
-
-// Windows-1252 code points 128..159 that documents mean when they write them as references.
-constexpr std::array<char16_t, 32> kCp1252{
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
 bool is_name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' || c == '.';
@@ -141,9 +129,10 @@ void append_text(std::string& out, std::string_view text, bool escape_angles) {
         const bool hex = reference[2] == 'x' || reference[2] == 'X';
         const unsigned long code = std::stoul(std::string(reference.substr(hex ? 3 : 2, reference.size() - (hex ? 4 : 3))),
                                               nullptr, hex ? 16 : 10);
-        if (code >= 128 && code < 160 && kCp1252[code - 128] != 0) {
+        // References into 128..159 mean the Windows-1252 characters there.
+        if (const char32_t meant = code <= 0x9F ? cp1252_character(static_cast<char32_t>(code)) : 0; meant != 0) {
           char buffer[16];
-          std::snprintf(buffer, sizeof buffer, "&#x%x;", static_cast<unsigned>(kCp1252[code - 128]));
+          std::snprintf(buffer, sizeof buffer, "&#x%x;", static_cast<unsigned>(meant));
           out += buffer;
           i += length - 1;
           continue;
@@ -172,13 +161,13 @@ std::string safe_url(std::string_view value, std::string_view base, bool image) 
   std::string trimmed(value);
   trimmed.erase(0, trimmed.find_first_not_of(" \t\r\n"));
   trimmed.erase(trimmed.find_last_not_of(" \t\r\n") + 1);
-  if (image && lower(trimmed.substr(0, 11)) == "data:image/") return trimmed;
+  if (image && ascii_lower(trimmed.substr(0, 11)) == "data:image/") return trimmed;
   const std::string resolved = base.empty() ? std::string() : resolve_url(base, trimmed);
   const std::string& url = resolved.empty() ? trimmed : resolved;
   const auto colon = url.find(':');
   const auto delimiter = url.find_first_of("/?#");
   if (colon == std::string::npos || (delimiter != std::string::npos && delimiter < colon)) return url;  // relative
-  return contains(kSafeSchemes, lower(url.substr(0, colon))) ? url : std::string();
+  return contains(kSafeSchemes, ascii_lower(url.substr(0, colon))) ? url : std::string();
 }
 
 std::string sanitize_style(std::string_view style) {
@@ -193,7 +182,7 @@ std::string sanitize_style(std::string_view style) {
     const std::string property = (*it)[1];
     const std::string value = (*it)[2];
     if (value.empty()) continue;
-    const std::string name = lower(property);
+    const std::string name = ascii_lower(property);
     bool keep = contains(kCssProperties, name);
     const std::string family = name.substr(0, name.find('-'));
     if (!keep && unsorted_contains({"background", "border", "margin", "padding"}, family)) {
@@ -272,7 +261,7 @@ class Sanitizer {
   std::string name_at(std::size_t& i) const {
     const std::size_t start = i;
     while (i < in_.size() && is_name_char(in_[i])) ++i;
-    return lower(in_.substr(start, i - start));
+    return ascii_lower(in_.substr(start, i - start));
   }
 
   void skip_space(std::size_t& i) const {
@@ -348,7 +337,7 @@ class Sanitizer {
         attribute.rewritten = safe_url(attribute.output(), base_, name == "img");
         attribute.is_rewritten = true;
       } else if (attribute.name == "rel" || attribute.name == "type") {
-        attribute.rewritten = lower(attribute.output());
+        attribute.rewritten = ascii_lower(attribute.output());
         attribute.is_rewritten = true;
       }
       std::erase_if(kept, [&](const Attribute* earlier) { return earlier->name == attribute.name; });

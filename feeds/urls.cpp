@@ -8,6 +8,8 @@
 #include <new>
 #include <optional>
 
+#include "feeds/text.h"
+
 namespace sluice::feeds {
 namespace {
 
@@ -42,9 +44,7 @@ constexpr std::array<std::string_view, 8> kTrackingNames{"fbclid", "gclid",  "dc
 
 bool is_tracking_parameter(std::string_view parameter) {
   const std::string_view name = parameter.substr(0, parameter.find('='));
-  std::string lowered(name);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lowered = ascii_lower(name);
   return std::any_of(kTrackingPrefixes.begin(), kTrackingPrefixes.end(),
                      [&](std::string_view prefix) { return lowered.starts_with(prefix); }) ||
          std::find(kTrackingNames.begin(), kTrackingNames.end(), lowered) != kTrackingNames.end();
@@ -73,11 +73,7 @@ std::string canonical_url(std::string_view text) {
   if (!url.set(CURLUPART_URL, input.c_str())) return input;
   const auto scheme = url.get(CURLUPART_SCHEME);
   if (scheme != "http" && scheme != "https") return input;
-  if (auto host = url.get(CURLUPART_HOST)) {
-    std::transform(host->begin(), host->end(), host->begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    url.set(CURLUPART_HOST, host->c_str());
-  }
+  if (const auto host = url.get(CURLUPART_HOST)) url.set(CURLUPART_HOST, ascii_lower(*host).c_str());
   url.set(CURLUPART_FRAGMENT, nullptr);
   if (const auto query = url.get(CURLUPART_QUERY)) {
     std::string kept;

@@ -65,16 +65,6 @@ std::string_view namespace_uri(pugi::xml_node node) {
   return "";
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
-    if (x != y) return false;
-  }
-  return true;
-}
-
 bool is(pugi::xml_node node, std::string_view ns, std::string_view local) {
   return node.type() == pugi::node_element && local_name(node) == local && namespace_uri(node) == ns;
 }

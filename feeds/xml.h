@@ -25,9 +25,6 @@ std::string_view local_name(pugi::xml_node node);
 // The view points into the document (or static storage) and lives as long as the document.
 std::string_view namespace_uri(pugi::xml_node node);
 
-// ASCII case-insensitive equality (namespace URIs, element names of old formats).
-bool iequals(std::string_view a, std::string_view b) noexcept;
-
 // True when node is the element {ns}local; "" as ns means "no namespace".
 bool is(pugi::xml_node node, std::string_view ns, std::string_view local);
 

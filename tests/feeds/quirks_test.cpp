@@ -6,20 +6,20 @@
 #include "feeds/encoding.h"
 #include "feeds/feed_parser.h"
 #include "feeds/xml_repair.h"
+#include "tests/feeds/parse_helpers.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::feeds {
 namespace {
 
+using namespace testing_helpers;
+
 const std::filesystem::path kTestdata(SLUICE_TESTDATA_DIR);
 
 FeedDocument parse_file(const std::string& name, std::string_view url = "", std::string_view content_type = "") {
-  auto result = parse_feed(test::read_file(kTestdata / name), url, content_type);
-  if (!result) ADD_FAILURE() << name << ": " << result.error().reason;
-  return result.value_or(FeedDocument{});
+  SCOPED_TRACE(name);
+  return parse_ok(test::read_file(kTestdata / name), url, content_type);
 }
-
-std::string value(const std::optional<Text>& text) { return text ? text->value : "<absent>"; }
 
 TEST(Encoding, Latin1DeclarationIsHonoured) {
   const FeedDocument doc = parse_file("encoding_ISO-8859-1.xml");

@@ -1,38 +1,18 @@
 #include <gtest/gtest.h>
 
 #include "feeds/dates.h"
-#include "feeds/element_reader.h"
 #include "feeds/feed_parser.h"
 #include "feeds/identity.h"
+#include "tests/feeds/parse_helpers.h"
 #include "tests/support/schema.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::feeds {
 namespace {
 
+using namespace testing_helpers;
+
 const std::filesystem::path kSeed = std::filesystem::path(SLUICE_SHARED_DIR) / "fixtures/seed";
-
-FeedDocument parse_ok(std::string_view body, std::string_view url = "") {
-  auto result = parse_feed(body, url);
-  if (!result) ADD_FAILURE() << "parse failed: " << result.error().reason;
-  return result.value_or(FeedDocument{});
-}
-
-std::string date(const std::optional<Timestamp>& time) { return time ? format_rfc3339(*time) : "null"; }
-
-std::string value(const std::optional<Text>& text) { return text ? text->value : "<absent>"; }
-
-std::vector<std::string> names(const std::vector<Person>& people) {
-  std::vector<std::string> out;
-  for (const Person& person : people) out.push_back(format_person(person));
-  return out;
-}
-
-std::vector<std::string> terms(const std::vector<Category>& tags) {
-  std::vector<std::string> out;
-  for (const Category& tag : tags) out.push_back(tag.label.empty() ? tag.term : tag.term + "|" + tag.label);
-  return out;
-}
 
 TEST(RssParser, ReadsTheSeedFeed) {
   const FeedDocument doc = parse_ok(test::read_file(kSeed / "feed.xml"), "https://news.example.org/world/rss.xml");

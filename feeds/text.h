@@ -1,0 +1,23 @@
+// Small text helpers shared by the parsers: ASCII case, trimming, Windows-1252, UTF-8 output.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sluice::feeds {
+
+// Lower-cases ASCII letters only: names, schemes and keywords, never prose.
+std::string ascii_lower(std::string_view text);
+
+// ASCII case-insensitive equality.
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+// Without leading and trailing spaces, tabs and line breaks.
+std::string trim(std::string_view text);
+
+// The character Windows-1252 puts at `code` (0x80..0x9F), or 0 when it has none there.
+char32_t cp1252_character(char32_t code) noexcept;
+
+void append_utf8(std::string& out, char32_t code);
+
+}  // namespace sluice::feeds
