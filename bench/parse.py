@@ -88,6 +88,9 @@ def main():
     for f in files:
         size = os.path.getsize(f)
         s = run_json([sluice, f, str(a.runs)])
+        memory = run_json([sluice, f, "0"])
+        if "peak_rss_kb" in memory:
+            s["peak_rss_kb"], s["baseline_rss_kb"] = memory["peak_rss_kb"], memory["baseline_rss_kb"]
         fp = run_json(["/usr/bin/python3", "-c", FEEDPARSER, f, str(max(1, min(a.runs, 3)))])
         rp = run_json(["node", node_script, f, str(a.runs)], cwd=node_dir) if not f.endswith(".json") else {"error": "n/a"}
         rows.append((f, size, s, fp, rp))
@@ -100,7 +103,7 @@ def main():
     print(fmt.format("", "", "", "MB/s", "MB/s", "MB/s", "", "", ""))
     for f, size, s, fp, rp in rows:
         ms, mf, mr = mbps(s, size), mbps(fp, size), mbps(rp, size)
-        rss_ratio = (s["peak_rss_kb"] * 1024 / size) if "peak_rss_kb" in s else None
+        rss_ratio = ((s["peak_rss_kb"] - s["baseline_rss_kb"]) * 1024 / size) if "peak_rss_kb" in s else None
         cell = lambda v, p=1: "-" if v is None else f"{v:.{p}f}"
         print(fmt.format(os.path.basename(f)[:34], size // 1024, s.get("items", "-"), cell(ms), cell(mf, 2), cell(mr),
                          cell(ms / mf if ms and mf else None, 0), cell(ms / mr if ms and mr else None, 1),
@@ -109,7 +112,8 @@ def main():
             if "error" in r and r["error"] != "n/a":
                 print(f"    {name}: {r['error']}")
     print("# MB/s: fastest of the runs, document in memory; x: sluice's speed over the peer's in this run;")
-    print("# RSS/in: sluice's peak resident memory (the whole benchmark process) over the input size")
+    print("# RSS/in: what one parse of the file added to a process's peak resident memory (the input buffer")
+    print("# included) over the input size; meaningful for the large files only")
 
 
 if __name__ == "__main__":

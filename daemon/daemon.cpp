@@ -82,7 +82,7 @@ void Daemon::process(feeds::PolledDocument& document) {
   static const auto log = logger("parse");
   const config::FeedConfig& feed = config_.feeds[document.feed];
   const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
-  auto parsed = feeds::parse_feed(document.response.body, url);
+  auto parsed = feeds::parse_feed(std::move(document.response.body), url, document.response.content_type);
   if (!parsed) {
     log->warn("feed not parsed feed={} url={} error=\"{}\"; will try again next poll", feed.name, url,
               parsed.error().reason);

@@ -57,7 +57,7 @@ std::pair<std::string, bool> parse_one(const std::string& source, const std::str
     if (!location.empty()) document->url = location;
   }
   if (!content_type.empty()) document->content_type = content_type;
-  const auto parsed = feeds::parse_feed(document->body, document->url, document->content_type);
+  const auto parsed = feeds::parse_feed(std::move(document->body), document->url, document->content_type);
   if (!parsed) return {feeds::feed_error_json(parsed.error().reason), false};
   return {feeds::feed_json(*parsed), true};
 }

@@ -97,16 +97,29 @@ void read_cdf(pugi::xml_node root, std::string_view url, FeedDocument& out) {
 
 }  // namespace
 
-std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::string_view url,
+std::expected<FeedDocument, ParseError> parse_feed(std::string body, std::string_view url,
                                                    std::string_view content_type) {
   if (skip_bom_and_space(body).empty()) return std::unexpected(ParseError{"empty document"});
-
-  const DecodedDocument decoded = decode_document(body, content_type);
+  DecodedDocument decoded = decode_document(body, content_type);
   if (skip_bom_and_space(decoded.text()).starts_with("{")) return parse_json_feed(decoded.text(), url);
-  RepairedXml repaired = repair_xml(decoded.text());
-  pugi::xml_document document;  // parsed in place: it points into repaired.text, which outlives it
-  const pugi::xml_parse_result result = document.load_buffer_inplace(repaired.text.data(), repaired.text.size(),
-                                                                     pugi::parse_default, pugi::encoding_utf8);
+
+  // The XML is parsed in place, in the one buffer that holds it: the caller's body when it was
+  // clean UTF-8, the converted text otherwise, a repaired copy when the XML needed repair.
+  std::string& owner = decoded.is_converted ? decoded.converted : body;
+  const std::size_t offset = decoded.is_converted ? 0 : static_cast<std::size_t>(decoded.original.data() - body.data());
+  const std::string_view text(owner.data() + offset, owner.size() - offset);
+  RepairedXml repaired;
+  repaired.problem = find_xml_problem(text);
+  char* xml = owner.data() + offset;
+  std::size_t xml_size = text.size();
+  if (!repaired.problem.empty()) {
+    repaired = repair_xml(text);
+    xml = repaired.text.data();
+    xml_size = repaired.text.size();
+  }
+  pugi::xml_document document;
+  const pugi::xml_parse_result result =
+      document.load_buffer_inplace(xml, xml_size, pugi::parse_default, pugi::encoding_utf8);
   const pugi::xml_node root = document.document_element();
   if (!root) {
     return std::unexpected(ParseError{std::string("not an XML document: ") + result.description() +

@@ -17,7 +17,8 @@ struct ParseError {
 // Parses one feed document. `url` is where it came from (the base for relative links; may be
 // empty); `content_type` is the HTTP Content-Type it came with, whose charset counts. A malformed document that still yields a feed is returned with `bozo` set; only a
 // document that is not a feed at all is an error. Never throws for bad input.
-std::expected<FeedDocument, ParseError> parse_feed(std::string_view body, std::string_view url,
+// The body is taken by value because the XML is parsed in place: callers that can, move it in.
+std::expected<FeedDocument, ParseError> parse_feed(std::string body, std::string_view url,
                                                    std::string_view content_type = "");
 
 }  // namespace sluice::feeds

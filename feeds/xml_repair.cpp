@@ -84,37 +84,47 @@ std::string html_entity(std::string_view name) {
   return it->second;
 }
 
-RepairedXml repair_xml(std::string_view document) {
-  RepairedXml out;
-  auto note = [&](std::string problem) {
-    if (out.problem.empty()) out.problem = std::move(problem);
+namespace {
+
+// The repair loop. With kCopy it writes the repaired document to `text` and returns the first
+// problem; without, it only looks for the first problem and returns it at once.
+template <bool kCopy>
+std::string repair(std::string_view document, std::string& text) {
+  std::string problem;
+  // Returns true when the dry run can stop.
+  auto note = [&](std::string what) {
+    if (problem.empty()) problem = std::move(what);
+    return !kCopy;
+  };
+  auto append = [&](std::string_view piece) {
+    if constexpr (kCopy) text.append(piece);
   };
   std::size_t i = 0;
   if (document.starts_with("\xEF\xBB\xBF")) i = 3;
   const std::size_t first_tag = document.find('<', i);
   if (first_tag == std::string_view::npos) {
-    out.text = document;
-    return out;
+    append(document);
+    return problem;
   }
   for (std::size_t k = i; k < first_tag; ++k)
     if (!std::isspace(static_cast<unsigned char>(document[k]))) {
-      note("text before the first tag, skipped");
+      if (note("text before the first tag, skipped")) return problem;
       i = first_tag;
       break;
     }
-  out.text.reserve(document.size() + document.size() / 16);
+  if constexpr (kCopy) text.reserve(document.size() + document.size() / 16);
   while (i < document.size()) {
     // Copy plain runs in one go; only markup starts, ampersands and control characters need a look.
     std::size_t plain = i;
     while (plain < document.size() && !kSpecial[static_cast<unsigned char>(document[plain])]) ++plain;
-    out.text.append(document.substr(i, plain - i));
+    append(document.substr(i, plain - i));
     i = plain;
     if (i >= document.size()) break;
     const char c = document[i];
     if (c == '<') {
       const std::size_t end = verbatim_end(document, i);
       if (end != std::string_view::npos) {
-        out.text.append(document.substr(i, end - i));
+        append(document.substr(i, end - i));
         i = end;
         continue;
       }
@@ -129,7 +139,7 @@ RepairedXml repair_xml(std::string_view document) {
                                            : std::isdigit(static_cast<unsigned char>(document[j]))))
           ++j;
         if (j > digits && j < document.size() && document[j] == ';') {
-          out.text.append(document.substr(i, j + 1 - i));
+          append(document.substr(i, j + 1 - i));
           i = j + 1;
           continue;
         }
@@ -140,32 +150,45 @@ RepairedXml repair_xml(std::string_view document) {
         const std::string_view name = document.substr(i + 1, j - i - 1);
         if (!name.empty() && j < document.size() && document[j] == ';') {
           if (std::find(kXmlEntities.begin(), kXmlEntities.end(), name) != kXmlEntities.end()) {
-            out.text.append(document.substr(i, j + 1 - i));
+            append(document.substr(i, j + 1 - i));
           } else if (const std::string decoded = html_entity(name); !decoded.empty()) {
-            note("undefined entity &" + std::string(name) + "; read as its HTML meaning");
-            out.text += numeric_references(decoded);
+            if (note("undefined entity &" + std::string(name) + "; read as its HTML meaning")) return problem;
+            append(numeric_references(decoded));
           } else {
-            note("undefined entity &" + std::string(name) + "; kept as text");
-            out.text += "&amp;";
-            out.text.append(name);
-            out.text += ';';
+            if (note("undefined entity &" + std::string(name) + "; kept as text")) return problem;
+            append("&amp;");
+            append(name);
+            append(";");
           }
           i = j + 1;
           continue;
         }
       }
-      note("bare '&' escaped");
-      out.text += "&amp;";
+      if (note("bare '&' escaped")) return problem;
+      append("&amp;");
       ++i;
       continue;
     } else if (is_forbidden_control(static_cast<unsigned char>(c))) {
-      note("control character dropped");
+      if (note("control character dropped")) return problem;
       ++i;
       continue;
     }
-    out.text += c;
+    append(document.substr(i, 1));
     ++i;
   }
+  return problem;
+}
+
+}  // namespace
+
+std::string find_xml_problem(std::string_view document) {
+  std::string unused;
+  return repair<false>(document, unused);
+}
+
+RepairedXml repair_xml(std::string_view document) {
+  RepairedXml out;
+  out.problem = repair<true>(document, out.text);
   return out;
 }
 

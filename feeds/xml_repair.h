@@ -16,6 +16,9 @@ struct RepairedXml {
 
 RepairedXml repair_xml(std::string_view document);
 
+// The first repair repair_xml() would make, without making a copy; "" when the document needs none.
+std::string find_xml_problem(std::string_view document);
+
 // The UTF-8 text of an HTML named character reference ("nbsp" → U+00A0), "" when HTML has none.
 std::string html_entity(std::string_view name);
 

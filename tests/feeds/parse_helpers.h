@@ -14,7 +14,7 @@
 namespace sluice::feeds::testing_helpers {
 
 inline FeedDocument parse_ok(std::string_view body, std::string_view url = "", std::string_view content_type = "") {
-  auto result = parse_feed(body, url, content_type);
+  auto result = parse_feed(std::string(body), url, content_type);
   if (!result) ADD_FAILURE() << "parse failed: " << result.error().reason;
   return result.value_or(FeedDocument{});
 }

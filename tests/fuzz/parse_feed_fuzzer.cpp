@@ -2,6 +2,7 @@
 // the feed JSON writer. The parser must never crash, hang or leak, whatever it is given.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "feeds/feed_json.h"
@@ -13,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static constexpr std::string_view kTypes[] = {"", "text/xml", "application/rss+xml; charset=iso-8859-7",
                                                 "text/plain", "application/atom+xml; charset=utf-16"};
   const std::string_view type = size > 0 ? kTypes[data[0] % std::size(kTypes)] : "";
-  const auto parsed = sluice::feeds::parse_feed(input, "https://example.org/feeds/a.xml", type);
+  const auto parsed = sluice::feeds::parse_feed(std::string(input), "https://example.org/feeds/a.xml", type);
   if (parsed) static_cast<void>(sluice::feeds::feed_json(*parsed));
   return 0;
 }
