@@ -216,7 +216,7 @@ struct Attribute {
 
 class Sanitizer {
  public:
-  Sanitizer(std::string_view html, std::string_view base) : in_(html), base_(base) {}
+  Sanitizer(std::string_view html, std::string_view base) : in_(html), base_(base) { out_.reserve(html.size()); }
 
   std::string run() {
     while (at_ < in_.size()) {
@@ -273,7 +273,8 @@ class Sanitizer {
     const bool closing = in_[i] == '/';
     if (closing) ++i;
     const std::string name = name_at(i);
-    std::vector<Attribute> attributes;
+    std::vector<Attribute>& attributes = attributes_;  // reused: one allocation for the whole document
+    attributes.clear();
     bool self_closing = false;
     for (;;) {
       skip_space(i);
@@ -326,7 +327,8 @@ class Sanitizer {
       return;
     }
     if (dropping_ > 0 || !is_acceptable_html_element(name)) return;
-    std::vector<Attribute*> kept;  // sorted by name below; a repeated attribute keeps its last value
+    std::vector<Attribute*>& kept = kept_;  // sorted by name below; a repeated attribute keeps its last value
+    kept.clear();
     for (Attribute& attribute : attributes) {
       if (!contains(kAttributes, attribute.name)) continue;
       if (attribute.name == "style") {
@@ -372,6 +374,8 @@ class Sanitizer {
   std::size_t at_ = 0;
   int dropping_ = 0;
   std::string out_;
+  std::vector<Attribute> attributes_;
+  std::vector<Attribute*> kept_;
 };
 
 }  // namespace
