@@ -218,10 +218,18 @@ Text ElementReader::read_text(pugi::xml_node node, std::string_view default_type
                                            text.type.find("html") == std::string::npos);
   // Atom 1.0 wraps xhtml in a <div> that is not part of the content; older formats do not.
   const bool unwrap = atom_ && native_namespace_ == xml::kAtom10;
-  text.value = trim(xml_mode ? (unwrap ? xhtml_content(node) : xml::inner_xml(node)) : xml::html(node));
-  if (base64) text.value = decode_base64(text.value);
-  if (!atom_ && text.type == "text/plain" && looks_like_html(text.value)) text.type = "text/html";
-  if (is_html_type(text.type)) text.value = trim(sanitize_html(text.value, base(node)));
+  std::string storage;
+  std::string_view raw = xml_mode ? std::string_view(storage = unwrap ? xhtml_content(node) : xml::inner_xml(node))
+                                  : xml::html_view(node, storage);
+  raw = trim_view(raw);
+  if (base64) raw = storage = decode_base64(raw);
+  if (!atom_ && text.type == "text/plain" && looks_like_html(raw)) text.type = "text/html";
+  if (is_html_type(text.type)) {
+    text.value = sanitize_html(raw, base(node));
+    trim_in_place(text.value);
+  } else {
+    text.value = raw;
+  }
   text.language = language_of(node);
   return text;
 }

@@ -28,11 +28,21 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-std::string trim(std::string_view text) {
+std::string_view trim_view(std::string_view text) noexcept {
   const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return "";
+  if (first == std::string_view::npos) return {};
   const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
+  return text.substr(first, last - first + 1);
+}
+
+std::string trim(std::string_view text) { return std::string(trim_view(text)); }
+
+void trim_in_place(std::string& text) {
+  const std::string_view trimmed = trim_view(text);
+  if (trimmed.size() == text.size()) return;
+  const auto start = static_cast<std::size_t>(trimmed.data() - text.data());
+  text.erase(start + trimmed.size());
+  text.erase(0, start);
 }
 
 char32_t cp1252_character(char32_t code) noexcept {

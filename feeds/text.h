@@ -14,6 +14,8 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 
 // Without leading and trailing spaces, tabs and line breaks.
 std::string trim(std::string_view text);
+std::string_view trim_view(std::string_view text) noexcept;
+void trim_in_place(std::string& text);
 
 // The character Windows-1252 puts at `code` (0x80..0x9F), or 0 when it has none there.
 char32_t cp1252_character(char32_t code) noexcept;

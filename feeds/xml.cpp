@@ -96,6 +96,14 @@ std::string html(pugi::xml_node node) {
   return raw;
 }
 
+std::string_view html_view(pugi::xml_node node, std::string& storage) {
+  const pugi::xml_node first = node.first_child();
+  if (first && !first.next_sibling() && (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata))
+    return first.value();
+  storage = html(node);
+  return storage;
+}
+
 std::string base_url(pugi::xml_node node, std::string_view document_url) {
   std::vector<pugi::xml_node> chain;
   for (pugi::xml_node at = node; at && at.type() == pugi::node_element; at = at.parent()) chain.push_back(at);

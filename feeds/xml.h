@@ -38,6 +38,10 @@ std::string text(pugi::xml_node node);
 // serialized (markup that a feed put inline without escaping).
 std::string html(pugi::xml_node node);
 
+// Like html(), without a copy when the node holds a single run of text: the view then points into
+// the document; otherwise it points into `storage`.
+std::string_view html_view(pugi::xml_node node, std::string& storage);
+
 // Node's children serialized as XML (an Atom xhtml div, inline markup).
 std::string inner_xml(pugi::xml_node node);
 
