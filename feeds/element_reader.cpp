@@ -344,6 +344,8 @@ void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
       webmaster = read_person(child);
     } else if (key == "generator" || key == "atom:generator") {
       feed.generator = xml::text(child);
+    } else if (key == "itunes:image") {
+      if (!feed.image) feed.image = Image{resolve_url(base(child), trim(child.attribute("href").value())), "", ""};
     } else if (key == "image") {
       Image image;
       for (pugi::xml_node part : child.children()) {
@@ -391,6 +393,8 @@ Entry ElementReader::read_entry(pugi::xml_node item) const {
       if (const pugi::xml_attribute type = child.attribute("type")) enclosure.type = type.value();
       enclosure.length = parse_length(child.attribute("length").value());
       if (!enclosure.url.empty()) entry.enclosures.push_back(std::move(enclosure));
+    } else if (key == "itunes:image") {
+      if (entry.image.empty()) entry.image = resolve_url(base(child), trim(child.attribute("href").value()));
     } else if (key == "media:thumbnail" || key == "media:content") {
       const std::string_view medium = child.attribute("medium").value();
       const bool image = key == "media:thumbnail" || medium == "image" ||

@@ -83,6 +83,18 @@ TEST(RssParser, ReadsItemFieldsAndModules) {
   EXPECT_EQ(second.published_raw, "not a date");
 }
 
+TEST(RssParser, ReadsPodcastImages) {
+  const FeedDocument doc = parse_ok(R"(<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+<channel><title>P</title><itunes:image href="https://e.org/c.jpg"/>
+<item><title>E</title><itunes:image href="/e.jpg"/><itunes:keywords>a, b ,a</itunes:keywords></item></channel></rss>)",
+                                    "https://e.org/feed");
+  ASSERT_TRUE(doc.feed.image);
+  EXPECT_EQ(doc.feed.image->href, "https://e.org/c.jpg");
+  ASSERT_EQ(doc.entries.size(), 1U);
+  EXPECT_EQ(doc.entries[0].image, "https://e.org/e.jpg");
+  EXPECT_EQ(terms(doc.entries[0].tags), (std::vector<std::string>{"a", "b"}));
+}
+
 TEST(RssParser, ResolvesLinksAgainstXmlBase) {
   const FeedDocument doc = parse_ok(R"(<rss version="2.0"><channel xml:base="https://cdn.example.net/news/">
 <item xml:base="2024/"><title>a</title><link>story.html</link></item></channel></rss>)",
