@@ -269,10 +269,13 @@ bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Targe
   } else if (key == "atom:title") {
     target.title = read_text(node, "text/plain");
   } else if (key == "link") {
-    const std::string href = xml::text(node);
+    // <link>URL</link>, or the Atom-style <link href="URL"/> some RSS feeds write without a prefix.
+    const std::string href = node.attribute("href") ? trim(node.attribute("href").value()) : xml::text(node);
+    if (href.empty()) return true;
     const std::string resolved = resolve_url(base(node), href);
-    if (target.link.empty()) target.link = resolved.empty() ? href : resolved;
-    target.links.push_back(Link{target.link, "alternate", "text/html", "", std::nullopt});
+    const std::string& link = resolved.empty() ? href : resolved;
+    if (target.link.empty()) target.link = link;
+    target.links.push_back(Link{link, "alternate", "text/html", "", std::nullopt});
   } else if (key == "atom:link") {
     Link link = read_link(node);
     if (link.rel == "alternate" && (target.link.empty() || link.type == "text/html")) target.link = link.href;
