@@ -36,12 +36,31 @@ unsigned worker_count(const config::Config& config) {
 }  // namespace
 
 Daemon::Daemon(config::Config config)
-    : config_(std::move(config)), documents_(kDocumentQueue), articles_(kArticleQueue), epoch_(new_epoch()) {}
+    : config_(std::move(config)), documents_(kDocumentQueue), outgoing_(kArticleQueue), epoch_(new_epoch()) {}
 
 Daemon::~Daemon() { stop(); }
 
+std::vector<feeds::PollState> Daemon::restore_state() {
+  static const auto log = logger("daemon");
+  store_ = std::make_unique<pipeline::StateStore>(config_.state_dir);
+  const auto stored = store_->load_feeds();
+  std::vector<feeds::PollState> initial(config_.feeds.size());
+  std::size_t remembered = 0;
+  for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
+    const std::string& name = config_.feeds[i].name;
+    if (const auto found = stored.find(name); found != stored.end())
+      initial[i] = {found->second.etag, found->second.last_modified, found->second.next_due, found->second.errors};
+    const auto keys = store_->load_seen(name);
+    seen_.restore(name, keys);
+    remembered += keys.size();
+  }
+  log->info("state loaded path={} feeds_known={} entries_known={}", store_->path().string(), stored.size(), remembered);
+  return initial;
+}
+
 void Daemon::start() {
   static const auto log = logger("daemon");
+  std::vector<feeds::PollState> initial = restore_state();
   std::promise<std::string> bound;
   std::future<std::string> bound_endpoint = bound.get_future();
   publish_thread_ = std::thread(&Daemon::publish, this, std::move(bound));
@@ -53,9 +72,15 @@ void Daemon::start() {
   }
   const unsigned workers = worker_count(config_);
   for (unsigned i = 0; i < workers; ++i) workers_.emplace_back(&Daemon::work, this);
-  poller_ = std::make_unique<feeds::Poller>(config_, [this](feeds::PolledDocument&& document) {
-    return documents_.push(std::move(document));
-  });
+  poller_ = std::make_unique<feeds::Poller>(
+      config_, std::move(initial), [this](feeds::PolledDocument&& document) { return documents_.push(std::move(document)); },
+      [this](std::size_t feed, std::int64_t next_due, int errors) {
+        try {
+          store_->save_schedule(config_.feeds[feed].name, next_due, errors);
+        } catch (const std::exception& e) {
+          logger("fetch")->error("schedule not saved feed={} error=\"{}\"", config_.feeds[feed].name, e.what());
+        }
+      });
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
   log->info("sluice started version={} config={} feeds={} workers={} endpoint={} epoch={}", SLUICE_VERSION,
             config_.source, config_.feeds.size(), workers, endpoint_, epoch_);
@@ -70,7 +95,7 @@ void Daemon::stop() {
   documents_.close();
   for (std::thread& worker : workers_) worker.join();
   workers_.clear();
-  articles_.close();
+  outgoing_.close();
   if (publish_thread_.joinable()) publish_thread_.join();
 }
 
@@ -89,12 +114,15 @@ void Daemon::process(feeds::PolledDocument& document) {
     return;
   }
   // Feeds list newest first; publishing oldest first keeps the stream in story order.
-  std::size_t fresh = 0;
+  pipeline::DocumentCommit commit{feed.name, document.response.etag, document.response.last_modified, {}};
   for (const feeds::Entry& entry : parsed->entries | std::views::reverse) {
-    if (!seen_.insert(feed.name, feeds::entry_key(entry))) continue;
-    ++fresh;
-    if (!articles_.push(pipeline::make_article(feed, parsed->feed, entry, document.fetched))) return;
+    std::string key = feeds::entry_key(entry);
+    if (!seen_.insert(feed.name, key)) continue;
+    if (!outgoing_.push(pipeline::make_article(feed, parsed->feed, entry, document.fetched))) return;
+    commit.keys.push_back(std::move(key));
   }
+  const std::size_t fresh = commit.keys.size();
+  if (!outgoing_.push(std::move(commit))) return;
   // A malformed feed that still reads is not a failure: what was wrong goes with the summary.
   if (parsed->bozo)
     log->info("feed parsed feed={} format={} entries={} new={} repaired=\"{}\"", feed.name, parsed->version,
@@ -115,11 +143,21 @@ void Daemon::publish(std::promise<std::string> bound) {
   }
   bound.set_value(publisher->endpoint());
   auto next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
-  while (!articles_.finished()) {
-    if (auto article = articles_.pop_for(100ms)) {
-      const std::uint64_t seq = publisher->publish(*article);
-      log->debug("article published feed={} seq={} id={} title=\"{}\"", article->feed_name, seq, article->id,
-                 article->title);
+  while (!outgoing_.finished()) {
+    if (auto item = outgoing_.pop_for(100ms)) {
+      if (auto* article = std::get_if<feeds::Article>(&*item)) {
+        const std::uint64_t seq = publisher->publish(*article);
+        log->debug("article published feed={} seq={} id={} title=\"{}\"", article->feed_name, seq, article->id,
+                   article->title);
+      } else {
+        const auto& commit = std::get<pipeline::DocumentCommit>(*item);
+        try {
+          store_->commit(commit);
+        } catch (const std::exception& e) {
+          // The articles are out; only their memory across a restart is lost, so they may repeat then.
+          log->error("state not saved feed={} entries={} error=\"{}\"", commit.feed, commit.keys.size(), e.what());
+        }
+      }
     }
     publisher->read_subscriptions();
     if (const auto now = std::chrono::steady_clock::now(); now >= next_heartbeat) {

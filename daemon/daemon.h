@@ -1,10 +1,13 @@
 // The running daemon: the stages of DESIGN.md §1 on their threads, joined by bounded queues.
 //
-//   fetch thread ──PolledDocument──► N worker threads ──Article──► publish thread (XPUB)
-//   (Poller: scheduler + curl multi)   (parse, identity, build)      (seq, frames, heartbeat)
+//   fetch thread ──PolledDocument──► N worker threads ──Article…, Commit──► publish thread (XPUB)
+//   (Poller: scheduler + curl multi)   (parse, identity, build)             (seq, frames, heartbeat,
+//                                                                             state commits)
 //
-// start() returns once the publisher is bound and every thread runs; stop() stops the fetch
-// thread, lets the workers and the publisher drain what they hold, and joins every thread.
+// A document's Commit (its validators and new entry identities) follows its articles through the
+// same queue, so the state store advances only once they are published. start() returns once the
+// state is loaded, the publisher is bound and every thread runs; stop() stops the fetch thread,
+// lets the workers and the publisher drain what they hold, and joins every thread.
 #pragma once
 
 #include <zmq.hpp>
@@ -15,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "config/config.h"
@@ -22,6 +26,7 @@
 #include "feeds/model.h"
 #include "feeds/poller.h"
 #include "pipeline/seen_entries.h"
+#include "pipeline/state_store.h"
 
 namespace sluice::daemon {
 
@@ -43,12 +48,14 @@ class Daemon {
   void work();
   void publish(std::promise<std::string> bound);
   void process(feeds::PolledDocument& document);
+  std::vector<feeds::PollState> restore_state();
 
   config::Config config_;
   zmq::context_t context_;
   BoundedQueue<feeds::PolledDocument> documents_;
-  BoundedQueue<feeds::Article> articles_;
+  BoundedQueue<std::variant<feeds::Article, pipeline::DocumentCommit>> outgoing_;
   pipeline::SeenEntries seen_;
+  std::unique_ptr<pipeline::StateStore> store_;
   std::unique_ptr<feeds::Poller> poller_;
   std::jthread fetch_thread_;
   std::vector<std::thread> workers_;

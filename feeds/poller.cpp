@@ -18,17 +18,29 @@ Timestamp now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chron
 
 }  // namespace
 
-Poller::Poller(const config::Config& config, Sink sink)
+Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled)
     : config_(config),
       sink_(std::move(sink)),
+      scheduled_(std::move(scheduled)),
       fetcher_([this](std::uint64_t tag, FetchResult result) { on_done(tag, std::move(result)); }),
       state_(config.feeds.size()) {
-  // Feeds start within their first second (or interval), spread so they do not fire together.
   const auto now = std::chrono::steady_clock::now();
+  const std::int64_t wall = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count();
   for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
-    const milliseconds spread = std::min<milliseconds>(config_.feeds[i].poll.interval, 1s);
+    const config::FeedConfig& feed = config_.feeds[i];
+    milliseconds delay{0};
+    if (i < initial.size()) {
+      state_[i] = FeedState{std::move(initial[i].etag), std::move(initial[i].last_modified), initial[i].errors};
+      // A restart resumes the schedule (never later than one interval from now, in case the
+      // interval was shortened); it does not poll early.
+      if (initial[i].next_due > wall)
+        delay = std::min<milliseconds>(std::chrono::seconds(initial[i].next_due - wall), feed.poll.interval);
+    }
+    // Feeds due now start within their first second (or interval), spread so they do not fire together.
+    const milliseconds spread = std::min<milliseconds>(feed.poll.interval, 1s);
     std::uniform_int_distribution<milliseconds::rep> pick(0, spread.count());
-    scheduler_.schedule(i, now + milliseconds(pick(random_)));
+    scheduler_.schedule(i, now + (delay.count() > 0 ? delay : milliseconds(pick(random_))));
   }
 }
 
@@ -88,8 +100,8 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
     state.errors = 0;
     log->info("feed fetched feed={} status={} bytes={} ms={}", source.name, result->status, result->body.size(),
               result->elapsed.count());
-    std::string etag = std::move(result->etag);
-    std::string last_modified = std::move(result->last_modified);
+    std::string etag = result->etag;
+    std::string last_modified = result->last_modified;
     if (sink_(PolledDocument{feed, std::move(*result), now_utc()})) {
       state.etag = std::move(etag);
       state.last_modified = std::move(last_modified);
@@ -98,7 +110,12 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
       state.last_modified.clear();
     }
   }
-  scheduler_.schedule(feed, std::chrono::steady_clock::now() + jittered(next));
+  const milliseconds delay = jittered(next);
+  scheduler_.schedule(feed, std::chrono::steady_clock::now() + delay);
+  if (scheduled_) {
+    const auto due = std::chrono::system_clock::now() + delay;
+    scheduled_(feed, std::chrono::duration_cast<std::chrono::seconds>(due.time_since_epoch()).count(), state.errors);
+  }
 }
 
 }  // namespace sluice::feeds

@@ -1,11 +1,13 @@
 // The fetch stage: one thread polls every configured feed on its schedule with conditional GETs
 // and hands each changed document to the next stage.
 //
-// Per-feed state (validators, error count) lives here, in memory. A failing feed is never
-// disabled: it is retried with exponential backoff up to max_interval, and each failure is logged.
+// Per-feed state (validators, error count) lives here while running; it starts from what the
+// state store kept, and every new schedule is reported so the store can keep it. A failing feed is
+// never disabled: it is retried with exponential backoff up to max_interval, each failure logged.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <functional>
 #include <random>
@@ -20,6 +22,14 @@
 
 namespace sluice::feeds {
 
+// Where a feed stood when the daemon last stopped.
+struct PollState {
+  std::string etag;
+  std::string last_modified;
+  std::int64_t next_due = 0;  // Unix seconds; 0 when unknown
+  int errors = 0;
+};
+
 struct PolledDocument {
   std::size_t feed = 0;  // index into Config::feeds
   FetchResponse response;
@@ -31,8 +41,11 @@ class Poller {
   // Receives each changed document; may block while the next stage is full. Returns false to
   // refuse the document, which is then fetched again (unconditionally) on the next poll.
   using Sink = std::function<bool(PolledDocument&&)>;
+  // Told each feed's next poll (Unix seconds) and error count after every poll.
+  using Scheduled = std::function<void(std::size_t feed, std::int64_t next_due, int errors)>;
 
-  Poller(const config::Config& config, Sink sink);
+  // `initial` holds one PollState per configured feed (or is empty: a first start).
+  Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled = {});
 
   // The fetch thread's body: polls until stop is requested, then abandons transfers in flight.
   void run(std::stop_token stop);
@@ -50,6 +63,7 @@ class Poller {
 
   const config::Config& config_;
   Sink sink_;
+  Scheduled scheduled_;
   HttpFetcher fetcher_;
   Scheduler scheduler_;
   std::vector<FeedState> state_;

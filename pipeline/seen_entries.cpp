@@ -14,4 +14,8 @@ bool SeenEntries::insert(const std::string& feed, const std::string& key) {
   return true;
 }
 
+void SeenEntries::restore(const std::string& feed, const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) insert(feed, key);
+}
+
 }  // namespace sluice::pipeline

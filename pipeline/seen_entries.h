@@ -1,5 +1,5 @@
-// Which entries each feed has already published, so a re-poll publishes only what is new.
-// In memory: a restart forgets it (the journal and state database will keep it). Thread-safe.
+// Which entries each feed has already published, so a re-poll publishes only what is new. The
+// working set in memory; StateStore keeps it across restarts. Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace sluice::pipeline {
 
@@ -19,6 +20,9 @@ class SeenEntries {
 
   // Records key for feed; true when it was not seen before.
   bool insert(const std::string& feed, const std::string& key);
+
+  // Remembers keys from an earlier run (oldest first) without reporting them.
+  void restore(const std::string& feed, const std::vector<std::string>& keys);
 
  private:
   struct Feed {

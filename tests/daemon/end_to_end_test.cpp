@@ -79,6 +79,12 @@ feeds:
   - name: junk
     url: )" + server.url("/junk.xml") + R"(
 )");
+    start_daemon();
+  }
+
+  // Starts the real binary on the test's configuration and reads its bound endpoint from its log.
+  void start_daemon() {
+    daemon.reset();
     daemon.emplace(std::vector<std::string>{SLUICE_BINARY, "run", "-c", (dir.path() / "sluice.yaml").string()},
                    dir.path() / "daemon.out", dir.path() / "daemon.err");
     ASSERT_TRUE(wait_for_log("sluice started")) << log();
@@ -169,6 +175,40 @@ TEST_F(EndToEnd, PublishesEachNewArticleOnceThenStopsCleanly) {
   EXPECT_EQ(daemon->wait_for(2s), 0) << "did not stop within 2 s; log:\n" << log();
   EXPECT_LT(std::chrono::steady_clock::now() - stop_started, 2s);
   EXPECT_TRUE(wait_for_log("sluice stopped")) << log();
+}
+
+TEST_F(EndToEnd, RestartNeitherRefetchesNorRepublishes) {
+  {
+    zmq::context_t context;
+    zmq::socket_t subscriber(context, zmq::socket_type::sub);
+    subscriber.set(zmq::sockopt::subscribe, "article.");
+    subscriber.connect(endpoint);
+    ASSERT_TRUE(wait_for_log("subscription added topic=\"article.\"")) << log();
+    released = true;
+    for (int i = 0; i < 2; ++i) ASSERT_EQ(receive(subscriber, 15s).size(), 3U) << log();
+    // One more poll of each feed: the first document's state is committed by then.
+    ASSERT_TRUE(test::wait_until([&] { return world_not_modified >= 1; }, 15s)) << log();
+    ASSERT_TRUE(wait_for_log("feed parsed feed=gazette format=rss20 entries=1 new=0")) << log();
+  }
+  daemon->send_signal(SIGTERM);
+  ASSERT_EQ(daemon->wait_for(5s), 0) << log();
+  const int conditional_before = world_requests_with_etag;
+
+  start_daemon();
+  EXPECT_NE(log().find("state loaded path=" + (dir.path() / "state" / "state.db").string() + " feeds_known="),
+            std::string::npos)
+      << log();
+  EXPECT_NE(log().find("entries_known=2"), std::string::npos) << log();
+  zmq::context_t context;
+  zmq::socket_t subscriber(context, zmq::socket_type::sub);
+  subscriber.set(zmq::sockopt::subscribe, "article.");
+  subscriber.connect(endpoint);
+  ASSERT_TRUE(wait_for_log("subscription added topic=\"article.\"")) << log();
+  // The restarted daemon asks "world" conditionally with the stored ETag, and finds nothing new in
+  // "gazette", whose items it remembers.
+  ASSERT_TRUE(test::wait_until([&] { return world_requests_with_etag > conditional_before; }, 15s)) << log();
+  ASSERT_TRUE(wait_for_log("feed parsed feed=gazette format=rss20 entries=1 new=0")) << log();
+  EXPECT_TRUE(receive(subscriber, 500ms).empty()) << "an article was published again after the restart";
 }
 
 TEST_F(EndToEnd, TailPrintsOneArticlePerLine) {

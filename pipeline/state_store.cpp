@@ -1,0 +1,100 @@
+#include "pipeline/state_store.h"
+
+#include <chrono>
+#include <stdexcept>
+#include <system_error>
+
+namespace sluice::pipeline {
+namespace {
+
+std::filesystem::path prepare_directory(const std::filesystem::path& state_dir) {
+  std::error_code error;
+  std::filesystem::create_directories(state_dir, error);
+  if (error) throw std::runtime_error("cannot create state_dir " + state_dir.string() + ": " + error.message());
+  return state_dir / "state.db";
+}
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+StateStore::StateStore(const std::filesystem::path& state_dir, std::size_t seen_per_feed)
+    : path_(prepare_directory(state_dir)), seen_per_feed_(seen_per_feed), db_(path_.string()) {
+  db_.execute(R"(
+    CREATE TABLE IF NOT EXISTS feeds (
+      name TEXT PRIMARY KEY,
+      etag TEXT NOT NULL DEFAULT '',
+      last_modified TEXT NOT NULL DEFAULT '',
+      next_due INTEGER NOT NULL DEFAULT 0,
+      errors INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE IF NOT EXISTS seen (
+      feed TEXT NOT NULL,
+      key TEXT NOT NULL,
+      seen_at INTEGER NOT NULL,
+      PRIMARY KEY (feed, key)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS seen_by_age ON seen (feed, seen_at);
+  )");
+}
+
+std::unordered_map<std::string, StoredFeed> StateStore::load_feeds() {
+  const std::lock_guard lock(mutex_);
+  std::unordered_map<std::string, StoredFeed> feeds;
+  SqliteStatement select(db_.get(), "SELECT name, etag, last_modified, next_due, errors FROM feeds");
+  while (select.step())
+    feeds[select.text(0)] = StoredFeed{select.text(1), select.text(2), select.integer(3),
+                                       static_cast<int>(select.integer(4))};
+  return feeds;
+}
+
+std::vector<std::string> StateStore::load_seen(const std::string& feed) {
+  const std::lock_guard lock(mutex_);
+  std::vector<std::string> keys;
+  SqliteStatement select(db_.get(), "SELECT key FROM seen WHERE feed = ? ORDER BY seen_at, key");
+  select.bind(1, feed);
+  while (select.step()) keys.push_back(select.text(0));
+  return keys;
+}
+
+void StateStore::save_schedule(const std::string& feed, std::int64_t next_due, int errors) {
+  const std::lock_guard lock(mutex_);
+  SqliteStatement upsert(db_.get(), R"(
+    INSERT INTO feeds (name, next_due, errors) VALUES (?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET next_due = excluded.next_due, errors = excluded.errors)");
+  upsert.bind(1, feed).bind(2, next_due).bind(3, static_cast<std::int64_t>(errors));
+  upsert.step();
+}
+
+void StateStore::commit(const DocumentCommit& commit) {
+  const std::lock_guard lock(mutex_);
+  db_.execute("BEGIN IMMEDIATE");
+  try {
+    SqliteStatement validators(db_.get(), R"(
+      INSERT INTO feeds (name, etag, last_modified) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified)");
+    validators.bind(1, commit.feed).bind(2, commit.etag).bind(3, commit.last_modified);
+    validators.step();
+    if (!commit.keys.empty()) {
+      SqliteStatement insert(db_.get(), "INSERT OR IGNORE INTO seen (feed, key, seen_at) VALUES (?, ?, ?)");
+      const std::int64_t now = now_seconds();
+      for (const std::string& key : commit.keys) {
+        insert.bind(1, commit.feed).bind(2, key).bind(3, now);
+        insert.step();
+        insert.reset();
+      }
+      // Forget the oldest identities beyond the limit: far more than any feed still lists.
+      SqliteStatement prune(db_.get(), R"(
+        DELETE FROM seen WHERE feed = ?1 AND key IN (
+          SELECT key FROM seen WHERE feed = ?1 ORDER BY seen_at DESC, key DESC LIMIT -1 OFFSET ?2))");
+      prune.bind(1, commit.feed).bind(2, static_cast<std::int64_t>(seen_per_feed_));
+      prune.step();
+    }
+    db_.execute("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace sluice::pipeline

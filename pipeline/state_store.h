@@ -1,0 +1,60 @@
+// What sluice remembers across restarts, in SQLite (WAL) at STATE_DIR/state.db: per feed its HTTP
+// validators, next due time and error count, and the identities of the entries it has published.
+//
+// Validators and entry identities only advance through commit(), which the publish thread calls
+// after every article of the document has gone out: a crash before that refetches and republishes
+// (at least once), never skips. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "pipeline/sqlite.h"
+
+namespace sluice::pipeline {
+
+struct StoredFeed {
+  std::string etag;
+  std::string last_modified;
+  std::int64_t next_due = 0;  // Unix seconds; 0 when never scheduled
+  int errors = 0;
+};
+
+// What one fetched document leaves behind once its articles are published.
+struct DocumentCommit {
+  std::string feed;
+  std::string etag;
+  std::string last_modified;
+  std::vector<std::string> keys;  // entry identities first seen in it
+};
+
+class StateStore {
+ public:
+  // Creates state_dir (mode 0700) when missing and opens state.db in it. Throws std::runtime_error
+  // naming the path when it cannot.
+  explicit StateStore(const std::filesystem::path& state_dir, std::size_t seen_per_feed = 20'000);
+
+  std::unordered_map<std::string, StoredFeed> load_feeds();
+
+  // The entry identities remembered for a feed, oldest first.
+  std::vector<std::string> load_seen(const std::string& feed);
+
+  void save_schedule(const std::string& feed, std::int64_t next_due, int errors);
+
+  // Stores the document's validators and entry identities in one transaction.
+  void commit(const DocumentCommit& commit);
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  std::size_t seen_per_feed_;
+  std::mutex mutex_;
+  SqliteDatabase db_;
+};
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,77 @@
+#include "pipeline/state_store.h"
+
+#include <gtest/gtest.h>
+#include <algorithm>
+
+#include "tests/support/temp_dir.h"
+
+namespace sluice::pipeline {
+namespace {
+
+TEST(StateStore, KeepsValidatorsScheduleAndEntriesAcrossReopening) {
+  const test::TempDir dir;
+  {
+    StateStore store(dir.path() / "state");
+    store.save_schedule("world", 1'900'000'000, 2);
+    store.commit({"world", "\"v1\"", "Mon, 10 Feb 2025 14:30:00 GMT", {"a", "b"}});
+    store.commit({"world", "\"v2\"", "", {"c"}});
+    store.commit({"science", "", "", {"x"}});
+  }
+  StateStore store(dir.path() / "state");
+  const auto feeds = store.load_feeds();
+  ASSERT_EQ(feeds.size(), 2U);
+  const StoredFeed& world = feeds.at("world");
+  EXPECT_EQ(world.etag, "\"v2\"") << "the newest commit wins";
+  EXPECT_EQ(world.last_modified, "");
+  EXPECT_EQ(world.next_due, 1'900'000'000);
+  EXPECT_EQ(world.errors, 2);
+  EXPECT_EQ(feeds.at("science").next_due, 0);
+  EXPECT_EQ(store.load_seen("world"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(store.load_seen("science"), (std::vector<std::string>{"x"}));
+  EXPECT_TRUE(store.load_seen("nobody").empty());
+}
+
+TEST(StateStore, ScheduleUpdatesDoNotTouchValidators) {
+  const test::TempDir dir;
+  StateStore store(dir.path());
+  store.commit({"world", "\"v1\"", "lm", {}});
+  store.save_schedule("world", 42, 0);
+  const StoredFeed world = store.load_feeds().at("world");
+  EXPECT_EQ(world.etag, "\"v1\"");
+  EXPECT_EQ(world.last_modified, "lm");
+  EXPECT_EQ(world.next_due, 42);
+}
+
+TEST(StateStore, StoresAKnownEntryOnce) {
+  const test::TempDir dir;
+  StateStore store(dir.path());
+  store.commit({"world", "", "", {"1", "2"}});
+  store.commit({"world", "", "", {"1", "3"}});
+  auto seen = store.load_seen("world");
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"1", "2", "3"}));
+}
+
+TEST(StateStore, ForgetsEntriesPastItsLimit) {
+  const test::TempDir dir;
+  StateStore store(dir.path(), 3);
+  store.commit({"world", "", "", {"1", "2", "3", "4", "5"}});
+  store.commit({"other", "", "", {"9"}});
+  EXPECT_EQ(store.load_seen("world").size(), 3U);
+  EXPECT_EQ(store.load_seen("other").size(), 1U) << "the limit is per feed";
+}
+
+TEST(StateStore, NamesAStateDirItCannotCreate) {
+  const test::TempDir dir;
+  test::write_file(dir.path() / "file", "not a directory");
+  try {
+    StateStore store(dir.path() / "file" / "state");
+    FAIL() << "opened a state directory under a file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_TRUE(std::string(e.what()).starts_with("cannot create state_dir " + (dir.path() / "file" / "state").string()))
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
