@@ -23,7 +23,8 @@ using Keys = std::span<const std::string_view>;
 constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers",
                            "publish",   "defaults",   "feeds"};
 constexpr std::string_view kPublishKeys[] = {"endpoint"};
-constexpr std::string_view kPollKeys[] = {"interval", "min_interval", "max_interval", "timeout", "max_body"};
+constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_interval", "timeout", "max_body",
+                                              "per_host"};
 constexpr std::string_view kFeedKeys[] = {"name",         "url",     "tags",     "headers", "interval",
                             "min_interval", "max_interval", "timeout", "max_body"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
@@ -158,6 +159,9 @@ class Loader {
   FeedConfig feed(const YAML::Node& node, std::size_t index, const PollSettings& defaults) const {
     const std::string path = "feeds[" + std::to_string(index) + "]";
     expect_map(node, path);
+    if (const auto per_host = node["per_host"]; per_host)
+      fail(key_or_map(node, "per_host"), path + ".per_host",
+           "per_host limits a whole server, not one feed: set it under defaults");
     check_keys(node, path, kFeedKeys);
     FeedConfig feed;
     feed.position = position_of(node);
@@ -202,8 +206,15 @@ class Loader {
     }
     if (const auto node = root["defaults"]) {
       expect_map(node, "defaults");
-      check_keys(node, "defaults", kPollKeys);
+      check_keys(node, "defaults", kDefaultsKeys);
       poll_overrides(node, "defaults", config.defaults);
+      if (const auto per_host = node["per_host"]) {
+        const std::string text = scalar(per_host, "defaults.per_host");
+        const auto value = parse_size(text);
+        if (!value || text.find_first_not_of("0123456789") != std::string::npos || *value == 0 || *value > 64)
+          fail(per_host, "defaults.per_host", "'" + text + "' must be a number of requests from 1 to 64");
+        config.hosts.per_host = static_cast<unsigned>(*value);
+      }
     }
     const auto feeds = root["feeds"];
     if (!feeds) fail(root, "feeds", "missing: list the feeds to poll");

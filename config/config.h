@@ -24,6 +24,11 @@ struct PollSettings {
   std::uint64_t max_body = 15ULL << 20;
 };
 
+// Politeness towards each server (scheme://host:port), whatever feeds it serves.
+struct HostSettings {
+  unsigned per_host = 2;  // concurrent requests at most
+};
+
 struct FeedConfig {
   std::string name;  // [a-z0-9][a-z0-9-]*, unique; the topic is article.<name>.
   std::string url;   // http, https or file
@@ -45,6 +50,7 @@ struct Config {
   unsigned workers = 0;  // parse threads; 0 means one per core
   PublishConfig publish;
   PollSettings defaults;
+  HostSettings hosts;  // set in `defaults` too
   std::vector<FeedConfig> feeds;
 };
 

@@ -3,9 +3,12 @@
 #include <curl/header.h>
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 #include "config/units.h"
+#include "feeds/dates.h"
+#include "feeds/text.h"
 
 namespace sluice::feeds {
 namespace {
@@ -16,6 +19,33 @@ std::string header_value(CURL* easy, const char* name) {
   curl_header* header = nullptr;
   if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK || !header) return "";
   return header->value;
+}
+
+// Seconds from now named by a Retry-After value: delay-seconds or an HTTP date.
+std::optional<std::chrono::seconds> retry_after_of(const std::string& value) {
+  constexpr std::chrono::seconds kLongest{7 * 24 * 3600};  // a server asking for longer is mistaken
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return std::min(std::chrono::seconds(std::stoll(value.substr(0, 9))), kLongest);
+  if (const auto when = parse_date(value)) {
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    return std::clamp(std::chrono::duration_cast<std::chrono::seconds>(*when - now), std::chrono::seconds(0), kLongest);
+  }
+  return std::nullopt;
+}
+
+// How long the response says it stays fresh: Cache-Control max-age, else Expires minus Date.
+std::chrono::seconds freshness_of(CURL* easy) {
+  const std::string cache_control = ascii_lower(header_value(easy, "Cache-Control"));
+  if (const auto at = cache_control.find("max-age="); at != std::string::npos) {
+    std::size_t end = at + 8;
+    while (end < cache_control.size() && std::isdigit(static_cast<unsigned char>(cache_control[end]))) ++end;
+    if (end > at + 8) return std::chrono::seconds(std::stoll(cache_control.substr(at + 8, std::min<std::size_t>(end - at - 8, 9))));
+  }
+  const auto expires = parse_date(header_value(easy, "Expires"));
+  const auto date = parse_date(header_value(easy, "Date"));
+  if (expires && date && *expires > *date) return std::chrono::duration_cast<std::chrono::seconds>(*expires - *date);
+  return std::chrono::seconds(0);
 }
 
 template <typename T>
@@ -30,6 +60,7 @@ void set_option(CURL* easy, CURLoption option, T value) {
 struct HttpFetcher::Transfer {
   std::uint64_t tag = 0;
   std::uint64_t max_body = 0;
+  std::chrono::milliseconds timeout{0};
   bool too_large = false;
   CurlEasy easy;
   CurlHeaderList headers;
@@ -58,6 +89,7 @@ void HttpFetcher::start(const FetchRequest& request) {
   auto transfer = std::make_unique<Transfer>();
   transfer->tag = request.tag;
   transfer->max_body = request.max_body;
+  transfer->timeout = request.timeout;
   CURL* easy = transfer->easy.get();
 
   for (const auto& [name, value] : request.headers) transfer->headers.append(name + ": " + value);
@@ -77,6 +109,10 @@ void HttpFetcher::start(const FetchRequest& request) {
   set_option(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<std::chrono::milliseconds>(request.timeout, 10s).count()));
   set_option(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_body));
   set_option(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  // A server that drips (under 64 bytes a second for 10 s) is given up on before the total timeout.
+  set_option(easy, CURLOPT_LOW_SPEED_LIMIT, 64L);
+  set_option(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::clamp<std::chrono::seconds::rep>(
+                                                std::chrono::duration_cast<std::chrono::seconds>(request.timeout).count() / 2, 1, 10)));
   set_option(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_data);
   set_option(easy, CURLOPT_WRITEDATA, transfer.get());
   set_option(easy, CURLOPT_PRIVATE, transfer.get());
@@ -117,13 +153,18 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
       std::chrono::steady_clock::now() - transfer->started);
 
   if (transfer->too_large || code == CURLE_FILESIZE_EXCEEDED) {
-    result = std::unexpected(FetchError{"body exceeds max_body " + config::format_size(transfer->max_body), status});
+    result = std::unexpected(FetchError{"body exceeds max_body " + config::format_size(transfer->max_body), status, std::nullopt});
   } else if (code == CURLE_OPERATION_TIMEDOUT) {
-    result = std::unexpected(FetchError{"timed out after " + std::to_string(elapsed.count()) + " ms", status});
+    const bool dripping = elapsed + std::chrono::seconds(1) < transfer->timeout;
+    result = std::unexpected(FetchError{dripping ? "too slow: under 64 bytes/s, given up after " + std::to_string(elapsed.count()) + " ms"
+                                                 : "timed out after " + std::to_string(elapsed.count()) + " ms",
+                                        status, std::nullopt});
   } else if (code != CURLE_OK) {
-    result = std::unexpected(FetchError{curl_easy_strerror(code), status});
+    result = std::unexpected(FetchError{curl_easy_strerror(code), status, std::nullopt});
   } else if (!is_file && status != 200 && status != 304) {
-    result = std::unexpected(FetchError{"HTTP " + std::to_string(status), status});
+    FetchError error{"HTTP " + std::to_string(status), status, std::nullopt};
+    if (status == 429 || status == 503) error.retry_after = retry_after_of(header_value(easy, "Retry-After"));
+    result = std::unexpected(std::move(error));
   } else {
     FetchResponse response;
     response.status = is_file ? 200 : status;
@@ -132,6 +173,7 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
     if (!is_file) {
       response.etag = header_value(easy, "ETag");
       response.last_modified = header_value(easy, "Last-Modified");
+      response.fresh_for = freshness_of(easy);
     }
     char* content_type = nullptr;
     curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &content_type);

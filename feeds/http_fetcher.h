@@ -10,6 +10,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -38,6 +39,7 @@ struct FetchResponse {
   std::string content_type;
   std::string effective_url;  // after redirects
   std::chrono::milliseconds elapsed{0};
+  std::chrono::seconds fresh_for{0};  // Cache-Control max-age, else Expires - Date; 0 when not said
 
   bool not_modified() const noexcept { return status == 304; }
 };
@@ -45,6 +47,7 @@ struct FetchResponse {
 struct FetchError {
   std::string reason;  // one line, e.g. "HTTP 503", "timed out after 20s", "body exceeds 15MiB"
   long status = 0;     // the HTTP status when the server answered
+  std::optional<std::chrono::seconds> retry_after;  // from a 429 or 503 that said when to come back
 };
 
 using FetchResult = std::expected<FetchResponse, FetchError>;

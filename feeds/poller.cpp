@@ -4,6 +4,7 @@
 
 #include "config/units.h"
 #include "feeds/logging.h"
+#include "feeds/urls.h"
 
 namespace sluice::feeds {
 namespace {
@@ -13,6 +14,13 @@ using std::chrono::milliseconds;
 
 // Sleep at most this long, so a stop request is never waited on for longer.
 constexpr milliseconds kMaxWait = 1s;
+
+// The interval until the next poll: the feed's own, or longer when the server said its answer stays
+// fresh longer (Cache-Control max-age, Expires), never beyond max_interval.
+milliseconds fresh_interval(const config::FeedConfig& feed, std::chrono::seconds fresh_for) {
+  return std::clamp<milliseconds>(std::max<milliseconds>(feed.poll.interval, fresh_for), feed.poll.min_interval,
+                                  feed.poll.max_interval);
+}
 
 Timestamp now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
@@ -24,6 +32,7 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
       scheduled_(std::move(scheduled)),
       fetcher_([this](std::uint64_t tag, FetchResult result) { on_done(tag, std::move(result)); }),
       state_(config.feeds.size()) {
+  for (const config::FeedConfig& feed : config_.feeds) host_of_.push_back(host_key(feed.url));
   const auto now = std::chrono::steady_clock::now();
   const std::int64_t wall = std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::system_clock::now().time_since_epoch()).count();
@@ -58,19 +67,37 @@ void Poller::run(std::stop_token stop) {
 
 void Poller::start_due(Scheduler::TimePoint now) {
   while (const auto feed = scheduler_.pop_due(now)) {
-    const config::FeedConfig& source = config_.feeds[*feed];
-    const FeedState& state = state_[*feed];
-    FetchRequest request;
-    request.tag = *feed;
-    request.url = source.url;
-    request.etag = state.etag;
-    request.last_modified = state.last_modified;
-    request.user_agent = config_.user_agent;
-    request.timeout = source.poll.timeout;
-    request.max_body = source.poll.max_body;
-    request.headers = source.headers;
-    fetcher_.start(request);
+    HostState& host = hosts_[host_of_[*feed]];
+    if (now < host.blocked_until) scheduler_.schedule(*feed, host.blocked_until + jittered(100ms));
+    else if (host.active >= config_.hosts.per_host) host.waiting.push_back(*feed);
+    else start(*feed, host);
   }
+}
+
+void Poller::start(std::size_t feed, HostState& host) {
+  const config::FeedConfig& source = config_.feeds[feed];
+  const FeedState& state = state_[feed];
+  FetchRequest request;
+  request.tag = feed;
+  request.url = source.url;
+  request.etag = state.etag;
+  request.last_modified = state.last_modified;
+  request.user_agent = config_.user_agent;
+  request.timeout = source.poll.timeout;
+  request.max_body = source.poll.max_body;
+  request.headers = source.headers;
+  fetcher_.start(request);
+  ++host.active;
+}
+
+void Poller::back_off_host(HostState& host, const std::string& name, milliseconds wait) {
+  static const auto log = logger("fetch");
+  host.blocked_until = std::max(host.blocked_until, std::chrono::steady_clock::now() + wait);
+  log->warn("host asked to back off host={} for={} feeds_held={}", name, config::format_duration(wait),
+            host.waiting.size());
+  // Feeds queued for this host wait out the block in the schedule instead.
+  for (const std::size_t waiting : host.waiting) scheduler_.schedule(waiting, host.blocked_until + jittered(100ms));
+  host.waiting.clear();
 }
 
 milliseconds Poller::jittered(milliseconds delay) {
@@ -84,6 +111,8 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   static const auto log = logger("fetch");
   const config::FeedConfig& source = config_.feeds[feed];
   FeedState& state = state_[feed];
+  HostState& host = hosts_[host_of_[feed]];
+  --host.active;
   milliseconds next = source.poll.interval;
 
   if (!result) {
@@ -91,12 +120,20 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
     // Exponential backoff: interval, 2x, 4x ... capped at max_interval.
     const int doublings = std::min(state.errors - 1, 16);
     next = std::min<milliseconds>(source.poll.interval * (1LL << doublings), source.poll.max_interval);
+    if (result.error().status == 429 || result.error().status == 503) {
+      // The whole server is busy: hold back all its feeds for as long as it asked (or the backoff).
+      const milliseconds wait = result.error().retry_after ? milliseconds(*result.error().retry_after) : next;
+      back_off_host(host, host_of_[feed], wait);
+      next = std::max(next, wait);
+    }
     log->warn("feed fetch failed feed={} url={} error=\"{}\" errors={} retry_in={}", source.name, source.url,
               result.error().reason, state.errors, config::format_duration(next));
   } else if (result->not_modified()) {
     state.errors = 0;
+    next = fresh_interval(source, result->fresh_for);
     log->debug("feed not modified feed={} ms={}", source.name, result->elapsed.count());
   } else {
+    next = fresh_interval(source, result->fresh_for);
     state.errors = 0;
     log->info("feed fetched feed={} status={} bytes={} ms={}", source.name, result->status, result->body.size(),
               result->elapsed.count());
@@ -112,6 +149,13 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   }
   const milliseconds delay = jittered(next);
   scheduler_.schedule(feed, std::chrono::steady_clock::now() + delay);
+  // A finished transfer makes room for a feed of the same server that was held back.
+  while (host.active < config_.hosts.per_host && !host.waiting.empty() &&
+         std::chrono::steady_clock::now() >= host.blocked_until) {
+    const std::size_t next_feed = host.waiting.front();
+    host.waiting.pop_front();
+    start(next_feed, host);
+  }
   if (scheduled_) {
     const auto due = std::chrono::system_clock::now() + delay;
     scheduled_(feed, std::chrono::duration_cast<std::chrono::seconds>(due.time_since_epoch()).count(), state.errors);

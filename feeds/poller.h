@@ -1,6 +1,9 @@
 // The fetch stage: one thread polls every configured feed on its schedule with conditional GETs
 // and hands each changed document to the next stage.
 //
+// Politeness: at most `per_host` transfers at once to one server (scheme, host and port); a 429 or
+// 503 with Retry-After holds back every feed of that server, not just the one that asked.
+//
 // Per-feed state (validators, error count) lives here while running; it starts from what the
 // state store kept, and every new schedule is reported so the store can keep it. A failing feed is
 // never disabled: it is retried with exponential backoff up to max_interval, each failure logged.
@@ -8,6 +11,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <unordered_map>
 #include <cstddef>
 #include <functional>
 #include <random>
@@ -57,7 +62,15 @@ class Poller {
     int errors = 0;
   };
 
+  struct HostState {
+    unsigned active = 0;                     // transfers in flight
+    Scheduler::TimePoint blocked_until{};    // after a 429/503: no request before this
+    std::deque<std::size_t> waiting;         // due feeds held back by the per-host limit
+  };
+
   void start_due(Scheduler::TimePoint now);
+  void start(std::size_t feed, HostState& host);
+  void back_off_host(HostState& host, const std::string& name, std::chrono::milliseconds wait);
   void on_done(std::size_t feed, FetchResult result);
   std::chrono::milliseconds jittered(std::chrono::milliseconds delay);
 
@@ -67,6 +80,8 @@ class Poller {
   HttpFetcher fetcher_;
   Scheduler scheduler_;
   std::vector<FeedState> state_;
+  std::vector<std::string> host_of_;  // per feed
+  std::unordered_map<std::string, HostState> hosts_;
   std::mt19937_64 random_{std::random_device{}()};
 };
 

@@ -92,4 +92,14 @@ std::string canonical_url(std::string_view text) {
   return url.get(CURLUPART_URL).value_or(input);
 }
 
+std::string host_key(std::string_view text) {
+  const std::string input(text);
+  UrlHandle url;
+  if (!url.set(CURLUPART_URL, input.c_str(), CURLU_NON_SUPPORT_SCHEME)) return "";
+  const std::string scheme = ascii_lower(url.get(CURLUPART_SCHEME).value_or(""));
+  const std::string host = ascii_lower(url.get(CURLUPART_HOST).value_or(""));
+  const std::string port = url.get(CURLUPART_PORT, CURLU_DEFAULT_PORT).value_or("");
+  return scheme + "://" + host + (port.empty() ? "" : ":" + port);
+}
+
 }  // namespace sluice::feeds

@@ -15,4 +15,8 @@ std::string resolve_url(std::string_view base, std::string_view reference);
 // (utm_*, fbclid, gclid, mc_*, ...) removed. Other URLs are returned as given; "" stays "".
 std::string canonical_url(std::string_view url);
 
+// The server a URL points at, for politeness limits: "https://example.org:443" (scheme and host
+// lower case, the port always present). "" when the URL cannot be parsed.
+std::string host_key(std::string_view url);
+
 }  // namespace sluice::feeds

@@ -18,6 +18,7 @@ TEST(Config, MinimalFileGetsDefaults) {
   EXPECT_EQ(config.publish.endpoint, "tcp://127.0.0.1:5556");
   EXPECT_EQ(config.user_agent, "sluice/" SLUICE_VERSION);
   EXPECT_EQ(config.workers, 0U);
+  EXPECT_EQ(config.hosts.per_host, 2U);
   ASSERT_EQ(config.feeds.size(), 1U);
   const FeedConfig& feed = config.feeds[0];
   EXPECT_EQ(feed.name, "world");
@@ -42,6 +43,7 @@ defaults:
   min_interval: 1m
   timeout: 5s
   max_body: 512KiB
+  per_host: 4
 feeds:
   - name: world
     url: https://example.org/world.xml
@@ -57,6 +59,7 @@ feeds:
   EXPECT_EQ(config.log_level, "debug");
   EXPECT_EQ(config.workers, 3U);
   EXPECT_EQ(config.publish.endpoint, "tcp://0.0.0.0:7000");
+  EXPECT_EQ(config.hosts.per_host, 4U);
   ASSERT_EQ(config.feeds.size(), 2U);
   EXPECT_EQ(config.feeds[0].poll.interval, 10min);
   EXPECT_EQ(config.feeds[0].poll.timeout, 5s);
@@ -139,6 +142,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"BadEndpoint", "publish:\n  endpoint: localhost:5556\nfeeds: []\n",
                   "sluice.yaml:2:13: publish.endpoint: 'localhost:5556' is not a ZeroMQ endpoint (tcp://HOST:PORT or "
                   "ipc://PATH)"},
+        BadConfig{"BadPerHost", "defaults:\n  per_host: 0\nfeeds: []\n",
+                  "sluice.yaml:2:13: defaults.per_host: '0' must be a number of requests from 1 to 64"},
+        BadConfig{"PerHostIsNotPerFeed", "feeds:\n  - name: a\n    url: https://a.example/\n    per_host: 3\n",
+                  "sluice.yaml:4:15: feeds[0].per_host: per_host limits a whole server, not one feed: set it under defaults"},
         BadConfig{"BadHeaderName", "feeds:\n  - name: world\n    url: https://a.example/\n    headers: { \"Bad Name\": x }\n",
                   "sluice.yaml:4:16: feeds[0].headers.Bad Name: not a valid HTTP header name"},
         BadConfig{"TagsNotAList", "feeds:\n  - name: world\n    url: https://a.example/\n    tags: world\n",

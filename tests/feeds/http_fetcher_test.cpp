@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+
 #include <map>
 
 #include "tests/support/http_server.h"
@@ -23,7 +25,7 @@ FetchResult fetch(const FetchRequest& request) {
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (!result && std::chrono::steady_clock::now() < deadline) fetcher.poll(100ms);
   EXPECT_EQ(fetcher.active(), 0U);
-  if (!result) return std::unexpected(FetchError{"test gave up waiting"});
+  if (!result) return std::unexpected(FetchError{"test gave up waiting", 0, std::nullopt});
   return std::move(*result);
 }
 
@@ -122,6 +124,68 @@ TEST_F(HttpFetcherTest, ReportsConnectionFailures) {
   const FetchResult result = fetch(request_for("http://127.0.0.1:1/feed.xml"));
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().reason, "Couldn't connect to server");
+}
+
+TEST_F(HttpFetcherTest, ReportsRetryAfterOf429And503) {
+  server.route("/busy", [](const test::HttpRequest&) { return test::HttpReply{429, "", {{"Retry-After", "2"}}}; });
+  server.route("/down", [](const test::HttpRequest&) {
+    return test::HttpReply{503, "", {{"Retry-After", "Fri, 31 Dec 2999 23:59:59 GMT"}}};
+  });
+  server.route("/gone", [](const test::HttpRequest&) { return test::HttpReply{500, "", {{"Retry-After", "5"}}}; });
+  const FetchResult busy = fetch(request_for(server.url("/busy")));
+  ASSERT_FALSE(busy);
+  EXPECT_EQ(busy.error().retry_after, std::chrono::seconds(2));
+  const FetchResult down = fetch(request_for(server.url("/down")));
+  ASSERT_FALSE(down);
+  EXPECT_EQ(down.error().retry_after, std::chrono::seconds(7 * 24 * 3600)) << "an absurd date is capped at a week";
+  const FetchResult gone = fetch(request_for(server.url("/gone")));
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().retry_after, std::nullopt) << "only 429 and 503 ask to come back later";
+}
+
+TEST_F(HttpFetcherTest, ReportsHowLongTheAnswerStaysFresh) {
+  server.route("/a", [](const test::HttpRequest&) {
+    return test::HttpReply{200, "<rss/>", {{"Cache-Control", "public, max-age=600"}}};
+  });
+  server.route("/b", [](const test::HttpRequest&) {
+    return test::HttpReply{200, "<rss/>", {{"Date", "Mon, 10 Feb 2025 14:00:00 GMT"}, {"Expires", "Mon, 10 Feb 2025 15:00:00 GMT"}}};
+  });
+  server.route("/c", [](const test::HttpRequest&) { return test::HttpReply{200, "<rss/>", {}}; });
+  EXPECT_EQ(fetch(request_for(server.url("/a")))->fresh_for, std::chrono::seconds(600));
+  EXPECT_EQ(fetch(request_for(server.url("/b")))->fresh_for, std::chrono::seconds(3600));
+  EXPECT_EQ(fetch(request_for(server.url("/c")))->fresh_for, std::chrono::seconds(0));
+}
+
+TEST_F(HttpFetcherTest, StopsAGzipBombAtTheDecodedLimit) {
+  // 8 MiB of zeros compress to a few kilobytes: only the decoded size shows the bomb.
+  const std::string zeros(8 << 20, '\0');
+  z_stream stream{};
+  ASSERT_EQ(deflateInit2(&stream, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string compressed(deflateBound(&stream, zeros.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
+  stream.avail_in = static_cast<uInt>(zeros.size());
+  stream.next_out = reinterpret_cast<Bytef*>(compressed.data());
+  stream.avail_out = static_cast<uInt>(compressed.size());
+  ASSERT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
+  compressed.resize(stream.total_out);
+  deflateEnd(&stream);
+  ASSERT_LT(compressed.size(), 64U * 1024U);
+  server.route("/bomb", [&](const test::HttpRequest&) {
+    return test::HttpReply{200, compressed, {{"Content-Encoding", "gzip"}}};
+  });
+  FetchRequest request = request_for(server.url("/bomb"));
+  request.max_body = 1 << 20;
+  const FetchResult result = fetch(request);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().reason, "body exceeds max_body 1MiB");
+}
+
+TEST_F(HttpFetcherTest, RedirectLoopsAreErrors) {
+  server.route("/a", [](const test::HttpRequest&) { return test::HttpReply{302, "", {{"Location", "/b"}}}; });
+  server.route("/b", [](const test::HttpRequest&) { return test::HttpReply{302, "", {{"Location", "/a"}}}; });
+  const FetchResult result = fetch(request_for(server.url("/a")));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().reason, "Number of redirects hit maximum amount");
 }
 
 TEST(HttpFetcher, ReadsFileUrls) {
