@@ -48,8 +48,16 @@ std::vector<feeds::PollState> Daemon::restore_state() {
   std::size_t remembered = 0;
   for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
     const std::string& name = config_.feeds[i].name;
-    if (const auto found = stored.find(name); found != stored.end())
-      initial[i] = {found->second.etag, found->second.last_modified, found->second.next_due, found->second.errors};
+    if (const auto found = stored.find(name); found != stored.end()) {
+      const pipeline::StoredFeed& kept = found->second;
+      initial[i] = {kept.etag, kept.last_modified, kept.next_due, kept.errors, "", "", 0};
+      // An adopted redirect holds only while the operator keeps the URL it was adopted from.
+      if (kept.configured_url == config_.feeds[i].url) {
+        initial[i].url = kept.url;
+        initial[i].redirect_target = kept.redirect_target;
+        initial[i].redirect_streak = kept.redirect_streak;
+      }
+    }
     const auto keys = store_->load_seen(name);
     seen_.restore(name, keys);
     remembered += keys.size();
@@ -74,9 +82,12 @@ void Daemon::start() {
   for (unsigned i = 0; i < workers; ++i) workers_.emplace_back(&Daemon::work, this);
   poller_ = std::make_unique<feeds::Poller>(
       config_, std::move(initial), [this](feeds::PolledDocument&& document) { return documents_.push(std::move(document)); },
-      [this](std::size_t feed, std::int64_t next_due, int errors) {
+      [this](std::size_t feed, const feeds::PollState& state) {
         try {
-          store_->save_schedule(config_.feeds[feed].name, next_due, errors);
+          const config::FeedConfig& source = config_.feeds[feed];
+          store_->save_progress(source.name, {"", "", state.next_due, state.errors, source.url,
+                                              state.url == source.url ? "" : state.url, state.redirect_target,
+                                              state.redirect_streak});
         } catch (const std::exception& e) {
           logger("fetch")->error("schedule not saved feed={} error=\"{}\"", config_.feeds[feed].name, e.what());
         }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
+#include <vector>
 
 #include "config/units.h"
 #include "feeds/dates.h"
@@ -67,6 +68,23 @@ struct HttpFetcher::Transfer {
   std::string body;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
+  std::vector<long> statuses;  // of every response on the way, redirects included
+
+  // Notes the status line of each response; other header lines are read after the transfer.
+  static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self) {
+    auto& transfer = *static_cast<Transfer*>(self);
+    const std::string_view line(data, size * count);
+    if (line.starts_with("HTTP/")) {
+      const auto space = line.find(' ');
+      if (space != std::string_view::npos && line.size() >= space + 4) {
+        long status = 0;
+        for (char c : line.substr(space + 1, 3)) status = status * 10 + (c >= '0' && c <= '9' ? c - '0' : 0);
+        transfer.statuses.push_back(status);
+      }
+    }
+    return size * count;
+  }
+
   static std::size_t on_data(char* data, std::size_t size, std::size_t count, void* self) {
     auto& transfer = *static_cast<Transfer*>(self);
     const std::size_t bytes = size * count;
@@ -115,6 +133,8 @@ void HttpFetcher::start(const FetchRequest& request) {
                                                 std::chrono::duration_cast<std::chrono::seconds>(request.timeout).count() / 2, 1, 10)));
   set_option(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_data);
   set_option(easy, CURLOPT_WRITEDATA, transfer.get());
+  set_option(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+  set_option(easy, CURLOPT_HEADERDATA, transfer.get());
   set_option(easy, CURLOPT_PRIVATE, transfer.get());
 
   if (const CURLMcode code = curl_multi_add_handle(multi_.get(), easy); code != CURLM_OK)
@@ -181,6 +201,12 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
     char* effective_url = nullptr;
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective_url);
     if (effective_url) response.effective_url = effective_url;
+    // Interim responses (100 Continue) aside, all but the last status belong to redirects.
+    std::vector<long> redirects;
+    for (const long hop : transfer->statuses)
+      if (hop >= 300 && hop < 400 && hop != 304) redirects.push_back(hop);
+    response.moved_permanently =
+        !redirects.empty() && std::all_of(redirects.begin(), redirects.end(), [](long hop) { return hop == 301 || hop == 308; });
     result = std::move(response);
   }
   on_done_(transfer->tag, std::move(result));

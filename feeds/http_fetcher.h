@@ -38,6 +38,7 @@ struct FetchResponse {
   std::string last_modified;
   std::string content_type;
   std::string effective_url;  // after redirects
+  bool moved_permanently = false;  // every redirect on the way was a 301 or 308
   std::chrono::milliseconds elapsed{0};
   std::chrono::seconds fresh_for{0};  // Cache-Control max-age, else Expires - Date; 0 when not said
 

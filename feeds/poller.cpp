@@ -32,7 +32,6 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
       scheduled_(std::move(scheduled)),
       fetcher_([this](std::uint64_t tag, FetchResult result) { on_done(tag, std::move(result)); }),
       state_(config.feeds.size()) {
-  for (const config::FeedConfig& feed : config_.feeds) host_of_.push_back(host_key(feed.url));
   const auto now = std::chrono::steady_clock::now();
   const std::int64_t wall = std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::system_clock::now().time_since_epoch()).count();
@@ -40,12 +39,16 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
     const config::FeedConfig& feed = config_.feeds[i];
     milliseconds delay{0};
     if (i < initial.size()) {
-      state_[i] = FeedState{std::move(initial[i].etag), std::move(initial[i].last_modified), initial[i].errors};
+      state_[i] = FeedState{std::move(initial[i].etag), std::move(initial[i].last_modified), initial[i].errors,
+                            std::move(initial[i].url), std::move(initial[i].redirect_target),
+                            initial[i].redirect_streak};
       // A restart resumes the schedule (never later than one interval from now, in case the
       // interval was shortened); it does not poll early.
       if (initial[i].next_due > wall)
         delay = std::min<milliseconds>(std::chrono::seconds(initial[i].next_due - wall), feed.poll.interval);
     }
+    if (state_[i].url.empty()) state_[i].url = feed.url;
+    host_of_.push_back(host_key(state_[i].url));
     // Feeds due now start within their first second (or interval), spread so they do not fire together.
     const milliseconds spread = std::min<milliseconds>(feed.poll.interval, 1s);
     std::uniform_int_distribution<milliseconds::rep> pick(0, spread.count());
@@ -79,7 +82,7 @@ void Poller::start(std::size_t feed, HostState& host) {
   const FeedState& state = state_[feed];
   FetchRequest request;
   request.tag = feed;
-  request.url = source.url;
+  request.url = state.url;
   request.etag = state.etag;
   request.last_modified = state.last_modified;
   request.user_agent = config_.user_agent;
@@ -98,6 +101,27 @@ void Poller::back_off_host(HostState& host, const std::string& name, millisecond
   // Feeds queued for this host wait out the block in the schedule instead.
   for (const std::size_t waiting : host.waiting) scheduler_.schedule(waiting, host.blocked_until + jittered(100ms));
   host.waiting.clear();
+}
+
+void Poller::follow_redirects(std::size_t feed, const FetchResponse& response) {
+  static const auto log = logger("fetch");
+  FeedState& state = state_[feed];
+  if (!response.moved_permanently || response.effective_url.empty() || response.effective_url == state.url) {
+    state.redirect_target.clear();
+    state.redirect_streak = 0;
+    return;
+  }
+  if (response.effective_url != state.redirect_target) {
+    state.redirect_target = response.effective_url;
+    state.redirect_streak = 0;
+  }
+  if (++state.redirect_streak < kRedirectsToAdopt) return;
+  log->info("feed moved permanently feed={} from={} to={} polls={}", config_.feeds[feed].name, state.url,
+            state.redirect_target, state.redirect_streak);
+  state.url = std::move(state.redirect_target);
+  state.redirect_target.clear();
+  state.redirect_streak = 0;
+  host_of_[feed] = host_key(state.url);  // in-flight counts stay with the old host until they finish
 }
 
 milliseconds Poller::jittered(milliseconds delay) {
@@ -130,9 +154,11 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
               result.error().reason, state.errors, config::format_duration(next));
   } else if (result->not_modified()) {
     state.errors = 0;
+    follow_redirects(feed, *result);
     next = fresh_interval(source, result->fresh_for);
     log->debug("feed not modified feed={} ms={}", source.name, result->elapsed.count());
   } else {
+    follow_redirects(feed, *result);
     next = fresh_interval(source, result->fresh_for);
     state.errors = 0;
     log->info("feed fetched feed={} status={} bytes={} ms={}", source.name, result->status, result->body.size(),
@@ -158,7 +184,8 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   }
   if (scheduled_) {
     const auto due = std::chrono::system_clock::now() + delay;
-    scheduled_(feed, std::chrono::duration_cast<std::chrono::seconds>(due.time_since_epoch()).count(), state.errors);
+    scheduled_(feed, PollState{"", "", std::chrono::duration_cast<std::chrono::seconds>(due.time_since_epoch()).count(),
+                               state.errors, state.url, state.redirect_target, state.redirect_streak});
   }
 }
 

@@ -27,13 +27,20 @@
 
 namespace sluice::feeds {
 
-// Where a feed stood when the daemon last stopped.
+// Where a feed stands: what the daemon keeps across restarts, and reports after every poll.
 struct PollState {
   std::string etag;
   std::string last_modified;
   std::int64_t next_due = 0;  // Unix seconds; 0 when unknown
   int errors = 0;
+  std::string url;              // where the feed is fetched from now; "" means the configured URL
+  std::string redirect_target;  // a permanent redirect seen on the last polls...
+  int redirect_streak = 0;      // ...and on how many in a row
 };
+
+// After this many consecutive polls answered by the same 301/308 redirect, the feed's URL becomes
+// the redirect's target. A 302 or 307 never moves it.
+inline constexpr int kRedirectsToAdopt = 3;
 
 struct PolledDocument {
   std::size_t feed = 0;  // index into Config::feeds
@@ -46,8 +53,8 @@ class Poller {
   // Receives each changed document; may block while the next stage is full. Returns false to
   // refuse the document, which is then fetched again (unconditionally) on the next poll.
   using Sink = std::function<bool(PolledDocument&&)>;
-  // Told each feed's next poll (Unix seconds) and error count after every poll.
-  using Scheduled = std::function<void(std::size_t feed, std::int64_t next_due, int errors)>;
+  // Told each feed's state after every poll (validators aside: those advance with the articles).
+  using Scheduled = std::function<void(std::size_t feed, const PollState& state)>;
 
   // `initial` holds one PollState per configured feed (or is empty: a first start).
   Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled = {});
@@ -60,7 +67,12 @@ class Poller {
     std::string etag;
     std::string last_modified;
     int errors = 0;
+    std::string url;
+    std::string redirect_target;
+    int redirect_streak = 0;
   };
+
+  void follow_redirects(std::size_t feed, const FetchResponse& response);
 
   struct HostState {
     unsigned active = 0;                     // transfers in flight

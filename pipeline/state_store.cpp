@@ -28,7 +28,11 @@ StateStore::StateStore(const std::filesystem::path& state_dir, std::size_t seen_
       etag TEXT NOT NULL DEFAULT '',
       last_modified TEXT NOT NULL DEFAULT '',
       next_due INTEGER NOT NULL DEFAULT 0,
-      errors INTEGER NOT NULL DEFAULT 0);
+      errors INTEGER NOT NULL DEFAULT 0,
+      configured_url TEXT NOT NULL DEFAULT '',
+      url TEXT NOT NULL DEFAULT '',
+      redirect_target TEXT NOT NULL DEFAULT '',
+      redirect_streak INTEGER NOT NULL DEFAULT 0);
     CREATE TABLE IF NOT EXISTS seen (
       feed TEXT NOT NULL,
       key TEXT NOT NULL,
@@ -41,10 +45,13 @@ StateStore::StateStore(const std::filesystem::path& state_dir, std::size_t seen_
 std::unordered_map<std::string, StoredFeed> StateStore::load_feeds() {
   const std::lock_guard lock(mutex_);
   std::unordered_map<std::string, StoredFeed> feeds;
-  SqliteStatement select(db_.get(), "SELECT name, etag, last_modified, next_due, errors FROM feeds");
+  SqliteStatement select(db_.get(), R"(
+    SELECT name, etag, last_modified, next_due, errors, configured_url, url, redirect_target, redirect_streak
+    FROM feeds)");
   while (select.step())
     feeds[select.text(0)] = StoredFeed{select.text(1), select.text(2), select.integer(3),
-                                       static_cast<int>(select.integer(4))};
+                                       static_cast<int>(select.integer(4)), select.text(5), select.text(6),
+                                       select.text(7), static_cast<int>(select.integer(8))};
   return feeds;
 }
 
@@ -57,12 +64,17 @@ std::vector<std::string> StateStore::load_seen(const std::string& feed) {
   return keys;
 }
 
-void StateStore::save_schedule(const std::string& feed, std::int64_t next_due, int errors) {
+void StateStore::save_progress(const std::string& feed, const StoredFeed& progress) {
   const std::lock_guard lock(mutex_);
   SqliteStatement upsert(db_.get(), R"(
-    INSERT INTO feeds (name, next_due, errors) VALUES (?, ?, ?)
-    ON CONFLICT (name) DO UPDATE SET next_due = excluded.next_due, errors = excluded.errors)");
-  upsert.bind(1, feed).bind(2, next_due).bind(3, static_cast<std::int64_t>(errors));
+    INSERT INTO feeds (name, next_due, errors, configured_url, url, redirect_target, redirect_streak)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET next_due = excluded.next_due, errors = excluded.errors,
+      configured_url = excluded.configured_url, url = excluded.url,
+      redirect_target = excluded.redirect_target, redirect_streak = excluded.redirect_streak)");
+  upsert.bind(1, feed).bind(2, progress.next_due).bind(3, static_cast<std::int64_t>(progress.errors));
+  upsert.bind(4, progress.configured_url).bind(5, progress.url).bind(6, progress.redirect_target);
+  upsert.bind(7, static_cast<std::int64_t>(progress.redirect_streak));
   upsert.step();
 }
 

@@ -1,5 +1,6 @@
 // What sluice remembers across restarts, in SQLite (WAL) at STATE_DIR/state.db: per feed its HTTP
-// validators, next due time and error count, and the identities of the entries it has published.
+// validators, next due time, error count, current URL and redirect streak, and the identities of
+// the entries it has published.
 //
 // Validators and entry identities only advance through commit(), which the publish thread calls
 // after every article of the document has gone out: a crash before that refetches and republishes
@@ -22,6 +23,10 @@ struct StoredFeed {
   std::string last_modified;
   std::int64_t next_due = 0;  // Unix seconds; 0 when never scheduled
   int errors = 0;
+  std::string configured_url;   // the URL in the configuration when this was stored
+  std::string url;              // where the feed is fetched now (a permanent redirect adopted)
+  std::string redirect_target;  // a permanent redirect seen on the last polls
+  int redirect_streak = 0;
 };
 
 // What one fetched document leaves behind once its articles are published.
@@ -43,7 +48,8 @@ class StateStore {
   // The entry identities remembered for a feed, oldest first.
   std::vector<std::string> load_seen(const std::string& feed);
 
-  void save_schedule(const std::string& feed, std::int64_t next_due, int errors);
+  // Stores a feed's schedule, error count, URL and redirect streak (not its validators).
+  void save_progress(const std::string& feed, const StoredFeed& progress);
 
   // Stores the document's validators and entry identities in one transaction.
   void commit(const DocumentCommit& commit);

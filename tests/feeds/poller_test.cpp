@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/support/http_server.h"
+#include "tests/support/temp_dir.h"
 
 namespace sluice::feeds {
 namespace {
@@ -106,6 +107,44 @@ TEST(Poller, RetryAfterHoldsBackTheWholeHostOnly) {
       << "the other host should have been polled on its interval meanwhile";
   EXPECT_GE(std::count_if(busy_requests.begin(), busy_requests.end(), [&](Clock::time_point t) { return t >= held_until; }), 1)
       << "the busy host was never polled again";
+}
+
+TEST(Poller, AdoptsAPermanentRedirectAfterThreePollsButNeverATemporaryOne) {
+  test::HttpServer server;
+  std::mutex mutex;
+  std::vector<std::string> paths;
+  auto route = [&](const std::string& path, test::HttpReply reply) {
+    server.route(path, [&, path, reply](const test::HttpRequest&) {
+      const std::lock_guard lock(mutex);
+      paths.push_back(path);
+      return reply;
+    });
+  };
+  route("/old", test::HttpReply{301, "", {{"Location", "/new"}}});
+  route("/new", test::HttpReply{200, kFeed, {}});
+  route("/away", test::HttpReply{302, "", {{"Location", "/elsewhere"}}});
+  route("/elsewhere", test::HttpReply{200, kFeed, {}});
+  config::Config config;
+  config.feeds = {feed("moved", server.url("/old"), 100ms), feed("visiting", server.url("/away"), 100ms)};
+  std::vector<PollState> reported(2);
+  {
+    Poller poller(config, {}, [](PolledDocument&&) { return true; },
+                  [&](std::size_t index, const PollState& state) {
+                    const std::lock_guard lock(mutex);
+                    reported[index] = state;
+                  });
+    std::jthread thread([&](std::stop_token stop) { poller.run(stop); });
+    ASSERT_TRUE(test::wait_until([&] {
+      const std::lock_guard lock(mutex);
+      return std::count(paths.begin(), paths.end(), "/away") >= 6;
+    }, 10s));
+  }
+  const std::lock_guard lock(mutex);
+  EXPECT_EQ(std::count(paths.begin(), paths.end(), "/old"), kRedirectsToAdopt) << "asked the old URL after adopting";
+  EXPECT_GT(std::count(paths.begin(), paths.end(), "/new"), kRedirectsToAdopt) << "polled the new URL directly";
+  EXPECT_EQ(reported[0].url, server.url("/new"));
+  EXPECT_EQ(reported[1].url, server.url("/away")) << "a 302 does not move a feed";
+  EXPECT_EQ(reported[1].redirect_streak, 0);
 }
 
 }  // namespace

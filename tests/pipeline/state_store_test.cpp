@@ -12,7 +12,8 @@ TEST(StateStore, KeepsValidatorsScheduleAndEntriesAcrossReopening) {
   const test::TempDir dir;
   {
     StateStore store(dir.path() / "state");
-    store.save_schedule("world", 1'900'000'000, 2);
+    store.save_progress("world", {"", "", 1'900'000'000, 2, "https://a.example/rss", "https://b.example/rss",
+                                  "https://c.example/rss", 1});
     store.commit({"world", "\"v1\"", "Mon, 10 Feb 2025 14:30:00 GMT", {"a", "b"}});
     store.commit({"world", "\"v2\"", "", {"c"}});
     store.commit({"science", "", "", {"x"}});
@@ -25,6 +26,10 @@ TEST(StateStore, KeepsValidatorsScheduleAndEntriesAcrossReopening) {
   EXPECT_EQ(world.last_modified, "");
   EXPECT_EQ(world.next_due, 1'900'000'000);
   EXPECT_EQ(world.errors, 2);
+  EXPECT_EQ(world.configured_url, "https://a.example/rss");
+  EXPECT_EQ(world.url, "https://b.example/rss");
+  EXPECT_EQ(world.redirect_target, "https://c.example/rss");
+  EXPECT_EQ(world.redirect_streak, 1);
   EXPECT_EQ(feeds.at("science").next_due, 0);
   EXPECT_EQ(store.load_seen("world"), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(store.load_seen("science"), (std::vector<std::string>{"x"}));
@@ -35,7 +40,7 @@ TEST(StateStore, ScheduleUpdatesDoNotTouchValidators) {
   const test::TempDir dir;
   StateStore store(dir.path());
   store.commit({"world", "\"v1\"", "lm", {}});
-  store.save_schedule("world", 42, 0);
+  store.save_progress("world", {"", "", 42, 0, "", "", "", 0});
   const StoredFeed world = store.load_feeds().at("world");
   EXPECT_EQ(world.etag, "\"v1\"");
   EXPECT_EQ(world.last_modified, "lm");
