@@ -25,8 +25,9 @@ constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level",
 constexpr std::string_view kPublishKeys[] = {"endpoint"};
 constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_interval", "timeout", "max_body",
                                               "per_host"};
-constexpr std::string_view kFeedKeys[] = {"name",         "url",     "tags",     "headers", "interval",
-                            "min_interval", "max_interval", "timeout", "max_body"};
+constexpr std::string_view kFeedKeys[] = {"name",         "url",          "tags",    "headers",  "interval",
+                                          "min_interval", "max_interval", "timeout", "max_body", "username",
+                                          "password",     "proxy"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
 Position position_of(const YAML::Node& node) {
@@ -181,6 +182,17 @@ class Loader {
     check_url(node["url"], path + ".url", feed.url);
     if (node["tags"]) feed.tags = tags(node["tags"], path + ".tags");
     if (node["headers"]) feed.headers = headers(node["headers"], path + ".headers");
+    if (node["username"]) feed.username = scalar(node["username"], path + ".username");
+    if (node["password"]) feed.password = scalar(node["password"], path + ".password");
+    if (!feed.password.empty() && feed.username.empty())
+      fail(node["password"], path + ".password", "a password needs a username");
+    if (node["proxy"]) {
+      feed.proxy = scalar(node["proxy"], path + ".proxy");
+      const bool known = std::ranges::any_of(std::initializer_list<std::string_view>{"http://", "https://", "socks4://",
+                                                                                     "socks4a://", "socks5://", "socks5h://"},
+                                             [&](std::string_view scheme) { return feed.proxy.starts_with(scheme); });
+      if (!known) fail(node["proxy"], path + ".proxy", "'" + feed.proxy + "' is not a proxy URL (http://, https://, socks5h://...)");
+    }
     poll_overrides(node, path, feed.poll);
     return feed;
   }

@@ -131,6 +131,12 @@ void HttpFetcher::start(const FetchRequest& request) {
   set_option(easy, CURLOPT_LOW_SPEED_LIMIT, 64L);
   set_option(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::clamp<std::chrono::seconds::rep>(
                                                 std::chrono::duration_cast<std::chrono::seconds>(request.timeout).count() / 2, 1, 10)));
+  if (!request.username.empty()) {
+    set_option(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    set_option(easy, CURLOPT_USERNAME, request.username.c_str());
+    set_option(easy, CURLOPT_PASSWORD, request.password.c_str());
+  }
+  if (!request.proxy.empty()) set_option(easy, CURLOPT_PROXY, request.proxy.c_str());
   set_option(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_data);
   set_option(easy, CURLOPT_WRITEDATA, transfer.get());
   set_option(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);

@@ -29,6 +29,9 @@ struct FetchRequest {
   std::chrono::milliseconds timeout{20'000};
   std::uint64_t max_body = 15ULL << 20;  // decoded bytes; the transfer is aborted past it
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string username;  // basic authentication when not empty
+  std::string password;
+  std::string proxy;
 };
 
 struct FetchResponse {

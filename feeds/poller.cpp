@@ -89,6 +89,9 @@ void Poller::start(std::size_t feed, HostState& host) {
   request.timeout = source.poll.timeout;
   request.max_body = source.poll.max_body;
   request.headers = source.headers;
+  request.username = source.username;
+  request.password = source.password;
+  request.proxy = source.proxy;
   fetcher_.start(request);
   ++host.active;
 }

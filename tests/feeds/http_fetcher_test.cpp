@@ -65,6 +65,33 @@ TEST_F(HttpFetcherTest, FetchesBodyValidatorsAndSendsHeaders) {
   EXPECT_EQ(seen.header("If-None-Match"), "");
 }
 
+TEST_F(HttpFetcherTest, SendsBasicAuthentication) {
+  test::HttpRequest seen;
+  server.route("/private.xml", [&](const test::HttpRequest& request) {
+    seen = request;
+    return test::HttpReply{200, "<rss/>", {}};
+  });
+  FetchRequest request = request_for(server.url("/private.xml"));
+  request.username = "reader";
+  request.password = "s3cret";
+  ASSERT_TRUE(fetch(request));
+  EXPECT_EQ(seen.header("Authorization"), "Basic cmVhZGVyOnMzY3JldA==");
+}
+
+TEST_F(HttpFetcherTest, GoesThroughTheConfiguredProxy) {
+  // The test server plays the proxy: a proxied request names the whole target URL as its path.
+  test::HttpRequest seen;
+  server.route("http://feeds.example.invalid/feed.xml", [&](const test::HttpRequest& request) {
+    seen = request;
+    return test::HttpReply{200, "<rss/>", {}};
+  });
+  FetchRequest request = request_for("http://feeds.example.invalid/feed.xml");
+  request.proxy = server.url("");
+  const FetchResult result = fetch(request);
+  ASSERT_TRUE(result) << result.error().reason;
+  EXPECT_EQ(seen.header("Host"), "feeds.example.invalid");
+}
+
 TEST_F(HttpFetcherTest, ConditionalGetGets304) {
   test::HttpRequest seen;
   server.route("/feed.xml", [&](const test::HttpRequest& request) {
