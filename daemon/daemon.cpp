@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ranges>
 
+#include "feeds/cadence.h"
 #include "feeds/feed_parser.h"
 #include "feeds/identity.h"
 #include "feeds/logging.h"
@@ -124,6 +125,9 @@ void Daemon::process(feeds::PolledDocument& document) {
               parsed.error().reason);
     return;
   }
+  const auto posting = feeds::posting_interval(*parsed);
+  poller_->hint(document.feed, posting ? std::optional(feeds::adapted_interval(*posting)) : std::nullopt,
+                parsed->feed.ttl.value_or(std::chrono::minutes(0)));
   // Feeds list newest first; publishing oldest first keeps the stream in story order.
   pipeline::DocumentCommit commit{feed.name, document.response.etag, document.response.last_modified, {}};
   for (const feeds::Entry& entry : parsed->entries | std::views::reverse) {

@@ -343,6 +343,9 @@ void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
         feed.subtitle = read_text(child, key == "description" ? "text/html" : "text/plain");
     } else if (key == "atom:id" || key == "guid") {
       feed.id = resolved(child);
+    } else if (key == "ttl") {
+      if (const auto minutes = parse_length(xml::text(child)); minutes && *minutes <= 60 * 24 * 30)
+        feed.ttl = std::chrono::minutes(*minutes);
     } else if (key == "webMaster") {
       webmaster = read_person(child);
     } else if (key == "generator" || key == "atom:generator") {

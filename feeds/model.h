@@ -97,6 +97,7 @@ struct FeedInfo {
   std::vector<Person> contributors;
   std::vector<Category> tags;
   std::optional<Image> image;
+  std::optional<std::chrono::minutes> ttl;  // RSS <ttl>: how long the feed may be cached
 };
 
 // The parser's view of one document.

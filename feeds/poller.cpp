@@ -15,13 +15,6 @@ using std::chrono::milliseconds;
 // Sleep at most this long, so a stop request is never waited on for longer.
 constexpr milliseconds kMaxWait = 1s;
 
-// The interval until the next poll: the feed's own, or longer when the server said its answer stays
-// fresh longer (Cache-Control max-age, Expires), never beyond max_interval.
-milliseconds fresh_interval(const config::FeedConfig& feed, std::chrono::seconds fresh_for) {
-  return std::clamp<milliseconds>(std::max<milliseconds>(feed.poll.interval, fresh_for), feed.poll.min_interval,
-                                  feed.poll.max_interval);
-}
-
 Timestamp now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
 }  // namespace
@@ -41,7 +34,7 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
     if (i < initial.size()) {
       state_[i] = FeedState{std::move(initial[i].etag), std::move(initial[i].last_modified), initial[i].errors,
                             std::move(initial[i].url), std::move(initial[i].redirect_target),
-                            initial[i].redirect_streak};
+                            initial[i].redirect_streak, Cadence{}};
       // A restart resumes the schedule (never later than one interval from now, in case the
       // interval was shortened); it does not poll early.
       if (initial[i].next_due > wall)
@@ -59,6 +52,7 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
 void Poller::run(std::stop_token stop) {
   const std::stop_callback wake(stop, [this] { fetcher_.wakeup(); });
   while (!stop.stop_requested()) {
+    apply_hints();
     const auto now = std::chrono::steady_clock::now();
     start_due(now);
     milliseconds wait = kMaxWait;
@@ -104,6 +98,25 @@ void Poller::back_off_host(HostState& host, const std::string& name, millisecond
   // Feeds queued for this host wait out the block in the schedule instead.
   for (const std::size_t waiting : host.waiting) scheduler_.schedule(waiting, host.blocked_until + jittered(100ms));
   host.waiting.clear();
+}
+
+void Poller::hint(std::size_t feed, std::optional<milliseconds> adapted, std::chrono::seconds ttl) {
+  const std::lock_guard lock(hints_mutex_);
+  hints_.push_back({feed, adapted, ttl});
+  fetcher_.wakeup();
+}
+
+void Poller::apply_hints() {
+  std::vector<Hint> hints;
+  {
+    const std::lock_guard lock(hints_mutex_);
+    hints.swap(hints_);
+  }
+  for (const Hint& hint : hints) {
+    if (hint.feed >= state_.size()) continue;
+    state_[hint.feed].cadence.adapted = hint.adapted;
+    state_[hint.feed].cadence.ttl = hint.ttl;
+  }
 }
 
 void Poller::follow_redirects(std::size_t feed, const FetchResponse& response) {
@@ -158,11 +171,13 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   } else if (result->not_modified()) {
     state.errors = 0;
     follow_redirects(feed, *result);
-    next = fresh_interval(source, result->fresh_for);
+    state.cadence.fresh_for = result->fresh_for;
+    next = next_interval(source.poll, state.cadence);
     log->debug("feed not modified feed={} ms={}", source.name, result->elapsed.count());
   } else {
     follow_redirects(feed, *result);
-    next = fresh_interval(source, result->fresh_for);
+    state.cadence.fresh_for = result->fresh_for;
+    next = next_interval(source.poll, state.cadence);
     state.errors = 0;
     log->info("feed fetched feed={} status={} bytes={} ms={}", source.name, result->status, result->body.size(),
               result->elapsed.count());

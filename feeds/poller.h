@@ -15,12 +15,15 @@
 #include <unordered_map>
 #include <cstddef>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <stop_token>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "feeds/cadence.h"
 #include "feeds/http_fetcher.h"
 #include "feeds/model.h"
 #include "feeds/scheduler.h"
@@ -62,6 +65,10 @@ class Poller {
   // The fetch thread's body: polls until stop is requested, then abandons transfers in flight.
   void run(std::stop_token stop);
 
+  // What the parsed document says about its cadence (posting rate, <ttl>); applies from the
+  // feed's next scheduling on. Thread-safe: workers call it.
+  void hint(std::size_t feed, std::optional<std::chrono::milliseconds> adapted, std::chrono::seconds ttl);
+
  private:
   struct FeedState {
     std::string etag;
@@ -70,8 +77,16 @@ class Poller {
     std::string url;
     std::string redirect_target;
     int redirect_streak = 0;
+    Cadence cadence;
   };
 
+  struct Hint {
+    std::size_t feed;
+    std::optional<std::chrono::milliseconds> adapted;
+    std::chrono::seconds ttl;
+  };
+
+  void apply_hints();
   void follow_redirects(std::size_t feed, const FetchResponse& response);
 
   struct HostState {
@@ -95,6 +110,8 @@ class Poller {
   std::vector<std::string> host_of_;  // per feed
   std::unordered_map<std::string, HostState> hosts_;
   std::mt19937_64 random_{std::random_device{}()};
+  std::mutex hints_mutex_;
+  std::vector<Hint> hints_;
 };
 
 }  // namespace sluice::feeds
