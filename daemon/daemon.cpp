@@ -121,8 +121,8 @@ void Daemon::process(feeds::PolledDocument& document) {
   const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
   auto parsed = feeds::parse_feed(std::move(document.response.body), url, document.response.content_type);
   if (!parsed) {
-    log->warn("feed not parsed feed={} url={} error=\"{}\"; will try again next poll", feed.name, url,
-              parsed.error().reason);
+    log->warn("feed not parsed feed={} url={} error=\"{}\"; polling goes on and a changed document is read again",
+              feed.name, url, parsed.error().reason);
     return;
   }
   const auto posting = feeds::posting_interval(*parsed);

@@ -166,7 +166,7 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
       back_off_host(host, host_of_[feed], wait);
       next = std::max(next, wait);
     }
-    log->warn("feed fetch failed feed={} url={} error=\"{}\" errors={} retry_in={}", source.name, source.url,
+    log->warn("feed fetch failed feed={} url={} error=\"{}\" errors={} retry_in={}", source.name, state.url,
               result.error().reason, state.errors, config::format_duration(next));
   } else if (result->not_modified()) {
     state.errors = 0;

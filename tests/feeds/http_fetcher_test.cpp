@@ -147,6 +147,27 @@ TEST_F(HttpFetcherTest, GivesUpOnASlowServer) {
   EXPECT_TRUE(result.error().reason.starts_with("timed out after")) << result.error().reason;
 }
 
+TEST_F(HttpFetcherTest, GivesUpOnADrippingServer) {
+  server.route("/drip", [](const test::HttpRequest&) {
+    test::HttpReply reply{200, std::string(200, 'x'), {}};
+    reply.drip = 100ms;  // 10 bytes a second, far under the low-speed limit
+    return reply;
+  });
+  FetchRequest request = request_for(server.url("/drip"));
+  request.timeout = 4s;  // the low-speed window is half of it: 2 s
+  const auto started = std::chrono::steady_clock::now();
+  const FetchResult result = fetch(request);
+  ASSERT_FALSE(result);
+  EXPECT_TRUE(result.error().reason.starts_with("too slow: under 64 bytes/s")) << result.error().reason;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3500ms) << "should stop before the total timeout";
+}
+
+TEST_F(HttpFetcherTest, ReportsUnresolvableHosts) {
+  const FetchResult result = fetch(request_for("http://no-such-host.invalid/feed.xml"));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().reason, "Couldn't resolve host name");
+}
+
 TEST_F(HttpFetcherTest, ReportsConnectionFailures) {
   const FetchResult result = fetch(request_for("http://127.0.0.1:1/feed.xml"));
   ASSERT_FALSE(result);

@@ -61,6 +61,13 @@ TEST(Encoding, UnknownCharsetFallsBackAndSaysSo) {
   EXPECT_EQ(charset_of("text/xml"), "");
 }
 
+TEST(Encoding, AWrongContentTypeDoesNotStopAFeed) {
+  // Served as text/html: still read, by its content, as the RSS it is.
+  const FeedDocument doc = parse_file("encoding_ISO-8859-1.xml", "", "text/html; charset=iso-8859-1");
+  EXPECT_EQ(doc.version, "rss20");
+  EXPECT_EQ(value(doc.feed.title), "Caf\u00e9 cr\u00e8me");
+}
+
 TEST(XmlRepair, HtmlEntitiesAndBareAmpersandsBecomeText) {
   const FeedDocument doc = parse_file("html_entities.xml");
   EXPECT_TRUE(doc.bozo);

@@ -45,7 +45,19 @@ HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {
       std::string content_type = "application/xml";
       for (const auto& [name, value] : reply.headers)
         if (strcasecmp(name.c_str(), "Content-Type") == 0) content_type = value;
-      response.set_content(reply.body, content_type);
+      if (reply.drip.count() > 0) {
+        response.set_chunked_content_provider(
+            content_type, [this, body = reply.body, drip = reply.drip](std::size_t offset, httplib::DataSink& sink) {
+              if (offset >= body.size() || !impl_->server.is_running()) {
+                sink.done();
+                return true;
+              }
+              std::this_thread::sleep_for(drip);
+              return sink.write(body.data() + offset, 1);
+            });
+      } else {
+        response.set_content(reply.body, content_type);
+      }
     }
   });
   impl_->port = impl_->server.bind_to_any_port("127.0.0.1");

@@ -24,6 +24,7 @@ struct HttpReply {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds delay{0};  // wait before answering (a slow server)
+  std::chrono::milliseconds drip{0};   // when set, the body goes out one byte per this interval
 };
 
 class HttpServer {
