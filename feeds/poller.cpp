@@ -14,6 +14,8 @@ using std::chrono::milliseconds;
 
 // Sleep at most this long, so a stop request is never waited on for longer.
 constexpr milliseconds kMaxWait = 1s;
+// How often the fetch stage logs a summary line.
+constexpr auto kSummaryEvery = std::chrono::minutes(1);
 
 Timestamp now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
@@ -42,8 +44,10 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
     }
     if (state_[i].url.empty()) state_[i].url = feed.url;
     host_of_.push_back(host_key(state_[i].url));
-    // Feeds due now start within their first second (or interval), spread so they do not fire together.
-    const milliseconds spread = std::min<milliseconds>(feed.poll.interval, 1s);
+    // Feeds due now start spread out so they do not fire together: over a second for a few feeds,
+    // longer for many (5 ms a feed), never beyond the feed's interval.
+    const milliseconds spread =
+        std::min<milliseconds>(feed.poll.interval, std::max<milliseconds>(1s, 5ms * static_cast<long>(config_.feeds.size())));
     std::uniform_int_distribution<milliseconds::rep> pick(0, spread.count());
     scheduler_.schedule(i, now + (delay.count() > 0 ? delay : milliseconds(pick(random_))));
   }
@@ -53,6 +57,7 @@ void Poller::run(std::stop_token stop) {
   const std::stop_callback wake(stop, [this] { fetcher_.wakeup(); });
   while (!stop.stop_requested()) {
     apply_hints();
+    if (std::chrono::steady_clock::now() - summary_.since >= kSummaryEvery) log_summary();
     const auto now = std::chrono::steady_clock::now();
     start_due(now);
     milliseconds wait = kMaxWait;
@@ -63,15 +68,18 @@ void Poller::run(std::stop_token stop) {
 }
 
 void Poller::start_due(Scheduler::TimePoint now) {
-  while (const auto feed = scheduler_.pop_due(now)) {
-    HostState& host = hosts_[host_of_[*feed]];
-    if (now < host.blocked_until) scheduler_.schedule(*feed, host.blocked_until + jittered(100ms));
-    else if (host.active >= config_.hosts.per_host) host.waiting.push_back(*feed);
-    else start(*feed, host);
+  while (const auto due = scheduler_.pop_due(now)) {
+    HostState& host = hosts_[host_of_[due->feed]];
+    if (now < host.blocked_until) scheduler_.schedule(due->feed, host.blocked_until + jittered(100ms));
+    else if (host.active >= config_.hosts.per_host) host.waiting.push_back(*due);
+    else start(*due, host);
   }
 }
 
-void Poller::start(std::size_t feed, HostState& host) {
+void Poller::start(const Scheduler::Due& due, HostState& host) {
+  const std::size_t feed = due.feed;
+  summary_.lateness.push_back(
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - due.at));
   const config::FeedConfig& source = config_.feeds[feed];
   const FeedState& state = state_[feed];
   FetchRequest request;
@@ -96,8 +104,30 @@ void Poller::back_off_host(HostState& host, const std::string& name, millisecond
   log->warn("host asked to back off host={} for={} feeds_held={}", name, config::format_duration(wait),
             host.waiting.size());
   // Feeds queued for this host wait out the block in the schedule instead.
-  for (const std::size_t waiting : host.waiting) scheduler_.schedule(waiting, host.blocked_until + jittered(100ms));
+  for (const Scheduler::Due& waiting : host.waiting)
+    scheduler_.schedule(waiting.feed, host.blocked_until + jittered(100ms));
   host.waiting.clear();
+}
+
+void Poller::log_summary() {
+  static const auto log = logger("fetch");
+  auto percentile = [&](double p) -> long long {
+    if (summary_.lateness.empty()) return 0;
+    const auto at = summary_.lateness.begin() + static_cast<std::ptrdiff_t>(p * static_cast<double>(summary_.lateness.size() - 1));
+    std::nth_element(summary_.lateness.begin(), at, summary_.lateness.end());
+    return at->count();
+  };
+  std::size_t in_flight = 0;
+  std::size_t held = 0;
+  for (const auto& [name, host] : hosts_) {
+    in_flight += host.active;
+    held += host.waiting.size();
+  }
+  log->info("poll summary feeds={} started={} fetched={} not_modified={} errors={} in_flight={} held={} "
+            "lateness_p50_ms={} lateness_p99_ms={}",
+            config_.feeds.size(), summary_.lateness.size(), summary_.fetched, summary_.not_modified, summary_.errors,
+            in_flight, held, percentile(0.50), percentile(0.99));
+  summary_ = Summary{};
 }
 
 void Poller::hint(std::size_t feed, std::optional<milliseconds> adapted, std::chrono::seconds ttl) {
@@ -156,6 +186,7 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   milliseconds next = source.poll.interval;
 
   if (!result) {
+    ++summary_.errors;
     ++state.errors;
     // Exponential backoff: interval, 2x, 4x ... capped at max_interval.
     const int doublings = std::min(state.errors - 1, 16);
@@ -169,12 +200,14 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
     log->warn("feed fetch failed feed={} url={} error=\"{}\" errors={} retry_in={}", source.name, state.url,
               result.error().reason, state.errors, config::format_duration(next));
   } else if (result->not_modified()) {
+    ++summary_.not_modified;
     state.errors = 0;
     follow_redirects(feed, *result);
     state.cadence.fresh_for = result->fresh_for;
     next = next_interval(source.poll, state.cadence);
     log->debug("feed not modified feed={} ms={}", source.name, result->elapsed.count());
   } else {
+    ++summary_.fetched;
     follow_redirects(feed, *result);
     state.cadence.fresh_for = result->fresh_for;
     next = next_interval(source.poll, state.cadence);
@@ -196,9 +229,9 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   // A finished transfer makes room for a feed of the same server that was held back.
   while (host.active < config_.hosts.per_host && !host.waiting.empty() &&
          std::chrono::steady_clock::now() >= host.blocked_until) {
-    const std::size_t next_feed = host.waiting.front();
+    const Scheduler::Due held = host.waiting.front();
     host.waiting.pop_front();
-    start(next_feed, host);
+    start(held, host);
   }
   if (scheduled_) {
     const auto due = std::chrono::system_clock::now() + delay;

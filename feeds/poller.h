@@ -92,11 +92,12 @@ class Poller {
   struct HostState {
     unsigned active = 0;                     // transfers in flight
     Scheduler::TimePoint blocked_until{};    // after a 429/503: no request before this
-    std::deque<std::size_t> waiting;         // due feeds held back by the per-host limit
+    std::deque<Scheduler::Due> waiting;      // due feeds held back by the per-host limit
   };
 
   void start_due(Scheduler::TimePoint now);
-  void start(std::size_t feed, HostState& host);
+  void start(const Scheduler::Due& due, HostState& host);
+  void log_summary();
   void back_off_host(HostState& host, const std::string& name, std::chrono::milliseconds wait);
   void on_done(std::size_t feed, FetchResult result);
   std::chrono::milliseconds jittered(std::chrono::milliseconds delay);
@@ -110,6 +111,14 @@ class Poller {
   std::vector<std::string> host_of_;  // per feed
   std::unordered_map<std::string, HostState> hosts_;
   std::mt19937_64 random_{std::random_device{}()};
+  // For the periodic summary line: outcomes and how late polls started, since the last one.
+  struct Summary {
+    std::size_t fetched = 0;
+    std::size_t not_modified = 0;
+    std::size_t errors = 0;
+    std::vector<std::chrono::milliseconds> lateness;
+    Scheduler::TimePoint since = std::chrono::steady_clock::now();
+  } summary_;
   std::mutex hints_mutex_;
   std::vector<Hint> hints_;
 };

@@ -2,11 +2,11 @@
 
 namespace sluice::feeds {
 
-std::optional<std::size_t> Scheduler::pop_due(TimePoint now) {
+std::optional<Scheduler::Due> Scheduler::pop_due(TimePoint now) {
   if (heap_.empty() || heap_.top().first > now) return std::nullopt;
-  const std::size_t feed = heap_.top().second;
+  const Due due{heap_.top().second, heap_.top().first};
   heap_.pop();
-  return feed;
+  return due;
 }
 
 std::optional<Scheduler::TimePoint> Scheduler::next_due() const {

@@ -19,8 +19,13 @@ class Scheduler {
   // Adds a feed's next poll. A feed should be scheduled once at a time.
   void schedule(std::size_t feed, TimePoint due) { heap_.emplace(due, feed); }
 
+  struct Due {
+    std::size_t feed;
+    TimePoint at;  // when it was due
+  };
+
   // Removes and returns one feed whose time has come, or nullopt.
-  std::optional<std::size_t> pop_due(TimePoint now);
+  std::optional<Due> pop_due(TimePoint now);
 
   // When the earliest feed is due, or nullopt when nothing is scheduled.
   std::optional<TimePoint> next_due() const;
