@@ -96,6 +96,15 @@ feeds:
 
   std::string log() const { return test::read_file(dir.path() / "daemon.err"); }
 
+  // A real SUB socket on the daemon's stream of every article, once the daemon has seen it subscribe.
+  zmq::socket_t subscribe(zmq::context_t& context) const {
+    zmq::socket_t subscriber(context, zmq::socket_type::sub);
+    subscriber.set(zmq::sockopt::subscribe, "article.");
+    subscriber.connect(endpoint);
+    EXPECT_TRUE(wait_for_log("subscription added topic=\"article.\"")) << log();
+    return subscriber;
+  }
+
   bool wait_for_log(const std::string& text, std::size_t times = 1) const {
     return test::wait_until([&] { return count(log(), text) >= times; }, 15s);
   }
@@ -120,10 +129,7 @@ feeds:
 
 TEST_F(EndToEnd, PublishesEachNewArticleOnceThenStopsCleanly) {
   zmq::context_t context;
-  zmq::socket_t subscriber(context, zmq::socket_type::sub);
-  subscriber.set(zmq::sockopt::subscribe, "article.");
-  subscriber.connect(endpoint);
-  ASSERT_TRUE(wait_for_log("subscription added topic=\"article.\"")) << log();
+  zmq::socket_t subscriber = subscribe(context);
   released = true;
 
   const nlohmann::json expected = test::load_json(kSeed / "expected.json");
@@ -180,10 +186,7 @@ TEST_F(EndToEnd, PublishesEachNewArticleOnceThenStopsCleanly) {
 TEST_F(EndToEnd, RestartNeitherRefetchesNorRepublishes) {
   {
     zmq::context_t context;
-    zmq::socket_t subscriber(context, zmq::socket_type::sub);
-    subscriber.set(zmq::sockopt::subscribe, "article.");
-    subscriber.connect(endpoint);
-    ASSERT_TRUE(wait_for_log("subscription added topic=\"article.\"")) << log();
+    zmq::socket_t subscriber = subscribe(context);
     released = true;
     for (int i = 0; i < 2; ++i) ASSERT_EQ(receive(subscriber, 15s).size(), 3U) << log();
     // One more poll of each feed: the first document's state is committed by then.
@@ -200,10 +203,7 @@ TEST_F(EndToEnd, RestartNeitherRefetchesNorRepublishes) {
       << log();
   EXPECT_NE(log().find("entries_known=2"), std::string::npos) << log();
   zmq::context_t context;
-  zmq::socket_t subscriber(context, zmq::socket_type::sub);
-  subscriber.set(zmq::sockopt::subscribe, "article.");
-  subscriber.connect(endpoint);
-  ASSERT_TRUE(wait_for_log("subscription added topic=\"article.\"")) << log();
+  zmq::socket_t subscriber = subscribe(context);
   // The restarted daemon asks "world" conditionally with the stored ETag, and finds nothing new in
   // "gazette", whose items it remembers.
   ASSERT_TRUE(test::wait_until([&] { return world_requests_with_etag > conditional_before; }, 15s)) << log();
