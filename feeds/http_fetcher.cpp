@@ -1,9 +1,14 @@
 #include "feeds/http_fetcher.h"
 
+#include <arpa/inet.h>
 #include <curl/header.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -20,6 +25,41 @@ std::string header_value(CURL* easy, const char* name) {
   curl_header* header = nullptr;
   if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK || !header) return "";
   return header->value;
+}
+
+// Whether an address is on the public internet: not loopback, private (RFC 1918, ULA), shared
+// (CGNAT), link-local, multicast, unspecified or reserved.
+bool is_public_ipv4(std::uint32_t host_order) {
+  const auto in = [&](std::uint32_t network, int bits) {
+    return (host_order >> (32 - bits)) == (network >> (32 - bits));
+  };
+  return !(in(0x00000000, 8) || in(0x0A000000, 8) || in(0x64400000, 10) || in(0x7F000000, 8) ||
+           in(0xA9FE0000, 16) || in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0xC0000000, 24) ||
+           in(0xE0000000, 4) || in(0xF0000000, 4));
+}
+
+bool is_public_address(const sockaddr* address) {
+  if (address->sa_family == AF_INET)
+    return is_public_ipv4(ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr));
+  if (address->sa_family != AF_INET6) return false;
+  const in6_addr& ip = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+  if (IN6_IS_ADDR_V4MAPPED(&ip) || IN6_IS_ADDR_V4COMPAT(&ip)) {
+    std::uint32_t v4 = 0;
+    std::memcpy(&v4, ip.s6_addr + 12, 4);
+    return is_public_ipv4(ntohl(v4));
+  }
+  const unsigned char first = ip.s6_addr[0];
+  return !(IN6_IS_ADDR_LOOPBACK(&ip) || IN6_IS_ADDR_UNSPECIFIED(&ip) || IN6_IS_ADDR_LINKLOCAL(&ip) ||
+           IN6_IS_ADDR_MULTICAST(&ip) || (first & 0xFE) == 0xFC);
+}
+
+std::string address_text(const sockaddr* address) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  if (address->sa_family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text, sizeof text);
+  else if (address->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text, sizeof text);
+  return text;
 }
 
 // Seconds from now named by a Retry-After value: delay-seconds or an HTTP date.
@@ -69,6 +109,18 @@ struct HttpFetcher::Transfer {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   std::vector<long> statuses;  // of every response on the way, redirects included
+  bool public_only = false;
+  std::string refused;  // the address the SSRF guard refused, when it did
+
+  // Opens each connection's socket, after DNS: the place to refuse non-public addresses.
+  static curl_socket_t open_socket(void* self, curlsocktype, curl_sockaddr* address) {
+    auto& transfer = *static_cast<Transfer*>(self);
+    if (transfer.public_only && !is_public_address(&address->addr)) {
+      transfer.refused = address_text(&address->addr);
+      return CURL_SOCKET_BAD;
+    }
+    return ::socket(address->family, address->socktype, address->protocol);
+  }
 
   // Notes the status line of each response; other header lines are read after the transfer.
   static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self) {
@@ -97,6 +149,21 @@ struct HttpFetcher::Transfer {
   }
 };
 
+bool is_public_ip(std::string_view address) {
+  const std::string text(address);
+  sockaddr_in v4{};
+  sockaddr_in6 v6{};
+  if (inet_pton(AF_INET, text.c_str(), &v4.sin_addr) == 1) {
+    v4.sin_family = AF_INET;
+    return is_public_address(reinterpret_cast<const sockaddr*>(&v4));
+  }
+  if (inet_pton(AF_INET6, text.c_str(), &v6.sin6_addr) == 1) {
+    v6.sin6_family = AF_INET6;
+    return is_public_address(reinterpret_cast<const sockaddr*>(&v6));
+  }
+  return false;
+}
+
 HttpFetcher::HttpFetcher(Callback on_done) : on_done_(std::move(on_done)) {}
 
 HttpFetcher::~HttpFetcher() {
@@ -108,6 +175,7 @@ void HttpFetcher::start(const FetchRequest& request) {
   transfer->tag = request.tag;
   transfer->max_body = request.max_body;
   transfer->timeout = request.timeout;
+  transfer->public_only = request.public_only;
   CURL* easy = transfer->easy.get();
 
   for (const auto& [name, value] : request.headers) transfer->headers.append(name + ": " + value);
@@ -139,6 +207,8 @@ void HttpFetcher::start(const FetchRequest& request) {
   if (!request.proxy.empty()) set_option(easy, CURLOPT_PROXY, request.proxy.c_str());
   set_option(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_data);
   set_option(easy, CURLOPT_WRITEDATA, transfer.get());
+  set_option(easy, CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket);
+  set_option(easy, CURLOPT_OPENSOCKETDATA, transfer.get());
   set_option(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
   set_option(easy, CURLOPT_HEADERDATA, transfer.get());
   set_option(easy, CURLOPT_PRIVATE, transfer.get());
@@ -178,7 +248,11 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - transfer->started);
 
-  if (transfer->too_large || code == CURLE_FILESIZE_EXCEEDED) {
+  if (!transfer->refused.empty()) {
+    result = std::unexpected(FetchError{"refused to connect to non-public address " + transfer->refused +
+                                            " (links sluice follows on its own must lead to public servers)",
+                                        status, std::nullopt});
+  } else if (transfer->too_large || code == CURLE_FILESIZE_EXCEEDED) {
     result = std::unexpected(FetchError{"body exceeds max_body " + config::format_size(transfer->max_body), status, std::nullopt});
   } else if (code == CURLE_OPERATION_TIMEDOUT) {
     const bool dripping = elapsed + std::chrono::seconds(1) < transfer->timeout;

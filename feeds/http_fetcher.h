@@ -32,6 +32,10 @@ struct FetchRequest {
   std::string username;  // basic authentication when not empty
   std::string password;
   std::string proxy;
+  // For links sluice follows on its own (article pages, links found on pages), not for the URLs an
+  // operator configured: refuse to connect to loopback, private, link-local, multicast and other
+  // non-public addresses, checked after DNS resolution so a public name cannot smuggle them in.
+  bool public_only = false;
 };
 
 struct FetchResponse {
@@ -55,6 +59,9 @@ struct FetchError {
 };
 
 using FetchResult = std::expected<FetchResponse, FetchError>;
+
+// Whether an IPv4 or IPv6 address (text) is on the public internet, as the SSRF guard decides it.
+bool is_public_ip(std::string_view address);
 
 class HttpFetcher {
  public:

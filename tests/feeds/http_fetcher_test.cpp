@@ -236,6 +236,33 @@ TEST_F(HttpFetcherTest, RedirectLoopsAreErrors) {
   EXPECT_EQ(result.error().reason, "Number of redirects hit maximum amount");
 }
 
+TEST_F(HttpFetcherTest, GuardRefusesNonPublicAddressesAfterResolution) {
+  server.route("/internal", [](const test::HttpRequest&) { return test::HttpReply{200, "secret", {}}; });
+  FetchRequest request = request_for(server.url("/internal"));
+  request.public_only = true;
+  const FetchResult refused = fetch(request);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason,
+            "refused to connect to non-public address 127.0.0.1 (links sluice follows on its own must lead to public servers)");
+  // "localhost" resolves to loopback too: the check is on the address, not the name.
+  FetchRequest by_name = request_for(server.url("/internal").replace(7, 9, "localhost"));
+  by_name.public_only = true;
+  const FetchResult refused_by_name = fetch(by_name);
+  ASSERT_FALSE(refused_by_name);
+  EXPECT_TRUE(refused_by_name.error().reason.starts_with("refused to connect to non-public address")) << refused_by_name.error().reason;
+  // Configured URLs are trusted: without the guard the same server answers.
+  EXPECT_TRUE(fetch(request_for(server.url("/internal"))));
+}
+
+TEST(HttpFetcher, TellsPublicAddressesFromTheRest) {
+  for (const char* address : {"8.8.8.8", "93.184.216.34", "2001:4860:4860::8888", "::ffff:8.8.8.8"})
+    EXPECT_TRUE(is_public_ip(address)) << address;
+  for (const char* address : {"127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+                              "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd00::1", "ff02::1",
+                              "::ffff:127.0.0.1", "::ffff:10.0.0.1", "not an address"})
+    EXPECT_FALSE(is_public_ip(address)) << address;
+}
+
 TEST(HttpFetcher, ReadsFileUrls) {
   const test::TempDir dir;
   test::write_file(dir.path() / "feed.xml", "<rss/>");
