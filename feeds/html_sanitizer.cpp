@@ -87,18 +87,8 @@ bool is_name_char(char c) {
 
 // Length of a character or entity reference at text[at] ('&'), 0 when it is a bare ampersand.
 std::size_t reference_length(std::string_view text, std::size_t at) {
+  if (at + 1 < text.size() && text[at + 1] == '#') return numeric_reference_length(text, at);
   std::size_t i = at + 1;
-  if (i < text.size() && text[i] == '#') {
-    ++i;
-    const bool hex = i < text.size() && (text[i] == 'x' || text[i] == 'X');
-    if (hex) ++i;
-    const std::size_t digits = i;
-    while (i < text.size() && (hex ? std::isxdigit(static_cast<unsigned char>(text[i]))
-                                   : std::isdigit(static_cast<unsigned char>(text[i]))))
-      ++i;
-    if (i == digits || i >= text.size() || text[i] != ';') return 0;
-    return i + 1 - at;
-  }
   const std::size_t start = i;
   while (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
   if (i == start || i >= text.size() || text[i] != ';') return 0;

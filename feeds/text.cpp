@@ -1,6 +1,7 @@
 #include "feeds/text.h"
 
 #include <array>
+#include <cctype>
 
 namespace sluice::feeds {
 namespace {
@@ -65,6 +66,20 @@ void append_utf8(std::string& out, char32_t code) {
     out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (code & 0x3F));
   }
+}
+
+std::size_t numeric_reference_length(std::string_view text, std::size_t at) noexcept {
+  std::size_t i = at + 1;
+  if (i >= text.size() || text[i] != '#') return 0;
+  ++i;
+  const bool hex = i < text.size() && (text[i] == 'x' || text[i] == 'X');
+  if (hex) ++i;
+  const std::size_t digits = i;
+  while (i < text.size() && (hex ? std::isxdigit(static_cast<unsigned char>(text[i]))
+                                 : std::isdigit(static_cast<unsigned char>(text[i]))))
+    ++i;
+  if (i == digits || i >= text.size() || text[i] != ';') return 0;
+  return i + 1 - at;
 }
 
 }  // namespace sluice::feeds

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "feeds/text.h"
+
 namespace sluice::feeds {
 namespace {
 
@@ -131,16 +133,9 @@ std::string repair(std::string_view document, std::string& text) {
     } else if (c == '&') {
       std::size_t j = i + 1;
       if (j < document.size() && document[j] == '#') {
-        ++j;
-        const bool hex = j < document.size() && (document[j] == 'x' || document[j] == 'X');
-        if (hex) ++j;
-        const std::size_t digits = j;
-        while (j < document.size() && (hex ? std::isxdigit(static_cast<unsigned char>(document[j]))
-                                           : std::isdigit(static_cast<unsigned char>(document[j]))))
-          ++j;
-        if (j > digits && j < document.size() && document[j] == ';') {
-          append(document.substr(i, j + 1 - i));
-          i = j + 1;
+        if (const std::size_t length = numeric_reference_length(document, i); length > 0) {
+          append(document.substr(i, length));
+          i += length;
           continue;
         }
       } else {

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -13,7 +14,7 @@ TEST(Cli, PrintsVersion) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* command : {"run", "tail", "check-config"}) {
+  for (const char* command : {"run", "tail", "parse", "check-config"}) {
     const auto result = test::run_command({SLUICE_BINARY, command, "--help"});
     EXPECT_EQ(result.status, 0) << command;
     EXPECT_NE(result.out.find("Usage:"), std::string::npos) << command;
@@ -49,6 +50,34 @@ TEST(Cli, RunRefusesAnInvalidConfig) {
   const auto result = test::run_command({SLUICE_BINARY, "run", "-c", file});
   EXPECT_EQ(result.status, 2);
   EXPECT_EQ(result.err, "sluice: " + file + ":4:11: feeds[1].name: duplicate feed name 'a'\n");
+}
+
+TEST(Cli, ParsePrintsTheFeedJson) {
+  const auto result =
+      test::run_command({SLUICE_BINARY, "parse", "--url=https://news.example.org/world/rss.xml",
+                         SLUICE_SHARED_DIR "/fixtures/seed/feed.xml"});
+  EXPECT_EQ(result.status, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["bozo"], false);
+  EXPECT_EQ(json["version"], "rss20");
+  EXPECT_EQ(json["feed"]["title"], "The Daily Meridian - World");
+  ASSERT_EQ(json["entries"].size(), 1U);
+  EXPECT_EQ(json["entries"][0]["id"], "meridian-2025-0210-ecuador");
+  EXPECT_EQ(json["entries"][0]["published"], "2025-02-10T14:30:00Z");
+}
+
+TEST(Cli, ParseSaysWhyADocumentIsNotAFeed) {
+  const test::TempDir dir;
+  const auto file = (dir.path() / "page.html").string();
+  test::write_file(file, "<html><body>hello</body></html>");
+  const auto result = test::run_command({SLUICE_BINARY, "parse", file});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err, "sluice parse: not a feed: the root element is <html>\n");
+  EXPECT_EQ(nlohmann::json::parse(result.out)["bozo"], true) << "stdout still carries one JSON object";
+  const auto missing = test::run_command({SLUICE_BINARY, "parse", (dir.path() / "none.xml").string()});
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_EQ(missing.err, "sluice parse: " + (dir.path() / "none.xml").string() + ": cannot open: No such file or directory\n");
+  EXPECT_EQ(test::run_command({SLUICE_BINARY, "parse"}).status, 2) << "no FILE, URL or --batch is a usage error";
 }
 
 }  // namespace
