@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "daemon/daemon.h"
+#include "daemon/extract_command.h"
 #include "daemon/logging_setup.h"
 #include "daemon/parse_command.h"
 #include "daemon/tail.h"
@@ -59,6 +60,15 @@ int run_cli(int argc, char** argv) {
   parse_command->add_flag("--batch", parse.batch,
                           "Read requests {\"file\",\"url\",\"headers\"} from stdin, one per line; answer one JSON per line");
 
+  ExtractOptions extract;
+  auto* extract_command =
+      app.add_subcommand("extract", "Clean one web page (file, URL or -) and print the article JSON");
+  extract_command->add_option("source", extract.source, "HTML file, http(s) URL, or - for stdin");
+  extract_command->add_option("--url", extract.url, "The page's URL, the base for relative links (empty: none)");
+  extract_command->add_flag("--text", extract.text, "The input is plain text, one paragraph per line");
+  extract_command->add_flag("--batch", extract.batch,
+                            "Read requests {\"file\",\"url\",\"text\"} from stdin, one per line; answer one JSON per line");
+
   std::string check_file;
   auto* check = app.add_subcommand("check-config", "Validate a configuration file; exit 0 when valid, 2 when not");
   check->add_option("file", check_file, "Configuration file (YAML)")->required();
@@ -89,6 +99,13 @@ int run_cli(int argc, char** argv) {
       return kUsageError;
     }
     return run_parse(parse);
+  }
+  if (*extract_command) {
+    if (!extract.batch && extract.source.empty()) {
+      std::fprintf(stderr, "sluice extract: give a FILE, URL or -, or --batch\n");
+      return kUsageError;
+    }
+    return run_extract(extract);
   }
   if (*tail_command) {
     if (!tail_config.empty()) {

@@ -3,52 +3,21 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <strings.h>
 
+#include "daemon/document_source.h"
 #include "feeds/feed_json.h"
 #include "feeds/feed_parser.h"
-#include "feeds/http_fetcher.h"
 #include "feeds/urls.h"
 
 namespace sluice::daemon {
 namespace {
 
-using namespace std::chrono_literals;
-
-struct Document {
-  std::string body;
-  std::string url;
-  std::string content_type;
-};
-
-std::expected<Document, std::string> fetch(const std::string& url) {
-  std::optional<feeds::FetchResult> result;
-  feeds::HttpFetcher fetcher([&](std::uint64_t, feeds::FetchResult done) { result = std::move(done); });
-  feeds::FetchRequest request;
-  request.url = url;
-  request.user_agent = "sluice/" SLUICE_VERSION;
-  fetcher.start(request);
-  while (!result) fetcher.poll(1s);
-  if (!*result) return std::unexpected(url + ": " + result->error().reason);
-  return Document{std::move((*result)->body), (*result)->effective_url, (*result)->content_type};
-}
-
-std::expected<Document, std::string> read(const std::string& source) {
-  if (source.starts_with("http://") || source.starts_with("https://")) return fetch(source);
-  std::ifstream in(source, std::ios::binary);
-  if (!in) return std::unexpected(source + ": cannot open: " + std::strerror(errno));
-  std::ostringstream body;
-  body << in.rdbuf();
-  return Document{body.str(), "", ""};
-}
-
 // The feed JSON for one request, and whether it is a feed.
 std::pair<std::string, bool> parse_one(const std::string& source, const std::string& url,
                                        const std::string& content_type, const std::string& content_location = "") {
-  auto document = read(source);
+  auto document = read_document(source);
   if (!document) return {feeds::feed_error_json(document.error()), false};
   if (!url.empty()) document->url = url;
   // Content-Location names where the document really lives: the base for its relative links.

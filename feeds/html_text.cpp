@@ -1,29 +1,11 @@
 #include "feeds/html_text.h"
 
-#include <gumbo.h>
-
 #include <cctype>
-#include <memory>
-#include <new>
+
+#include "feeds/gumbo_document.h"
 
 namespace sluice::feeds {
 namespace {
-
-class GumboDocument {
- public:
-  explicit GumboDocument(std::string_view html)
-      : output_(gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size())) {
-    if (!output_) throw std::bad_alloc();
-  }
-  GumboDocument(const GumboDocument&) = delete;
-  GumboDocument& operator=(const GumboDocument&) = delete;
-  ~GumboDocument() { gumbo_destroy_output(&kGumboDefaultOptions, output_); }
-
-  const GumboNode* root() const noexcept { return output_->root; }
-
- private:
-  GumboOutput* output_;
-};
 
 bool is_skipped(GumboTag tag) {
   switch (tag) {

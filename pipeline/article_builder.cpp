@@ -26,26 +26,28 @@ std::string plain_text(const std::optional<feeds::Text>& text) {
   return text->is_html() ? feeds::html_to_text(text->value) : feeds::html_to_text(feeds::escape_html(text->value));
 }
 
-// Plain text keeps its blank-line paragraphs; HTML is split at its blocks.
-std::vector<std::string> paragraphs_of(const feeds::Text& text) {
-  if (text.is_html()) return feeds::html_paragraphs(text.value);
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < text.value.size()) {
-    std::size_t end = text.value.find("\n\n", start);
-    if (end == std::string::npos) end = text.value.size();
-    if (std::string paragraph = feeds::html_to_text(feeds::escape_html(text.value.substr(start, end - start)));
-        !paragraph.empty())
-      out.push_back(std::move(paragraph));
-    start = end + 2;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string article_id(std::string_view feed_name, std::string_view entry_key) {
   return feeds::hash_hex128({feed_name, entry_key});
+}
+
+void apply_story(const CleanedStory& story, feeds::Article& article) {
+  const PageMetadata& meta = story.metadata;
+  if (article.title.empty()) article.title = meta.title;
+  if (!article.url && meta.url) article.url = meta.url;
+  if (article.authors.empty()) article.authors = meta.authors;
+  if (!article.published) article.published = meta.published;
+  if (!article.updated) article.updated = meta.updated;
+  if (!article.language) article.language = meta.language;
+  if (!article.image) article.image = meta.image;
+  article.paragraphs = blocks_text(story.blocks);
+  article.html = blocks_html(story.blocks);
+  article.summary = !meta.description.empty() ? meta.description
+                    : !story.lead.empty()     ? story.lead
+                    : !article.paragraphs.empty() ? article.paragraphs.front()
+                                                  : std::string();
+  article.simhash = simhash(article.paragraphs);
 }
 
 feeds::Article make_article(const config::FeedConfig& feed, const feeds::FeedInfo& info,
@@ -67,17 +69,16 @@ feeds::Article make_article(const config::FeedConfig& feed, const feeds::FeedInf
   for (const feeds::Category& tag : entry.tags) add_unique(article.tags, {tag.label.empty() ? tag.term : tag.label});
 
   const feeds::Text* body = !entry.content.empty() ? &entry.content.front() : entry.summary ? &*entry.summary : nullptr;
-  if (body) article.paragraphs = paragraphs_of(*body);
-  if (entry.summary && body != &*entry.summary && entry.summary->value != body->value)
-    article.summary = plain_text(entry.summary);
-  else if (!article.paragraphs.empty())
-    article.summary = article.paragraphs.front();
-  for (const std::string& paragraph : article.paragraphs)
-    article.html += "<p>" + feeds::escape_html(paragraph) + "</p>";
-
+  if (body) {
+    const std::string base = entry.link.empty() ? feed.url : entry.link;
+    CleanedStory story = body->is_html() ? clean_fragment(body->value, base, article.title)
+                                         : clean_text(body->value, article.title);
+    if (entry.summary && body != &*entry.summary && entry.summary->value != body->value)
+      story.metadata.description = plain_text(entry.summary);
+    apply_story(story, article);
+  }
   article.enclosures = entry.enclosures;
   article.image = non_empty(entry.image);
-  article.simhash = simhash(article.paragraphs);
   article.source = feeds::Article::Source::feed;
   return article;
 }

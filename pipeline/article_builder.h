@@ -1,15 +1,21 @@
-// Turns a parsed feed entry into the article subscribers receive. Until the cleaning stage lands,
-// the article's text is the entry's content (else its summary) reduced to plain paragraphs, and
-// its HTML is rebuilt from those paragraphs, so nothing from the feed's markup passes through.
+// Turns a parsed feed entry, or a cleaned page, into the article subscribers receive. A feed entry's
+// content (else its summary) goes through the cleaning stage like a page's body does: repeats and
+// hidden parts removed, markup reduced to an allowlist.
 #pragma once
 
 #include "config/config.h"
 #include "feeds/model.h"
+#include "pipeline/cleaner.h"
 
 namespace sluice::pipeline {
 
 feeds::Article make_article(const config::FeedConfig& feed, const feeds::FeedInfo& info,
                             const feeds::Entry& entry, feeds::Timestamp fetched);
+
+// Copies a cleaned story into article: body blocks, HTML, summary (the story's description, else
+// the teaser cut from before the title, else the first paragraph) and fingerprint; the page's
+// metadata fills the fields the article does not have yet.
+void apply_story(const CleanedStory& story, feeds::Article& article);
 
 // The stable article id: 32 hex digits derived from the feed name and the entry's identity.
 std::string article_id(std::string_view feed_name, std::string_view entry_key);

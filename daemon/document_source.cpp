@@ -1,0 +1,45 @@
+#include "daemon/document_source.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "feeds/http_fetcher.h"
+
+namespace sluice::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::expected<Document, std::string> fetch(const std::string& url) {
+  std::optional<feeds::FetchResult> result;
+  feeds::HttpFetcher fetcher([&](std::uint64_t, feeds::FetchResult done) { result = std::move(done); });
+  feeds::FetchRequest request;
+  request.url = url;
+  request.user_agent = "sluice/" SLUICE_VERSION;
+  fetcher.start(request);
+  while (!result) fetcher.poll(1s);
+  if (!*result) return std::unexpected(url + ": " + result->error().reason);
+  return Document{std::move((*result)->body), (*result)->effective_url, (*result)->content_type};
+}
+
+}  // namespace
+
+std::expected<Document, std::string> read_document(const std::string& source) {
+  if (source.starts_with("http://") || source.starts_with("https://")) return fetch(source);
+  std::ostringstream body;
+  if (source == "-") {
+    body << std::cin.rdbuf();
+    return Document{body.str(), "", ""};
+  }
+  std::ifstream in(source, std::ios::binary);
+  if (!in) return std::unexpected(source + ": cannot open: " + std::strerror(errno));
+  body << in.rdbuf();
+  if (in.bad()) return std::unexpected(source + ": cannot read: " + std::strerror(errno));
+  return Document{body.str(), "", ""};
+}
+
+}  // namespace sluice::daemon

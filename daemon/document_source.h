@@ -1,0 +1,19 @@
+// Where the one-shot commands (`sluice parse`, `sluice extract`) read a document from: a file, an
+// http(s) URL fetched once through the daemon's fetcher, or "-" for stdin.
+#pragma once
+
+#include <expected>
+#include <string>
+
+namespace sluice::daemon {
+
+struct Document {
+  std::string body;
+  std::string url;           // where it was fetched from, after redirects; "" for files
+  std::string content_type;  // from the response; "" for files
+};
+
+// The document, or a one-line reason naming the source.
+std::expected<Document, std::string> read_document(const std::string& source);
+
+}  // namespace sluice::daemon

@@ -1,0 +1,82 @@
+#include "daemon/extract_command.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "daemon/document_source.h"
+#include "feeds/encoding.h"
+#include "pipeline/article_builder.h"
+#include "pipeline/article_json.h"
+#include "pipeline/cleaner.h"
+
+namespace sluice::daemon {
+namespace {
+
+// Standalone articles are not journaled; they carry the first sequence number of their own stream.
+constexpr std::uint64_t kStandaloneSeq = 1;
+
+std::expected<std::string, std::string> extract_one(const std::string& source, const std::string& url, bool text) {
+  auto document = read_document(source);
+  if (!document) return std::unexpected(document.error());
+  const std::string page_url = url.empty() ? document->url : url;
+  const feeds::DecodedDocument decoded = feeds::decode_document(document->body, document->content_type);
+  const pipeline::CleanedStory story =
+      text ? pipeline::clean_text(decoded.text()) : pipeline::clean_page(decoded.text(), page_url);
+
+  feeds::Article article;
+  article.feed_name = "extract";
+  article.feed_url = page_url.empty() ? source : page_url;
+  if (!story.metadata.site_name.empty()) article.feed_title = story.metadata.site_name;
+  article.fetched = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  article.source = feeds::Article::Source::page;
+  pipeline::apply_story(story, article);
+  if (!article.url && !page_url.empty()) article.url = page_url;
+  article.id = pipeline::article_id(article.feed_name, article.url ? *article.url : article.title + source);
+  return pipeline::article_json(article, kStandaloneSeq);
+}
+
+void print_line(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+int run_batch(bool text) {
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    nlohmann::json error;
+    try {
+      const auto request = nlohmann::json::parse(line);
+      const auto url = request.value("url", std::string());
+      auto result = extract_one(request.at("file").get<std::string>(), url, request.value("text", text));
+      if (result) {
+        print_line(*result);
+        std::fflush(stdout);
+        continue;
+      }
+      error["error"] = result.error();
+    } catch (const std::exception& e) {
+      error["error"] = std::string("bad request line: ") + e.what();
+    }
+    print_line(error.dump());
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_extract(const ExtractOptions& options) {
+  if (options.batch) return run_batch(options.text);
+  const auto result = extract_one(options.source, options.url, options.text);
+  if (!result) {
+    std::fprintf(stderr, "sluice extract: %s\n", result.error().c_str());
+    return 1;
+  }
+  print_line(*result);
+  return 0;
+}
+
+}  // namespace sluice::daemon

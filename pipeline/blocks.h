@@ -1,0 +1,28 @@
+// The unit of cleaned content: one paragraph, heading, list item, quotation, preformatted run or
+// table row, as plain text and as sanitized inline HTML.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sluice::pipeline {
+
+struct Block {
+  enum class Kind { paragraph, heading, list_item, quote, preformatted, table_row };
+  Kind kind = Kind::paragraph;
+  int level = 0;     // 1..6 for headings
+  std::string text;  // white space collapsed; preformatted text keeps its lines
+  std::string html;  // inline content only: a, em, strong, code, br and the like; URLs absolute
+  int link_chars = 0;
+  int chars = 0;  // characters (code points) of text
+
+  double link_density() const noexcept { return chars ? static_cast<double>(link_chars) / chars : 0.0; }
+};
+
+// The blocks as an HTML fragment: <p>, <h2>, <ul><li>, <blockquote>, <pre>.
+std::string blocks_html(const std::vector<Block>& blocks);
+
+// The blocks' text, one block per entry.
+std::vector<std::string> blocks_text(const std::vector<Block>& blocks);
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,100 @@
+#include "pipeline/boilerplate_hints.h"
+
+#include <array>
+#include <cctype>
+#include <string>
+
+namespace sluice::pipeline {
+namespace {
+
+enum class Word { none, content, weak, strong };
+
+// Prefixes, so that "comments", "sharebar", "relatedArticles" and "advertisement" match.
+constexpr std::array<std::string_view, 45> kStrongPrefixes = {
+    "comment", "disqus", "share", "sharing", "social", "related", "recommend", "newsletter", "subscri",
+    "signup", "cookie", "consent", "gdpr", "promo", "advert", "sponsor", "outbrain", "taboola", "breadcrumb",
+    "popular", "trending", "mostread", "most", "paywall", "modal", "popup", "caption", "credit", "byline",
+    "pagination", "pager", "toolbar", "widget", "adsbygoogle", "adslot", "adunit", "dfp", "banner", "tags",
+    "taglist", "keywords", "print", "rating", "author-bio", "skiplink"};
+// Whole words only: short ones that begin too many innocent words.
+constexpr std::array<std::string_view, 8> kStrongWords = {"ad", "ads", "tag", "bio", "skip", "more", "next", "prev"};
+constexpr std::array<std::string_view, 16> kWeakPrefixes = {
+    "header", "footer", "nav", "menu", "sidebar", "aside", "masthead", "rail", "complementary", "hidden",
+    "login", "signin", "search", "teaser", "meta", "extra"};
+constexpr std::array<std::string_view, 12> kContentPrefixes = {
+    "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "hentry", "prose", "page"};
+
+bool has_prefix(std::string_view word, std::string_view prefix) {
+  return word.size() >= prefix.size() && word.compare(0, prefix.size(), prefix) == 0;
+}
+
+Word judge_word(std::string_view word) {
+  for (std::string_view prefix : kStrongPrefixes)
+    if (has_prefix(word, prefix)) return Word::strong;
+  for (std::string_view whole : kStrongWords)
+    if (word == whole) return Word::strong;
+  for (std::string_view prefix : kContentPrefixes)
+    if (has_prefix(word, prefix)) return Word::content;
+  for (std::string_view prefix : kWeakPrefixes)
+    if (has_prefix(word, prefix)) return Word::weak;
+  return Word::none;
+}
+
+// One class name ("article-body", "shareBar"): words split at punctuation, lower-cased.
+Hint judge_name(std::string_view name) {
+  bool strong = false, weak = false, content = false;
+  std::string word;
+  auto finish = [&] {
+    switch (judge_word(word)) {
+      case Word::strong: strong = true; break;
+      case Word::weak: weak = true; break;
+      case Word::content: content = true; break;
+      case Word::none: break;
+    }
+    word.clear();
+  };
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!word.empty()) {
+      finish();
+    }
+  }
+  if (!word.empty()) finish();
+  if (strong) return Hint::strong_boilerplate;
+  if (weak) return content ? Hint::none : Hint::weak_boilerplate;
+  return content ? Hint::content : Hint::none;
+}
+
+void combine(Hint& into, Hint hint) {
+  if (static_cast<int>(hint) > static_cast<int>(into)) into = hint;
+}
+
+}  // namespace
+
+Hint classify_hints(std::string_view class_names, std::string_view id, std::string_view role) {
+  Hint verdict = Hint::none;
+  std::size_t at = 0;
+  while (at < class_names.size()) {
+    std::size_t end = class_names.find_first_of(" \t\n\r\f", at);
+    if (end == std::string_view::npos) end = class_names.size();
+    if (end > at) combine(verdict, judge_name(class_names.substr(at, end - at)));
+    at = end + 1;
+  }
+  if (!id.empty()) combine(verdict, judge_name(id));
+  if (role == "navigation" || role == "banner" || role == "contentinfo" || role == "complementary" ||
+      role == "search" || role == "dialog" || role == "alertdialog" || role == "menu" || role == "menubar")
+    combine(verdict, Hint::weak_boilerplate);
+  return verdict;
+}
+
+int hint_weight(Hint hint) noexcept {
+  switch (hint) {
+    case Hint::content: return 25;
+    case Hint::weak_boilerplate: case Hint::strong_boilerplate: return -25;
+    case Hint::none: return 0;
+  }
+  return 0;
+}
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,296 @@
+#include "pipeline/content_extractor.h"
+
+#include <algorithm>
+
+#include "pipeline/block_collector.h"
+#include "pipeline/boilerplate_hints.h"
+#include "feeds/text.h"
+
+namespace sluice::pipeline {
+namespace {
+
+constexpr int kMinParagraphChars = 25;
+constexpr int kMinArticleChars = 500;
+
+struct Stats {
+  int chars = 0;
+  int link_chars = 0;
+  int commas = 0;
+  bool has_block = false;  // a block-level element somewhere below
+};
+
+bool is_furniture(GumboTag tag) {
+  return tag == GUMBO_TAG_NAV || tag == GUMBO_TAG_ASIDE || tag == GUMBO_TAG_FOOTER || tag == GUMBO_TAG_HEADER;
+}
+
+int tag_weight(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_DIV: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_MAIN: return 5;
+    case GUMBO_TAG_PRE: case GUMBO_TAG_TD: case GUMBO_TAG_BLOCKQUOTE: return 3;
+    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_OL: case GUMBO_TAG_UL: case GUMBO_TAG_DL: case GUMBO_TAG_DD:
+    case GUMBO_TAG_DT: case GUMBO_TAG_LI: case GUMBO_TAG_FORM: return -3;
+    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6: case GUMBO_TAG_TH: return -5;
+    default: return 0;
+  }
+}
+
+// Characters as a reader counts them: code points, a run of white space as one.
+void count_text(std::string_view text, Stats& stats) {
+  bool space = true;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+      if (!space) ++stats.chars;
+      space = true;
+      continue;
+    }
+    space = false;
+    if ((c & 0xC0) != 0x80) ++stats.chars;
+    if (c == ',') ++stats.commas;
+    // Full-width and ideographic commas.
+    if (c == 0xEF && text.compare(i, 3, "\xEF\xBC\x8C") == 0) ++stats.commas;
+    if (c == 0xE3 && text.compare(i, 3, "\xE3\x80\x81") == 0) ++stats.commas;
+  }
+}
+
+class Extraction {
+ public:
+  Extraction(const PageDom& dom, std::string_view base_url)
+      : dom_(dom), base_url_(base_url), size_(static_cast<std::size_t>(dom.size())), skipped_(size_, 0),
+        hints_(size_, Hint::none) {
+    for (int i = 0; i < dom_.size(); ++i)
+      if (!dom_[i].is_text)
+        hints_[static_cast<std::size_t>(i)] =
+            classify_hints(dom_.attribute(i, "class"), dom_.attribute(i, "id"), dom_.attribute(i, "role"));
+  }
+
+  std::vector<Block> run(bool prune_by_name) {
+    std::fill(skipped_.begin(), skipped_.end(), 0);
+    const int body = dom_.body() >= 0 ? dom_.body() : dom_.html();
+    if (body < 0) return {};
+    compute_stats();
+    prune(body, prune_by_name);
+    compute_stats();
+    score(body);
+    const int top = top_candidate(body);
+    std::vector<Block> blocks;
+    BlockCollector collector(dom_, skipped_, base_url_);
+    for (int container : with_siblings(top, body)) collector.collect(container);
+    for (Block& block : collector.take())
+      if (keeps(block)) blocks.push_back(std::move(block));
+    return blocks;
+  }
+
+ private:
+  const Stats& stats(int i) const { return stats_[static_cast<std::size_t>(i)]; }
+  Hint hint(int i) const { return hints_[static_cast<std::size_t>(i)]; }
+  double link_density(int i) const { return stats(i).chars ? double(stats(i).link_chars) / stats(i).chars : 0.0; }
+
+  void compute_stats() {
+    stats_.assign(size_, Stats());
+    std::vector<char> dead(size_, 0), in_link(size_, 0);
+    for (int i = 0; i < dom_.size(); ++i) {
+      const auto at = static_cast<std::size_t>(i);
+      const int parent = dom_[i].parent;
+      const auto up = static_cast<std::size_t>(parent);
+      dead[at] = skipped_[at] || (parent >= 0 && dead[up]);
+      in_link[at] = dom_[i].tag == GUMBO_TAG_A || (parent >= 0 && in_link[up]);
+      if (dead[at] || !dom_[i].is_text) continue;
+      count_text(dom_[i].text, stats_[at]);
+      if (in_link[at]) stats_[at].link_chars = stats_[at].chars;
+    }
+    for (int i = dom_.size() - 1; i > 0; --i) {
+      const auto at = static_cast<std::size_t>(i);
+      if (dead[at] || dom_[i].parent < 0) continue;
+      Stats& parent = stats_[static_cast<std::size_t>(dom_[i].parent)];
+      parent.chars += stats_[at].chars;
+      parent.link_chars += stats_[at].link_chars;
+      parent.commas += stats_[at].commas;
+      if (!dom_[i].is_text && (stats_[at].has_block || is_block_level(dom_[i].tag))) parent.has_block = true;
+    }
+  }
+
+  bool is_hidden(int i) const {
+    if (dom_.has_attribute(i, "hidden")) return true;
+    if (dom_.attribute(i, "aria-hidden") == "true") return true;
+    const std::string_view style = dom_.attribute(i, "style");
+    if (style.empty()) return false;
+    std::string compact;
+    for (char c : style)
+      if (c != ' ') compact += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return compact.find("display:none") != std::string::npos || compact.find("visibility:hidden") != std::string::npos;
+  }
+
+  void prune(int body, bool by_name) {
+    const int page_chars = std::max(stats(body).chars, 1);
+    for (int i = body + 1; i < dom_[body].end; ++i) {
+      if (dom_[i].is_text) continue;
+      const GumboTag tag = dom_[i].tag;
+      const double share = double(stats(i).chars) / page_chars;
+      bool remove = is_hidden(i) || tag == GUMBO_TAG_FIGCAPTION;
+      if (by_name && !remove && tag != GUMBO_TAG_MAIN) {
+        const Hint verdict = hint(i);
+        if (verdict == Hint::strong_boilerplate) remove = share < 0.7;
+        else if (verdict == Hint::weak_boilerplate || is_furniture(tag))
+          remove = share < 0.4 && tag != GUMBO_TAG_ARTICLE;
+      } else if (!by_name && tag == GUMBO_TAG_NAV) {
+        remove = remove || share < 0.4;
+      }
+      if (remove) {
+        skipped_[static_cast<std::size_t>(i)] = 1;
+        i = dom_[i].end - 1;
+      }
+    }
+  }
+
+  bool is_paragraph_like(int i) const {
+    switch (dom_[i].tag) {
+      case GUMBO_TAG_P: case GUMBO_TAG_PRE: case GUMBO_TAG_TD: return true;
+      case GUMBO_TAG_DIV: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE: return !stats(i).has_block;
+      default: return false;
+    }
+  }
+
+  void score(int body) {
+    score_.assign(size_, 0.0);
+    scored_.assign(size_, 0);
+    for (int i = body + 1; i < dom_[body].end; ++i) {
+      if (skipped_[static_cast<std::size_t>(i)]) {
+        i = dom_[i].end - 1;
+        continue;
+      }
+      if (dom_[i].is_text || !is_paragraph_like(i) || stats(i).chars < kMinParagraphChars) continue;
+      const double points = 2.0 + stats(i).commas + std::min(stats(i).chars / 100, 3);
+      int ancestor = dom_[i].parent;
+      for (int level = 0; level < 5 && ancestor >= 0 && dom_[ancestor].parent >= 0; ++level) {
+        const auto at = static_cast<std::size_t>(ancestor);
+        if (!scored_[at]) {
+          scored_[at] = 1;
+          score_[at] = tag_weight(dom_[ancestor].tag) + hint_weight(hint(ancestor));
+        }
+        score_[at] += points / (level == 0 ? 1.0 : level == 1 ? 2.0 : level * 3.0);
+        ancestor = dom_[ancestor].parent;
+      }
+    }
+    for (std::size_t i = 0; i < size_; ++i)
+      if (scored_[i]) score_[i] *= 1.0 - link_density(static_cast<int>(i));
+  }
+
+  double final_score(int i) const { return score_[static_cast<std::size_t>(i)]; }
+  bool is_scored(int i) const { return scored_[static_cast<std::size_t>(i)] != 0; }
+  bool contains(int ancestor, int node) const { return ancestor < node && node < dom_[ancestor].end; }
+
+  int top_candidate(int body) const {
+    std::vector<int> ranked;
+    for (int i = body + 1; i < dom_[body].end; ++i)
+      if (is_scored(i)) ranked.push_back(i);
+    if (ranked.empty()) return body;
+    const std::size_t keep = std::min<std::size_t>(ranked.size(), 5);
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep), ranked.end(),
+                      [&](int a, int b) { return final_score(a) > final_score(b); });
+    int top = ranked.front();
+    const double best = final_score(top);
+
+    // Strong candidates spread over several siblings point at a common ancestor.
+    std::vector<int> alternatives;
+    for (std::size_t k = 1; k < keep; ++k)
+      if (final_score(ranked[k]) >= best * 0.75) alternatives.push_back(ranked[k]);
+    if (alternatives.size() >= 3) {
+      for (int ancestor = dom_[top].parent; ancestor >= 0 && ancestor != body; ancestor = dom_[ancestor].parent) {
+        const auto inside = std::count_if(alternatives.begin(), alternatives.end(),
+                                          [&](int alternative) { return contains(ancestor, alternative); });
+        if (inside >= 3) {
+          top = ancestor;
+          break;
+        }
+      }
+    }
+
+    // A parent that scores nearly as well holds more of the article.
+    double last = final_score(top);
+    for (int parent = dom_[top].parent; parent >= 0 && parent != body; parent = dom_[parent].parent) {
+      if (!is_scored(parent)) continue;
+      const double parent_score = final_score(parent);
+      if (parent_score < last / 3) break;
+      if (parent_score > last) {
+        top = parent;
+        break;
+      }
+      last = parent_score;
+    }
+
+    // An only child stands for its parent.
+    while (top != body && dom_[top].parent >= 0 && dom_[top].parent != body && element_children(dom_[top].parent) == 1)
+      top = dom_[top].parent;
+    return top;
+  }
+
+  int element_children(int parent) const {
+    int count = 0;
+    for (int child = parent + 1; child < dom_[parent].end; child = dom_[child].end)
+      if (!skipped_[static_cast<std::size_t>(child)] && (!dom_[child].is_text || stats(child).chars > 0)) ++count;
+    return count;
+  }
+
+  std::vector<int> with_siblings(int top, int body) const {
+    if (top == body || dom_[top].parent < 0) return {top};
+    const int parent = dom_[top].parent;
+    const double threshold = std::max(10.0, final_score(top) * 0.2);
+    const std::string_view top_class = dom_.attribute(top, "class");
+    std::vector<int> out;
+    for (int child = parent + 1; child < dom_[parent].end; child = dom_[child].end) {
+      if (skipped_[static_cast<std::size_t>(child)] || dom_[child].is_text) continue;
+      if (child == top) {
+        out.push_back(child);
+        continue;
+      }
+      const double bonus = !top_class.empty() && dom_.attribute(child, "class") == top_class ? final_score(top) * 0.2 : 0.0;
+      if (is_scored(child) && final_score(child) + bonus >= threshold) {
+        out.push_back(child);
+      } else if (dom_[child].tag == GUMBO_TAG_P || (dom_[child].tag == GUMBO_TAG_DIV && !stats(child).has_block)) {
+        const int chars = stats(child).chars;
+        const double density = link_density(child);
+        if (chars > 80 && density < 0.25) {
+          out.push_back(child);
+        } else if (chars > 0 && chars <= 80 && density == 0.0) {
+          const std::string text = dom_.text_of(child);
+          if (text.find(". ") != std::string::npos || text.ends_with('.')) out.push_back(child);
+        }
+      }
+    }
+    return out;
+  }
+
+  static bool keeps(const Block& block) {
+    if (block.link_density() > 0.5) return false;
+    return true;
+  }
+
+  const PageDom& dom_;
+  std::string_view base_url_;
+  std::size_t size_;
+  std::vector<char> skipped_;
+  std::vector<Hint> hints_;
+  std::vector<Stats> stats_;
+  std::vector<double> score_;
+  std::vector<char> scored_;
+};
+
+int total_chars(const std::vector<Block>& blocks) {
+  int total = 0;
+  for (const Block& block : blocks) total += block.chars;
+  return total;
+}
+
+}  // namespace
+
+std::vector<Block> extract_content(const PageDom& dom, std::string_view base_url) {
+  Extraction extraction(dom, base_url);
+  std::vector<Block> blocks = extraction.run(true);
+  if (total_chars(blocks) >= kMinArticleChars) return blocks;
+  std::vector<Block> again = extraction.run(false);
+  return total_chars(again) > total_chars(blocks) ? again : blocks;
+}
+
+}  // namespace sluice::pipeline
