@@ -18,13 +18,14 @@ namespace {
 // Standalone articles are not journaled; they carry the first sequence number of their own stream.
 constexpr std::uint64_t kStandaloneSeq = 1;
 
-std::expected<std::string, std::string> extract_one(const std::string& source, const std::string& url, bool text) {
+std::expected<std::string, std::string> extract_one(const std::string& source, const std::string& url, bool text,
+                                                    std::string* explain = nullptr) {
   auto document = read_document(source);
   if (!document) return std::unexpected(document.error());
   const std::string page_url = url.empty() ? document->url : url;
   const feeds::DecodedDocument decoded = feeds::decode_document(document->body, document->content_type);
   const pipeline::CleanedStory story =
-      text ? pipeline::clean_text(decoded.text()) : pipeline::clean_page(decoded.text(), page_url);
+      text ? pipeline::clean_text(decoded.text()) : pipeline::clean_page(decoded.text(), page_url, explain);
 
   feeds::Article article;
   article.feed_name = "extract";
@@ -70,7 +71,9 @@ int run_batch(bool text) {
 
 int run_extract(const ExtractOptions& options) {
   if (options.batch) return run_batch(options.text);
-  const auto result = extract_one(options.source, options.url, options.text);
+  std::string explain;
+  const auto result = extract_one(options.source, options.url, options.text, options.explain ? &explain : nullptr);
+  std::fwrite(explain.data(), 1, explain.size(), stderr);
   if (!result) {
     std::fprintf(stderr, "sluice extract: %s\n", result.error().c_str());
     return 1;

@@ -12,6 +12,7 @@ struct ExtractOptions {
   std::string url;     // the page's URL (base for links, canonical fallback); "" = not given
   bool text = false;
   bool batch = false;
+  bool explain = false;  // print the extractor's decisions to stderr
 };
 
 int run_extract(const ExtractOptions& options);

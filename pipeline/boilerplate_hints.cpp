@@ -7,20 +7,22 @@
 namespace sluice::pipeline {
 namespace {
 
-enum class Word { none, content, weak, strong };
+enum class Word { none, content, negative, weak, strong };
 
 // Prefixes, so that "comments", "sharebar", "relatedArticles" and "advertisement" match.
-constexpr std::array<std::string_view, 45> kStrongPrefixes = {
+constexpr std::array<std::string_view, 39> kStrongPrefixes = {
     "comment", "disqus", "share", "sharing", "social", "related", "recommend", "newsletter", "subscri",
     "signup", "cookie", "consent", "gdpr", "promo", "advert", "sponsor", "outbrain", "taboola", "breadcrumb",
     "popular", "trending", "mostread", "most", "paywall", "modal", "popup", "caption", "credit", "byline",
-    "pagination", "pager", "toolbar", "widget", "adsbygoogle", "adslot", "adunit", "dfp", "banner", "tags",
-    "taglist", "keywords", "print", "rating", "author-bio", "skiplink"};
+    "pagination", "pager", "toolbar", "adsbygoogle", "adslot", "adunit", "tags", "taglist", "keywords", "skiplink"};
 // Whole words only: short ones that begin too many innocent words.
-constexpr std::array<std::string_view, 8> kStrongWords = {"ad", "ads", "tag", "bio", "skip", "more", "next", "prev"};
-constexpr std::array<std::string_view, 16> kWeakPrefixes = {
-    "header", "footer", "nav", "menu", "sidebar", "aside", "masthead", "rail", "complementary", "hidden",
-    "login", "signin", "search", "teaser", "meta", "extra"};
+constexpr std::array<std::string_view, 6> kStrongWords = {"ad", "ads", "tag", "bio", "next", "prev"};
+constexpr std::array<std::string_view, 12> kWeakPrefixes = {
+    "header", "footer", "nav", "menu", "sidebar", "aside", "masthead", "complementary", "login", "signin",
+    "search", "banner"};
+// Words that lower a score but never prune: page builders wrap whole articles in "widgets".
+constexpr std::array<std::string_view, 7> kNegativePrefixes = {"widget", "meta", "extra", "teaser", "rail", "hidden",
+                                                               "print"};
 constexpr std::array<std::string_view, 12> kContentPrefixes = {
     "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "hentry", "prose", "page"};
 
@@ -37,18 +39,21 @@ Word judge_word(std::string_view word) {
     if (has_prefix(word, prefix)) return Word::content;
   for (std::string_view prefix : kWeakPrefixes)
     if (has_prefix(word, prefix)) return Word::weak;
+  for (std::string_view prefix : kNegativePrefixes)
+    if (has_prefix(word, prefix)) return Word::negative;
   return Word::none;
 }
 
 // One class name ("article-body", "shareBar"): words split at punctuation, lower-cased.
 Hint judge_name(std::string_view name) {
-  bool strong = false, weak = false, content = false;
+  bool strong = false, weak = false, negative = false, content = false;
   std::string word;
   auto finish = [&] {
     switch (judge_word(word)) {
       case Word::strong: strong = true; break;
       case Word::weak: weak = true; break;
       case Word::content: content = true; break;
+      case Word::negative: negative = true; break;
       case Word::none: break;
     }
     word.clear();
@@ -63,6 +68,7 @@ Hint judge_name(std::string_view name) {
   if (!word.empty()) finish();
   if (strong) return Hint::strong_boilerplate;
   if (weak) return content ? Hint::none : Hint::weak_boilerplate;
+  if (negative) return content ? Hint::none : Hint::negative;
   return content ? Hint::content : Hint::none;
 }
 
@@ -91,7 +97,7 @@ Hint classify_hints(std::string_view class_names, std::string_view id, std::stri
 int hint_weight(Hint hint) noexcept {
   switch (hint) {
     case Hint::content: return 25;
-    case Hint::weak_boilerplate: case Hint::strong_boilerplate: return -25;
+    case Hint::negative: case Hint::weak_boilerplate: case Hint::strong_boilerplate: return -25;
     case Hint::none: return 0;
   }
   return 0;

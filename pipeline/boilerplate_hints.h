@@ -5,6 +5,7 @@
 //     recommended lists, newsletters, cookie banners, ads, captions, bylines, tags);
 //   - weak: page furniture (header, footer, nav, menu, sidebar, widget) unless the same name also
 //     carries a content word ("entry-header" is neutral, "sidebar" is not);
+//   - negative: a word that lowers the element's score but never prunes it (widget, meta, teaser);
 //   - content: a content word (article, body, content, entry, post, story, text) and no other.
 #pragma once
 
@@ -12,7 +13,7 @@
 
 namespace sluice::pipeline {
 
-enum class Hint { none, content, weak_boilerplate, strong_boilerplate };
+enum class Hint { none, content, negative, weak_boilerplate, strong_boilerplate };
 
 // The verdict on an element from its class, id and role attributes (any may be empty).
 Hint classify_hints(std::string_view class_names, std::string_view id, std::string_view role);

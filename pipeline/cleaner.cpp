@@ -66,12 +66,12 @@ bool is_hard_wrapped(const std::vector<std::string_view>& lines) {
 
 }  // namespace
 
-CleanedStory clean_page(std::string_view html, std::string_view page_url) {
+CleanedStory clean_page(std::string_view html, std::string_view page_url, std::string* explain) {
   const PageDom dom(html);
   CleanedStory story;
   story.metadata = read_page_metadata(dom, page_url);
   const std::string_view base = story.metadata.url ? std::string_view(*story.metadata.url) : page_url;
-  story.blocks = extract_content(dom, page_url.empty() ? base : page_url);
+  story.blocks = extract_content(dom, page_url.empty() ? base : page_url, explain);
   finish(story);
   return story;
 }

@@ -21,7 +21,8 @@ struct CleanedStory {
 };
 
 // A whole web page: the main content is found among the page's boilerplate (content_extractor.h).
-CleanedStory clean_page(std::string_view html, std::string_view page_url);
+// explain, when given, receives the extractor's decisions (see content_extractor.h).
+CleanedStory clean_page(std::string_view html, std::string_view page_url, std::string* explain = nullptr);
 
 // A feed item's content: all of it is the story, but it still loses repeats and hidden parts.
 CleanedStory clean_fragment(std::string_view html, std::string_view base_url, std::string_view title);

@@ -56,8 +56,8 @@ void count_text(std::string_view text, Stats& stats) {
 
 class Extraction {
  public:
-  Extraction(const PageDom& dom, std::string_view base_url)
-      : dom_(dom), base_url_(base_url), size_(static_cast<std::size_t>(dom.size())), skipped_(size_, 0),
+  Extraction(const PageDom& dom, std::string_view base_url, std::string* explain)
+      : dom_(dom), base_url_(base_url), explain_(explain), size_(static_cast<std::size_t>(dom.size())), skipped_(size_, 0),
         hints_(size_, Hint::none) {
     for (int i = 0; i < dom_.size(); ++i)
       if (!dom_[i].is_text)
@@ -76,7 +76,18 @@ class Extraction {
     const int top = top_candidate(body);
     std::vector<Block> blocks;
     BlockCollector collector(dom_, skipped_, base_url_);
-    for (int container : with_siblings(top, body)) collector.collect(container);
+    if (explain_) {
+      *explain_ += prune_by_name ? "-- pass with name-based pruning\n" : "-- pass without name-based pruning\n";
+      std::vector<int> ranked;
+      for (int i = body; i < dom_[body].end; ++i)
+        if (is_scored(i)) ranked.push_back(i);
+      std::sort(ranked.begin(), ranked.end(), [&](int a, int b) { return final_score(a) > final_score(b); });
+      for (std::size_t k = 0; k < std::min<std::size_t>(ranked.size(), 8); ++k) note("candidate", ranked[k]);
+    }
+    for (int container : with_siblings(top, body)) {
+      note("container", container);
+      collector.collect(container);
+    }
     for (Block& block : collector.take())
       if (keeps(block)) blocks.push_back(std::move(block));
     return blocks;
@@ -138,39 +149,73 @@ class Extraction {
         remove = remove || share < 0.4;
       }
       if (remove) {
+        note("pruned", i);
         skipped_[static_cast<std::size_t>(i)] = 1;
         i = dom_[i].end - 1;
       }
     }
   }
 
-  bool is_paragraph_like(int i) const {
+  // A paragraph for scoring: <p> and <pre>, and a container with no block inside (a <div> used as
+  // a paragraph). Text that runs loose between the blocks of an element is a paragraph of that
+  // element.
+  bool is_paragraph_unit(int i) const {
     switch (dom_[i].tag) {
-      case GUMBO_TAG_P: case GUMBO_TAG_PRE: case GUMBO_TAG_TD: return true;
-      case GUMBO_TAG_DIV: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE: return !stats(i).has_block;
+      case GUMBO_TAG_P: case GUMBO_TAG_PRE: return true;
+      case GUMBO_TAG_DIV: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_TD: case GUMBO_TAG_MAIN:
+      case GUMBO_TAG_BLOCKQUOTE:
+        return !stats(i).has_block;
       default: return false;
     }
+  }
+
+  void credit(int first, const Stats& paragraph) {
+    if (paragraph.chars < kMinParagraphChars) return;
+    const double points = 2.0 + paragraph.commas + std::min(paragraph.chars / 100, 3);
+    int ancestor = first;
+    for (int level = 0; level < 5 && ancestor >= 0 && dom_[ancestor].parent >= 0; ++level) {
+      const auto at = static_cast<std::size_t>(ancestor);
+      if (!scored_[at]) {
+        scored_[at] = 1;
+        score_[at] = tag_weight(dom_[ancestor].tag) + hint_weight(hint(ancestor));
+      }
+      score_[at] += points / (level == 0 ? 1.0 : level == 1 ? 2.0 : level * 3.0);
+      ancestor = dom_[ancestor].parent;
+    }
+  }
+
+  void credit_loose_text(int element) {
+    Stats run;
+    for (int child = element + 1; child < dom_[element].end; child = dom_[child].end) {
+      if (skipped_[static_cast<std::size_t>(child)]) continue;
+      const bool flows = dom_[child].is_text || (!is_block_level(dom_[child].tag) && !stats(child).has_block);
+      if (flows) {
+        run.chars += stats(child).chars;
+        run.commas += stats(child).commas;
+        continue;
+      }
+      credit(element, run);
+      run = Stats();
+    }
+    credit(element, run);
   }
 
   void score(int body) {
     score_.assign(size_, 0.0);
     scored_.assign(size_, 0);
-    for (int i = body + 1; i < dom_[body].end; ++i) {
+    for (int i = body; i < dom_[body].end; ++i) {
       if (skipped_[static_cast<std::size_t>(i)]) {
         i = dom_[i].end - 1;
         continue;
       }
-      if (dom_[i].is_text || !is_paragraph_like(i) || stats(i).chars < kMinParagraphChars) continue;
-      const double points = 2.0 + stats(i).commas + std::min(stats(i).chars / 100, 3);
-      int ancestor = dom_[i].parent;
-      for (int level = 0; level < 5 && ancestor >= 0 && dom_[ancestor].parent >= 0; ++level) {
-        const auto at = static_cast<std::size_t>(ancestor);
-        if (!scored_[at]) {
-          scored_[at] = 1;
-          score_[at] = tag_weight(dom_[ancestor].tag) + hint_weight(hint(ancestor));
-        }
-        score_[at] += points / (level == 0 ? 1.0 : level == 1 ? 2.0 : level * 3.0);
-        ancestor = dom_[ancestor].parent;
+      if (dom_[i].is_text) continue;
+      if (is_paragraph_unit(i)) {
+        credit(dom_[i].parent, stats(i));
+        i = dom_[i].end - 1;
+      } else if (stats(i).has_block) {
+        credit_loose_text(i);
+      } else {
+        i = dom_[i].end - 1;  // inline or list text: part of its parent's loose text
       }
     }
     for (std::size_t i = 0; i < size_; ++i)
@@ -262,6 +307,18 @@ class Extraction {
     return out;
   }
 
+  void note(std::string_view what, int i) const {
+    if (!explain_) return;
+    std::string line(what);
+    line += " node=" + std::to_string(i) + " <" + gumbo_normalized_tagname(dom_[i].tag);
+    if (const auto id = dom_.attribute(i, "id"); !id.empty()) line += " id=\"" + std::string(id.substr(0, 40)) + "\"";
+    if (const auto cls = dom_.attribute(i, "class"); !cls.empty())
+      line += " class=\"" + std::string(cls.substr(0, 60)) + "\"";
+    line += "> chars=" + std::to_string(stats(i).chars) + " links=" + std::to_string(stats(i).link_chars);
+    if (!score_.empty() && is_scored(i)) line += " score=" + std::to_string(final_score(i));
+    *explain_ += line + "\n";
+  }
+
   static bool keeps(const Block& block) {
     if (block.link_density() > 0.5) return false;
     return true;
@@ -269,6 +326,7 @@ class Extraction {
 
   const PageDom& dom_;
   std::string_view base_url_;
+  std::string* explain_;
   std::size_t size_;
   std::vector<char> skipped_;
   std::vector<Hint> hints_;
@@ -285,8 +343,8 @@ int total_chars(const std::vector<Block>& blocks) {
 
 }  // namespace
 
-std::vector<Block> extract_content(const PageDom& dom, std::string_view base_url) {
-  Extraction extraction(dom, base_url);
+std::vector<Block> extract_content(const PageDom& dom, std::string_view base_url, std::string* explain) {
+  Extraction extraction(dom, base_url, explain);
   std::vector<Block> blocks = extraction.run(true);
   if (total_chars(blocks) >= kMinArticleChars) return blocks;
   std::vector<Block> again = extraction.run(false);

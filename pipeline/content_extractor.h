@@ -14,6 +14,7 @@
 // longer result wins.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +23,8 @@
 
 namespace sluice::pipeline {
 
-std::vector<Block> extract_content(const PageDom& dom, std::string_view base_url);
+// explain, when given, receives one line per decision: pruned elements, the best candidates and
+// the containers taken (what `sluice extract --explain` prints).
+std::vector<Block> extract_content(const PageDom& dom, std::string_view base_url, std::string* explain = nullptr);
 
 }  // namespace sluice::pipeline
