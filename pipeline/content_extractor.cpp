@@ -139,7 +139,8 @@ class Extraction {
       if (dom_[i].is_text) continue;
       const GumboTag tag = dom_[i].tag;
       const double share = double(stats(i).chars) / page_chars;
-      bool remove = is_hidden(i) || tag == GUMBO_TAG_FIGCAPTION;
+      // Streaming renderers ship the whole article in a hidden element that a script reveals.
+      bool remove = (is_hidden(i) && share < 0.3) || tag == GUMBO_TAG_FIGCAPTION;
       if (by_name && !remove && tag != GUMBO_TAG_MAIN) {
         const Hint verdict = hint(i);
         if (verdict == Hint::strong_boilerplate) remove = share < 0.7;
@@ -171,6 +172,9 @@ class Extraction {
 
   void credit(int first, const Stats& paragraph) {
     if (paragraph.chars < kMinParagraphChars) return;
+    if (paragraph.link_chars * 2 < paragraph.chars)
+      for (int ancestor = first; ancestor >= 0; ancestor = dom_[ancestor].parent)
+        prose_[static_cast<std::size_t>(ancestor)] += paragraph.chars;
     const double points = 2.0 + paragraph.commas + std::min(paragraph.chars / 100, 3);
     int ancestor = first;
     for (int level = 0; level < 5 && ancestor >= 0 && dom_[ancestor].parent >= 0; ++level) {
@@ -192,6 +196,7 @@ class Extraction {
       if (flows) {
         run.chars += stats(child).chars;
         run.commas += stats(child).commas;
+        run.link_chars += stats(child).link_chars;
         continue;
       }
       credit(element, run);
@@ -203,6 +208,7 @@ class Extraction {
   void score(int body) {
     score_.assign(size_, 0.0);
     scored_.assign(size_, 0);
+    prose_.assign(size_, 0);
     for (int i = body; i < dom_[body].end; ++i) {
       if (skipped_[static_cast<std::size_t>(i)]) {
         i = dom_[i].end - 1;
@@ -222,6 +228,7 @@ class Extraction {
       if (scored_[i]) score_[i] *= 1.0 - link_density(static_cast<int>(i));
   }
 
+  int prose(int i) const { return prose_[static_cast<std::size_t>(i)]; }
   double final_score(int i) const { return score_[static_cast<std::size_t>(i)]; }
   bool is_scored(int i) const { return scored_[static_cast<std::size_t>(i)] != 0; }
   bool contains(int ancestor, int node) const { return ancestor < node && node < dom_[ancestor].end; }
@@ -263,6 +270,15 @@ class Extraction {
         break;
       }
       last = parent_score;
+    }
+
+    // A candidate holding a small part of the page's prose is a fragment (a boxed aside, one
+    // widget of a page builder): the article is the nearest ancestor that holds most of it.
+    const int total_prose = prose_[static_cast<std::size_t>(body)];
+    if (prose(top) * 4 < total_prose) {
+      int ancestor = top;
+      while (ancestor != body && prose(ancestor) * 2 < total_prose) ancestor = dom_[ancestor].parent;
+      if (ancestor != body) top = ancestor;
     }
 
     // An only child stands for its parent.
@@ -333,6 +349,7 @@ class Extraction {
   std::vector<Stats> stats_;
   std::vector<double> score_;
   std::vector<char> scored_;
+  std::vector<int> prose_;  // characters of prose paragraphs (mostly not links) in the subtree
 };
 
 int total_chars(const std::vector<Block>& blocks) {
