@@ -19,6 +19,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,22 +40,50 @@ def unpack(set_dir, out_dir):
     return pages
 
 
+def watch_peak(pid, peak_kb):
+    path = f"/proc/{pid}/status"
+    while True:
+        try:
+            with open(path) as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak_kb[0] = max(peak_kb[0], int(line.split()[1]))
+                    elif line.startswith("State:") and "Z" in line.split()[1]:
+                        return
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            return
+        time.sleep(0.02)
+
+
 def run_sluice(binary, pages, truth):
     request = "".join(
         json.dumps({"file": target, "url": truth.get(page_id, {}).get("url", "")}) + "\n" for page_id, target in pages
     )
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([binary, "extract", "--batch"], input=request, capture_output=True, text=True, check=True)
+    child = subprocess.Popen([binary, "extract", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    writer = threading.Thread(target=lambda: (child.stdin.write(request), child.stdin.close()))
+    writer.start()
+    # Peak RSS is read from the child's VmHWM while it runs: the rusage figure would also count the
+    # memory of this process, which the child starts as a copy of before it execs.
+    peak_kb = [0]
+    watcher = threading.Thread(target=watch_peak, args=(child.pid, peak_kb))
+    watcher.start()
+    stdout = child.stdout.read()
+    writer.join()
+    _, status, usage = os.wait4(child.pid, 0)
+    watcher.join()
+    child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if child.returncode != 0:
+        raise SystemExit(f"sluice extract --batch failed with status {child.returncode}")
+    done = subprocess.CompletedProcess(child.args, child.returncode, stdout)
     predictions = {}
     for (page_id, _), line in zip(pages, done.stdout.split("\n")):
         article = json.loads(line)
         predictions[page_id] = {"articleBody": article.get("text", "")}
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    cpu = usage.ru_utime + usage.ru_stime
     return predictions, {"pages_per_s": len(pages) / seconds, "pages_per_cpu_s": len(pages) / max(cpu, 1e-9),
-                         "peak_rss_mb": after.ru_maxrss / 1024}
+                         "peak_rss_mb": peak_kb[0] / 1024}
 
 
 def run_peer(command, cwd, out_json):
