@@ -72,26 +72,36 @@ Hint judge_name(std::string_view name) {
   return content ? Hint::content : Hint::none;
 }
 
-void combine(Hint& into, Hint hint) {
-  if (static_cast<int>(hint) > static_cast<int>(into)) into = hint;
-}
-
 }  // namespace
 
 Hint classify_hints(std::string_view class_names, std::string_view id, std::string_view role) {
-  Hint verdict = Hint::none;
+  bool strong = false, weak = false, negative = false, content = false;
+  auto judge = [&](std::string_view name) {
+    switch (judge_name(name)) {
+      case Hint::strong_boilerplate: strong = true; break;
+      case Hint::weak_boilerplate: weak = true; break;
+      case Hint::negative: negative = true; break;
+      case Hint::content: content = true; break;
+      case Hint::none: break;
+    }
+  };
   std::size_t at = 0;
   while (at < class_names.size()) {
     std::size_t end = class_names.find_first_of(" \t\n\r\f", at);
     if (end == std::string_view::npos) end = class_names.size();
-    if (end > at) combine(verdict, judge_name(class_names.substr(at, end - at)));
+    if (end > at) judge(class_names.substr(at, end - at));
     at = end + 1;
   }
-  if (!id.empty()) combine(verdict, judge_name(id));
+  if (!id.empty()) judge(id);
   if (role == "navigation" || role == "banner" || role == "contentinfo" || role == "complementary" ||
       role == "search" || role == "dialog" || role == "alertdialog" || role == "menu" || role == "menubar")
-    combine(verdict, Hint::weak_boilerplate);
-  return verdict;
+    weak = true;
+  // A content name beside a boilerplate one is a post wrapper carrying its taxonomy ("post
+  // tag-politics category-news"), not a part to prune.
+  if (strong) return content ? Hint::negative : Hint::strong_boilerplate;
+  if (weak) return content ? Hint::none : Hint::weak_boilerplate;
+  if (negative) return content ? Hint::none : Hint::negative;
+  return content ? Hint::content : Hint::none;
 }
 
 int hint_weight(Hint hint) noexcept {

@@ -11,6 +11,7 @@ namespace {
 
 constexpr int kMinParagraphChars = 25;
 constexpr int kMinArticleChars = 500;
+constexpr int kFragmentChars = 40;
 
 struct Stats {
   int chars = 0;
@@ -54,6 +55,26 @@ void count_text(std::string_view text, Stats& stats) {
   }
 }
 
+// A fragment rather than prose: a few words without a sentence's end (a date, a byline, a label,
+// a stray microdata value).
+bool is_fragment(const Block& block) {
+  if (block.kind == Block::Kind::heading || block.chars >= kFragmentChars) return false;
+  const std::string_view text = block.text;
+  for (std::string_view end : {".", "!", "?", ":", "\"", "\xE2\x80\x9D", ")"})
+    if (text.ends_with(end)) return false;
+  return true;
+}
+
+// Fragments that trail the last paragraph of prose are what the page template put after the
+// article (tags, dates, bylines, counters).
+void trim_edges(std::vector<Block>& blocks) {
+  while (!blocks.empty() && is_fragment(blocks.back())) blocks.pop_back();
+}
+
+// What a pass prunes before scoring: furniture and boilerplate, boilerplate only (the parts that
+// are never the story), or nothing but hidden parts.
+enum class Pruning { everything, never_story, nothing };
+
 class Extraction {
  public:
   Extraction(const PageDom& dom, std::string_view base_url, std::string* explain)
@@ -65,19 +86,21 @@ class Extraction {
             classify_hints(dom_.attribute(i, "class"), dom_.attribute(i, "id"), dom_.attribute(i, "role"));
   }
 
-  std::vector<Block> run(bool prune_by_name) {
+  std::vector<Block> run(Pruning pruning) {
     std::fill(skipped_.begin(), skipped_.end(), 0);
     const int body = dom_.body() >= 0 ? dom_.body() : dom_.html();
     if (body < 0) return {};
     compute_stats();
-    prune(body, prune_by_name);
+    prune(body, pruning);
     compute_stats();
     score(body);
     const int top = top_candidate(body);
     std::vector<Block> blocks;
     BlockCollector collector(dom_, skipped_, base_url_);
     if (explain_) {
-      *explain_ += prune_by_name ? "-- pass with name-based pruning\n" : "-- pass without name-based pruning\n";
+      *explain_ += pruning == Pruning::everything    ? "-- pass pruning furniture and boilerplate\n"
+                   : pruning == Pruning::never_story ? "-- pass pruning boilerplate only\n"
+                                                     : "-- pass pruning hidden parts only\n";
       std::vector<int> ranked;
       for (int i = body; i < dom_[body].end; ++i)
         if (is_scored(i)) ranked.push_back(i);
@@ -90,6 +113,7 @@ class Extraction {
     }
     for (Block& block : collector.take())
       if (keeps(block)) blocks.push_back(std::move(block));
+    trim_edges(blocks);
     return blocks;
   }
 
@@ -122,6 +146,13 @@ class Extraction {
     }
   }
 
+  // Whether the subtree holds the page's <h1> or <main>: a wrapper that only looks like boilerplate.
+  bool holds_headline(int i) const {
+    for (int k = i + 1; k < dom_[i].end; ++k)
+      if (dom_[k].tag == GUMBO_TAG_H1 || dom_[k].tag == GUMBO_TAG_MAIN) return true;
+    return false;
+  }
+
   bool is_hidden(int i) const {
     if (dom_.has_attribute(i, "hidden")) return true;
     if (dom_.attribute(i, "aria-hidden") == "true") return true;
@@ -133,7 +164,7 @@ class Extraction {
     return compact.find("display:none") != std::string::npos || compact.find("visibility:hidden") != std::string::npos;
   }
 
-  void prune(int body, bool by_name) {
+  void prune(int body, Pruning pruning) {
     const int page_chars = std::max(stats(body).chars, 1);
     for (int i = body + 1; i < dom_[body].end; ++i) {
       if (dom_[i].is_text) continue;
@@ -141,13 +172,13 @@ class Extraction {
       const double share = double(stats(i).chars) / page_chars;
       // Streaming renderers ship the whole article in a hidden element that a script reveals.
       bool remove = (is_hidden(i) && share < 0.3) || tag == GUMBO_TAG_FIGCAPTION;
-      if (by_name && !remove && tag != GUMBO_TAG_MAIN) {
+      if (!remove && tag != GUMBO_TAG_MAIN && pruning != Pruning::nothing) {
         const Hint verdict = hint(i);
-        if (verdict == Hint::strong_boilerplate) remove = share < 0.7;
-        else if (verdict == Hint::weak_boilerplate || is_furniture(tag))
+        if (verdict == Hint::strong_boilerplate) remove = share < 0.7 || !holds_headline(i);
+        else if (pruning == Pruning::everything && (verdict == Hint::weak_boilerplate || is_furniture(tag)))
           remove = share < 0.4 && tag != GUMBO_TAG_ARTICLE;
-      } else if (!by_name && tag == GUMBO_TAG_NAV) {
-        remove = remove || share < 0.4;
+        else if (tag == GUMBO_TAG_NAV)
+          remove = share < 0.4;
       }
       if (remove) {
         note("pruned", i);
@@ -362,10 +393,13 @@ int total_chars(const std::vector<Block>& blocks) {
 
 std::vector<Block> extract_content(const PageDom& dom, std::string_view base_url, std::string* explain) {
   Extraction extraction(dom, base_url, explain);
-  std::vector<Block> blocks = extraction.run(true);
-  if (total_chars(blocks) >= kMinArticleChars) return blocks;
-  std::vector<Block> again = extraction.run(false);
-  return total_chars(again) > total_chars(blocks) ? again : blocks;
+  std::vector<Block> best;
+  for (const Pruning pruning : {Pruning::everything, Pruning::never_story, Pruning::nothing}) {
+    std::vector<Block> blocks = extraction.run(pruning);
+    if (total_chars(blocks) >= kMinArticleChars) return blocks;
+    if (total_chars(blocks) > total_chars(best)) best = std::move(blocks);
+  }
+  return best;
 }
 
 }  // namespace sluice::pipeline
