@@ -65,9 +65,38 @@ bool is_fragment(const Block& block) {
   return true;
 }
 
+// Headings that open what a template puts after an article: related and recommended lists,
+// comments, author boxes, sign-up prompts.
+bool opens_appendix(const Block& block) {
+  static constexpr std::string_view kOpenings[] = {
+      "related", "recommended", "you may also like", "you might also like", "more from", "more stories",
+      "more articles", "more on this", "read more", "read next", "what to read next", "most popular", "most read",
+      "popular posts", "popular stories", "popular articles", "trending", "latest news", "latest posts",
+      "latest articles", "recent posts", "recent articles", "comments", "leave a reply", "leave a comment",
+      "share this", "about the author", "see more in", "sign up", "subscribe", "follow us", "tags", "don't miss",
+      "don\u2019t miss"};
+  if (block.chars > 60 || (block.kind != Block::Kind::heading && block.chars > 30)) return false;
+  std::string text;
+  for (char c : block.text) text += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view opening : kOpenings)
+    if (text.starts_with(opening)) return true;
+  return false;
+}
+
 // Fragments that trail the last paragraph of prose are what the page template put after the
-// article (tags, dates, bylines, counters).
+// article (tags, dates, bylines, counters); so is everything from a heading that opens a related
+// list or the comments, once most of the text has come before it.
 void trim_edges(std::vector<Block>& blocks) {
+  int total = 0;
+  for (const Block& block : blocks) total += block.chars;
+  int before = 0;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    if (before * 2 >= total && opens_appendix(blocks[i])) {
+      blocks.resize(i);
+      break;
+    }
+    before += blocks[i].chars;
+  }
   while (!blocks.empty() && is_fragment(blocks.back())) blocks.pop_back();
 }
 

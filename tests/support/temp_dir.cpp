@@ -1,5 +1,7 @@
 #include "tests/support/temp_dir.h"
 
+#include <zlib.h>
+
 #include <stdlib.h>
 
 #include <fstream>
@@ -26,6 +28,17 @@ std::string read_file(const std::filesystem::path& file) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string read_gzip_file(const std::filesystem::path& file) {
+  gzFile in = gzopen(file.c_str(), "rb");
+  if (!in) return {};
+  std::string out;
+  char buffer[1 << 16];
+  int got = 0;
+  while ((got = gzread(in, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(got));
+  gzclose(in);
+  return got < 0 ? std::string() : out;
 }
 
 void write_file(const std::filesystem::path& file, const std::string& text) {

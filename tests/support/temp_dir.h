@@ -23,6 +23,7 @@ class TempDir {
 };
 
 std::string read_file(const std::filesystem::path& file);  // "" when it cannot be read
+std::string read_gzip_file(const std::filesystem::path& file);  // "" when it cannot be read
 void write_file(const std::filesystem::path& file, const std::string& text);
 
 // Polls condition every 10 ms until it holds (true) or timeout passes (false).
