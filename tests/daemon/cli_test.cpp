@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/process.h"
+#include "tests/support/schema.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::daemon {
@@ -14,7 +15,7 @@ TEST(Cli, PrintsVersion) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* command : {"run", "tail", "parse", "check-config"}) {
+  for (const char* command : {"run", "tail", "parse", "extract", "check-config"}) {
     const auto result = test::run_command({SLUICE_BINARY, command, "--help"});
     EXPECT_EQ(result.status, 0) << command;
     EXPECT_NE(result.out.find("Usage:"), std::string::npos) << command;
@@ -78,6 +79,62 @@ TEST(Cli, ParseSaysWhyADocumentIsNotAFeed) {
   EXPECT_EQ(missing.status, 1);
   EXPECT_EQ(missing.err, "sluice parse: " + (dir.path() / "none.xml").string() + ": cannot open: No such file or directory\n");
   EXPECT_EQ(test::run_command({SLUICE_BINARY, "parse"}).status, 2) << "no FILE, URL or --batch is a usage error";
+}
+
+TEST(Cli, ExtractPrintsTheCleanedArticle) {
+  const auto result = test::run_command({SLUICE_BINARY, "extract", SLUICE_SHARED_DIR "/fixtures/seed/page.html"});
+  EXPECT_EQ(result.status, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  const auto violations = test::schema_violations(test::article_schema(), json);
+  EXPECT_TRUE(violations.empty()) << testing::PrintToString(violations);
+  const auto expected = nlohmann::json::parse(test::read_file(SLUICE_SHARED_DIR "/fixtures/seed/expected.json"));
+  EXPECT_EQ(json["title"], expected["title"]);
+  EXPECT_EQ(json["url"], expected["url"]);
+  EXPECT_EQ(json["published"], expected["published"]);
+  EXPECT_EQ(json["summary"], expected["dek"]);
+  EXPECT_EQ(json["source"], "page");
+  std::string text;
+  for (const auto& paragraph : expected["paragraphs"]) text += (text.empty() ? "" : "\n\n") + paragraph.get<std::string>();
+  EXPECT_EQ(json["text"], text);
+}
+
+TEST(Cli, ExtractReadsPlainTextFromStdin) {
+  const auto result = test::run_command(
+      {"/bin/sh", "-c", std::string(SLUICE_BINARY) + " extract --text - < " SLUICE_SHARED_DIR "/fixtures/seed/scraped.txt"});
+  EXPECT_EQ(result.status, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  const auto expected = nlohmann::json::parse(test::read_file(SLUICE_SHARED_DIR "/fixtures/seed/expected.json"));
+  EXPECT_EQ(json["title"], expected["title"]);
+  for (const auto& paragraph : expected["paragraphs"]) {
+    const std::string text = json["text"];
+    const std::string one = paragraph.get<std::string>();
+    EXPECT_NE(text.find(one), std::string::npos);
+    EXPECT_EQ(text.find(one), text.rfind(one)) << "once: " << one.substr(0, 50);
+  }
+}
+
+TEST(Cli, ExtractBatchAnswersEveryLine) {
+  const test::TempDir dir;
+  const auto requests = (dir.path() / "requests").string();
+  test::write_file(requests, std::string("{\"file\": \"") + SLUICE_SHARED_DIR "/fixtures/seed/page.html\"}\n"
+                             "{\"file\": \"" + (dir.path() / "none.html").string() + "\"}\n"
+                             "not json\n");
+  const auto result = test::run_command({"/bin/sh", "-c", std::string(SLUICE_BINARY) + " extract --batch < " + requests});
+  EXPECT_EQ(result.status, 0) << result.err;
+  std::vector<nlohmann::json> lines;
+  for (std::size_t at = 0, end; (end = result.out.find('\n', at)) != std::string::npos; at = end + 1)
+    lines.push_back(nlohmann::json::parse(result.out.substr(at, end - at)));
+  ASSERT_EQ(lines.size(), 3U);
+  EXPECT_EQ(lines[0]["source"], "page");
+  EXPECT_NE(lines[1]["error"].get<std::string>().find("cannot open"), std::string::npos);
+  EXPECT_NE(lines[2]["error"].get<std::string>().find("bad request line"), std::string::npos);
+}
+
+TEST(Cli, ExtractNamesAMissingFile) {
+  const auto result = test::run_command({SLUICE_BINARY, "extract", "/nonexistent/page.html"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err, "sluice extract: /nonexistent/page.html: cannot open: No such file or directory\n");
+  EXPECT_EQ(test::run_command({SLUICE_BINARY, "extract"}).status, 2);
 }
 
 }  // namespace
