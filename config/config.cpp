@@ -27,7 +27,8 @@ constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_i
                                               "per_host"};
 constexpr std::string_view kFeedKeys[] = {"name",         "url",          "tags",    "headers",  "interval",
                                           "min_interval", "max_interval", "timeout", "max_body", "username",
-                                          "password",     "proxy"};
+                                          "password",     "proxy",        "type",    "links",    "full_text",
+                                          "allow_private"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
 Position position_of(const YAML::Node& node) {
@@ -76,6 +77,13 @@ class Loader {
   std::string scalar(const YAML::Node& node, const std::string& key) const {
     if (!node.IsScalar() || node.Scalar().empty()) fail(node, key, "expected a non-empty value");
     return node.Scalar();
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& key) const {
+    const std::string text = scalar(node, key);
+    if (text == "true" || text == "yes" || text == "on") return true;
+    if (text == "false" || text == "no" || text == "off") return false;
+    fail(node, key, "'" + text + "' must be true or false");
   }
 
   std::chrono::milliseconds duration(const YAML::Node& node, const std::string& key) const {
@@ -193,6 +201,23 @@ class Loader {
                                              [&](std::string_view scheme) { return feed.proxy.starts_with(scheme); });
       if (!known) fail(node["proxy"], path + ".proxy", "'" + feed.proxy + "' is not a proxy URL (http://, https://, socks5h://...)");
     }
+    if (node["type"]) {
+      const std::string type = scalar(node["type"], path + ".type");
+      if (type == "html") feed.type = FeedConfig::Type::html;
+      else if (type != "feed") fail(node["type"], path + ".type", "'" + type + "' must be feed or html");
+    }
+    if (node["links"]) {
+      if (feed.type != FeedConfig::Type::html)
+        fail(key_or_map(node, "links"), path + ".links", "links applies to type: html feeds only");
+      const std::string text = scalar(node["links"], path + ".links");
+      auto selector = parse_selector(text);
+      if (!selector) fail(node["links"], path + ".links", "'" + text + "': " + selector.error());
+      feed.links = std::move(*selector);
+    } else if (feed.type == FeedConfig::Type::html) {
+      fail(node, path, "a type: html feed needs links, the CSS selector of its article links (e.g. \"article h2 a\")");
+    }
+    if (node["full_text"]) feed.full_text = boolean(node["full_text"], path + ".full_text");
+    if (node["allow_private"]) feed.allow_private = boolean(node["allow_private"], path + ".allow_private");
     poll_overrides(node, path, feed.poll);
     return feed;
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config_error.h"
+#include "config/selector.h"
 
 namespace sluice::config {
 
@@ -38,6 +39,16 @@ struct FeedConfig {
   std::string username;  // HTTP basic authentication, when set
   std::string password;
   std::string proxy;     // e.g. http://proxy.internal:3128 or socks5h://127.0.0.1:1080
+  // `type: feed` (RSS, Atom, JSON Feed) or `type: html`: a web page whose article links (found by
+  // `links`, a CSS selector) are each fetched and extracted.
+  enum class Type { feed, html } type = Type::feed;
+  Selector links;
+  // Fetch each new item's link and use the extracted page when it holds more of the story than the
+  // feed does.
+  bool full_text = false;
+  // Links sluice follows on its own (full text, HTML feeds) may lead to private or loopback
+  // addresses only on the feed's own server, unless this is set.
+  bool allow_private = false;
   Position position;  // where the feed is defined, for messages
 };
 

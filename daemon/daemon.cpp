@@ -7,10 +7,13 @@
 #include <ranges>
 
 #include "feeds/cadence.h"
+#include "feeds/encoding.h"
 #include "feeds/feed_parser.h"
 #include "feeds/identity.h"
 #include "feeds/logging.h"
 #include "pipeline/article_builder.h"
+#include "pipeline/link_discovery.h"
+#include "pipeline/page_dom.h"
 #include "pipeline/publisher.h"
 
 namespace sluice::daemon {
@@ -21,6 +24,8 @@ using namespace std::chrono_literals;
 constexpr std::size_t kDocumentQueue = 64;
 constexpr std::size_t kArticleQueue = 4096;
 constexpr auto kHeartbeatInterval = 1s;
+// Article links an HTML feed follows per poll, at most: a listing page is not a crawl.
+constexpr std::size_t kMaxLinksPerPoll = 100;
 
 std::uint64_t new_epoch() {
   // Microseconds since 1970: a fresh value on every start, increasing across restarts.
@@ -118,6 +123,7 @@ void Daemon::work() {
 void Daemon::process(feeds::PolledDocument& document) {
   static const auto log = logger("parse");
   const config::FeedConfig& feed = config_.feeds[document.feed];
+  if (feed.type == config::FeedConfig::Type::html) return process_html_feed(document);
   const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
   auto parsed = feeds::parse_feed(std::move(document.response.body), url, document.response.content_type);
   if (!parsed) {
@@ -130,12 +136,24 @@ void Daemon::process(feeds::PolledDocument& document) {
                 parsed->feed.ttl.value_or(std::chrono::minutes(0)));
   // Feeds list newest first; publishing oldest first keeps the stream in story order.
   pipeline::DocumentCommit commit{feed.name, document.response.etag, document.response.last_modified, {}};
+  std::vector<feeds::Article> articles;
+  std::vector<std::string> links;
   for (const feeds::Entry& entry : parsed->entries | std::views::reverse) {
     std::string key = feeds::entry_key(entry);
     if (!seen_.insert(feed.name, key)) continue;
-    if (!outgoing_.push(pipeline::make_article(feed, parsed->feed, entry, document.fetched))) return;
+    articles.push_back(pipeline::make_article(feed, parsed->feed, entry, document.fetched));
+    links.push_back(articles.back().url.value_or(""));
     commit.keys.push_back(std::move(key));
   }
+  if (feed.full_text && !articles.empty()) {
+    const auto stories = fetch_stories(document.feed, links);
+    std::size_t used = 0;
+    for (std::size_t i = 0; i < articles.size(); ++i)
+      if (stories[i] && pipeline::use_page_body(*stories[i], articles[i])) ++used;
+    logger("clean")->info("full text fetched feed={} items={} pages_used={}", feed.name, articles.size(), used);
+  }
+  for (feeds::Article& article : articles)
+    if (!outgoing_.push(std::move(article))) return;
   const std::size_t fresh = commit.keys.size();
   if (!outgoing_.push(std::move(commit))) return;
   // A malformed feed that still reads is not a failure: what was wrong goes with the summary.
@@ -145,6 +163,79 @@ void Daemon::process(feeds::PolledDocument& document) {
   else
     log->info("feed parsed feed={} format={} entries={} new={}", feed.name, parsed->version, parsed->entries.size(),
               fresh);
+}
+
+std::vector<std::optional<pipeline::CleanedStory>> Daemon::fetch_stories(std::size_t feed,
+                                                                          const std::vector<std::string>& urls) {
+  static const auto log = logger("clean");
+  const config::FeedConfig& source = config_.feeds[feed];
+  std::vector<std::future<feeds::FetchResult>> pending;
+  for (const std::string& url : urls) {
+    auto promise = std::make_shared<std::promise<feeds::FetchResult>>();
+    pending.push_back(promise->get_future());
+    if (url.empty()) {
+      promise->set_value(std::unexpected(feeds::FetchError{"the item has no link", 0, std::nullopt}));
+      continue;
+    }
+    poller_->fetch_page(feed, url, [promise](feeds::FetchResult result) { promise->set_value(std::move(result)); });
+  }
+  // Pages of one server queue behind its per-host limit: allow a timeout per round of them.
+  const auto rounds = 1 + urls.size() / std::max(1U, config_.hosts.per_host);
+  const auto deadline = std::chrono::steady_clock::now() + source.poll.timeout * static_cast<long>(rounds) + 5s;
+  std::vector<std::optional<pipeline::CleanedStory>> stories(urls.size());
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    if (pending[i].wait_until(deadline) != std::future_status::ready) {
+      log->warn("page not fetched in time feed={} url={}; the feed's own content is used", source.name, urls[i]);
+      continue;
+    }
+    feeds::FetchResult result = pending[i].get();
+    if (!result) {
+      if (!urls[i].empty())
+        log->warn("page fetch failed feed={} url={} error=\"{}\"; the feed's own content is used", source.name,
+                  urls[i], result.error().reason);
+      continue;
+    }
+    const std::string& page_url = result->effective_url.empty() ? urls[i] : result->effective_url;
+    const feeds::DecodedDocument decoded = feeds::decode_document(result->body, result->content_type);
+    stories[i] = pipeline::clean_page(decoded.text(), page_url);
+    log->debug("page cleaned feed={} url={} blocks={}", source.name, page_url, stories[i]->blocks.size());
+  }
+  return stories;
+}
+
+void Daemon::process_html_feed(feeds::PolledDocument& document) {
+  static const auto log = logger("clean");
+  const config::FeedConfig& feed = config_.feeds[document.feed];
+  const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
+  const feeds::DecodedDocument decoded = feeds::decode_document(document.response.body, document.response.content_type);
+  std::vector<std::string> links;
+  {
+    const pipeline::PageDom dom(decoded.text());
+    links = pipeline::discover_links(dom, feed.links, url, kMaxLinksPerPoll);
+  }
+  const std::size_t found = links.size();
+  std::erase_if(links, [&](const std::string& link) { return seen_.contains(feed.name, link); });
+  if (found == 0)
+    log->warn("no article links on the page feed={} url={} links=\"{}\"; check the selector", feed.name, url,
+              feed.links.text);
+  // Links are listed newest first, as feeds are: publishing oldest first keeps story order.
+  std::reverse(links.begin(), links.end());
+  const auto stories = fetch_stories(document.feed, links);
+  std::size_t failed = 0;
+  for (std::size_t i = 0; i < links.size(); ++i) failed += !stories[i] || stories[i]->blocks.empty();
+  // With pages left to read, the listing is fetched in full next time, so they are tried again.
+  if (failed > 0) poller_->refetch(document.feed);
+  pipeline::DocumentCommit commit{feed.name, failed ? "" : document.response.etag,
+                                  failed ? "" : document.response.last_modified, {}};
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    // A page that failed is not remembered, so the next poll tries it again.
+    if (!stories[i] || stories[i]->blocks.empty() || !seen_.insert(feed.name, links[i])) continue;
+    if (!outgoing_.push(pipeline::make_page_article(feed, *stories[i], links[i], document.fetched))) return;
+    commit.keys.push_back(links[i]);
+  }
+  const std::size_t fresh = commit.keys.size();
+  if (!outgoing_.push(std::move(commit))) return;
+  log->info("page feed read feed={} links={} new={} failed={}", feed.name, found, fresh, failed);
 }
 
 void Daemon::publish(std::promise<std::string> bound) {

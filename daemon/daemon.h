@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <variant>
@@ -25,6 +26,7 @@
 #include "daemon/bounded_queue.h"
 #include "feeds/model.h"
 #include "feeds/poller.h"
+#include "pipeline/cleaner.h"
 #include "pipeline/seen_entries.h"
 #include "pipeline/state_store.h"
 
@@ -48,6 +50,10 @@ class Daemon {
   void work();
   void publish(std::promise<std::string> bound);
   void process(feeds::PolledDocument& document);
+  void process_html_feed(feeds::PolledDocument& document);
+  // Fetches the pages (all at once, through the poller) and cleans each; nullopt for a page that
+  // failed or did not come back in time.
+  std::vector<std::optional<pipeline::CleanedStory>> fetch_stories(std::size_t feed, const std::vector<std::string>& urls);
   std::vector<feeds::PollState> restore_state();
 
   config::Config config_;

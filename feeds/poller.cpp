@@ -16,6 +16,8 @@ using std::chrono::milliseconds;
 constexpr milliseconds kMaxWait = 1s;
 // How often the fetch stage logs a summary line.
 constexpr auto kSummaryEvery = std::chrono::minutes(1);
+// Fetch tags from here on are page fetches; below are feed indexes.
+constexpr std::uint64_t kFirstPageTag = std::uint64_t{1} << 62;
 
 Timestamp now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
@@ -25,8 +27,12 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
     : config_(config),
       sink_(std::move(sink)),
       scheduled_(std::move(scheduled)),
-      fetcher_([this](std::uint64_t tag, FetchResult result) { on_done(tag, std::move(result)); }),
-      state_(config.feeds.size()) {
+      fetcher_([this](std::uint64_t tag, FetchResult result) {
+        if (tag >= kFirstPageTag) on_page_done(tag, std::move(result));
+        else on_done(tag, std::move(result));
+      }),
+      state_(config.feeds.size()),
+      next_page_tag_(kFirstPageTag) {
   const auto now = std::chrono::steady_clock::now();
   const std::int64_t wall = std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::system_clock::now().time_since_epoch()).count();
@@ -57,6 +63,11 @@ void Poller::run(std::stop_token stop) {
   const std::stop_callback wake(stop, [this] { fetcher_.wakeup(); });
   while (!stop.stop_requested()) {
     apply_hints();
+    take_page_requests();
+    // Pages held back by a server's back-off start when it ends.
+    if (!pages_.empty())
+      for (auto& [name, host] : hosts_)
+        if (!host.waiting_pages.empty()) make_room(host);
     if (std::chrono::steady_clock::now() - summary_.since >= kSummaryEvery) log_summary();
     const auto now = std::chrono::steady_clock::now();
     start_due(now);
@@ -65,6 +76,94 @@ void Poller::run(std::stop_token stop) {
       wait = std::clamp(std::chrono::duration_cast<milliseconds>(*due - now), 0ms, kMaxWait);
     fetcher_.poll(wait);
   }
+  fail_pending_pages();
+}
+
+void Poller::fetch_page(std::size_t feed, std::string url, PageDone done) {
+  {
+    const std::lock_guard lock(pages_mutex_);
+    if (!stopped_) {
+      page_requests_.push_back({feed, std::move(url), std::move(done), {}});
+      fetcher_.wakeup();
+      return;
+    }
+  }
+  done(std::unexpected(FetchError{"sluice is stopping", 0, std::nullopt}));
+}
+
+void Poller::take_page_requests() {
+  std::vector<PageFetch> requests;
+  {
+    const std::lock_guard lock(pages_mutex_);
+    requests.swap(page_requests_);
+  }
+  const auto now = std::chrono::steady_clock::now();
+  for (PageFetch& request : requests) {
+    request.host = host_key(request.url);
+    const std::uint64_t tag = next_page_tag_++;
+    HostState& host = hosts_[request.host];
+    pages_.emplace(tag, std::move(request));
+    if (host.active < config_.hosts.per_host && now >= host.blocked_until) start_page(tag, host);
+    else host.waiting_pages.push_back(tag);
+  }
+}
+
+void Poller::start_page(std::uint64_t tag, HostState& host) {
+  const PageFetch& page = pages_.at(tag);
+  const config::FeedConfig& source = config_.feeds[page.feed];
+  FetchRequest request;
+  request.tag = tag;
+  request.url = page.url;
+  request.user_agent = config_.user_agent;
+  request.timeout = source.poll.timeout;
+  request.max_body = source.poll.max_body;
+  request.proxy = source.proxy;
+  request.public_only = !source.allow_private && page.host != host_of_[page.feed];
+  fetcher_.start(request);
+  ++host.active;
+}
+
+void Poller::on_page_done(std::uint64_t tag, FetchResult result) {
+  const auto found = pages_.find(tag);
+  if (found == pages_.end()) return;
+  PageFetch page = std::move(found->second);
+  pages_.erase(found);
+  HostState& host = hosts_[page.host];
+  --host.active;
+  if (!result && (result.error().status == 429 || result.error().status == 503))
+    back_off_host(host, page.host,
+                  result.error().retry_after ? milliseconds(*result.error().retry_after) : config_.defaults.interval);
+  page.done(std::move(result));
+  make_room(host);
+}
+
+void Poller::make_room(HostState& host) {
+  // Held-back feeds go first: polls keep their schedule, pages only wait for them.
+  while (host.active < config_.hosts.per_host && std::chrono::steady_clock::now() >= host.blocked_until) {
+    if (!host.waiting.empty()) {
+      const Scheduler::Due held = host.waiting.front();
+      host.waiting.pop_front();
+      start(held, host);
+    } else if (!host.waiting_pages.empty()) {
+      const std::uint64_t held = host.waiting_pages.front();
+      host.waiting_pages.pop_front();
+      start_page(held, host);
+    } else {
+      break;
+    }
+  }
+}
+
+void Poller::fail_pending_pages() {
+  {
+    const std::lock_guard lock(pages_mutex_);
+    stopped_ = true;
+    for (PageFetch& request : page_requests_) pages_.emplace(next_page_tag_++, std::move(request));
+    page_requests_.clear();
+  }
+  for (auto& [tag, page] : pages_) page.done(std::unexpected(FetchError{"sluice is stopping", 0, std::nullopt}));
+  pages_.clear();
+  for (auto& [name, host] : hosts_) host.waiting_pages.clear();
 }
 
 void Poller::start_due(Scheduler::TimePoint now) {
@@ -136,6 +235,11 @@ void Poller::hint(std::size_t feed, std::optional<milliseconds> adapted, std::ch
   fetcher_.wakeup();
 }
 
+void Poller::refetch(std::size_t feed) {
+  const std::lock_guard lock(hints_mutex_);
+  hints_.push_back({feed, std::nullopt, std::chrono::seconds(0), true});
+}
+
 void Poller::apply_hints() {
   std::vector<Hint> hints;
   {
@@ -144,6 +248,11 @@ void Poller::apply_hints() {
   }
   for (const Hint& hint : hints) {
     if (hint.feed >= state_.size()) continue;
+    if (hint.refetch) {
+      state_[hint.feed].etag.clear();
+      state_[hint.feed].last_modified.clear();
+      continue;
+    }
     state_[hint.feed].cadence.adapted = hint.adapted;
     state_[hint.feed].cadence.ttl = hint.ttl;
   }
@@ -226,13 +335,8 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   }
   const milliseconds delay = jittered(next);
   scheduler_.schedule(feed, std::chrono::steady_clock::now() + delay);
-  // A finished transfer makes room for a feed of the same server that was held back.
-  while (host.active < config_.hosts.per_host && !host.waiting.empty() &&
-         std::chrono::steady_clock::now() >= host.blocked_until) {
-    const Scheduler::Due held = host.waiting.front();
-    host.waiting.pop_front();
-    start(held, host);
-  }
+  // A finished transfer makes room for a feed or page of the same server that was held back.
+  make_room(host);
   if (scheduled_) {
     const auto due = std::chrono::system_clock::now() + delay;
     scheduled_(feed, PollState{"", "", std::chrono::duration_cast<std::chrono::seconds>(due.time_since_epoch()).count(),

@@ -69,6 +69,18 @@ class Poller {
   // feed's next scheduling on. Thread-safe: workers call it.
   void hint(std::size_t feed, std::optional<std::chrono::milliseconds> adapted, std::chrono::seconds ttl);
 
+  // The next poll of feed fetches the document in full (no conditional GET): some of what it
+  // led to could not be read this time. Thread-safe.
+  void refetch(std::size_t feed);
+
+  // Fetches a page for a worker: an item's link (full text) or an article an HTML feed links to,
+  // under the same per-server limit and back-off as the feeds, with the feed's timeout, size cap
+  // and proxy. The SSRF guard refuses non-public addresses unless the page is on the feed's own
+  // server or the feed allows private links. `done` runs once on the fetch thread, with the
+  // result, or with an error when sluice stops first. Thread-safe.
+  using PageDone = std::function<void(FetchResult)>;
+  void fetch_page(std::size_t feed, std::string url, PageDone done);
+
  private:
   struct FeedState {
     std::string etag;
@@ -84,6 +96,7 @@ class Poller {
     std::size_t feed;
     std::optional<std::chrono::milliseconds> adapted;
     std::chrono::seconds ttl;
+    bool refetch = false;  // drop the validators instead
   };
 
   void apply_hints();
@@ -93,7 +106,21 @@ class Poller {
     unsigned active = 0;                     // transfers in flight
     Scheduler::TimePoint blocked_until{};    // after a 429/503: no request before this
     std::deque<Scheduler::Due> waiting;      // due feeds held back by the per-host limit
+    std::deque<std::uint64_t> waiting_pages;  // page fetches held back, by tag
   };
+
+  struct PageFetch {
+    std::size_t feed;
+    std::string url;
+    PageDone done;
+    std::string host;
+  };
+
+  void take_page_requests();
+  void start_page(std::uint64_t tag, HostState& host);
+  void on_page_done(std::uint64_t tag, FetchResult result);
+  void make_room(HostState& host);
+  void fail_pending_pages();
 
   void start_due(Scheduler::TimePoint now);
   void start(const Scheduler::Due& due, HostState& host);
@@ -121,6 +148,11 @@ class Poller {
   } summary_;
   std::mutex hints_mutex_;
   std::vector<Hint> hints_;
+  std::mutex pages_mutex_;
+  std::vector<PageFetch> page_requests_;  // from workers, not yet taken by the fetch thread
+  bool stopped_ = false;                  // under pages_mutex_: no more page fetches start
+  std::unordered_map<std::uint64_t, PageFetch> pages_;  // waiting or in flight, by tag
+  std::uint64_t next_page_tag_;
 };
 
 }  // namespace sluice::feeds

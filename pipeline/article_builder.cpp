@@ -50,6 +50,36 @@ void apply_story(const CleanedStory& story, feeds::Article& article) {
   article.simhash = simhash(article.paragraphs);
 }
 
+feeds::Article make_page_article(const config::FeedConfig& feed, const CleanedStory& story, const std::string& url,
+                                 feeds::Timestamp fetched) {
+  feeds::Article article;
+  article.id = article_id(feed.name, url);
+  article.feed_name = feed.name;
+  article.feed_url = feed.url;
+  if (!story.metadata.site_name.empty()) article.feed_title = story.metadata.site_name;
+  article.url = url;
+  article.fetched = fetched;
+  add_unique(article.tags, feed.tags);
+  apply_story(story, article);
+  if (article.title.empty() && !article.paragraphs.empty()) article.title = article.paragraphs.front().substr(0, 120);
+  article.source = feeds::Article::Source::page;
+  return article;
+}
+
+bool use_page_body(const CleanedStory& story, feeds::Article& article) {
+  // Clearly more: a fifth more words than the item, and a few sentences' worth at least.
+  const std::size_t page_words = count_words(blocks_text(story.blocks));
+  const std::size_t item_words = count_words(article.paragraphs);
+  if (page_words < 40 || page_words * 5 < item_words * 6) return false;
+  const std::string summary = article.summary.empty() ? story.metadata.description : article.summary;
+  CleanedStory page = story;
+  page.metadata.description = summary;
+  article.paragraphs.clear();
+  apply_story(page, article);
+  article.source = feeds::Article::Source::page;
+  return true;
+}
+
 feeds::Article make_article(const config::FeedConfig& feed, const feeds::FeedInfo& info,
                             const feeds::Entry& entry, feeds::Timestamp fetched) {
   feeds::Article article;

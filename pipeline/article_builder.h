@@ -17,6 +17,16 @@ feeds::Article make_article(const config::FeedConfig& feed, const feeds::FeedInf
 // metadata fills the fields the article does not have yet.
 void apply_story(const CleanedStory& story, feeds::Article& article);
 
+// The article of a page an HTML feed links to: the cleaned story is all there is. `url` is the
+// link the page was found under, canonical; it is also the article's identity.
+feeds::Article make_page_article(const config::FeedConfig& feed, const CleanedStory& story, const std::string& url,
+                                 feeds::Timestamp fetched);
+
+// Full text: when the page holds clearly more of the story than the feed item did (a summary, a
+// truncated excerpt), its body replaces the item's; the item's own title, date and summary stay.
+// Returns whether the page was used.
+bool use_page_body(const CleanedStory& story, feeds::Article& article);
+
 // The stable article id: 32 hex digits derived from the feed name and the entry's identity.
 std::string article_id(std::string_view feed_name, std::string_view entry_key);
 

@@ -14,6 +14,12 @@ bool SeenEntries::insert(const std::string& feed, const std::string& key) {
   return true;
 }
 
+bool SeenEntries::contains(const std::string& feed, const std::string& key) {
+  const std::lock_guard lock(mutex_);
+  const auto found = feeds_.find(feed);
+  return found != feeds_.end() && found->second.keys.contains(key);
+}
+
 void SeenEntries::restore(const std::string& feed, const std::vector<std::string>& keys) {
   for (const std::string& key : keys) insert(feed, key);
 }

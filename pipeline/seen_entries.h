@@ -21,6 +21,9 @@ class SeenEntries {
   // Records key for feed; true when it was not seen before.
   bool insert(const std::string& feed, const std::string& key);
 
+  // Whether key is recorded for feed, without recording it.
+  bool contains(const std::string& feed, const std::string& key);
+
   // Remembers keys from an earlier run (oldest first) without reporting them.
   void restore(const std::string& feed, const std::vector<std::string>& keys);
 

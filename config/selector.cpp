@@ -1,0 +1,139 @@
+#include "config/selector.h"
+
+#include <cctype>
+
+namespace sluice::config {
+namespace {
+
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+class SelectorParser {
+ public:
+  explicit SelectorParser(std::string_view text) : text_(text) {}
+
+  std::expected<Selector, std::string> parse() {
+    Selector selector{std::string(text_), {}};
+    std::vector<SimpleSelector> chain;
+    while (true) {
+      skip_spaces();
+      if (at_ >= text_.size() || text_[at_] == ',') {
+        if (chain.empty()) return fail("empty selector");
+        selector.alternatives.push_back(std::move(chain));
+        chain.clear();
+        if (at_ >= text_.size()) break;
+        ++at_;
+        continue;
+      }
+      auto compound = simple();
+      if (!compound) return std::unexpected(compound.error());
+      chain.push_back(std::move(*compound));
+    }
+    return selector;
+  }
+
+ private:
+  std::unexpected<std::string> fail(const std::string& what) const {
+    return std::unexpected(what + " at " + std::to_string(at_ + 1));
+  }
+
+  void skip_spaces() {
+    while (at_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[at_]))) ++at_;
+  }
+
+  std::string name() {
+    const std::size_t start = at_;
+    while (at_ < text_.size() && is_name_char(text_[at_])) ++at_;
+    return std::string(text_.substr(start, at_ - start));
+  }
+
+  std::expected<SimpleSelector, std::string> simple() {
+    SimpleSelector out;
+    if (text_[at_] == '*') {
+      out.tag = "*";
+      ++at_;
+    } else if (is_name_char(text_[at_])) {
+      out.tag = lower(name());
+    }
+    while (at_ < text_.size()) {
+      const char c = text_[at_];
+      if (c == '.' || c == '#') {
+        ++at_;
+        const std::string value = name();
+        if (value.empty()) return fail(std::string("a name must follow '") + c + "'");
+        if (c == '.') out.classes.push_back(value);
+        else out.id = value;
+      } else if (c == '[') {
+        ++at_;
+        auto test = attribute();
+        if (!test) return std::unexpected(test.error());
+        out.attributes.push_back(std::move(*test));
+      } else if (std::isspace(static_cast<unsigned char>(c)) || c == ',') {
+        break;
+      } else {
+        return fail(std::string("unexpected '") + c +
+                    "' (supported: tag, .class, #id, [attr], [attr=v], [attr*=v], [attr^=v], [attr$=v], descendants, commas)");
+      }
+    }
+    if (out.tag.empty() && out.id.empty() && out.classes.empty() && out.attributes.empty()) return fail("empty selector");
+    return out;
+  }
+
+  std::expected<AttributeTest, std::string> attribute() {
+    AttributeTest test;
+    skip_spaces();
+    test.name = lower(name());
+    if (test.name.empty()) return fail("an attribute name must follow '['");
+    skip_spaces();
+    if (at_ < text_.size() && text_[at_] == ']') {
+      ++at_;
+      return test;
+    }
+    if (at_ + 1 < text_.size() && text_[at_ + 1] == '=') {
+      switch (text_[at_]) {
+        case '*': test.op = AttributeTest::Op::contains; break;
+        case '^': test.op = AttributeTest::Op::prefix; break;
+        case '$': test.op = AttributeTest::Op::suffix; break;
+        default: return fail(std::string("unsupported attribute operator '") + text_[at_] + "='");
+      }
+      at_ += 2;
+    } else if (at_ < text_.size() && text_[at_] == '=') {
+      test.op = AttributeTest::Op::equals;
+      ++at_;
+    } else {
+      return fail("expected ']' or an operator (=, *=, ^=, $=)");
+    }
+    skip_spaces();
+    if (at_ < text_.size() && (text_[at_] == '"' || text_[at_] == '\'')) {
+      const char quote = text_[at_++];
+      const std::size_t end = text_.find(quote, at_);
+      if (end == std::string_view::npos) return fail("unclosed quote");
+      test.value = std::string(text_.substr(at_, end - at_));
+      at_ = end + 1;
+    } else {
+      const std::size_t start = at_;
+      while (at_ < text_.size() && text_[at_] != ']' && !std::isspace(static_cast<unsigned char>(text_[at_]))) ++at_;
+      test.value = std::string(text_.substr(start, at_ - start));
+    }
+    skip_spaces();
+    if (at_ >= text_.size() || text_[at_] != ']') return fail("expected ']'");
+    ++at_;
+    return test;
+  }
+
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+std::expected<Selector, std::string> parse_selector(std::string_view text) { return SelectorParser(text).parse(); }
+
+}  // namespace sluice::config
