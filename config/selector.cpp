@@ -78,8 +78,9 @@ class SelectorParser {
       } else if (std::isspace(static_cast<unsigned char>(c)) || c == ',') {
         break;
       } else {
-        return fail(std::string("unexpected '") + c +
-                    "' (supported: tag, .class, #id, [attr], [attr=v], [attr*=v], [attr^=v], [attr$=v], descendants, commas)");
+        return std::unexpected(std::string("unexpected '") + c + "' at " + std::to_string(at_ + 1) +
+                               " (supported: tag, .class, #id, [attr], [attr=v], [attr*=v], [attr^=v], [attr$=v], "
+                               "descendants, commas)");
       }
     }
     if (out.tag.empty() && out.id.empty() && out.classes.empty() && out.attributes.empty()) return fail("empty selector");

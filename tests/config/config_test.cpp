@@ -154,11 +154,61 @@ INSTANTIATE_TEST_SUITE_P(
                   "sluice.yaml:4:16: feeds[0].headers.Bad Name: not a valid HTTP header name"},
         BadConfig{"TagsNotAList", "feeds:\n  - name: world\n    url: https://a.example/\n    tags: world\n",
                   "sluice.yaml:4:11: feeds[0].tags: expected a list such as [world, news]"},
+        BadConfig{"UnknownFeedType", "feeds:\n  - name: a\n    url: https://a.example/\n    type: atom\n",
+                  "sluice.yaml:4:11: feeds[0].type: 'atom' must be feed or html"},
+        BadConfig{"HtmlFeedWithoutLinks", "feeds:\n  - name: a\n    url: https://a.example/\n    type: html\n",
+                  "sluice.yaml:2:5: feeds[0]: a type: html feed needs links, the CSS selector of its article links "
+                  "(e.g. \"article h2 a\")"},
+        BadConfig{"LinksOnAFeed", "feeds:\n  - name: a\n    url: https://a.example/\n    links: a\n",
+                  "sluice.yaml:4:12: feeds[0].links: links applies to type: html feeds only"},
+        BadConfig{"UnsupportedSelector",
+                  "feeds:\n  - name: a\n    url: https://a.example/\n    type: html\n    links: \"main > a\"\n",
+                  "sluice.yaml:5:12: feeds[0].links: 'main > a': unexpected '>' at 6 (supported: tag, .class, #id, "
+                  "[attr], [attr=v], [attr*=v], [attr^=v], [attr$=v], descendants, commas)"},
+        BadConfig{"BadFullText", "feeds:\n  - name: a\n    url: https://a.example/\n    full_text: always\n",
+                  "sluice.yaml:4:16: feeds[0].full_text: 'always' must be true or false"},
         BadConfig{"InvalidYaml", "feeds: [\n  - name: a\n",
                   "sluice.yaml:2:3: invalid YAML: illegal block entry"},
         BadConfig{"EmptyFile", "", "sluice.yaml: the file is empty; it needs at least a 'feeds' list"},
         BadConfig{"NotAMapping", "- a\n- b\n", "sluice.yaml:1:1: expected a mapping of key: value"}),
     [](const testing::TestParamInfo<BadConfig>& param) { return std::string(param.param.name); });
+
+TEST(Config, HtmlFeedWithSelectorAndFullText) {
+  const Config config = parse(
+      "feeds:\n  - name: front\n    url: https://a.example/\n    type: html\n    links: \"main h2 a, .teaser a[href*='/news/']\"\n"
+      "  - name: world\n    url: https://b.example/rss\n    full_text: yes\n    allow_private: true\n");
+  ASSERT_EQ(config.feeds.size(), 2U);
+  EXPECT_EQ(config.feeds[0].type, FeedConfig::Type::html);
+  ASSERT_EQ(config.feeds[0].links.alternatives.size(), 2U);
+  EXPECT_EQ(config.feeds[0].links.alternatives[0].size(), 3U);
+  const SimpleSelector& last = config.feeds[0].links.alternatives[1].back();
+  EXPECT_EQ(last.tag, "a");
+  ASSERT_EQ(last.attributes.size(), 1U);
+  EXPECT_EQ(last.attributes[0].op, AttributeTest::Op::contains);
+  EXPECT_EQ(last.attributes[0].value, "/news/");
+  EXPECT_FALSE(config.feeds[0].full_text);
+  EXPECT_EQ(config.feeds[1].type, FeedConfig::Type::feed);
+  EXPECT_TRUE(config.feeds[1].full_text);
+  EXPECT_TRUE(config.feeds[1].allow_private);
+}
+
+TEST(Selector, ParsesTheSupportedSubset) {
+  const auto selector = parse_selector("div#main.story.lead [data-id] a[rel=bookmark], h3 > a");
+  EXPECT_FALSE(selector);
+  const auto good = parse_selector("div#main.story.lead [data-id] a[rel=\"bookmark\"] , *[href^=https][href$='.html']");
+  ASSERT_TRUE(good) << good.error();
+  ASSERT_EQ(good->alternatives.size(), 2U);
+  const auto& chain = good->alternatives[0];
+  ASSERT_EQ(chain.size(), 3U);
+  EXPECT_EQ(chain[0].tag, "div");
+  EXPECT_EQ(chain[0].id, "main");
+  EXPECT_EQ(chain[0].classes, (std::vector<std::string>{"story", "lead"}));
+  EXPECT_EQ(chain[1].attributes[0].op, AttributeTest::Op::exists);
+  EXPECT_EQ(chain[2].attributes[0].value, "bookmark");
+  EXPECT_EQ(good->alternatives[1][0].attributes[1].op, AttributeTest::Op::suffix);
+  for (const char* bad : {"", "a,", ".", "a[", "a[href~=x]", "a[href=\"x]", "a:hover"})
+    EXPECT_FALSE(parse_selector(bad)) << bad;
+}
 
 TEST(Config, ErrorCarriesPositionAndKey) {
   try {
