@@ -57,10 +57,10 @@ feeds::Article make_page_article(const config::FeedConfig& feed, const CleanedSt
   article.feed_name = feed.name;
   article.feed_url = feed.url;
   if (!story.metadata.site_name.empty()) article.feed_title = story.metadata.site_name;
-  article.url = url;
   article.fetched = fetched;
   add_unique(article.tags, feed.tags);
-  apply_story(story, article);
+  apply_story(story, article);  // the page's own canonical URL first
+  if (!article.url) article.url = url;
   if (article.title.empty() && !article.paragraphs.empty()) article.title = article.paragraphs.front().substr(0, 120);
   article.source = feeds::Article::Source::page;
   return article;

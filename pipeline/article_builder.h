@@ -18,7 +18,8 @@ feeds::Article make_article(const config::FeedConfig& feed, const feeds::FeedInf
 void apply_story(const CleanedStory& story, feeds::Article& article);
 
 // The article of a page an HTML feed links to: the cleaned story is all there is. `url` is the
-// link the page was found under, canonical; it is also the article's identity.
+// link the page was found under, canonical: the article's identity, and its URL unless the page
+// names its own canonical one.
 feeds::Article make_page_article(const config::FeedConfig& feed, const CleanedStory& story, const std::string& url,
                                  feeds::Timestamp fetched);
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Serves the demo feeds of config/demo/ on 127.0.0.1 and releases their items over time.
+"""Serves the demo feeds and pages of config/demo/ on 127.0.0.1 and releases their items over time.
 
 Each feed starts with its oldest item and gains one more every --step seconds, so a subscriber
-sees articles arrive as on a live site. Responses carry ETag and Last-Modified and answer
+sees articles arrive as on a live site. A front page (HTML) releases its <article> teasers the same
+way; article pages are served as they are. Responses carry ETag and Last-Modified and answer
 conditional requests with 304, like a well-behaved feed server.
 """
 import argparse
@@ -14,7 +15,7 @@ import re
 import sys
 import time
 
-ITEM = re.compile(rb"<(item|entry)[\s>].*?</\1>", re.S)
+ITEM = re.compile(rb"<(item|entry|article class=\"teaser\")[\s>].*?</(item|entry|article)>", re.S)
 
 
 def split_feed(data):
@@ -57,7 +58,8 @@ def handler_for(feeds):
                 self.end_headers()
                 return
             self.send_response(200)
-            content_type = "application/atom+xml" if name.endswith(".atom") else "application/rss+xml"
+            content_type = ("application/atom+xml" if name.endswith(".atom")
+                            else "text/html" if name.endswith(".html") else "application/rss+xml")
             self.send_header("Content-Type", content_type + "; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("ETag", etag)
