@@ -31,7 +31,7 @@ TEST(Cli, UsageErrorsExitWithTwo) {
 TEST(Cli, CheckConfigAcceptsAValidFile) {
   const auto result = test::run_command({SLUICE_BINARY, "check-config", SLUICE_SOURCE_DIR "/config/demo.yaml"});
   EXPECT_EQ(result.status, 0) << result.err;
-  EXPECT_EQ(result.out, SLUICE_SOURCE_DIR "/config/demo.yaml: valid, 3 feeds\n");
+  EXPECT_EQ(result.out, SLUICE_SOURCE_DIR "/config/demo.yaml: valid, 4 feeds\n");
 }
 
 TEST(Cli, CheckConfigNamesLineColumnAndKey) {
