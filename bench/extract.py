@@ -15,6 +15,7 @@ import glob
 import gzip
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -87,20 +88,19 @@ def run_sluice(binary, pages, truth):
 
 
 def run_peer(command, cwd, out_json):
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    if done.returncode != 0:
-        return {"error": done.stderr.strip()[-200:]}
-    rate = None
-    for line in done.stderr.splitlines():
-        for word in line.replace("=", " ").split():
-            try:
-                value = float(word)
-            except ValueError:
-                continue
-            if "pages/s" in line:
-                rate = value
-    return {"pages_per_s": rate, "wall_s": time.perf_counter() - started, "peak_rss_mb": None, "file": out_json}
+    """Runs a peer of the shared kit; it prints `... extract_pages_per_s=N` to stderr."""
+    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak_kb = [0]
+    watcher = threading.Thread(target=watch_peak, args=(child.pid, peak_kb))
+    watcher.start()
+    stderr = child.stderr.read()
+    child.wait()
+    watcher.join()
+    if child.returncode != 0:
+        return {"error": stderr.strip()[-200:]}
+    match = re.search(r"extract_pages_per_s=([0-9.]+)", stderr)
+    return {"pages_per_s": float(match.group(1)) if match else None, "peak_rss_mb": peak_kb[0] / 1024,
+            "file": out_json}
 
 
 def score(set_dir, files, per_page=None):
@@ -153,8 +153,8 @@ def main():
                 print(f"{peer}: failed: {result['error']}")
                 continue
             rate = result["pages_per_s"]
-            ratio = f", sluice {figures['pages_per_s'] / rate:.1f}x" if rate else ""
-            print(f"{peer}: {rate} pages/s{ratio}")
+            ratio = f"; sluice is {figures['pages_per_s'] / rate:.1f}x as fast" if rate else ""
+            print(f"{peer}: {rate} pages/s (extraction only), peak RSS {result['peak_rss_mb']:.0f} MB{ratio}")
 
 
 if __name__ == "__main__":
