@@ -25,8 +25,7 @@ std::size_t typographic_length(std::string_view text, std::size_t at) {
   return 0;
 }
 
-std::vector<std::uint64_t> shingles(std::string_view text) {
-  const std::vector<std::string> words = normalized_words(text);
+std::vector<std::uint64_t> shingles_of(const std::vector<std::string>& words) {
   std::vector<std::uint64_t> out;
   if (words.empty()) return out;
   const std::size_t width = std::min(kShingle, words.size());
@@ -39,6 +38,8 @@ std::vector<std::uint64_t> shingles(std::string_view text) {
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
+
+std::vector<std::uint64_t> shingles(std::string_view text) { return shingles_of(normalized_words(text)); }
 
 }  // namespace
 
@@ -83,11 +84,12 @@ void remove_repeated_blocks(std::vector<Block>& blocks) {
   std::vector<Block> kept;
   kept.reserve(blocks.size());
   for (Block& block : blocks) {
-    if (normalized_words(block.text).size() < kSubstantialWords) {
+    const std::vector<std::string> words = normalized_words(block.text);
+    if (words.size() < kSubstantialWords) {
       kept.push_back(std::move(block));
       continue;
     }
-    const std::vector<std::uint64_t> own = shingles(block.text);
+    const std::vector<std::uint64_t> own = shingles_of(words);
     const auto repeated = std::count_if(own.begin(), own.end(), [&](std::uint64_t s) { return seen.contains(s); });
     if (!own.empty() && double(repeated) >= kRepeatShare * double(own.size())) continue;
     seen.insert(own.begin(), own.end());

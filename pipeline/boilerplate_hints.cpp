@@ -27,14 +27,15 @@ constexpr std::array<std::string_view, 12> kContentPrefixes = {
     "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "hentry", "prose", "page"};
 
 bool has_prefix(std::string_view word, std::string_view prefix) {
-  return word.size() >= prefix.size() && word.compare(0, prefix.size(), prefix) == 0;
+  return word.size() >= prefix.size() && word[0] == prefix[0] && word.compare(0, prefix.size(), prefix) == 0;
 }
 
 Word judge_word(std::string_view word) {
   for (std::string_view prefix : kStrongPrefixes)
     if (has_prefix(word, prefix)) return Word::strong;
-  for (std::string_view whole : kStrongWords)
-    if (word == whole) return Word::strong;
+  if (word.size() <= 4)
+    for (std::string_view whole : kStrongWords)
+      if (word == whole) return Word::strong;
   for (std::string_view prefix : kContentPrefixes)
     if (has_prefix(word, prefix)) return Word::content;
   for (std::string_view prefix : kWeakPrefixes)

@@ -119,7 +119,12 @@ class Extraction {
     std::fill(skipped_.begin(), skipped_.end(), 0);
     const int body = dom_.body() >= 0 ? dom_.body() : dom_.html();
     if (body < 0) return {};
-    compute_stats();
+    if (page_stats_.empty()) {
+      compute_stats();
+      page_stats_ = stats_;
+    } else {
+      stats_ = page_stats_;
+    }
     prune(body, pruning);
     compute_stats();
     score(body);
@@ -407,6 +412,7 @@ class Extraction {
   std::vector<char> skipped_;
   std::vector<Hint> hints_;
   std::vector<Stats> stats_;
+  std::vector<Stats> page_stats_;  // before any pruning: the same for every pass
   std::vector<double> score_;
   std::vector<char> scored_;
   std::vector<int> prose_;  // characters of prose paragraphs (mostly not links) in the subtree
