@@ -21,8 +21,8 @@ constexpr std::array<std::string_view, 12> kWeakPrefixes = {
     "header", "footer", "nav", "menu", "sidebar", "aside", "masthead", "complementary", "login", "signin",
     "search", "banner"};
 // Words that lower a score but never prune: page builders wrap whole articles in "widgets".
-constexpr std::array<std::string_view, 7> kNegativePrefixes = {"widget", "meta", "extra", "teaser", "rail", "hidden",
-                                                               "print"};
+constexpr std::array<std::string_view, 8> kNegativePrefixes = {"widget", "meta",   "extra", "teaser",
+                                                               "rail",   "hidden", "print", "excerpt"};
 constexpr std::array<std::string_view, 12> kContentPrefixes = {
     "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "hentry", "prose", "page"};
 

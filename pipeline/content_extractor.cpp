@@ -122,6 +122,7 @@ class Extraction {
     if (page_stats_.empty()) {
       compute_stats();
       page_stats_ = stats_;
+      detect_streaming(body);
     } else {
       stats_ = page_stats_;
     }
@@ -188,7 +189,7 @@ class Extraction {
   }
 
   bool is_hidden(int i) const {
-    if (dom_.has_attribute(i, "hidden")) return true;
+    if (dom_.has_attribute(i, "hidden")) return !streamed_;
     if (dom_.attribute(i, "aria-hidden") == "true") return true;
     const std::string_view style = dom_.attribute(i, "style");
     if (style.empty()) return false;
@@ -198,14 +199,25 @@ class Extraction {
     return compact.find("display:none") != std::string::npos || compact.find("visibility:hidden") != std::string::npos;
   }
 
+  // Streaming renderers ship the article in `hidden` chunks that a script moves into place: when
+  // hidden elements hold a good part of the page's text, the attribute hides nothing for good.
+  void detect_streaming(int body) {
+    int hidden_chars = 0;
+    for (int i = body + 1; i < dom_[body].end; ++i) {
+      if (dom_[i].is_text || !dom_.has_attribute(i, "hidden")) continue;
+      hidden_chars += stats(i).chars;
+      i = dom_[i].end - 1;
+    }
+    streamed_ = hidden_chars * 10 >= stats(body).chars * 3;
+  }
+
   void prune(int body, Pruning pruning) {
     const int page_chars = std::max(stats(body).chars, 1);
     for (int i = body + 1; i < dom_[body].end; ++i) {
       if (dom_[i].is_text) continue;
       const GumboTag tag = dom_[i].tag;
       const double share = double(stats(i).chars) / page_chars;
-      // Streaming renderers ship the whole article in a hidden element that a script reveals.
-      bool remove = (is_hidden(i) && share < 0.3) || tag == GUMBO_TAG_FIGCAPTION;
+      bool remove = is_hidden(i) || tag == GUMBO_TAG_FIGCAPTION;
       if (!remove && tag != GUMBO_TAG_MAIN && pruning != Pruning::nothing) {
         const Hint verdict = hint(i);
         if (verdict == Hint::strong_boilerplate) remove = share < 0.7 || !holds_headline(i);
@@ -413,6 +425,7 @@ class Extraction {
   std::vector<Hint> hints_;
   std::vector<Stats> stats_;
   std::vector<Stats> page_stats_;  // before any pruning: the same for every pass
+  bool streamed_ = false;          // `hidden` marks chunks of a streamed page, not hidden parts
   std::vector<double> score_;
   std::vector<char> scored_;
   std::vector<int> prose_;  // characters of prose paragraphs (mostly not links) in the subtree
