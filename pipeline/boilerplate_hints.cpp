@@ -10,10 +10,10 @@ namespace {
 enum class Word { none, content, negative, weak, strong };
 
 // Prefixes, so that "comments", "sharebar", "relatedArticles" and "advertisement" match.
-constexpr std::array<std::string_view, 39> kStrongPrefixes = {
+constexpr std::array<std::string_view, 38> kStrongPrefixes = {
     "comment", "disqus", "share", "sharing", "social", "related", "recommend", "newsletter", "subscri",
     "signup", "cookie", "consent", "gdpr", "promo", "advert", "sponsor", "outbrain", "taboola", "breadcrumb",
-    "popular", "trending", "mostread", "most", "paywall", "modal", "popup", "caption", "credit", "byline",
+    "popular", "trending", "mostread", "most", "modal", "popup", "caption", "credit", "byline",
     "pagination", "pager", "toolbar", "adsbygoogle", "adslot", "adunit", "tags", "taglist", "keywords", "skiplink"};
 // Whole words only: short ones that begin too many innocent words.
 constexpr std::array<std::string_view, 6> kStrongWords = {"ad", "ads", "tag", "bio", "next", "prev"};
