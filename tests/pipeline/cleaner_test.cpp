@@ -76,6 +76,41 @@ TEST(Cleaner, ScrapedTextFindsTheRepeatedTitle) {
   EXPECT_EQ(story.lead, expected()["teaser"]) << "the teaser before the headline is the lead, not the body";
 }
 
+// The seed story in another site's template: other class names, the repeats typographically
+// different (dashes, case), a link box and an ad inside the body, a sidebar beside it.
+TEST(Cleaner, SeedStoryInAnotherTemplate) {
+  const nlohmann::json seed = expected();
+  std::vector<std::string> p;
+  for (const auto& paragraph : seed["paragraphs"]) p.push_back(paragraph.get<std::string>());
+  std::string upper = p[4];
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string dashes = p[3];
+  for (std::size_t at; (at = dashes.find("\xE2\x80\x94")) != std::string::npos;) dashes.replace(at, 3, " - ");
+  const std::string title = seed["title"];
+  std::string page = "<html><head><title>" + title + " - Meridian News</title>"
+      "<meta name=\"pubdate\" content=\"2025-02-10T14:30:00Z\">"
+      "<link rel=\"canonical\" href=\"https://news.example.org/world/americas/ecuador-noboa-military-support"
+      "?utm_campaign=x&amp;fbclid=abc#comments\"></head><body>"
+      "<div id=\"gdpr\">" + seed["boilerplate"][0].get<std::string>() + " <a href=\"#\">Accept all</a></div>"
+      "<div class=\"top\"><a href=\"/\">Meridian</a><ul class=\"menu\"><li><a href=\"/w\">World</a></li></ul></div>"
+      "<div class=\"wrapper\"><div class=\"col-left\"><h1 class=\"headline\">" + title + "</h1>"
+      "<ul class=\"sharing\"><li><a href=\"#\">Share on Facebook</a></li></ul><div class=\"story-text\">"
+      "<p>" + p[0] + "</p><p>" + p[1] + "</p>"
+      "<div class=\"inline-box\"><b>Read more:</b> <a href=\"/r0\">Colombia's coca output hits a new record</a></div>"
+      "<p>" + p[2] + "</p><div class=\"advert\">Advertisement</div>"
+      "<p>" + p[3] + "</p><p>" + p[4] + "</p><p>" + p[5] + "</p><p>" + p[6] + "</p>"
+      "<p>" + p[2] + "</p><p>" + dashes + "</p><p>" + upper + "</p></div>"
+      "<div class=\"newsletter-box\">" + seed["boilerplate"][8].get<std::string>() + "</div></div>"
+      "<div class=\"col-right\"><h3>Most read</h3><ol><li><a href=\"/m0\">Markets slide as oil prices jump</a></li>"
+      "<li><a href=\"/m1\">Ten recipes for a rainy weekend</a></li></ol></div></div>"
+      "<div id=\"comment-section\"><h3>Comments (42)</h3><p>Log in to join the conversation.</p></div>"
+      "<div class=\"bottom\"><p>" + seed["boilerplate"][9].get<std::string>() + "</p></div></body></html>";
+  const CleanedStory story = clean_page(page, "");
+  expect_seed_story(story);
+  EXPECT_EQ(story.blocks.size(), 7U);
+  EXPECT_EQ(story.metadata.url, seed["url"]);
+}
+
 TEST(Cleaner, PageLinksBecomeAbsoluteAndScriptsNeverPass) {
   const CleanedStory story = clean_page(
       "<html><head><title>A story about the budget | Site</title></head><body><article>"
