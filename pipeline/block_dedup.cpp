@@ -59,8 +59,10 @@ std::vector<std::string> normalized_words(std::string_view text) {
       ++i;
       continue;
     }
-    if (std::isalnum(c)) {
-      word += static_cast<char>(std::tolower(c));
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      word += static_cast<char>(c);
+    } else if (c >= 'A' && c <= 'Z') {
+      word += static_cast<char>(c - 'A' + 'a');
     } else if (c != '\'' || word.empty()) {
       if (!word.empty()) words.push_back(std::move(word));
       word.clear();

@@ -60,8 +60,10 @@ Hint judge_name(std::string_view name) {
     word.clear();
   };
   for (char c : name) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      word += c;
+    } else if (c >= 'A' && c <= 'Z') {
+      word += static_cast<char>(c - 'A' + 'a');
     } else if (!word.empty()) {
       finish();
     }
