@@ -98,6 +98,10 @@ void trim_edges(std::vector<Block>& blocks) {
     before += blocks[i].chars;
   }
   while (!blocks.empty() && is_fragment(blocks.back())) blocks.pop_back();
+  // Likewise the fragments before the first paragraph (dates, bylines, "Text size").
+  std::size_t lead = 0;
+  while (lead < blocks.size() && is_fragment(blocks[lead])) ++lead;
+  blocks.erase(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(lead));
 }
 
 // What a pass prunes before scoring: furniture and boilerplate, boilerplate only (the parts that

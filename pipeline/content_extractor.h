@@ -10,7 +10,7 @@
 //    share, and siblings that score close or read as prose, are taken in with it.
 // 3. Collect: the chosen subtrees become blocks; link lists, captions and furniture left inside
 //    them are dropped block by block.
-// 4. Trim: fragments (dates, bylines, labels) trailing the last paragraph go.
+// 4. Trim: fragments (dates, bylines, labels) before the first and after the last paragraph go.
 // When a pass yields less than a short article, the page is read again pruning only what is never
 // the story, then only hidden parts; the first pass that yields enough (else the longest) wins.
 #pragma once
