@@ -12,6 +12,8 @@ namespace {
 constexpr int kMinParagraphChars = 25;
 constexpr int kMinArticleChars = 500;
 constexpr int kFragmentChars = 40;
+// A block mostly made of link text is navigation, not prose ("Read more: <a>...</a>" stays).
+constexpr double kMaxBlockLinkDensity = 0.8;
 
 struct Stats {
   int chars = 0;
@@ -428,7 +430,7 @@ class Extraction {
   }
 
   static bool keeps(const Block& block) {
-    if (block.link_density() > 0.5) return false;
+    if (block.link_density() > kMaxBlockLinkDensity) return false;
     return true;
   }
 
