@@ -14,6 +14,8 @@ constexpr int kMinArticleChars = 500;
 constexpr int kFragmentChars = 40;
 // A block mostly made of link text is navigation, not prose ("Read more: <a>...</a>" stays).
 constexpr double kMaxBlockLinkDensity = 0.8;
+// Strong candidates (three quarters of the best score) that share an ancestor make it the article.
+constexpr std::size_t kMinAlternatives = 3;
 
 struct Stats {
   int chars = 0;
@@ -342,11 +344,11 @@ class Extraction {
     std::vector<int> alternatives;
     for (std::size_t k = 1; k < keep; ++k)
       if (final_score(ranked[k]) >= best * 0.75) alternatives.push_back(ranked[k]);
-    if (alternatives.size() >= 3) {
+    if (alternatives.size() >= kMinAlternatives) {
       for (int ancestor = dom_[top].parent; ancestor >= 0 && ancestor != body; ancestor = dom_[ancestor].parent) {
         const auto inside = std::count_if(alternatives.begin(), alternatives.end(),
                                           [&](int alternative) { return contains(ancestor, alternative); });
-        if (inside >= 3) {
+        if (inside >= static_cast<std::ptrdiff_t>(kMinAlternatives)) {
           top = ancestor;
           break;
         }
