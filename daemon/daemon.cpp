@@ -198,6 +198,9 @@ std::vector<std::optional<pipeline::CleanedStory>> Daemon::fetch_stories(std::si
     const std::string& page_url = result->effective_url.empty() ? urls[i] : result->effective_url;
     const feeds::DecodedDocument decoded = feeds::decode_document(result->body, result->content_type);
     stories[i] = pipeline::clean_page(decoded.text(), page_url);
+    if (!stories[i]->problem.empty())
+      log->warn("page too large or deep to read whole feed={} url={} problem=\"{}\"; the rest was cleaned",
+                source.name, page_url, stories[i]->problem);
     log->debug("page cleaned feed={} url={} blocks={}", source.name, page_url, stories[i]->blocks.size());
   }
   return stories;
@@ -212,6 +215,9 @@ void Daemon::process_html_feed(feeds::PolledDocument& document) {
   {
     const pipeline::PageDom dom(decoded.text());
     links = pipeline::discover_links(dom, feed.links, url, kMaxLinksPerPoll);
+    if (!dom.problem().empty())
+      log->warn("page too large or deep to read whole feed={} url={} problem=\"{}\"; links were taken from the rest",
+                feed.name, url, dom.problem());
   }
   const std::size_t found = links.size();
   std::erase_if(links, [&](const std::string& link) { return seen_.contains(feed.name, link); });

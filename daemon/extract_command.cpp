@@ -40,6 +40,7 @@ std::expected<std::string, std::string> extract_one(const std::string& source, c
   article.source = feeds::Article::Source::page;
   pipeline::apply_story(story, article);
   cleaning_time += std::chrono::steady_clock::now() - started;
+  if (!story.problem.empty()) std::fprintf(stderr, "sluice extract: %s: %s\n", source.c_str(), story.problem.c_str());
   if (!article.url && !page_url.empty()) article.url = page_url;
   article.id = pipeline::article_id(article.feed_name, article.url ? *article.url : article.title + source);
   return pipeline::article_json(article, kStandaloneSeq);

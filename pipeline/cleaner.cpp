@@ -70,6 +70,7 @@ CleanedStory clean_page(std::string_view html, std::string_view page_url, std::s
   const PageDom dom(html);
   CleanedStory story;
   story.metadata = read_page_metadata(dom, page_url);
+  story.problem = dom.problem();
   const std::string_view base = story.metadata.url ? std::string_view(*story.metadata.url) : page_url;
   story.blocks = extract_content(dom, page_url.empty() ? base : page_url, explain);
   finish(story);
@@ -80,6 +81,7 @@ CleanedStory clean_fragment(std::string_view html, std::string_view base_url, st
   const PageDom dom(html);
   CleanedStory story;
   story.metadata.title = std::string(title);
+  story.problem = dom.problem();
   const int root = dom.body() >= 0 ? dom.body() : dom.html();
   if (root >= 0) {
     std::vector<char> skipped(static_cast<std::size_t>(dom.size()), 0);

@@ -18,6 +18,7 @@ struct CleanedStory {
   PageMetadata metadata;      // pages: everything found; text: the title; fragments: nothing
   std::vector<Block> blocks;  // the body
   std::string lead;           // a teaser or standfirst removed from before the title, if any
+  std::string problem;        // what had to be cut or flattened to read the page, "" when nothing
 };
 
 // A whole web page: the main content is found among the page's boilerplate (content_extractor.h).

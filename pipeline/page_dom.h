@@ -16,6 +16,21 @@
 
 namespace sluice::pipeline {
 
+// Markup is cut at this size (after scripts and styles are dropped) and elements nested deeper
+// than this are flattened, so that a huge or hostile page costs bounded memory and stack.
+inline constexpr std::size_t kMaxMarkupBytes = std::size_t{4} << 20;
+inline constexpr int kMaxDepth = 1000;
+
+// The page's markup as gumbo gets it, with what was set aside or had to be changed.
+struct PreparedMarkup {
+  std::string markup;  // without scripts, styles, inline SVG and comments
+  std::vector<std::string> json_ld;
+  std::string problem;  // "" or what was cut or flattened, one line
+};
+
+// Drops what a reader never sees, keeps the JSON-LD, and bounds size and depth.
+PreparedMarkup prepare_markup(std::string_view html);
+
 struct PageNode {
   GumboTag tag = GUMBO_TAG_UNKNOWN;  // GUMBO_TAG_UNKNOWN for text and unknown elements alike
   bool is_text = false;
@@ -28,6 +43,10 @@ struct PageNode {
 class PageDom {
  public:
   explicit PageDom(std::string_view html);
+  explicit PageDom(PreparedMarkup prepared);
+
+  // What had to be cut or flattened to read the page, "" when nothing.
+  const std::string& problem() const noexcept { return problem_; }
 
   const std::vector<PageNode>& nodes() const noexcept { return nodes_; }
   const PageNode& operator[](int index) const noexcept { return nodes_[static_cast<std::size_t>(index)]; }
@@ -52,6 +71,7 @@ class PageDom {
  private:
   std::vector<std::string> json_ld_;
   std::string markup_;
+  std::string problem_;
   feeds::GumboDocument document_;
   std::vector<PageNode> nodes_;
   int html_ = -1;
@@ -65,9 +85,5 @@ bool is_block_level(GumboTag tag);
 // Appends text with runs of white space (no-break spaces included) collapsed to one space. `space`
 // carries a pending space between calls; none is written before the first character of `out`.
 void append_collapsed(std::string& out, std::string_view text, bool& space);
-
-// The markup without scripts, styles, inline SVG and comments; JSON-LD script bodies are appended
-// to json_ld.
-std::string strip_invisible_markup(std::string_view html, std::vector<std::string>& json_ld);
 
 }  // namespace sluice::pipeline

@@ -174,6 +174,25 @@ TEST(Cleaner, BrokenMarkupNeverThrows) {
     EXPECT_NO_THROW(clean_page(html, "")) << html;
 }
 
+TEST(Cleaner, HostileNestingIsFlattenedNotRecursedInto) {
+  std::string page = "<html><body><article><p>Before the trap, a paragraph of prose that reads well enough.</p>";
+  for (int i = 0; i < 200'000; ++i) page += "<div><b>";
+  page += "deep</body></html>";
+  const CleanedStory story = clean_page(page, "");
+  EXPECT_EQ(story.problem, "elements nested deeper than 1000 flattened");
+  ASSERT_FALSE(story.blocks.empty());
+  EXPECT_EQ(story.blocks.front().text, "Before the trap, a paragraph of prose that reads well enough.");
+}
+
+TEST(Cleaner, HugePageIsCutAtTheLimit) {
+  std::string page = "<html><body><article>";
+  for (int i = 0; page.size() < kMaxMarkupBytes + 100'000; ++i)
+    page += "<p>Paragraph number " + std::to_string(i) + " of a very long page, with commas, and words.</p>";
+  const CleanedStory story = clean_page(page, "");
+  EXPECT_EQ(story.problem, "page cut at 4 MiB of markup");
+  EXPECT_FALSE(story.blocks.empty());
+}
+
 TEST(Cleaner, PlainTextHardWrappedKeepsItsParagraphs) {
   const CleanedStory story = clean_text(
       "A title line\n\n"
