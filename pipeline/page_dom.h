@@ -1,8 +1,7 @@
 // A flat, read-only view of an HTML page for the cleaning stage.
 //
-// Before gumbo sees the page, one pass over the bytes drops <script>, <style>, <svg> and comments
-// (often half of a modern page, and nothing a reader sees), keeping the JSON-LD blocks for the
-// metadata. The parsed tree is then laid out in document order: each node knows its parent and
+// The page is parsed by feeds::GumboDocument, which first drops what a reader never sees and
+// bounds size and depth. The parsed tree is then laid out in document order: each node knows its parent and
 // where its subtree ends, so the stage walks it without recursion and marks nodes instead of
 // editing the tree. Subtrees a reader never sees as text (forms controls, embeds, media, head
 // scripts) are left out of the layout.
@@ -16,21 +15,6 @@
 
 namespace sluice::pipeline {
 
-// Markup is cut at this size (after scripts and styles are dropped) and elements nested deeper
-// than this are flattened, so that a huge or hostile page costs bounded memory and stack.
-inline constexpr std::size_t kMaxMarkupBytes = std::size_t{4} << 20;
-inline constexpr int kMaxDepth = 1000;
-
-// The page's markup as gumbo gets it, with what was set aside or had to be changed.
-struct PreparedMarkup {
-  std::string markup;  // without scripts, styles, inline SVG and comments
-  std::vector<std::string> json_ld;
-  std::string problem;  // "" or what was cut or flattened, one line
-};
-
-// Drops what a reader never sees, keeps the JSON-LD, and bounds size and depth.
-PreparedMarkup prepare_markup(std::string_view html);
-
 struct PageNode {
   GumboTag tag = GUMBO_TAG_UNKNOWN;  // GUMBO_TAG_UNKNOWN for text and unknown elements alike
   bool is_text = false;
@@ -43,10 +27,9 @@ struct PageNode {
 class PageDom {
  public:
   explicit PageDom(std::string_view html);
-  explicit PageDom(PreparedMarkup prepared);
 
   // What had to be cut or flattened to read the page, "" when nothing.
-  const std::string& problem() const noexcept { return problem_; }
+  const std::string& problem() const noexcept { return document_.problem(); }
 
   const std::vector<PageNode>& nodes() const noexcept { return nodes_; }
   const PageNode& operator[](int index) const noexcept { return nodes_[static_cast<std::size_t>(index)]; }
@@ -66,12 +49,9 @@ class PageDom {
   std::string text_of(int index) const;
 
   // The text of the <script type="application/ld+json"> blocks, in document order.
-  const std::vector<std::string>& json_ld() const noexcept { return json_ld_; }
+  const std::vector<std::string>& json_ld() const noexcept { return document_.json_ld(); }
 
  private:
-  std::vector<std::string> json_ld_;
-  std::string markup_;
-  std::string problem_;
   feeds::GumboDocument document_;
   std::vector<PageNode> nodes_;
   int html_ = -1;

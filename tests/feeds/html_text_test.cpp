@@ -36,5 +36,14 @@ TEST(HtmlText, InlineTextForTitles) {
 
 TEST(HtmlText, EscapesForHtml) { EXPECT_EQ(escape_html(R"(<a href="x">&</a>)"), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"); }
 
+TEST(HtmlText, HostileNestingNeverOverflowsTheStack) {
+  std::string html = "<p>start</p>";
+  for (int i = 0; i < 300'000; ++i) html += "<div><i>";
+  html += "end";
+  const auto paragraphs = html_paragraphs(html);
+  ASSERT_FALSE(paragraphs.empty());
+  EXPECT_EQ(paragraphs.front(), "start");
+}
+
 }  // namespace
 }  // namespace sluice::feeds

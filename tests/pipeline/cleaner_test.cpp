@@ -186,7 +186,7 @@ TEST(Cleaner, HostileNestingIsFlattenedNotRecursedInto) {
 
 TEST(Cleaner, HugePageIsCutAtTheLimit) {
   std::string page = "<html><body><article>";
-  for (int i = 0; page.size() < kMaxMarkupBytes + 100'000; ++i)
+  for (int i = 0; page.size() < feeds::kMaxMarkupBytes + 100'000; ++i)
     page += "<p>Paragraph number " + std::to_string(i) + " of a very long page, with commas, and words.</p>";
   const CleanedStory story = clean_page(page, "");
   EXPECT_EQ(story.problem, "page cut at 4 MiB of markup");
