@@ -1,0 +1,242 @@
+#include "pipeline/journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace sluice::pipeline {
+namespace {
+
+constexpr std::size_t kRecordHeader = 8;   // length + CRC
+constexpr std::size_t kPayloadFixed = 18;  // seq + time + topic length
+constexpr std::uint32_t kMaxPayload = 1U << 30;
+
+[[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int error = errno) {
+  throw std::system_error(error, std::generic_category(), what + " " + path.string());
+}
+
+template <typename T>
+void put(std::string& out, T value) {
+  for (std::size_t i = 0; i < sizeof(T); ++i) out += static_cast<char>((static_cast<std::uint64_t>(value) >> (8 * i)) & 0xFF);
+}
+
+template <typename T>
+T get(std::string_view data, std::size_t at) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i)
+    value |= static_cast<std::uint64_t>(static_cast<unsigned char>(data[at + i])) << (8 * i);
+  return static_cast<T>(value);
+}
+
+std::uint32_t crc(std::string_view data) {
+  return static_cast<std::uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+}
+
+std::string segment_name(std::uint64_t first_seq) {
+  std::string digits = std::to_string(first_seq);
+  return std::string(20 - std::min<std::size_t>(20, digits.size()), '0') + digits + ".seg";
+}
+
+std::string read_all(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("cannot read journal segment", path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The whole records at the start of data, each passed to visit, checked for length, CRC and seq
+// order; returns where the whole ones end.
+std::size_t scan(std::string_view data, std::uint64_t first_seq,
+                 const std::function<bool(const Journal::Record&)>& visit) {
+  std::size_t at = 0;
+  std::uint64_t expected = first_seq;
+  while (at + kRecordHeader <= data.size()) {
+    const auto length = get<std::uint32_t>(data, at);
+    if (length < kPayloadFixed || length > kMaxPayload || at + kRecordHeader + length > data.size()) break;
+    const std::string_view payload = data.substr(at + kRecordHeader, length);
+    if (crc(payload) != get<std::uint32_t>(data, at + 4)) break;
+    const auto seq = get<std::uint64_t>(payload, 0);
+    const auto topic_length = get<std::uint16_t>(payload, 16);
+    if (seq != expected || kPayloadFixed + topic_length > length) break;
+    const Journal::Record record{seq, get<std::int64_t>(payload, 8), payload.substr(kPayloadFixed, topic_length),
+                                 payload.substr(kPayloadFixed + topic_length)};
+    at += kRecordHeader + length;
+    ++expected;
+    if (visit && !visit(record)) break;
+  }
+  return at;
+}
+
+void sync_directory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+Journal::Journal(std::filesystem::path dir, JournalLimits limits) : dir_(std::move(dir)), limits_(limits) {
+  std::error_code error;
+  std::filesystem::create_directories(dir_, error);
+  if (error) fail("cannot create journal directory", dir_, error.value());
+  load_epoch();
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() != 24 || !name.ends_with(".seg")) continue;
+    segments_.push_back({std::stoull(name.substr(0, 20)), entry.path()});
+  }
+  std::sort(segments_.begin(), segments_.end(), [](const Segment& a, const Segment& b) { return a.first_seq < b.first_seq; });
+  if (segments_.empty()) segments_.push_back({1, dir_ / segment_name(1)});
+  recover_last_segment();
+  open_for_append();
+}
+
+Journal::~Journal() {
+  if (fd_ >= 0) {
+    try {
+      if (pending_records_ > 0) sync();
+    } catch (const std::exception&) {
+      // The records are lost from the journal only; nothing was published from them.
+    }
+    ::close(fd_);
+  }
+}
+
+void Journal::load_epoch() {
+  const std::filesystem::path file = dir_ / "epoch";
+  std::ifstream in(file);
+  if (in >> epoch_ && epoch_ > 0) return;
+  // A new journal: microseconds since 1970, so a later epoch is a larger number.
+  epoch_ = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+  const std::filesystem::path temporary = dir_ / "epoch.tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << epoch_ << "\n";
+    if (!out.flush()) fail("cannot write", temporary);
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, file, error);
+  if (error) fail("cannot write", file, error.value());
+  sync_directory(dir_);
+}
+
+void Journal::recover_last_segment() {
+  const Segment& last = segments_.back();
+  head_ = last.first_seq - 1;
+  if (!std::filesystem::exists(last.path)) return;
+  const std::string data = read_all(last.path);
+  const std::size_t whole = scan(data, last.first_seq, [&](const Record& record) {
+    head_ = record.seq;
+    return true;
+  });
+  if (whole < data.size()) {
+    // A torn or corrupt tail: cut, never trusted.
+    cut_bytes_ = data.size() - whole;
+    std::error_code error;
+    std::filesystem::resize_file(last.path, whole, error);
+    if (error) fail("cannot cut the torn tail of", last.path, error.value());
+  }
+}
+
+void Journal::open_for_append() {
+  const std::filesystem::path& path = segments_.back().path;
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) fail("cannot open journal segment", path);
+  const off_t size = ::lseek(fd_, 0, SEEK_END);
+  durable_size_ = size < 0 ? 0 : static_cast<std::uint64_t>(size);
+  sync_directory(dir_);
+}
+
+std::uint64_t Journal::append(std::string_view topic, std::string_view body, std::int64_t unix_time) {
+  const std::uint64_t seq = head_ + 1;
+  std::string payload;
+  payload.reserve(kPayloadFixed + topic.size() + body.size());
+  put<std::uint64_t>(payload, seq);
+  put<std::int64_t>(payload, unix_time);
+  put<std::uint16_t>(payload, static_cast<std::uint16_t>(std::min<std::size_t>(topic.size(), 0xFFFF)));
+  payload.append(topic.substr(0, 0xFFFF));
+  payload.append(body);
+  put<std::uint32_t>(buffer_, static_cast<std::uint32_t>(payload.size()));
+  put<std::uint32_t>(buffer_, crc(payload));
+  buffer_ += payload;
+  ++pending_records_;
+  head_ = seq;
+  return seq;
+}
+
+void Journal::sync() {
+  if (buffer_.empty()) return;
+  const std::filesystem::path& path = segments_.back().path;
+  std::size_t written = 0;
+  while (written < buffer_.size()) {
+    const ssize_t done = ::write(fd_, buffer_.data() + written, buffer_.size() - written);
+    if (done < 0 && errno == EINTR) continue;
+    if (done <= 0) {
+      const int error = done < 0 ? errno : EIO;
+      // Leave the file as the last good sync left it; the buffer is written again next time.
+      if (::ftruncate(fd_, static_cast<off_t>(durable_size_)) != 0) {}
+      fail("cannot write journal segment", path, error);
+    }
+    written += static_cast<std::size_t>(done);
+  }
+  if (::fdatasync(fd_) != 0) {
+    const int error = errno;
+    if (::ftruncate(fd_, static_cast<off_t>(durable_size_)) != 0) {}
+    fail("cannot sync journal segment", path, error);
+  }
+  durable_size_ += buffer_.size();
+  buffer_.clear();
+  pending_records_ = 0;
+  if (durable_size_ >= limits_.segment_bytes) roll();
+}
+
+void Journal::roll() {
+  ::close(fd_);
+  fd_ = -1;
+  segments_.push_back({head_ + 1, dir_ / segment_name(head_ + 1)});
+  open_for_append();
+  apply_retention();
+}
+
+void Journal::apply_retention() {
+  const auto now = std::filesystem::file_time_type::clock::now();
+  std::uint64_t total = 0;
+  for (const Segment& segment : segments_) {
+    std::error_code error;
+    total += std::filesystem::file_size(segment.path, error);
+  }
+  // The open segment always stays: it carries the head.
+  while (segments_.size() > 1) {
+    const Segment& oldest = segments_.front();
+    std::error_code error;
+    const std::uint64_t size = std::filesystem::file_size(oldest.path, error);
+    const auto written = std::filesystem::last_write_time(oldest.path, error);
+    const bool too_old = !error && now - written > limits_.max_age;
+    if (total <= limits_.max_bytes && !too_old) break;
+    std::filesystem::remove(oldest.path, error);
+    total -= std::min(total, size);
+    segments_.erase(segments_.begin());
+  }
+}
+
+std::uint64_t Journal::first() const noexcept { return segments_.empty() ? head_ + 1 : segments_.front().first_seq; }
+
+void Journal::for_each_record(const Segment& segment, const std::function<bool(const Record&)>& visit) const {
+  std::string data = read_all(segment.path);
+  // Only what is durable: the open segment may have a buffer not yet written.
+  scan(data, segment.first_seq, visit);
+}
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,112 @@
+// The journal: every published article, durably, in seq order, so that seq continues across
+// restarts and a subscriber can later be served what it missed.
+//
+// Layout: `DIR/epoch` holds the epoch (decimal) and `DIR/<first seq, 20 digits>.seg` the segments.
+// A segment is a run of records, each
+//   u32 payload length | u32 CRC-32 of the payload | payload: u64 seq, i64 unix time,
+//   u16 topic length, topic, body
+// in little-endian order. Appends are buffered and made durable together by sync() (write +
+// fdatasync), which the publisher calls before anything of the batch goes out. At open, the last
+// segment is read through: a record that is short, fails its CRC or breaks the seq order ends the
+// journal there (a torn write from a crash is cut, never trusted), and seq continues after it.
+// A full segment is closed and a new one started; retention removes the oldest closed segments
+// beyond the age or size limit.
+//
+// Thread-safety: none; the publish thread owns it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::pipeline {
+
+struct JournalLimits {
+  std::uint64_t segment_bytes = 64ULL << 20;
+  std::uint64_t max_bytes = 1ULL << 30;                           // whole journal, closed segments
+  std::chrono::seconds max_age = std::chrono::hours(24 * 7);      // a closed segment's last write
+};
+
+class Journal {
+ public:
+  // Opens the journal in dir, creating it (and a new epoch) when absent. Throws
+  // std::system_error naming the path when it cannot read or write there.
+  Journal(std::filesystem::path dir, JournalLimits limits = {});
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  ~Journal();
+
+  std::uint64_t epoch() const noexcept { return epoch_; }
+  // The seq of the last record appended (0 when none ever was); the next append gets head() + 1.
+  std::uint64_t head() const noexcept { return head_; }
+  // Bytes cut from a torn tail when the journal was opened (0 when it was whole).
+  std::uint64_t recovered_bytes() const noexcept { return cut_bytes_; }
+
+  // Buffers one record with seq head() + 1 and returns that seq. Not durable until sync().
+  std::uint64_t append(std::string_view topic, std::string_view body, std::int64_t unix_time);
+
+  // Writes and fdatasyncs what was appended since the last sync. On failure (a full disk) it throws
+  // std::system_error and leaves the file as it was before; the buffered records stay and are
+  // written by the next successful sync.
+  void sync();
+
+  // Records not yet made durable.
+  std::size_t pending() const noexcept { return pending_records_; }
+
+  // Every durable record with from <= seq <= to, in order, until visit returns false.
+  struct Record {
+    std::uint64_t seq;
+    std::int64_t time;
+    std::string_view topic;
+    std::string_view body;
+  };
+  template <typename Visit>
+  void read(std::uint64_t from, std::uint64_t to, Visit visit) const;
+  // The oldest seq still kept (head() + 1 when the journal is empty).
+  std::uint64_t first() const noexcept;
+
+ private:
+  struct Segment {
+    std::uint64_t first_seq;
+    std::filesystem::path path;
+  };
+
+  void load_epoch();
+  void recover_last_segment();
+  void open_for_append();
+  void roll();
+  void apply_retention();
+
+  std::filesystem::path dir_;
+  JournalLimits limits_;
+  std::uint64_t epoch_ = 0;
+  std::uint64_t head_ = 0;
+  std::uint64_t cut_bytes_ = 0;
+  std::vector<Segment> segments_;  // oldest first; the last one is open for appending
+  int fd_ = -1;
+  std::uint64_t durable_size_ = 0;  // bytes of the open segment known to be on disk
+  std::string buffer_;
+  std::size_t pending_records_ = 0;
+  // Visits a segment's whole records in order until visit returns false.
+  void for_each_record(const Segment& segment, const std::function<bool(const Record&)>& visit) const;
+};
+
+template <typename Visit>
+void Journal::read(std::uint64_t from, std::uint64_t to, Visit visit) const {
+  bool going = true;
+  for (std::size_t i = 0; i < segments_.size() && going; ++i) {
+    const std::uint64_t next_first = i + 1 < segments_.size() ? segments_[i + 1].first_seq : head_ + 1;
+    if (next_first <= from || segments_[i].first_seq > to) continue;
+    for_each_record(segments_[i], [&](const Record& record) {
+      if (record.seq < from) return true;
+      if (record.seq > to) return going = false;
+      return going = visit(record);
+    });
+  }
+}
+
+}  // namespace sluice::pipeline

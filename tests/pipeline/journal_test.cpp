@@ -1,0 +1,139 @@
+#include "pipeline/journal.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/temp_dir.h"
+
+namespace sluice::pipeline {
+namespace {
+
+std::vector<std::uint64_t> seqs(const Journal& journal, std::uint64_t from = 1, std::uint64_t to = UINT64_MAX) {
+  std::vector<std::uint64_t> out;
+  journal.read(from, to, [&](const Journal::Record& record) {
+    out.push_back(record.seq);
+    return true;
+  });
+  return out;
+}
+
+std::filesystem::path only_segment(const std::filesystem::path& dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.path().extension() == ".seg") return entry.path();
+  return {};
+}
+
+TEST(Journal, SeqAndEpochContinueAcrossReopening) {
+  const test::TempDir dir;
+  std::uint64_t epoch = 0;
+  {
+    Journal journal(dir.path() / "journal");
+    epoch = journal.epoch();
+    EXPECT_GT(epoch, 0U);
+    EXPECT_EQ(journal.append("article.a.", R"({"n":1})", 100), 1U);
+    EXPECT_EQ(journal.append("article.b.", R"({"n":2})", 101), 2U);
+    EXPECT_EQ(journal.pending(), 2U);
+    journal.sync();
+    EXPECT_EQ(journal.pending(), 0U);
+  }
+  Journal journal(dir.path() / "journal");
+  EXPECT_EQ(journal.epoch(), epoch);
+  EXPECT_EQ(journal.head(), 2U);
+  EXPECT_EQ(journal.recovered_bytes(), 0U);
+  EXPECT_EQ(journal.append("article.a.", R"({"n":3})", 102), 3U);
+  journal.sync();
+  std::vector<std::string> bodies;
+  journal.read(2, 3, [&](const Journal::Record& record) {
+    bodies.push_back(std::string(record.topic) + std::string(record.body));
+    EXPECT_EQ(record.time, 99 + static_cast<std::int64_t>(record.seq));
+    return true;
+  });
+  EXPECT_EQ(bodies, (std::vector<std::string>{R"(article.b.{"n":2})", R"(article.a.{"n":3})"}));
+}
+
+TEST(Journal, ATornTailIsCutNotTrusted) {
+  const test::TempDir dir;
+  {
+    Journal journal(dir.path());
+    for (int i = 0; i < 3; ++i) journal.append("article.a.", std::string(100, 'x'), 1);
+    journal.sync();
+  }
+  const auto segment = only_segment(dir.path());
+  const auto whole = std::filesystem::file_size(segment);
+  {
+    // Half of a fourth record, as a crash in the middle of a write leaves it.
+    std::ofstream out(segment, std::ios::binary | std::ios::app);
+    out << std::string("\x80\x00\x00\x00\x12\x34", 6) << std::string(40, 'y');
+  }
+  Journal journal(dir.path());
+  EXPECT_EQ(journal.head(), 3U);
+  EXPECT_EQ(journal.recovered_bytes(), 46U);
+  EXPECT_EQ(std::filesystem::file_size(segment), whole);
+  EXPECT_EQ(journal.append("article.a.", "next", 2), 4U);
+  journal.sync();
+  EXPECT_EQ(seqs(journal), (std::vector<std::uint64_t>{1, 2, 3, 4}));
+}
+
+TEST(Journal, ACorruptRecordEndsTheJournalThere) {
+  const test::TempDir dir;
+  {
+    Journal journal(dir.path());
+    for (int i = 0; i < 3; ++i) journal.append("article.a.", std::string(100, 'x'), 1);
+    journal.sync();
+  }
+  const auto segment = only_segment(dir.path());
+  {
+    // One flipped byte in the body of the second record fails its CRC.
+    std::fstream file(segment, std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(static_cast<std::streamoff>(std::filesystem::file_size(segment) / 2));
+    file.put('!');
+  }
+  Journal journal(dir.path());
+  EXPECT_EQ(journal.head(), 1U);
+  EXPECT_GT(journal.recovered_bytes(), 0U);
+  EXPECT_EQ(journal.append("article.a.", "again", 2), 2U);
+}
+
+TEST(Journal, SegmentsRollAndRetentionDropsTheOldest) {
+  const test::TempDir dir;
+  JournalLimits limits;
+  limits.segment_bytes = 1000;
+  limits.max_bytes = 3000;
+  Journal journal(dir.path(), limits);
+  for (int i = 0; i < 100; ++i) {
+    journal.append("article.a.", std::string(200, 'z'), i);
+    journal.sync();
+  }
+  EXPECT_EQ(journal.head(), 100U);
+  EXPECT_GT(journal.first(), 1U) << "the oldest segments are gone";
+  std::uint64_t total = 0;
+  int segments = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    if (entry.path().extension() == ".seg") {
+      total += entry.file_size();
+      ++segments;
+    }
+  EXPECT_LE(total, limits.max_bytes + limits.segment_bytes + 300);
+  EXPECT_GE(segments, 2);
+  const auto kept = seqs(journal);
+  ASSERT_FALSE(kept.empty());
+  EXPECT_EQ(kept.front(), journal.first());
+  EXPECT_EQ(kept.back(), 100U);
+  EXPECT_EQ(kept.size(), 100U - journal.first() + 1) << "gapless from first to head";
+  Journal reopened(dir.path(), limits);
+  EXPECT_EQ(reopened.head(), 100U);
+  EXPECT_EQ(reopened.first(), journal.first());
+}
+
+TEST(Journal, AnUnwritableDirectoryIsNamed) {
+  try {
+    Journal journal("/proc/sluice-journal");
+    FAIL() << "opened a journal where no directory can be made";
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/proc/sluice-journal"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
