@@ -21,7 +21,8 @@ namespace {
 using Keys = std::span<const std::string_view>;
 
 constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers",
-                           "publish",   "defaults",   "feeds"};
+                           "publish",   "journal",    "defaults",  "feeds"};
+constexpr std::string_view kJournalKeys[] = {"max_size", "max_age"};
 constexpr std::string_view kPublishKeys[] = {"endpoint"};
 constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_interval", "timeout", "max_body",
                                               "per_host"};
@@ -236,6 +237,12 @@ class Loader {
         fail(node, "log_level", "'" + config.log_level + "' is not one of trace, debug, info, warn, error, critical, off");
     }
     if (const auto node = root["workers"]) config.workers = workers(node);
+    if (const auto node = root["journal"]) {
+      expect_map(node, "journal");
+      check_keys(node, "journal", kJournalKeys);
+      if (const auto max_size = node["max_size"]) config.journal.max_size = size(max_size, "journal.max_size");
+      if (const auto max_age = node["max_age"]) config.journal.max_age = duration(max_age, "journal.max_age");
+    }
     if (const auto node = root["publish"]) {
       expect_map(node, "publish");
       check_keys(node, "publish", kPublishKeys);

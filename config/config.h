@@ -56,6 +56,13 @@ struct PublishConfig {
   std::string endpoint = "tcp://127.0.0.1:5556";
 };
 
+// The journal of published articles (state_dir/journal): what replay can serve, kept until it is
+// older than max_age or the journal grows past max_size, oldest first.
+struct JournalConfig {
+  std::uint64_t max_size = 1ULL << 30;
+  std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);
+};
+
 struct Config {
   std::string source;  // the file it came from
   std::filesystem::path state_dir = "/var/lib/sluice";
@@ -63,6 +70,7 @@ struct Config {
   std::string log_level = "info";
   unsigned workers = 0;  // parse threads; 0 means one per core
   PublishConfig publish;
+  JournalConfig journal;
   PollSettings defaults;
   HostSettings hosts;  // set in `defaults` too
   std::vector<FeedConfig> feeds;

@@ -12,6 +12,8 @@
 #include "feeds/identity.h"
 #include "feeds/logging.h"
 #include "pipeline/article_builder.h"
+#include "pipeline/article_json.h"
+#include "pipeline/journal.h"
 #include "pipeline/link_discovery.h"
 #include "pipeline/page_dom.h"
 #include "pipeline/publisher.h"
@@ -24,14 +26,19 @@ using namespace std::chrono_literals;
 constexpr std::size_t kDocumentQueue = 64;
 constexpr std::size_t kArticleQueue = 4096;
 constexpr auto kHeartbeatInterval = 1s;
+// Articles are made durable together: at most this many, gathered for at most this long.
+constexpr std::size_t kJournalBatch = 1024;
+constexpr auto kJournalBatchTime = 10ms;
+// After a failed journal write (a full disk), how long before the next try.
+constexpr auto kJournalRetry = 1s;
 // Article links an HTML feed follows per poll, at most: a listing page is not a crawl.
 constexpr std::size_t kMaxLinksPerPoll = 100;
 
-std::uint64_t new_epoch() {
-  // Microseconds since 1970: a fresh value on every start, increasing across restarts.
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+pipeline::JournalLimits journal_limits(const config::Config& config) {
+  pipeline::JournalLimits limits;
+  limits.max_bytes = config.journal.max_size;
+  limits.max_age = std::chrono::duration_cast<std::chrono::seconds>(config.journal.max_age);
+  return limits;
 }
 
 unsigned worker_count(const config::Config& config) {
@@ -42,7 +49,7 @@ unsigned worker_count(const config::Config& config) {
 }  // namespace
 
 Daemon::Daemon(config::Config config)
-    : config_(std::move(config)), documents_(kDocumentQueue), outgoing_(kArticleQueue), epoch_(new_epoch()) {}
+    : config_(std::move(config)), documents_(kDocumentQueue), outgoing_(kArticleQueue) {}
 
 Daemon::~Daemon() { stop(); }
 
@@ -246,35 +253,102 @@ void Daemon::process_html_feed(feeds::PolledDocument& document) {
 
 void Daemon::publish(std::promise<std::string> bound) {
   static const auto log = logger("publish");
+  std::optional<pipeline::Journal> journal;
   std::optional<pipeline::Publisher> publisher;
   try {
-    publisher.emplace(context_, config_.publish.endpoint, epoch_);
+    journal.emplace(config_.state_dir / "journal", journal_limits(config_));
+    epoch_ = journal->epoch();
+    publisher.emplace(context_, config_.publish.endpoint, epoch_, journal->head());
   } catch (...) {
     bound.set_exception(std::current_exception());
     return;
   }
+  if (journal->recovered_bytes() > 0)
+    log->warn("journal had a torn tail path={} bytes_cut={}; it ends at seq={}", (config_.state_dir / "journal").string(),
+              journal->recovered_bytes(), journal->head());
+  log->info("journal opened path={} epoch={} first={} head={}", (config_.state_dir / "journal").string(), epoch_,
+            journal->first(), journal->head());
   bound.set_value(publisher->endpoint());
+
+  // What a batch holds until its journal records are durable: articles (as journal records) and
+  // the feed-state commits that follow them, in queue order.
+  struct Record {
+    std::string topic;
+    std::uint64_t seq;
+    std::string body;
+  };
+  std::vector<std::variant<Record, pipeline::DocumentCommit>> batch;
   auto next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
-  while (!outgoing_.finished()) {
-    if (auto item = outgoing_.pop_for(100ms)) {
-      if (auto* article = std::get_if<feeds::Article>(&*item)) {
-        const std::uint64_t seq = publisher->publish(*article);
-        log->debug("article published feed={} seq={} id={} title=\"{}\"", article->feed_name, seq, article->id,
-                   article->title);
-      } else {
-        const auto& commit = std::get<pipeline::DocumentCommit>(*item);
-        try {
-          store_->commit(commit);
-        } catch (const std::exception& e) {
-          // The articles are out; only their memory across a restart is lost, so they may repeat then.
-          log->error("state not saved feed={} entries={} error=\"{}\"", commit.feed, commit.keys.size(), e.what());
-        }
+  auto retry_at = std::chrono::steady_clock::time_point{};
+  std::size_t failures = 0;
+
+  // Makes the batch durable, then publishes it and advances the feeds' state, in that order.
+  auto flush = [&]() -> bool {
+    if (batch.empty()) return true;
+    try {
+      journal->sync();
+    } catch (const std::system_error& e) {
+      if (failures++ % 60 == 0)
+        log->error("journal not written error=\"{}\" held={}; nothing is published until it is, retrying every second",
+                   e.what(), batch.size());
+      retry_at = std::chrono::steady_clock::now() + kJournalRetry;
+      return false;
+    }
+    if (failures > 0) log->info("journal written again after failures={}", failures);
+    failures = 0;
+    for (auto& item : batch) {
+      if (auto* record = std::get_if<Record>(&item)) {
+        publisher->publish_record(record->topic, record->seq, record->body);
+        log->debug("article published topic={} seq={}", record->topic, record->seq);
+        continue;
+      }
+      const auto& commit = std::get<pipeline::DocumentCommit>(item);
+      try {
+        store_->commit(commit);
+      } catch (const std::exception& e) {
+        // The articles are out; only their memory across a restart is lost, so they may repeat then.
+        log->error("state not saved feed={} entries={} error=\"{}\"", commit.feed, commit.keys.size(), e.what());
       }
     }
+    batch.clear();
+    return true;
+  };
+
+  while (!outgoing_.finished() || !batch.empty()) {
+    const auto now = std::chrono::steady_clock::now();
+    // A batch that could not be written is retried before anything more is taken: the queue
+    // fills up and holds the workers back, so nothing is lost while the disk is full.
+    if (batch.empty() || now >= retry_at) {
+      const auto gathering_until = now + kJournalBatchTime;
+      while (retry_at <= now && batch.size() < kJournalBatch) {
+        auto item = outgoing_.pop_for(batch.empty() ? 100ms : 0ms);
+        if (!item) break;
+        if (auto* article = std::get_if<feeds::Article>(&*item)) {
+          Record record{pipeline::article_topic(article->feed_name), journal->head() + 1, {}};
+          record.body = pipeline::article_json(*article, record.seq);
+          const auto unix_time = std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch()).count();
+          journal->append(record.topic, record.body, unix_time);
+          batch.emplace_back(std::move(record));
+        } else {
+          batch.emplace_back(std::move(std::get<pipeline::DocumentCommit>(*item)));
+        }
+        if (std::chrono::steady_clock::now() >= gathering_until) break;
+      }
+      if (!flush() && outgoing_.finished() && std::chrono::steady_clock::now() < retry_at) {
+        // Stopping with a disk that stays full: the held articles were never published and the
+        // feeds' state never advanced past them, so the next start fetches them again.
+        log->error("stopping with articles not journaled held={}; they are fetched again on the next start",
+                   batch.size());
+        break;
+      }
+    } else {
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(retry_at - now, 100ms));
+    }
     publisher->read_subscriptions();
-    if (const auto now = std::chrono::steady_clock::now(); now >= next_heartbeat) {
+    if (const auto tick = std::chrono::steady_clock::now(); tick >= next_heartbeat) {
       publisher->heartbeat();
-      next_heartbeat = now + kHeartbeatInterval;
+      next_heartbeat = tick + kHeartbeatInterval;
     }
   }
   log->info("publisher stopped head={}", publisher->head());

@@ -67,7 +67,7 @@ class Daemon {
   std::vector<std::thread> workers_;
   std::thread publish_thread_;
   std::string endpoint_;
-  std::uint64_t epoch_;
+  std::uint64_t epoch_ = 0;  // the journal's, set by the publish thread before start() returns
 };
 
 // Runs the daemon until SIGTERM or SIGINT; returns the process exit code.

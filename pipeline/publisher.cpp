@@ -34,8 +34,8 @@ std::string frame_header(std::uint64_t epoch, std::uint64_t seq) {
   return header;
 }
 
-Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch)
-    : socket_(context, zmq::socket_type::xpub), epoch_(epoch) {
+Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch, std::uint64_t head)
+    : socket_(context, zmq::socket_type::xpub), epoch_(epoch), seq_(head) {
   socket_.set(zmq::sockopt::sndhwm, kSendHighWaterMark);
   socket_.set(zmq::sockopt::linger, kLingerMs);
   try {
@@ -51,6 +51,11 @@ std::uint64_t Publisher::publish(const feeds::Article& article) {
   send(article_topic(article.feed_name), seq, article_json(article, seq));
   seq_ = seq;
   return seq;
+}
+
+void Publisher::publish_record(std::string_view topic, std::uint64_t seq, std::string_view body) {
+  send(topic, seq, body);
+  seq_ = seq;
 }
 
 void Publisher::heartbeat() {

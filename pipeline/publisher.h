@@ -22,11 +22,15 @@ namespace sluice::pipeline {
 
 class Publisher {
  public:
-  // Binds at endpoint; throws std::runtime_error naming the endpoint when it cannot.
-  Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch);
+  // Binds at endpoint; throws std::runtime_error naming the endpoint when it cannot. head is the
+  // last seq already published in this epoch (the journal's head after a restart).
+  Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch, std::uint64_t head = 0);
 
   // Gives the article the next seq and sends it; returns that seq.
   std::uint64_t publish(const feeds::Article& article);
+
+  // Sends an article already numbered and written out (a journal record); seq becomes the head.
+  void publish_record(std::string_view topic, std::uint64_t seq, std::string_view body);
 
   void heartbeat();
 

@@ -31,6 +31,13 @@ constexpr const char* kGazette = R"(<?xml version="1.0"?><rss version="2.0"><cha
 <pubDate>Tue, 11 Feb 2025 07:45:00 +0100</pubDate><description>The early ferry leaves at 06:10.</description></item>
 </channel></rss>)";
 
+constexpr const char* kGazetteTwoItems = R"(<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Gazette</title>
+<item><title>Lifeboat crew rescues two sailors</title><link>https://gazette.example.net/lifeboat</link>
+<pubDate>Wed, 12 Feb 2025 09:00:00 +0100</pubDate><description>Both sailors are safe.</description></item>
+<item><title>Ferry timetable changes</title><link>https://gazette.example.net/ferry</link>
+<pubDate>Tue, 11 Feb 2025 07:45:00 +0100</pubDate><description>The early ferry leaves at 06:10.</description></item>
+</channel></rss>)";
+
 std::uint64_t be64(const zmq::message_t& frame, std::size_t offset) {
   std::uint64_t value = 0;
   for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<const unsigned char*>(frame.data())[offset + i];
@@ -59,6 +66,7 @@ class EndToEnd : public testing::Test {
     });
     // "gazette" has no validators: every poll gets the full document again.
     server.route("/gazette.xml", [this](const test::HttpRequest&) {
+      if (second_item) return test::HttpReply{200, kGazetteTwoItems, {}};
       return test::HttpReply{200, released ? kGazette : kEmptyChannel, {}};
     });
     server.route("/junk.xml", [](const test::HttpRequest&) {
@@ -121,6 +129,7 @@ feeds:
   test::HttpServer server;
   const std::string seed_feed = test::read_file(kSeed / "feed.xml");
   std::atomic<bool> released{false};
+  std::atomic<bool> second_item{false};
   std::atomic<int> world_requests_with_etag{0};
   std::atomic<int> world_not_modified{0};
   std::optional<test::Process> daemon;
@@ -209,6 +218,16 @@ TEST_F(EndToEnd, RestartNeitherRefetchesNorRepublishes) {
   ASSERT_TRUE(test::wait_until([&] { return world_requests_with_etag > conditional_before; }, 15s)) << log();
   ASSERT_TRUE(wait_for_log("feed parsed feed=gazette format=rss20 entries=1 new=0")) << log();
   EXPECT_TRUE(receive(subscriber, 500ms).empty()) << "an article was published again after the restart";
+
+  // The journal carries the stream on: same epoch, the next seq after the last one published.
+  second_item = true;
+  const auto frames = receive(subscriber, 15s);
+  ASSERT_EQ(frames.size(), 3U) << log();
+  EXPECT_EQ(be64(frames[1], 8), 3U);
+  EXPECT_EQ(nlohmann::json::parse(frames[2].to_string())["title"], "Lifeboat crew rescues two sailors");
+  EXPECT_NE(log().find("journal opened path=" + (dir.path() / "state" / "journal").string()), std::string::npos)
+      << log();
+  EXPECT_NE(log().find(" head=2"), std::string::npos) << log();
 }
 
 TEST_F(EndToEnd, TailPrintsOneArticlePerLine) {
