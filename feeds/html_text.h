@@ -2,6 +2,8 @@
 // as a browser would show them. Blocks become paragraphs; script, style and the like are dropped.
 #pragma once
 
+#include <gumbo.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,5 +19,9 @@ std::string html_to_text(std::string_view html);
 
 // Escapes &, <, >, " for use in HTML text and attribute values.
 std::string escape_html(std::string_view text);
+void append_escaped_html(std::string& out, std::string_view text);
+
+// Elements that start a new line of text: paragraphs, headings, lists, sections, tables, rows.
+bool is_block_element(GumboTag tag);
 
 }  // namespace sluice::feeds

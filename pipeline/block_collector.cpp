@@ -25,18 +25,6 @@ std::string_view kept_inline(GumboTag tag) {
   }
 }
 
-void append_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-}
-
 int code_points(std::string_view text) {
   int count = 0;
   for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
@@ -80,7 +68,7 @@ void BlockCollector::enter(int index) {
   const GumboTag tag = dom_[index].tag;
   if (tag == GUMBO_TAG_BR) return line_break();
   if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) space_ = true;
-  if (is_block_level(tag)) {
+  if (feeds::is_block_element(tag)) {
     flush();
     switch (tag) {
       case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
@@ -105,7 +93,7 @@ void BlockCollector::enter(int index) {
     std::string url = href.empty() ? std::string() : feeds::resolve_url(base_url_, href);
     if (url.starts_with("http://") || url.starts_with("https://")) {
       inline_tag.open = "<a href=\"";
-      append_escaped(inline_tag.open, url);
+      feeds::append_escaped_html(inline_tag.open, url);
       inline_tag.open += "\">";
     }
   } else if (!name.empty()) {
@@ -118,7 +106,7 @@ void BlockCollector::leave(int index) {
   const GumboTag tag = dom_[index].tag;
   if (tag == GUMBO_TAG_BR) return;
   if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) space_ = true;
-  if (is_block_level(tag)) {
+  if (feeds::is_block_element(tag)) {
     flush();
     switch (tag) {
       case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
@@ -187,7 +175,7 @@ void BlockCollector::add_char_run(std::string_view run) {
       tag.written = true;
     }
   current_.text += run;
-  append_escaped(current_.html, run);
+  feeds::append_escaped_html(current_.html, run);
   const int count = code_points(run);
   current_.chars += count;
   if (link_depth_ > 0) current_.link_chars += count;

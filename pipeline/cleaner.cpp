@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "feeds/html_text.h"
 #include "feeds/text.h"
 #include "pipeline/block_collector.h"
 #include "pipeline/block_dedup.h"
@@ -40,16 +41,8 @@ Block text_block(std::string_view line) {
   Block block;
   bool space = false;
   append_collapsed(block.text, line, space);
-  for (char c : block.text) {
-    switch (c) {
-      case '&': block.html += "&amp;"; break;
-      case '<': block.html += "&lt;"; break;
-      case '>': block.html += "&gt;"; break;
-      case '"': block.html += "&quot;"; break;
-      default: block.html += c;
-    }
-    block.chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }
+  feeds::append_escaped_html(block.html, block.text);
+  for (char c : block.text) block.chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   return block;
 }
 

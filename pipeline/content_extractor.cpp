@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "pipeline/block_collector.h"
+
+#include "feeds/html_text.h"
 #include "pipeline/boilerplate_hints.h"
 #include "feeds/text.h"
 
@@ -196,7 +198,7 @@ class Extraction {
       parent.chars += stats_[at].chars;
       parent.link_chars += stats_[at].link_chars;
       parent.commas += stats_[at].commas;
-      if (!dom_[i].is_text && (stats_[at].has_block || is_block_level(dom_[i].tag))) parent.has_block = true;
+      if (!dom_[i].is_text && (stats_[at].has_block || feeds::is_block_element(dom_[i].tag))) parent.has_block = true;
     }
   }
 
@@ -288,7 +290,7 @@ class Extraction {
     Stats run;
     for (int child = element + 1; child < dom_[element].end; child = dom_[child].end) {
       if (skipped_[static_cast<std::size_t>(child)]) continue;
-      const bool flows = dom_[child].is_text || (!is_block_level(dom_[child].tag) && !stats(child).has_block);
+      const bool flows = dom_[child].is_text || (!feeds::is_block_element(dom_[child].tag) && !stats(child).has_block);
       if (flows) {
         run.chars += stats(child).chars;
         run.commas += stats(child).commas;

@@ -59,9 +59,6 @@ class PageDom {
   int body_ = -1;
 };
 
-// Elements that start a new line of text: paragraphs, headings, lists, sections, tables, rows.
-bool is_block_level(GumboTag tag);
-
 // Appends text with runs of white space (no-break spaces included) collapsed to one space. `space`
 // carries a pending space between calls; none is written before the first character of `out`.
 void append_collapsed(std::string& out, std::string_view text, bool& space);
