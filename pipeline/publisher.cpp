@@ -12,6 +12,10 @@ namespace {
 constexpr int kSendHighWaterMark = 100'000;
 // How long unsent messages may hold up shutdown.
 constexpr int kLingerMs = 1000;
+// ZMTP heartbeats: a subscriber silent this long (a dead host, a cut link) is dropped, so its
+// queue does not hold memory until TCP notices.
+constexpr int kHeartbeatIntervalMs = 5000;
+constexpr int kHeartbeatTimeoutMs = 15000;
 
 void put_be64(std::string& out, std::uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xFF);
@@ -38,6 +42,9 @@ Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::
     : socket_(context, zmq::socket_type::xpub), epoch_(epoch), seq_(head) {
   socket_.set(zmq::sockopt::sndhwm, kSendHighWaterMark);
   socket_.set(zmq::sockopt::linger, kLingerMs);
+  socket_.set(zmq::sockopt::heartbeat_ivl, kHeartbeatIntervalMs);
+  socket_.set(zmq::sockopt::heartbeat_timeout, kHeartbeatTimeoutMs);
+  socket_.set(zmq::sockopt::heartbeat_ttl, kHeartbeatTimeoutMs);
   try {
     socket_.bind(endpoint);
   } catch (const zmq::error_t& e) {
