@@ -1,16 +1,19 @@
 // Finds the main content of a page, readability-style, and returns it as blocks.
 //
-// 1. Prune: hidden elements, page furniture by tag (nav, aside, footer, header) and parts named as
-//    boilerplate by their class, id or role (see boilerplate_hints.h). An element holding most of
-//    the page's text is a wrapper and is never pruned for its name alone.
-// 2. Score: each paragraph-like element with some text scores 1 + its commas + one point per 100
-//    characters (at most 3), and hands that to its ancestors (halving, then thinning out with
-//    distance); an ancestor starts from a weight for its tag and its hints, and ends multiplied by
-//    1 - link density. The best ancestor is the article; ancestors that several strong candidates
-//    share, and siblings that score close or read as prose, are taken in with it.
-// 3. Collect: the chosen subtrees become blocks; link lists, captions and furniture left inside
-//    them are dropped block by block.
-// 4. Trim: fragments (dates, bylines, labels) before the first and after the last paragraph go.
+// 1. Prune: hidden elements (unless the page streams its text in hidden chunks), captions, page
+//    furniture by tag (nav, aside, footer, header) and parts named as boilerplate by their class,
+//    id or role (see boilerplate_hints.h). An element holding most of the page's text is a wrapper
+//    and is never pruned for its name alone.
+// 2. Score: each paragraph (a <p>, a block-free <div>, or text running loose between blocks) with
+//    some text scores 2 + its commas + one point per 100 characters (at most 3), and hands that to
+//    its ancestors (halving, then thinning out with distance); an ancestor starts from a weight for
+//    its tag and its hints, and ends multiplied by 1 - link density. The best ancestor is the
+//    article; an ancestor that several strong candidates share replaces it, and so does the nearest
+//    ancestor holding half of the page's prose when it holds under a quarter; siblings that score
+//    close or read as prose are taken in with it.
+// 3. Collect: the chosen subtrees become blocks; blocks that are nearly all links are dropped.
+// 4. Trim: fragments (dates, bylines, labels) before the first and after the last paragraph go,
+//    and so does everything from a heading that opens an appendix ("Related", "Comments").
 // When a pass yields less than a short article, the page is read again pruning only what is never
 // the story, then only hidden parts; the first pass that yields enough (else the longest) wins.
 #pragma once
