@@ -82,4 +82,10 @@ std::size_t numeric_reference_length(std::string_view text, std::size_t at) noex
   return i + 1 - at;
 }
 
+int code_point_count(std::string_view text) noexcept {
+  int count = 0;
+  for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return count;
+}
+
 }  // namespace sluice::feeds

@@ -22,6 +22,9 @@ char32_t cp1252_character(char32_t code) noexcept;
 
 void append_utf8(std::string& out, char32_t code);
 
+// Characters (code points) in UTF-8 text: the bytes that do not continue a sequence.
+int code_point_count(std::string_view text) noexcept;
+
 // Length of the numeric character reference ("&#38;", "&#x26;") starting at text[at] ('&'), the
 // ';' included; 0 when there is none.
 std::size_t numeric_reference_length(std::string_view text, std::size_t at) noexcept;

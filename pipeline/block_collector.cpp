@@ -1,6 +1,7 @@
 #include "pipeline/block_collector.h"
 
 #include "feeds/html_text.h"
+#include "feeds/text.h"
 #include "feeds/urls.h"
 
 namespace sluice::pipeline {
@@ -23,12 +24,6 @@ std::string_view kept_inline(GumboTag tag) {
     case GUMBO_TAG_ABBR: return "abbr";
     default: return {};
   }
-}
-
-int code_points(std::string_view text) {
-  int count = 0;
-  for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return count;
 }
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'; }
@@ -176,7 +171,7 @@ void BlockCollector::add_char_run(std::string_view run) {
     }
   current_.text += run;
   feeds::append_escaped_html(current_.html, run);
-  const int count = code_points(run);
+  const int count = feeds::code_point_count(run);
   current_.chars += count;
   if (link_depth_ > 0) current_.link_chars += count;
 }

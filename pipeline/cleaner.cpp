@@ -42,7 +42,7 @@ Block text_block(std::string_view line) {
   bool space = false;
   append_collapsed(block.text, line, space);
   feeds::append_escaped_html(block.html, block.text);
-  for (char c : block.text) block.chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  block.chars = feeds::code_point_count(block.text);
   return block;
 }
 
