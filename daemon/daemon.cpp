@@ -49,7 +49,10 @@ unsigned worker_count(const config::Config& config) {
 }  // namespace
 
 Daemon::Daemon(config::Config config)
-    : config_(std::move(config)), documents_(kDocumentQueue), outgoing_(kArticleQueue) {}
+    : config_(std::move(config)),
+      documents_(kDocumentQueue),
+      outgoing_(kArticleQueue),
+      no_links_warned_(std::make_unique<std::atomic<bool>[]>(config_.feeds.size())) {}
 
 Daemon::~Daemon() { stop(); }
 
@@ -228,9 +231,14 @@ void Daemon::process_html_feed(feeds::PolledDocument& document) {
   }
   const std::size_t found = links.size();
   std::erase_if(links, [&](const std::string& link) { return seen_.contains(feed.name, link); });
-  if (found == 0)
-    log->warn("no article links on the page feed={} url={} links=\"{}\"; check the selector", feed.name, url,
-              feed.links.text);
+  // An empty listing is worth one warning (a wrong selector, a redesigned page), not one per poll;
+  // another comes after the selector has matched again.
+  std::atomic<bool>& warned = no_links_warned_[document.feed];
+  if (found == 0 && !warned.exchange(true))
+    log->warn("no article links on the page feed={} url={} links=\"{}\"; check the selector if this lasts",
+              feed.name, url, feed.links.text);
+  else if (found > 0)
+    warned = false;
   // Links are listed newest first, as feeds are: publishing oldest first keeps story order.
   std::reverse(links.begin(), links.end());
   const auto stories = fetch_stories(document.feed, links);

@@ -61,6 +61,7 @@ class Daemon {
   BoundedQueue<feeds::PolledDocument> documents_;
   BoundedQueue<std::variant<feeds::Article, pipeline::DocumentCommit>> outgoing_;
   pipeline::SeenEntries seen_;
+  std::unique_ptr<std::atomic<bool>[]> no_links_warned_;  // per feed: an empty listing was reported
   std::unique_ptr<pipeline::StateStore> store_;
   std::unique_ptr<feeds::Poller> poller_;
   std::jthread fetch_thread_;
