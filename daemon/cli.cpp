@@ -65,7 +65,8 @@ int run_cli(int argc, char** argv) {
       app.add_subcommand("extract", "Clean one web page (file, URL or -) and print the article JSON");
   extract_command->add_option("source", extract.source, "HTML file, http(s) URL, or - for stdin");
   extract_command->add_option("--url", extract.url, "The page's URL, the base for relative links (empty: none)");
-  extract_command->add_flag("--text", extract.text, "The input is plain text, one paragraph per line");
+  extract_command->add_flag("--text", extract.text,
+                            "The input is plain text: a paragraph per line (blank-line paragraphs when hard-wrapped)");
   extract_command->add_flag("--explain", extract.explain, "Print why each part of the page was kept or dropped (stderr)");
   extract_command->add_flag("--batch", extract.batch,
                             "Read requests {\"file\",\"url\",\"text\"} from stdin, one per line; answer one JSON per line");
