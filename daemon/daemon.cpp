@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <ranges>
@@ -14,6 +16,8 @@
 #include "pipeline/article_builder.h"
 #include "pipeline/article_json.h"
 #include "pipeline/journal.h"
+#include "pipeline/simhash.h"
+#include "pipeline/story_index.h"
 #include "pipeline/link_discovery.h"
 #include "pipeline/page_dom.h"
 #include "pipeline/publisher.h"
@@ -271,11 +275,22 @@ void Daemon::publish(std::promise<std::string> bound) {
     bound.set_exception(std::current_exception());
     return;
   }
+  // The stories already told, rebuilt from the journal, so a repeat is caught across restarts too.
+  pipeline::StoryIndex stories;
+  journal->read(journal->first(), journal->head(), [&](const pipeline::Journal::Record& record) {
+    const auto article = nlohmann::json::parse(record.body, nullptr, false);
+    if (!article.is_object()) return true;
+    std::optional<std::string> url;
+    if (article.contains("url") && article["url"].is_string()) url = article["url"].get<std::string>();
+    const std::string hex = article.value("simhash", std::string("0"));
+    stories.add(record.seq, url, std::strtoull(hex.c_str(), nullptr, 16), article.value("word_count", std::size_t{0}));
+    return true;
+  });
   if (journal->recovered_bytes() > 0)
     log->warn("journal had a torn tail path={} bytes_cut={}; it ends at seq={}", (config_.state_dir / "journal").string(),
               journal->recovered_bytes(), journal->head());
-  log->info("journal opened path={} epoch={} first={} head={}", (config_.state_dir / "journal").string(), epoch_,
-            journal->first(), journal->head());
+  log->info("journal opened path={} epoch={} first={} head={} stories={}", (config_.state_dir / "journal").string(),
+            epoch_, journal->first(), journal->head(), stories.size());
   bound.set_value(publisher->endpoint());
 
   // What a batch holds until its journal records are durable: articles (as journal records) and
@@ -332,11 +347,18 @@ void Daemon::publish(std::promise<std::string> bound) {
         auto item = outgoing_.pop_for(batch.empty() ? 100ms : 0ms);
         if (!item) break;
         if (auto* article = std::get_if<feeds::Article>(&*item)) {
+          const std::size_t words = pipeline::count_words(article->paragraphs);
+          if (const auto earlier = stories.find(article->url, article->simhash, words)) {
+            log->info("article not published: same story as seq={} feed={} title=\"{}\"", *earlier,
+                      article->feed_name, article->title);
+            continue;
+          }
           Record record{pipeline::article_topic(article->feed_name), journal->head() + 1, {}};
           record.body = pipeline::article_json(*article, record.seq);
           const auto unix_time = std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch()).count();
           journal->append(record.topic, record.body, unix_time);
+          stories.add(record.seq, article->url, article->simhash, words);
           batch.emplace_back(std::move(record));
         } else {
           batch.emplace_back(std::move(std::get<pipeline::DocumentCommit>(*item)));
