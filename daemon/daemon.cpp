@@ -283,7 +283,8 @@ void Daemon::publish(std::promise<std::string> bound) {
     std::optional<std::string> url;
     if (article.contains("url") && article["url"].is_string()) url = article["url"].get<std::string>();
     const std::string hex = article.value("simhash", std::string("0"));
-    stories.add(record.seq, url, std::strtoull(hex.c_str(), nullptr, 16), article.value("word_count", std::size_t{0}));
+    const auto feed = article.contains("feed") ? article["feed"].value("name", std::string()) : std::string();
+    stories.add(record.seq, feed, url, std::strtoull(hex.c_str(), nullptr, 16), article.value("word_count", std::size_t{0}));
     return true;
   });
   if (journal->recovered_bytes() > 0)
@@ -348,7 +349,7 @@ void Daemon::publish(std::promise<std::string> bound) {
         if (!item) break;
         if (auto* article = std::get_if<feeds::Article>(&*item)) {
           const std::size_t words = pipeline::count_words(article->paragraphs);
-          if (const auto earlier = stories.find(article->url, article->simhash, words)) {
+          if (const auto earlier = stories.find(article->feed_name, article->url, article->simhash, words)) {
             log->info("article not published: same story as seq={} feed={} title=\"{}\"", *earlier,
                       article->feed_name, article->title);
             continue;
@@ -358,7 +359,7 @@ void Daemon::publish(std::promise<std::string> bound) {
           const auto unix_time = std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch()).count();
           journal->append(record.topic, record.body, unix_time);
-          stories.add(record.seq, article->url, article->simhash, words);
+          stories.add(record.seq, article->feed_name, article->url, article->simhash, words);
           batch.emplace_back(std::move(record));
         } else {
           batch.emplace_back(std::move(std::get<pipeline::DocumentCommit>(*item)));

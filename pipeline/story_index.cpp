@@ -9,12 +9,23 @@ std::uint16_t block(std::uint64_t fingerprint, std::size_t index) {
   return static_cast<std::uint16_t>(fingerprint >> (16 * index));
 }
 
+// A URL that names one story: not empty, not a site's home page ("https://host/" or "/?...").
+bool names_a_story(const std::optional<std::string>& url) {
+  if (!url || url->empty()) return false;
+  const std::size_t scheme = url->find("://");
+  const std::size_t path = url->find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (path == std::string::npos) return false;
+  const std::size_t end = url->find_first_of("?#", path);
+  return (end == std::string::npos ? url->size() : end) - path > 1;
+}
+
 }  // namespace
 
-std::optional<std::uint64_t> StoryIndex::find(const std::optional<std::string>& url, std::uint64_t simhash,
-                                              std::size_t words) const {
-  if (url && !url->empty())
-    if (const auto found = by_url_.find(*url); found != by_url_.end()) return found->second;
+std::optional<std::uint64_t> StoryIndex::find(std::string_view feed, const std::optional<std::string>& url,
+                                              std::uint64_t simhash, std::size_t words) const {
+  if (names_a_story(url))
+    if (const auto found = by_url_.find(*url); found != by_url_.end() && found->second.second != feed)
+      return found->second.first;
   if (words < kMinWords) return std::nullopt;
   for (std::size_t i = 0; i < by_block_.size(); ++i) {
     const auto bucket = by_block_[i].find(block(simhash, i));
@@ -25,9 +36,9 @@ std::optional<std::uint64_t> StoryIndex::find(const std::optional<std::string>& 
   return std::nullopt;
 }
 
-void StoryIndex::add(std::uint64_t seq, const std::optional<std::string>& url, std::uint64_t simhash,
-                     std::size_t words) {
-  if (url && !url->empty()) by_url_.try_emplace(*url, seq);
+void StoryIndex::add(std::uint64_t seq, std::string_view feed, const std::optional<std::string>& url,
+                     std::uint64_t simhash, std::size_t words) {
+  if (names_a_story(url)) by_url_.try_emplace(*url, seq, std::string(feed));
   if (words >= kMinWords)
     for (std::size_t i = 0; i < by_block_.size(); ++i) by_block_[i][block(simhash, i)].emplace_back(simhash, seq);
   ++size_;
