@@ -83,9 +83,8 @@ def run_sluice(binary, pages, truth):
     seconds = time.perf_counter() - started
     if child.returncode != 0:
         raise SystemExit(f"sluice extract --batch failed with status {child.returncode}")
-    done = subprocess.CompletedProcess(child.args, child.returncode, stdout)
     predictions = {}
-    for (page_id, _), line in zip(pages, done.stdout.split("\n")):
+    for (page_id, _), line in zip(pages, stdout.split("\n")):
         article = json.loads(line)
         predictions[page_id] = {"articleBody": article.get("text", "")}
     cpu = usage.ru_utime + usage.ru_stime

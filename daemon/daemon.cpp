@@ -313,8 +313,9 @@ void Daemon::publish(std::promise<std::string> bound) {
       journal->sync();
     } catch (const std::system_error& e) {
       if (failures++ % 60 == 0)
-        log->error("journal not written error=\"{}\" held={}; nothing is published until it is, retrying every second",
-                   e.what(), batch.size());
+        log->error("journal not written error=\"{}\" held={}; nothing is published until it is (free space or fix "
+                   "permissions under {}), retrying every second",
+                   e.what(), batch.size(), config_.state_dir.string());
       retry_at = std::chrono::steady_clock::now() + kJournalRetry;
       return false;
     }

@@ -1,13 +1,10 @@
 #include "pipeline/boilerplate_hints.h"
 
 #include <array>
-#include <cctype>
 #include <string>
 
 namespace sluice::pipeline {
 namespace {
-
-enum class Word { none, content, negative, weak, strong };
 
 // Prefixes, so that "comments", "sharebar", "relatedArticles" and "advertisement" match.
 constexpr std::array<std::string_view, 38> kStrongPrefixes = {
@@ -30,81 +27,81 @@ bool has_prefix(std::string_view word, std::string_view prefix) {
   return word.size() >= prefix.size() && word[0] == prefix[0] && word.compare(0, prefix.size(), prefix) == 0;
 }
 
-Word judge_word(std::string_view word) {
+Hint judge_word(std::string_view word) {
   for (std::string_view prefix : kStrongPrefixes)
-    if (has_prefix(word, prefix)) return Word::strong;
+    if (has_prefix(word, prefix)) return Hint::strong_boilerplate;
   if (word.size() <= 4)
     for (std::string_view whole : kStrongWords)
-      if (word == whole) return Word::strong;
+      if (word == whole) return Hint::strong_boilerplate;
   for (std::string_view prefix : kContentPrefixes)
-    if (has_prefix(word, prefix)) return Word::content;
+    if (has_prefix(word, prefix)) return Hint::content;
   for (std::string_view prefix : kWeakPrefixes)
-    if (has_prefix(word, prefix)) return Word::weak;
+    if (has_prefix(word, prefix)) return Hint::weak_boilerplate;
   for (std::string_view prefix : kNegativePrefixes)
-    if (has_prefix(word, prefix)) return Word::negative;
-  return Word::none;
+    if (has_prefix(word, prefix)) return Hint::negative;
+  return Hint::none;
 }
 
-// One class name ("article-body", "shareBar"): words split at punctuation, lower-cased.
-Hint judge_name(std::string_view name) {
+// What the words of a name, or the names of an element, said before they are weighed together.
+struct Signals {
   bool strong = false, weak = false, negative = false, content = false;
-  std::string word;
-  auto finish = [&] {
-    switch (judge_word(word)) {
-      case Word::strong: strong = true; break;
-      case Word::weak: weak = true; break;
-      case Word::content: content = true; break;
-      case Word::negative: negative = true; break;
-      case Word::none: break;
-    }
-    word.clear();
-  };
-  for (char c : name) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      word += c;
-    } else if (c >= 'A' && c <= 'Z') {
-      word += static_cast<char>(c - 'A' + 'a');
-    } else if (!word.empty()) {
-      finish();
-    }
-  }
-  if (!word.empty()) finish();
-  if (strong) return Hint::strong_boilerplate;
-  if (weak) return content ? Hint::none : Hint::weak_boilerplate;
-  if (negative) return content ? Hint::none : Hint::negative;
-  return content ? Hint::content : Hint::none;
-}
 
-}  // namespace
-
-Hint classify_hints(std::string_view class_names, std::string_view id, std::string_view role) {
-  bool strong = false, weak = false, negative = false, content = false;
-  auto judge = [&](std::string_view name) {
-    switch (judge_name(name)) {
+  void add(Hint hint) {
+    switch (hint) {
       case Hint::strong_boilerplate: strong = true; break;
       case Hint::weak_boilerplate: weak = true; break;
       case Hint::negative: negative = true; break;
       case Hint::content: content = true; break;
       case Hint::none: break;
     }
-  };
+  }
+
+  // A content signal outweighs weak and negative ones; beside a strong one it makes what the
+  // caller says (inside one name, "comment-content" is still a comment).
+  Hint verdict(Hint strong_beside_content) const {
+    if (strong) return content ? strong_beside_content : Hint::strong_boilerplate;
+    if (weak) return content ? Hint::none : Hint::weak_boilerplate;
+    if (negative) return content ? Hint::none : Hint::negative;
+    return content ? Hint::content : Hint::none;
+  }
+};
+
+// One class name ("article-body", "shareBar"): words split at punctuation, lower-cased.
+Hint judge_name(std::string_view name) {
+  Signals signals;
+  std::string word;
+  for (char c : name) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      word += c;
+    } else if (c >= 'A' && c <= 'Z') {
+      word += static_cast<char>(c - 'A' + 'a');
+    } else if (!word.empty()) {
+      signals.add(judge_word(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) signals.add(judge_word(word));
+  return signals.verdict(Hint::strong_boilerplate);
+}
+
+}  // namespace
+
+Hint classify_hints(std::string_view class_names, std::string_view id, std::string_view role) {
+  Signals signals;
   std::size_t at = 0;
   while (at < class_names.size()) {
     std::size_t end = class_names.find_first_of(" \t\n\r\f", at);
     if (end == std::string_view::npos) end = class_names.size();
-    if (end > at) judge(class_names.substr(at, end - at));
+    if (end > at) signals.add(judge_name(class_names.substr(at, end - at)));
     at = end + 1;
   }
-  if (!id.empty()) judge(id);
+  if (!id.empty()) signals.add(judge_name(id));
   if (role == "navigation" || role == "banner" || role == "contentinfo" || role == "complementary" ||
       role == "search" || role == "dialog" || role == "alertdialog" || role == "menu" || role == "menubar")
-    weak = true;
+    signals.add(Hint::weak_boilerplate);
   // A content name beside a boilerplate one is a post wrapper carrying its taxonomy ("post
   // tag-politics category-news"), not a part to prune.
-  if (strong) return content ? Hint::negative : Hint::strong_boilerplate;
-  if (weak) return content ? Hint::none : Hint::weak_boilerplate;
-  if (negative) return content ? Hint::none : Hint::negative;
-  return content ? Hint::content : Hint::none;
+  return signals.verdict(Hint::negative);
 }
 
 int hint_weight(Hint hint) noexcept {
