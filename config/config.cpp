@@ -23,7 +23,8 @@ using Keys = std::span<const std::string_view>;
 constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers",
                            "publish",   "journal",    "defaults",  "feeds"};
 constexpr std::string_view kJournalKeys[] = {"max_size", "max_age"};
-constexpr std::string_view kPublishKeys[] = {"endpoint"};
+constexpr std::string_view kPublishKeys[] = {"endpoint", "replay_endpoint", "curve"};
+constexpr std::string_view kCurveKeys[] = {"secret_key_file", "clients_dir"};
 constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_interval", "timeout", "max_body",
                                               "per_host"};
 constexpr std::string_view kFeedKeys[] = {"name",         "url",          "tags",    "headers",  "interval",
@@ -247,6 +248,22 @@ class Loader {
       expect_map(node, "publish");
       check_keys(node, "publish", kPublishKeys);
       if (const auto endpoint = node["endpoint"]) config.publish.endpoint = this->endpoint(endpoint, "publish.endpoint");
+      if (const auto endpoint = node["replay_endpoint"])
+        config.publish.replay_endpoint = this->endpoint(endpoint, "publish.replay_endpoint");
+      if (config.publish.replay_endpoint == config.publish.endpoint)
+        fail(node["replay_endpoint"] ? node["replay_endpoint"] : node, "publish.replay_endpoint",
+             "'" + config.publish.replay_endpoint + "' is the live endpoint too; replay needs an endpoint of its own");
+      if (const auto curve = node["curve"]) {
+        expect_map(curve, "publish.curve");
+        check_keys(curve, "publish.curve", kCurveKeys);
+        CurveConfig keys;
+        for (const auto& [field, target] : {std::pair{"secret_key_file", &keys.secret_key_file}, std::pair{"clients_dir", &keys.clients_dir}}) {
+          const auto value = curve[field];
+          if (!value) fail(curve, std::string("publish.curve.") + field, "missing: CURVE needs secret_key_file and clients_dir");
+          *target = scalar(value, std::string("publish.curve.") + field);
+        }
+        config.publish.curve = std::move(keys);
+      }
     }
     if (const auto node = root["defaults"]) {
       expect_map(node, "defaults");

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,8 +53,17 @@ struct FeedConfig {
   Position position;  // where the feed is defined, for messages
 };
 
+// CURVE for both publisher sockets: the server's secret certificate (zcert format, as `sluice
+// keygen` writes it) and a directory of the client public certificates allowed in.
+struct CurveConfig {
+  std::filesystem::path secret_key_file;
+  std::filesystem::path clients_dir;
+};
+
 struct PublishConfig {
   std::string endpoint = "tcp://127.0.0.1:5556";
+  std::string replay_endpoint = "tcp://127.0.0.1:5557";
+  std::optional<CurveConfig> curve;
 };
 
 // The journal of published articles (state_dir/journal): what replay can serve, kept until it is

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 #include "config/config.h"
@@ -11,6 +12,7 @@
 #include "daemon/logging_setup.h"
 #include "daemon/parse_command.h"
 #include "daemon/tail.h"
+#include "pipeline/curve.h"
 
 namespace sluice::daemon {
 namespace {
@@ -43,14 +45,35 @@ int run_cli(int argc, char** argv) {
 
   TailOptions tail;
   std::string tail_config;
-  auto* tail_command = app.add_subcommand("tail", "Subscribe to a running daemon and print one article JSON per line");
-  auto* tail_config_option =
-      tail_command->add_option("-c,--config", tail_config, "Take the endpoint from this configuration file");
+  std::string tail_from;
+  std::string server_key_file;
+  std::string client_key_file;
+  auto* tail_command = app.add_subcommand(
+      "tail", "Subscribe to a running daemon and print one article JSON per line, in seq order; with a replay "
+              "endpoint, missed articles are asked for and printed in their place");
+  auto* tail_config_option = tail_command->add_option(
+      "-c,--config", tail_config, "Take the endpoints (and the server's CURVE key) from this configuration file");
   tail_command->add_option("-e,--endpoint", tail.endpoint, "Publisher endpoint to connect to")
       ->capture_default_str()
       ->excludes(tail_config_option);
+  tail_command->add_option("-r,--replay", tail.replay_endpoint, "Replay endpoint, to fill gaps and serve --from")
+      ->excludes(tail_config_option);
   tail_command->add_option("-t,--topic", tail.topic, "Topic prefix, e.g. article.<feed-name>.")->capture_default_str();
   tail_command->add_option("-n,--count", tail.count, "Exit after this many articles (0: run until interrupted)");
+  tail_command->add_option("--from", tail_from,
+                           "Replay from this seq first; 'last' resumes after the seq in the position file");
+  tail_command->add_option("--position", tail.position_file,
+                           "Keep the epoch and seq of the last article printed in this file (default for --from last: "
+                           "$XDG_STATE_HOME/sluice/tail-<topic>position)");
+  tail_command->add_option("--server-key", server_key_file, "CURVE: the server's public certificate file");
+  tail_command->add_option("--key", client_key_file, "CURVE: this client's secret certificate file (sluice keygen)");
+
+  std::string keygen_dir = ".";
+  std::string keygen_name = "sluice";
+  auto* keygen = app.add_subcommand(
+      "keygen", "Write a CURVE certificate pair: NAME.key (public, to share) and NAME.key_secret (mode 0600)");
+  keygen->add_option("name", keygen_name, "Base name of the two files")->capture_default_str();
+  keygen->add_option("-d,--dir", keygen_dir, "Directory to write them in")->capture_default_str();
 
   ParseOptions parse;
   auto* parse_command = app.add_subcommand("parse", "Parse one feed document (file or URL) and print the feed JSON");
@@ -109,11 +132,55 @@ int run_cli(int argc, char** argv) {
     }
     return run_extract(extract);
   }
+  if (*keygen) {
+    try {
+      const auto keys = pipeline::write_certificates(keygen_dir, keygen_name);
+      std::printf("%s\n", keys.public_key.c_str());
+      std::fprintf(stderr, "sluice keygen: wrote %s/%s.key and %s/%s.key_secret (mode 0600)\n", keygen_dir.c_str(),
+                   keygen_name.c_str(), keygen_dir.c_str(), keygen_name.c_str());
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sluice keygen: %s\n", e.what());
+      return 1;
+    }
+  }
   if (*tail_command) {
     if (!tail_config.empty()) {
       const auto config = load(tail_config);
       if (!config) return kUsageError;
       tail.endpoint = connect_address(config->publish.endpoint);
+      tail.replay_endpoint = connect_address(config->publish.replay_endpoint);
+      if (config->publish.curve && server_key_file.empty()) server_key_file = config->publish.curve->secret_key_file;
+    }
+    if (tail_from == "last") {
+      tail.from_last = true;
+      if (tail.position_file.empty()) tail.position_file = default_position_file(tail.topic);
+    } else if (!tail_from.empty()) {
+      char* end = nullptr;
+      tail.from = std::strtoull(tail_from.c_str(), &end, 10);
+      if (*end != '\0' || tail_from[0] == '-') {
+        std::fprintf(stderr, "sluice tail: --from takes a seq or 'last', not '%s'\n", tail_from.c_str());
+        return kUsageError;
+      }
+    }
+    if ((tail.from || tail.from_last) && tail.replay_endpoint.empty()) {
+      std::fprintf(stderr, "sluice tail: --from needs the replay endpoint: give -r REPLAY or -c FILE\n");
+      return kUsageError;
+    }
+    if (server_key_file.empty() != client_key_file.empty()) {
+      std::fprintf(stderr, "sluice tail: CURVE needs both --server-key and --key\n");
+      return kUsageError;
+    }
+    if (!server_key_file.empty()) {
+      try {
+        tail.server_key = pipeline::read_certificate(server_key_file).public_key;
+        tail.client_keys = pipeline::read_certificate(client_key_file);
+        if (tail.client_keys.secret_key.empty())
+          throw std::runtime_error(client_key_file + " holds no secret-key: give the .key_secret file");
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "sluice tail: %s\n", e.what());
+        return kUsageError;
+      }
     }
     return run_tail(tail);
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ranges>
+#include <unordered_set>
 
 #include "feeds/cadence.h"
 #include "feeds/encoding.h"
@@ -89,15 +90,21 @@ std::vector<feeds::PollState> Daemon::restore_state() {
 void Daemon::start() {
   static const auto log = logger("daemon");
   std::vector<feeds::PollState> initial = restore_state();
+  if (const auto& curve = config_.publish.curve)
+    curve_ = std::make_unique<pipeline::CurveServer>(context_, curve->secret_key_file, curve->clients_dir);
   std::promise<std::string> bound;
   std::future<std::string> bound_endpoint = bound.get_future();
   publish_thread_ = std::thread(&Daemon::publish, this, std::move(bound));
   try {
     endpoint_ = bound_endpoint.get();
+    replay_ = std::make_unique<pipeline::ReplayServer>(context_, config_.publish.replay_endpoint,
+                                                       config_.state_dir / "journal", epoch_, durable_head_, curve_.get());
   } catch (...) {
+    outgoing_.close();
     publish_thread_.join();
     throw;
   }
+  replay_thread_ = std::jthread([this](std::stop_token stop) { replay_->run(stop); });
   const unsigned workers = worker_count(config_);
   for (unsigned i = 0; i < workers; ++i) workers_.emplace_back(&Daemon::work, this);
   poller_ = std::make_unique<feeds::Poller>(
@@ -113,8 +120,9 @@ void Daemon::start() {
         }
       });
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
-  log->info("sluice started version={} config={} feeds={} workers={} endpoint={} epoch={}", SLUICE_VERSION,
-            config_.source, config_.feeds.size(), workers, endpoint_, epoch_);
+  log->info("sluice started version={} config={} feeds={} workers={} endpoint={} replay={} epoch={} curve={}",
+            SLUICE_VERSION, config_.source, config_.feeds.size(), workers, endpoint_, replay_->endpoint(), epoch_,
+            curve_ ? "on" : "off");
 }
 
 void Daemon::stop() {
@@ -128,6 +136,10 @@ void Daemon::stop() {
   workers_.clear();
   outgoing_.close();
   if (publish_thread_.joinable()) publish_thread_.join();
+  if (replay_thread_.joinable()) {
+    replay_thread_.request_stop();
+    replay_thread_.join();
+  }
 }
 
 void Daemon::work() {
@@ -152,12 +164,21 @@ void Daemon::process(feeds::PolledDocument& document) {
   pipeline::DocumentCommit commit{feed.name, document.response.etag, document.response.last_modified, {}};
   std::vector<feeds::Article> articles;
   std::vector<std::string> links;
+  std::size_t edited = 0;
   for (const feeds::Entry& entry : parsed->entries | std::views::reverse) {
     std::string key = feeds::entry_key(entry);
-    if (!seen_.insert(feed.name, key)) continue;
-    articles.push_back(pipeline::make_article(feed, parsed->feed, entry, document.fetched));
-    links.push_back(articles.back().url.value_or(""));
-    commit.keys.push_back(std::move(key));
+    const auto change = seen_.observe(feed.name, key, pipeline::entry_fingerprint(entry));
+    if (change == pipeline::SeenEntries::Change::same) continue;
+    feeds::Article article = pipeline::make_article(feed, parsed->feed, entry, document.fetched);
+    auto settled = seen_.settle(feed.name, key, change, pipeline::text_fingerprint(article));
+    if (settled.publish) {
+      article.revision = static_cast<int>(settled.entry.revision);
+      edited += article.revision > 1;
+      links.push_back(article.url.value_or(""));
+      articles.push_back(std::move(article));
+    }
+    // An edit of markup alone is remembered too, so it is not cleaned again on every poll.
+    commit.entries.push_back(std::move(settled.entry));
   }
   if (feed.full_text && !articles.empty()) {
     const auto stories = fetch_stories(document.feed, links);
@@ -168,15 +189,15 @@ void Daemon::process(feeds::PolledDocument& document) {
   }
   for (feeds::Article& article : articles)
     if (!outgoing_.push(std::move(article))) return;
-  const std::size_t fresh = commit.keys.size();
+  const std::size_t fresh = articles.size() - edited;
   if (!outgoing_.push(std::move(commit))) return;
   // A malformed feed that still reads is not a failure: what was wrong goes with the summary.
   if (parsed->bozo)
-    log->info("feed parsed feed={} format={} entries={} new={} repaired=\"{}\"", feed.name, parsed->version,
-              parsed->entries.size(), fresh, parsed->bozo_reason);
+    log->info("feed parsed feed={} format={} entries={} new={} edited={} repaired=\"{}\"", feed.name,
+              parsed->version, parsed->entries.size(), fresh, edited, parsed->bozo_reason);
   else
-    log->info("feed parsed feed={} format={} entries={} new={}", feed.name, parsed->version, parsed->entries.size(),
-              fresh);
+    log->info("feed parsed feed={} format={} entries={} new={} edited={}", feed.name, parsed->version,
+              parsed->entries.size(), fresh, edited);
 }
 
 std::vector<std::optional<pipeline::CleanedStory>> Daemon::fetch_stories(std::size_t feed,
@@ -256,9 +277,9 @@ void Daemon::process_html_feed(feeds::PolledDocument& document) {
     // A page that failed is not remembered, so the next poll tries it again.
     if (!stories[i] || stories[i]->blocks.empty() || !seen_.insert(feed.name, links[i])) continue;
     if (!outgoing_.push(pipeline::make_page_article(feed, *stories[i], links[i], document.fetched))) return;
-    commit.keys.push_back(links[i]);
+    commit.entries.push_back({links[i]});
   }
-  const std::size_t fresh = commit.keys.size();
+  const std::size_t fresh = commit.entries.size();
   if (!outgoing_.push(std::move(commit))) return;
   log->info("page feed read feed={} links={} new={} failed={}", feed.name, found, fresh, failed);
 }
@@ -270,16 +291,22 @@ void Daemon::publish(std::promise<std::string> bound) {
   try {
     journal.emplace(config_.state_dir / "journal", journal_limits(config_));
     epoch_ = journal->epoch();
-    publisher.emplace(context_, config_.publish.endpoint, epoch_, journal->head());
+    durable_head_ = journal->head();
+    publisher.emplace(context_, config_.publish.endpoint, epoch_, journal->head(), curve_.get());
   } catch (...) {
     bound.set_exception(std::current_exception());
     return;
   }
   // The stories already told, rebuilt from the journal, so a repeat is caught across restarts too.
   pipeline::StoryIndex stories;
+  // Every (id, revision) the journal holds: an article published just before a crash, whose feed
+  // state had not yet advanced, is fetched again after the restart and must not go out twice.
+  std::unordered_set<std::string> published;
+  const auto identity = [](std::string_view id, int revision) { return std::string(id) + '#' + std::to_string(revision); };
   journal->read(journal->first(), journal->head(), [&](const pipeline::Journal::Record& record) {
     const auto article = nlohmann::json::parse(record.body, nullptr, false);
     if (!article.is_object()) return true;
+    published.insert(identity(article.value("id", std::string()), article.value("revision", 1)));
     std::optional<std::string> url;
     if (article.contains("url") && article["url"].is_string()) url = article["url"].get<std::string>();
     const std::string hex = article.value("simhash", std::string("0"));
@@ -319,6 +346,7 @@ void Daemon::publish(std::promise<std::string> bound) {
       retry_at = std::chrono::steady_clock::now() + kJournalRetry;
       return false;
     }
+    durable_head_.store(journal->head(), std::memory_order_release);
     if (failures > 0) log->info("journal written again after failures={}", failures);
     failures = 0;
     for (auto& item : batch) {
@@ -332,7 +360,7 @@ void Daemon::publish(std::promise<std::string> bound) {
         store_->commit(commit);
       } catch (const std::exception& e) {
         // The articles are out; only their memory across a restart is lost, so they may repeat then.
-        log->error("state not saved feed={} entries={} error=\"{}\"", commit.feed, commit.keys.size(), e.what());
+        log->error("state not saved feed={} entries={} error=\"{}\"", commit.feed, commit.entries.size(), e.what());
       }
     }
     batch.clear();
@@ -350,7 +378,15 @@ void Daemon::publish(std::promise<std::string> bound) {
         if (!item) break;
         if (auto* article = std::get_if<feeds::Article>(&*item)) {
           const std::size_t words = pipeline::count_words(article->paragraphs);
-          if (const auto earlier = stories.find(article->feed_name, article->url, article->simhash, words)) {
+          if (!published.insert(identity(article->id, article->revision)).second) {
+            log->info("article not published: already in the journal feed={} id={} revision={}", article->feed_name,
+                      article->id, article->revision);
+            continue;
+          }
+          // A revision is the same story by definition: it goes out as the update it is.
+          const auto earlier = article->revision > 1 ? std::nullopt
+                                                     : stories.find(article->feed_name, article->url, article->simhash, words);
+          if (earlier) {
             log->info("article not published: same story as seq={} feed={} title=\"{}\"", *earlier,
                       article->feed_name, article->title);
             continue;

@@ -1,8 +1,9 @@
 // The running daemon: the stages of DESIGN.md §1 on their threads, joined by bounded queues.
 //
 //   fetch thread ──PolledDocument──► N worker threads ──Article…, Commit──► publish thread (XPUB)
-//   (Poller: scheduler + curl multi)   (parse, identity, build)             (seq, frames, heartbeat,
-//                                                                             state commits)
+//   (Poller: scheduler + curl multi)   (parse, identity, build)             (journal, seq, frames,
+//                                                                             heartbeat, state commits)
+//   replay thread (ROUTER): serves the journal up to the durable head the publish thread advances
 //
 // A document's Commit (its validators and new entry identities) follows its articles through the
 // same queue, so the state store advances only once they are published. start() returns once the
@@ -27,6 +28,8 @@
 #include "feeds/model.h"
 #include "feeds/poller.h"
 #include "pipeline/cleaner.h"
+#include "pipeline/curve.h"
+#include "pipeline/replay_server.h"
 #include "pipeline/seen_entries.h"
 #include "pipeline/state_store.h"
 
@@ -43,8 +46,9 @@ class Daemon {
   void start();
   void stop();
 
-  // The publisher's bound endpoint (valid after start()).
+  // The publisher's and the replay server's bound endpoints (valid after start()).
   const std::string& endpoint() const noexcept { return endpoint_; }
+  const std::string& replay_endpoint() const noexcept { return replay_->endpoint(); }
 
  private:
   void work();
@@ -69,6 +73,10 @@ class Daemon {
   std::thread publish_thread_;
   std::string endpoint_;
   std::uint64_t epoch_ = 0;  // the journal's, set by the publish thread before start() returns
+  std::atomic<std::uint64_t> durable_head_{0};  // the last seq the journal holds durably
+  std::unique_ptr<pipeline::CurveServer> curve_;
+  std::unique_ptr<pipeline::ReplayServer> replay_;
+  std::jthread replay_thread_;
 };
 
 // Runs the daemon until SIGTERM or SIGINT; returns the process exit code.

@@ -113,4 +113,32 @@ feeds::Article make_article(const config::FeedConfig& feed, const feeds::FeedInf
   return article;
 }
 
+namespace {
+
+// 0 stands for "unknown" in the seen state.
+std::uint64_t known(std::uint64_t hash) { return hash == 0 ? 1 : hash; }
+
+void append_part(std::string& out, std::string_view part) {
+  out += part;
+  out += '\0';
+}
+
+}  // namespace
+
+std::uint64_t entry_fingerprint(const feeds::Entry& entry) {
+  std::string parts;
+  append_part(parts, entry.title ? std::string_view(entry.title->value) : std::string_view());
+  append_part(parts, entry.link);
+  append_part(parts, entry.summary ? std::string_view(entry.summary->value) : std::string_view());
+  for (const feeds::Text& content : entry.content) append_part(parts, content.value);
+  return known(feeds::hash64(parts));
+}
+
+std::uint64_t text_fingerprint(const feeds::Article& article) {
+  std::string parts;
+  append_part(parts, article.title);
+  for (const std::string& paragraph : article.paragraphs) append_part(parts, paragraph);
+  return known(feeds::hash64(parts));
+}
+
 }  // namespace sluice::pipeline

@@ -31,4 +31,9 @@ bool use_page_body(const CleanedStory& story, feeds::Article& article);
 // The stable article id: 32 hex digits derived from the feed name and the entry's identity.
 std::string article_id(std::string_view feed_name, std::string_view entry_key);
 
+// Fingerprints that tell an edited entry (SeenEntries): of the entry as the feed gave it (title,
+// link, summary, content), and of the article's cleaned title and text. Never 0.
+std::uint64_t entry_fingerprint(const feeds::Entry& entry);
+std::uint64_t text_fingerprint(const feeds::Article& article);
+
 }  // namespace sluice::pipeline

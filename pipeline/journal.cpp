@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -53,27 +54,47 @@ std::string read_all(const std::filesystem::path& path) {
   return out.str();
 }
 
-// The whole records at the start of data, each passed to visit, checked for length, CRC and seq
-// order; returns where the whole ones end.
+// The record at data[at], when one is there whole: length in bounds, CRC right, seq as expected.
+// Sets size to the bytes it takes.
+std::optional<Journal::Record> decode(std::string_view data, std::size_t at, std::uint64_t expected, std::size_t& size) {
+  if (at + kRecordHeader > data.size()) return std::nullopt;
+  const auto length = get<std::uint32_t>(data, at);
+  if (length < kPayloadFixed || length > kMaxPayload || at + kRecordHeader + length > data.size()) return std::nullopt;
+  const std::string_view payload = data.substr(at + kRecordHeader, length);
+  if (crc(payload) != get<std::uint32_t>(data, at + 4)) return std::nullopt;
+  const auto seq = get<std::uint64_t>(payload, 0);
+  const auto topic_length = get<std::uint16_t>(payload, 16);
+  if (seq != expected || kPayloadFixed + topic_length > length) return std::nullopt;
+  size = kRecordHeader + length;
+  return Journal::Record{seq, get<std::int64_t>(payload, 8), payload.substr(kPayloadFixed, topic_length),
+                         payload.substr(kPayloadFixed + topic_length)};
+}
+
+// The whole records at the start of data, each passed to visit; returns where the whole ones end.
 std::size_t scan(std::string_view data, std::uint64_t first_seq,
                  const std::function<bool(const Journal::Record&)>& visit) {
   std::size_t at = 0;
   std::uint64_t expected = first_seq;
-  while (at + kRecordHeader <= data.size()) {
-    const auto length = get<std::uint32_t>(data, at);
-    if (length < kPayloadFixed || length > kMaxPayload || at + kRecordHeader + length > data.size()) break;
-    const std::string_view payload = data.substr(at + kRecordHeader, length);
-    if (crc(payload) != get<std::uint32_t>(data, at + 4)) break;
-    const auto seq = get<std::uint64_t>(payload, 0);
-    const auto topic_length = get<std::uint16_t>(payload, 16);
-    if (seq != expected || kPayloadFixed + topic_length > length) break;
-    const Journal::Record record{seq, get<std::int64_t>(payload, 8), payload.substr(kPayloadFixed, topic_length),
-                                 payload.substr(kPayloadFixed + topic_length)};
-    at += kRecordHeader + length;
+  std::size_t size = 0;
+  while (const auto record = decode(data, at, expected, size)) {
+    at += size;
     ++expected;
-    if (visit && !visit(record)) break;
+    if (visit && !visit(*record)) break;
   }
   return at;
+}
+
+// The journal's segments, oldest first, as the directory lists them now.
+std::vector<std::pair<std::uint64_t, std::filesystem::path>> list_segments(const std::filesystem::path& dir) {
+  std::vector<std::pair<std::uint64_t, std::filesystem::path>> segments;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() != 24 || !name.ends_with(".seg")) continue;
+    segments.emplace_back(std::stoull(name.substr(0, 20)), entry.path());
+  }
+  std::sort(segments.begin(), segments.end());
+  return segments;
 }
 
 void sync_directory(const std::filesystem::path& dir) {
@@ -90,12 +111,7 @@ Journal::Journal(std::filesystem::path dir, JournalLimits limits) : dir_(std::mo
   std::filesystem::create_directories(dir_, error);
   if (error) fail("cannot create journal directory", dir_, error.value());
   load_epoch();
-  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() != 24 || !name.ends_with(".seg")) continue;
-    segments_.push_back({std::stoull(name.substr(0, 20)), entry.path()});
-  }
-  std::sort(segments_.begin(), segments_.end(), [](const Segment& a, const Segment& b) { return a.first_seq < b.first_seq; });
+  for (auto& [first_seq, path] : list_segments(dir_)) segments_.push_back({first_seq, std::move(path)});
   if (segments_.empty()) segments_.push_back({1, dir_ / segment_name(1)});
   recover_last_segment();
   open_for_append();
@@ -237,6 +253,82 @@ void Journal::for_each_record(const Segment& segment, const std::function<bool(c
   std::string data = read_all(segment.path);
   // Only what is durable: the open segment may have a buffer not yet written.
   scan(data, segment.first_seq, visit);
+}
+
+JournalCursor::JournalCursor(std::filesystem::path dir, std::uint64_t from) : dir_(std::move(dir)), next_(std::max<std::uint64_t>(from, 1)) {
+  const auto segments = list_segments(dir_);
+  // The segment holding `from`: the last one starting at or before it.
+  const auto holding = std::find_if(segments.rbegin(), segments.rend(), [&](const auto& segment) { return segment.first <= next_; });
+  if (segments.empty() || holding == segments.rend()) {
+    first_kept_ = segments.empty() ? next_ : segments.front().first;
+    gone_ = !segments.empty();
+    return;
+  }
+  first_kept_ = segments.front().first;
+  open(holding->second, holding->first);
+}
+
+JournalCursor::~JournalCursor() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void JournalCursor::open(const std::filesystem::path& path, std::uint64_t first_seq) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) fail("cannot read journal segment", path);
+  segment_first_ = first_seq;
+  segment_next_ = first_seq;
+  buffer_.clear();
+  at_ = 0;
+}
+
+bool JournalCursor::fill() {
+  // Keep the part of a record not yet whole, then read more behind it.
+  buffer_.erase(0, at_);
+  at_ = 0;
+  constexpr std::size_t kChunk = 1 << 20;
+  const std::size_t had = buffer_.size();
+  buffer_.resize(had + kChunk);
+  ssize_t got = 0;
+  do got = ::read(fd_, buffer_.data() + had, kChunk);
+  while (got < 0 && errno == EINTR);
+  buffer_.resize(had + static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
+  return got > 0;
+}
+
+std::optional<Journal::Record> JournalCursor::next(std::uint64_t limit) {
+  if (gone_ || fd_ < 0) return std::nullopt;
+  while (next_ <= limit) {
+    std::size_t size = 0;
+    if (const auto record = decode(buffer_, at_, segment_next_, size)) {
+      at_ += size;
+      ++segment_next_;
+      if (record->seq < next_) continue;  // before the start, in the first segment
+      next_ = record->seq + 1;
+      return record;
+    }
+    if (fill()) continue;
+    // The end of what this segment holds now: the writer may add more, or have moved on.
+    // The open segment holds nothing yet, so no later one can exist.
+    if (segment_next_ == segment_first_) return std::nullopt;
+    const std::filesystem::path following = dir_ / segment_name(segment_next_);
+    if (!std::filesystem::exists(following)) {
+      const auto segments = list_segments(dir_);
+      if (!segments.empty() && segments.front().first > segment_next_) {
+        gone_ = true;  // retention removed what was next while it was being read
+        first_kept_ = segments.front().first;
+      }
+      return std::nullopt;
+    }
+    // A record can only be incomplete at the end of the open segment, never of a closed one.
+    open(following, segment_next_);
+  }
+  return std::nullopt;
+}
+
+std::uint64_t journal_first(const std::filesystem::path& dir) {
+  const auto segments = list_segments(dir);
+  return segments.empty() ? 1 : segments.front().first;
 }
 
 }  // namespace sluice::pipeline

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,5 +109,47 @@ void Journal::read(std::uint64_t from, std::uint64_t to, Visit visit) const {
     });
   }
 }
+
+// Reads a journal that another thread writes, forward from one seq, without reading segments
+// whole: what replay uses. Records are only served up to a limit the caller knows to be durable.
+//
+// Thread-safety: none; one cursor per reader. The Journal that writes the directory may run on
+// another thread: a segment that retention removes stays readable while it is open here.
+class JournalCursor {
+ public:
+  // Positions the cursor at seq `from` (1 when 0). Throws std::system_error when a segment
+  // cannot be opened.
+  JournalCursor(std::filesystem::path dir, std::uint64_t from);
+  JournalCursor(const JournalCursor&) = delete;
+  JournalCursor& operator=(const JournalCursor&) = delete;
+  ~JournalCursor();
+
+  // The next record with seq <= limit, or nullopt when there is none (yet) or the cursor is gone().
+  // The record's views hold until the next call.
+  std::optional<Journal::Record> next(std::uint64_t limit);
+
+  // The records from where the cursor stands were removed by retention; first_kept() is the oldest left.
+  bool gone() const noexcept { return gone_; }
+  std::uint64_t first_kept() const noexcept { return first_kept_; }
+  // The seq the next record will have.
+  std::uint64_t position() const noexcept { return next_; }
+
+ private:
+  void open(const std::filesystem::path& path, std::uint64_t first_seq);
+  bool fill();
+
+  std::filesystem::path dir_;
+  std::uint64_t next_;
+  std::uint64_t segment_first_ = 0;  // seq of the open segment's first record
+  std::uint64_t segment_next_ = 0;   // seq of the next record in the open segment
+  std::uint64_t first_kept_ = 1;
+  bool gone_ = false;
+  int fd_ = -1;
+  std::string buffer_;
+  std::size_t at_ = 0;
+};
+
+// The oldest seq a journal directory keeps (1 when it holds no segment).
+std::uint64_t journal_first(const std::filesystem::path& dir);
 
 }  // namespace sluice::pipeline

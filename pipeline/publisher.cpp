@@ -4,6 +4,7 @@
 
 #include "feeds/logging.h"
 #include "pipeline/article_json.h"
+#include "pipeline/curve.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -38,13 +39,16 @@ std::string frame_header(std::uint64_t epoch, std::uint64_t seq) {
   return header;
 }
 
-Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch, std::uint64_t head)
+Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch, std::uint64_t head,
+                     const CurveServer* curve)
     : socket_(context, zmq::socket_type::xpub), epoch_(epoch), seq_(head) {
   socket_.set(zmq::sockopt::sndhwm, kSendHighWaterMark);
   socket_.set(zmq::sockopt::linger, kLingerMs);
   socket_.set(zmq::sockopt::heartbeat_ivl, kHeartbeatIntervalMs);
   socket_.set(zmq::sockopt::heartbeat_timeout, kHeartbeatTimeoutMs);
   socket_.set(zmq::sockopt::heartbeat_ttl, kHeartbeatTimeoutMs);
+  if (curve) curve->secure(socket_);
+  update_welcome();
   try {
     socket_.bind(endpoint);
   } catch (const zmq::error_t& e) {
@@ -67,6 +71,12 @@ void Publisher::publish_record(std::string_view topic, std::uint64_t seq, std::s
 
 void Publisher::heartbeat() {
   send("heartbeat.", seq_, R"({"epoch":)" + std::to_string(epoch_) + R"(,"seq":)" + std::to_string(seq_) + "}");
+  update_welcome();
+}
+
+void Publisher::update_welcome() {
+  // A single frame: the topic, then the 16-byte header with the head seq.
+  socket_.set(zmq::sockopt::xpub_welcome_msg, "heartbeat." + frame_header(epoch_, seq_));
 }
 
 void Publisher::send(std::string_view topic, std::uint64_t seq, std::string_view body) {

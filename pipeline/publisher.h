@@ -3,7 +3,9 @@
 //   header 8-byte big-endian epoch + 8-byte big-endian seq
 //   body   the article JSON
 // and a heartbeat every second on topic "heartbeat." with the head seq (same framing, body
-// {"epoch":E,"seq":S}). Within an epoch, seq is gapless and increasing.
+// {"epoch":E,"seq":S}). Within an epoch, seq is gapless and increasing. A new subscriber of
+// "heartbeat." first gets the welcome message: one frame, "heartbeat." followed by the 16-byte
+// header with the head seq as of the last heartbeat.
 //
 // Thread-safety: none. The publisher owns a ZeroMQ socket, so it is made, used and destroyed on
 // one thread. A slow subscriber never blocks the others: XPUB drops at its high-water mark.
@@ -20,11 +22,15 @@
 
 namespace sluice::pipeline {
 
+class CurveServer;
+
 class Publisher {
  public:
   // Binds at endpoint; throws std::runtime_error naming the endpoint when it cannot. head is the
   // last seq already published in this epoch (the journal's head after a restart).
-  Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch, std::uint64_t head = 0);
+  // With curve, only the clients it allows can subscribe.
+  Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch, std::uint64_t head = 0,
+            const CurveServer* curve = nullptr);
 
   // Gives the article the next seq and sends it; returns that seq.
   std::uint64_t publish(const feeds::Article& article);
@@ -46,6 +52,7 @@ class Publisher {
 
  private:
   void send(std::string_view topic, std::uint64_t seq, std::string_view body);
+  void update_welcome();
 
   zmq::socket_t socket_;
   std::uint64_t epoch_;

@@ -1,37 +1,73 @@
-// Which entries each feed has already published, so a re-poll publishes only what is new. The
-// working set in memory; StateStore keeps it across restarts. Thread-safe.
+// Which entries each feed has already published, and in what form, so a re-poll publishes only
+// what is new or edited. The working set in memory; StateStore keeps it across restarts.
+//
+// An entry is known by its key (feeds::entry_key) with two fingerprints: `content`, of the entry
+// as the feed gave it, and `text`, of its cleaned title and text. A changed content fingerprint
+// sends the entry through cleaning again; only a changed text fingerprint makes it a new revision,
+// so markup churn (a tracking pixel, a rewritten link) is never republished. A fingerprint of 0 is
+// unknown (a link of an HTML feed, or state kept by an older sluice): it is learned, not reported.
+// Thread-safe.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace sluice::pipeline {
 
+struct SeenEntry {
+  std::string key;
+  std::uint64_t content = 0;
+  std::uint64_t text = 0;
+  std::uint32_t revision = 1;
+
+  bool operator==(const SeenEntry&) const = default;
+};
+
 class SeenEntries {
  public:
-  // Remembers at most `per_feed` keys per feed, forgetting the oldest first: far more than any
+  // Remembers at most `per_feed` entries per feed, forgetting the oldest first: far more than any
   // feed keeps in its document.
-  explicit SeenEntries(std::size_t per_feed = 20'000) : per_feed_(per_feed) {}
+  explicit SeenEntries(std::size_t per_feed = 20'000) : per_feed_(per_feed < 1 ? 1 : per_feed) {}
 
-  // Records key for feed; true when it was not seen before.
+  enum class Change { fresh, same, edited };
+  // Records the entry's content fingerprint; says whether the entry is new, as before, or edited.
+  Change observe(const std::string& feed, const std::string& key, std::uint64_t content);
+
+  // After a fresh or edited entry was cleaned: records its text fingerprint and returns the entry
+  // with the revision to publish, or nullopt when there is nothing to publish (the text is as
+  // before, or was unknown until now). Call only after observe() said fresh or edited.
+  struct Settled {
+    SeenEntry entry;
+    bool publish;
+  };
+  Settled settle(const std::string& feed, const std::string& key, Change change, std::uint64_t text);
+
+  // Records key for feed with unknown fingerprints; true when it was not seen before.
   bool insert(const std::string& feed, const std::string& key);
 
   // Whether key is recorded for feed, without recording it.
   bool contains(const std::string& feed, const std::string& key);
 
-  // Remembers keys from an earlier run (oldest first) without reporting them.
-  void restore(const std::string& feed, const std::vector<std::string>& keys);
+  // Remembers entries from an earlier run (oldest first) without reporting them.
+  void restore(const std::string& feed, const std::vector<SeenEntry>& entries);
 
  private:
+  struct Known {
+    std::uint64_t content = 0;
+    std::uint64_t text = 0;
+    std::uint32_t revision = 1;
+  };
   struct Feed {
-    std::unordered_set<std::string> keys;
+    std::unordered_map<std::string, Known> entries;
     std::deque<std::string> order;
   };
+  // The entry, added (and the oldest forgotten) when new; sets added. Needs mutex_ held.
+  Known& find_or_add(const std::string& feed, const std::string& key, bool& added);
 
   std::size_t per_feed_;
   std::mutex mutex_;

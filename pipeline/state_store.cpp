@@ -1,5 +1,6 @@
 #include "pipeline/state_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <system_error>
@@ -37,9 +38,24 @@ StateStore::StateStore(const std::filesystem::path& state_dir, std::size_t seen_
       feed TEXT NOT NULL,
       key TEXT NOT NULL,
       seen_at INTEGER NOT NULL,
+      content INTEGER NOT NULL DEFAULT 0,
+      text INTEGER NOT NULL DEFAULT 0,
+      revision INTEGER NOT NULL DEFAULT 1,
       PRIMARY KEY (feed, key)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS seen_by_age ON seen (feed, seen_at);
   )");
+  // State from before entries carried fingerprints: they start unknown, and are learned.
+  bool fingerprints = false;
+  {
+    SqliteStatement columns(db_.get(), "SELECT name FROM pragma_table_info('seen')");
+    while (columns.step()) fingerprints = fingerprints || columns.text(0) == "content";
+  }
+  if (!fingerprints)
+    db_.execute(R"(
+      ALTER TABLE seen ADD COLUMN content INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE seen ADD COLUMN text INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE seen ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+    )");
 }
 
 std::unordered_map<std::string, StoredFeed> StateStore::load_feeds() {
@@ -55,13 +71,17 @@ std::unordered_map<std::string, StoredFeed> StateStore::load_feeds() {
   return feeds;
 }
 
-std::vector<std::string> StateStore::load_seen(const std::string& feed) {
+std::vector<SeenEntry> StateStore::load_seen(const std::string& feed) {
   const std::lock_guard lock(mutex_);
-  std::vector<std::string> keys;
-  SqliteStatement select(db_.get(), "SELECT key FROM seen WHERE feed = ? ORDER BY seen_at, key");
+  std::vector<SeenEntry> entries;
+  SqliteStatement select(db_.get(),
+                         "SELECT key, content, text, revision FROM seen WHERE feed = ? ORDER BY seen_at, key");
   select.bind(1, feed);
-  while (select.step()) keys.push_back(select.text(0));
-  return keys;
+  while (select.step())
+    entries.push_back({select.text(0), static_cast<std::uint64_t>(select.integer(1)),
+                       static_cast<std::uint64_t>(select.integer(2)),
+                       static_cast<std::uint32_t>(std::max<std::int64_t>(1, select.integer(3)))});
+  return entries;
 }
 
 void StateStore::save_progress(const std::string& feed, const StoredFeed& progress) {
@@ -87,11 +107,17 @@ void StateStore::commit(const DocumentCommit& commit) {
       ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified)");
     validators.bind(1, commit.feed).bind(2, commit.etag).bind(3, commit.last_modified);
     validators.step();
-    if (!commit.keys.empty()) {
-      SqliteStatement insert(db_.get(), "INSERT OR IGNORE INTO seen (feed, key, seen_at) VALUES (?, ?, ?)");
+    if (!commit.entries.empty()) {
+      // An edited entry keeps its place in the age order: it is the same story.
+      SqliteStatement insert(db_.get(), R"(
+        INSERT INTO seen (feed, key, seen_at, content, text, revision) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (feed, key) DO UPDATE SET content = excluded.content, text = excluded.text,
+          revision = excluded.revision)");
       const std::int64_t now = now_seconds();
-      for (const std::string& key : commit.keys) {
-        insert.bind(1, commit.feed).bind(2, key).bind(3, now);
+      for (const SeenEntry& entry : commit.entries) {
+        insert.bind(1, commit.feed).bind(2, entry.key).bind(3, now);
+        insert.bind(4, static_cast<std::int64_t>(entry.content)).bind(5, static_cast<std::int64_t>(entry.text));
+        insert.bind(6, static_cast<std::int64_t>(entry.revision));
         insert.step();
         insert.reset();
       }

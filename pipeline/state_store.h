@@ -1,6 +1,6 @@
 // What sluice remembers across restarts, in SQLite (WAL) at STATE_DIR/state.db: per feed its HTTP
-// validators, next due time, error count, current URL and redirect streak, and the identities of
-// the entries it has published.
+// validators, next due time, error count, current URL and redirect streak, and the entries it has
+// published (identity, fingerprints, revision).
 //
 // Validators and entry identities only advance through commit(), which the publish thread calls
 // after every article of the document has gone out: a crash before that refetches and republishes
@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pipeline/seen_entries.h"
 #include "pipeline/sqlite.h"
 
 namespace sluice::pipeline {
@@ -34,7 +35,7 @@ struct DocumentCommit {
   std::string feed;
   std::string etag;
   std::string last_modified;
-  std::vector<std::string> keys;  // entry identities first seen in it
+  std::vector<SeenEntry> entries;  // entries first seen in it, or edited, with their fingerprints
 };
 
 class StateStore {
@@ -45,8 +46,8 @@ class StateStore {
 
   std::unordered_map<std::string, StoredFeed> load_feeds();
 
-  // The entry identities remembered for a feed, oldest first.
-  std::vector<std::string> load_seen(const std::string& feed);
+  // The entries remembered for a feed, oldest first.
+  std::vector<SeenEntry> load_seen(const std::string& feed);
 
   // Stores a feed's schedule, error count, URL and redirect streak (not its validators).
   void save_progress(const std::string& feed, const StoredFeed& progress);

@@ -74,7 +74,7 @@ class EndToEnd : public testing::Test {
     });
     test::write_file(dir.path() / "sluice.yaml", R"(state_dir: )" + (dir.path() / "state").string() + R"(
 workers: 2
-publish: { endpoint: "tcp://127.0.0.1:*" }
+publish: { endpoint: "tcp://127.0.0.1:*", replay_endpoint: "tcp://127.0.0.1:*" }
 defaults: { interval: 1s, min_interval: 1s, timeout: 5s }
 feeds:
   - name: world

@@ -126,6 +126,64 @@ TEST(Journal, SegmentsRollAndRetentionDropsTheOldest) {
   EXPECT_EQ(reopened.first(), journal.first());
 }
 
+std::vector<std::uint64_t> drain(JournalCursor& cursor, std::uint64_t limit) {
+  std::vector<std::uint64_t> out;
+  while (const auto record = cursor.next(limit)) {
+    EXPECT_EQ(record->body, std::to_string(record->seq)) << "the record's own body";
+    out.push_back(record->seq);
+  }
+  return out;
+}
+
+TEST(JournalCursor, ReadsForwardAcrossSegmentsWhileTheJournalGrows) {
+  const test::TempDir dir;
+  JournalLimits limits;
+  limits.segment_bytes = 500;
+  Journal journal(dir.path(), limits);
+  for (int i = 1; i <= 40; ++i) journal.append("article.a.", std::to_string(i), i);
+  journal.sync();
+  JournalCursor cursor(dir.path(), 7);
+  EXPECT_FALSE(cursor.gone());
+  auto read = drain(cursor, 20);
+  ASSERT_EQ(read.size(), 14U) << "7..20: up to the limit, which stands for the durable head";
+  EXPECT_EQ(read.front(), 7U);
+  EXPECT_EQ(read.back(), 20U);
+  read = drain(cursor, UINT64_MAX);
+  ASSERT_EQ(read.size(), 20U);
+  EXPECT_EQ(read.back(), 40U);
+  // Records written later, into a new segment too, are read on the next call.
+  for (int i = 41; i <= 100; ++i) {
+    journal.append("article.a.", std::to_string(i), i);
+    journal.sync();
+  }
+  read = drain(cursor, UINT64_MAX);
+  ASSERT_EQ(read.size(), 60U);
+  EXPECT_EQ(read.front(), 41U);
+  EXPECT_EQ(read.back(), 100U);
+  EXPECT_EQ(cursor.position(), 101U);
+}
+
+TEST(JournalCursor, ARangeBeforeRetentionIsGone) {
+  const test::TempDir dir;
+  JournalLimits limits;
+  limits.segment_bytes = 300;
+  limits.max_bytes = 600;
+  Journal journal(dir.path(), limits);
+  for (int i = 1; i <= 100; ++i) {
+    journal.append("article.a.", std::to_string(i), i);
+    journal.sync();
+  }
+  ASSERT_GT(journal.first(), 1U);
+  EXPECT_EQ(journal_first(dir.path()), journal.first());
+  JournalCursor early(dir.path(), 1);
+  EXPECT_TRUE(early.gone());
+  EXPECT_EQ(early.first_kept(), journal.first());
+  EXPECT_FALSE(early.next(UINT64_MAX));
+  JournalCursor kept(dir.path(), journal.first());
+  EXPECT_FALSE(kept.gone());
+  EXPECT_EQ(drain(kept, UINT64_MAX).size(), 100U - journal.first() + 1);
+}
+
 TEST(Journal, AnUnwritableDirectoryIsNamed) {
   try {
     Journal journal("/proc/sluice-journal");

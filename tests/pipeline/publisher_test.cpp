@@ -82,6 +82,12 @@ TEST_F(PublisherTest, TopicPrefixDoesNotMatchLongerFeedNames) {
 
 TEST_F(PublisherTest, HeartbeatCarriesHeadSeq) {
   subscribe("heartbeat.");
+  // The welcome: one frame, the topic and the header of the head as of the last heartbeat.
+  const auto welcome = receive(subscriber);
+  ASSERT_EQ(welcome.size(), 1U);
+  ASSERT_EQ(welcome[0].size(), 26U);
+  EXPECT_EQ(welcome[0].to_string().substr(0, 10), "heartbeat.");
+  EXPECT_EQ(welcome[0].to_string().substr(10), frame_header(0x0102030405060708ULL, 0));
   publisher.publish(article("world", "One"));
   publisher.heartbeat();
   const auto frames = receive(subscriber);

@@ -14,9 +14,9 @@ TEST(StateStore, KeepsValidatorsScheduleAndEntriesAcrossReopening) {
     StateStore store(dir.path() / "state");
     store.save_progress("world", {"", "", 1'900'000'000, 2, "https://a.example/rss", "https://b.example/rss",
                                   "https://c.example/rss", 1});
-    store.commit({"world", "\"v1\"", "Mon, 10 Feb 2025 14:30:00 GMT", {"a", "b"}});
-    store.commit({"world", "\"v2\"", "", {"c"}});
-    store.commit({"science", "", "", {"x"}});
+    store.commit({"world", "\"v1\"", "Mon, 10 Feb 2025 14:30:00 GMT", {{"a", 11, 12, 1}, {"b", 21, 22, 1}}});
+    store.commit({"world", "\"v2\"", "", {{"c", 31, 0xFFFF'FFFF'FFFF'FFF0ULL, 1}, {"a", 13, 14, 2}}});
+    store.commit({"science", "", "", {{"x"}}});
   }
   StateStore store(dir.path() / "state");
   const auto feeds = store.load_feeds();
@@ -31,8 +31,10 @@ TEST(StateStore, KeepsValidatorsScheduleAndEntriesAcrossReopening) {
   EXPECT_EQ(world.redirect_target, "https://c.example/rss");
   EXPECT_EQ(world.redirect_streak, 1);
   EXPECT_EQ(feeds.at("science").next_due, 0);
-  EXPECT_EQ(store.load_seen("world"), (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_EQ(store.load_seen("science"), (std::vector<std::string>{"x"}));
+  // An edited entry keeps its place; fingerprints keep all 64 bits.
+  EXPECT_EQ(store.load_seen("world"), (std::vector<SeenEntry>{{"a", 13, 14, 2}, {"b", 21, 22, 1},
+                                                              {"c", 31, 0xFFFF'FFFF'FFFF'FFF0ULL, 1}}));
+  EXPECT_EQ(store.load_seen("science"), (std::vector<SeenEntry>{{"x", 0, 0, 1}}));
   EXPECT_TRUE(store.load_seen("nobody").empty());
 }
 
@@ -50,20 +52,37 @@ TEST(StateStore, ScheduleUpdatesDoNotTouchValidators) {
 TEST(StateStore, StoresAKnownEntryOnce) {
   const test::TempDir dir;
   StateStore store(dir.path());
-  store.commit({"world", "", "", {"1", "2"}});
-  store.commit({"world", "", "", {"1", "3"}});
-  auto seen = store.load_seen("world");
-  std::sort(seen.begin(), seen.end());
-  EXPECT_EQ(seen, (std::vector<std::string>{"1", "2", "3"}));
+  store.commit({"world", "", "", {{"1"}, {"2"}}});
+  store.commit({"world", "", "", {{"1"}, {"3"}}});
+  std::vector<std::string> keys;
+  for (const SeenEntry& entry : store.load_seen("world")) keys.push_back(entry.key);
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"1", "2", "3"}));
 }
 
 TEST(StateStore, ForgetsEntriesPastItsLimit) {
   const test::TempDir dir;
   StateStore store(dir.path(), 3);
-  store.commit({"world", "", "", {"1", "2", "3", "4", "5"}});
-  store.commit({"other", "", "", {"9"}});
+  store.commit({"world", "", "", {{"1"}, {"2"}, {"3"}, {"4"}, {"5"}}});
+  store.commit({"other", "", "", {{"9"}}});
   EXPECT_EQ(store.load_seen("world").size(), 3U);
   EXPECT_EQ(store.load_seen("other").size(), 1U) << "the limit is per feed";
+}
+
+TEST(StateStore, StateWithoutFingerprintsGainsThemUnknown) {
+  const test::TempDir dir;
+  {
+    SqliteDatabase old((dir.path() / "state.db").string());
+    old.execute(R"(
+      CREATE TABLE seen (feed TEXT NOT NULL, key TEXT NOT NULL, seen_at INTEGER NOT NULL,
+                         PRIMARY KEY (feed, key)) WITHOUT ROWID;
+      INSERT INTO seen VALUES ('world', 'a', 1);
+    )");
+  }
+  StateStore store(dir.path());
+  EXPECT_EQ(store.load_seen("world"), (std::vector<SeenEntry>{{"a", 0, 0, 1}}));
+  store.commit({"world", "", "", {{"a", 5, 6, 1}}});
+  EXPECT_EQ(store.load_seen("world"), (std::vector<SeenEntry>{{"a", 5, 6, 1}}));
 }
 
 TEST(StateStore, NamesAStateDirItCannotCreate) {

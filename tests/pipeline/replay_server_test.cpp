@@ -1,0 +1,160 @@
+// The replay server on a real journal, asked by a real DEALER socket.
+#include "pipeline/replay_server.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <thread>
+#include <zmq_addon.hpp>
+
+#include "pipeline/publisher.h"
+#include "tests/support/temp_dir.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::uint64_t be64(const zmq::message_t& frame, std::size_t offset) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<const unsigned char*>(frame.data())[offset + i];
+  return value;
+}
+
+class ReplayTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    // 30 articles, alternating between two feeds; bodies are their seq.
+    for (int i = 1; i <= 30; ++i) journal.append(i % 2 ? "article.odd." : "article.even.", std::to_string(i), i);
+    journal.sync();
+    head = journal.head();
+    server.emplace(context, "tcp://127.0.0.1:*", dir.path(), journal.epoch(), head);
+    thread = std::jthread([this](std::stop_token stop) { server->run(stop); });
+    client.connect(server->endpoint());
+  }
+
+  void TearDown() override {
+    thread.request_stop();
+    thread.join();
+  }
+
+  void ask(const nlohmann::json& request) { client.send(zmq::buffer(request.dump()), zmq::send_flags::none); }
+
+  // The next message: topic, seq, body; an empty topic when none came in time.
+  struct Message {
+    std::string topic;
+    std::uint64_t epoch = 0;
+    std::uint64_t seq = 0;
+    std::string body;
+  };
+  Message next(std::chrono::milliseconds timeout = 5s) {
+    zmq::pollitem_t item{client.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, timeout) <= 0) return {};
+    std::vector<zmq::message_t> frames;
+    static_cast<void>(zmq::recv_multipart(client, std::back_inserter(frames)));
+    EXPECT_EQ(frames.size(), 3U);
+    if (frames.size() != 3 || frames[1].size() != 16) return {};
+    return {frames[0].to_string(), be64(frames[1], 0), be64(frames[1], 8), frames[2].to_string()};
+  }
+
+  // Every article up to the end frame; the end frame's seq goes to `last`.
+  std::vector<std::uint64_t> until_end(std::uint64_t& last) {
+    std::vector<std::uint64_t> seqs;
+    for (Message message = next(); !message.topic.empty(); message = next()) {
+      if (message.topic == "end.") {
+        last = message.seq;
+        return seqs;
+      }
+      EXPECT_TRUE(message.topic.starts_with("article.")) << message.topic << " " << message.body;
+      EXPECT_EQ(message.body, std::to_string(message.seq));
+      seqs.push_back(message.seq);
+    }
+    ADD_FAILURE() << "no end frame";
+    return seqs;
+  }
+
+  test::TempDir dir;
+  Journal journal{dir.path()};
+  std::atomic<std::uint64_t> head{0};
+  zmq::context_t context;
+  std::optional<ReplayServer> server;
+  std::jthread thread;
+  zmq::socket_t client{context, zmq::socket_type::dealer};
+};
+
+TEST_F(ReplayTest, ServesTheRangeInOrderThenAnEndFrame) {
+  ask({{"from", 5}, {"to", 9}});
+  std::uint64_t last = 0;
+  EXPECT_EQ(until_end(last), (std::vector<std::uint64_t>{5, 6, 7, 8, 9}));
+  EXPECT_EQ(last, 9U);
+}
+
+TEST_F(ReplayTest, FiltersByTopicAndStopsAtTheDurableHead) {
+  // Records past the durable head exist on disk but are not served.
+  journal.append("article.odd.", "31", 31);
+  journal.sync();
+  ask({{"from", 20}, {"to", nullptr}, {"topic", "article.odd."}});
+  std::uint64_t last = 0;
+  EXPECT_EQ(until_end(last), (std::vector<std::uint64_t>{21, 23, 25, 27, 29}));
+  EXPECT_EQ(last, 30U) << "the end frame says how far the replay looked";
+}
+
+TEST_F(ReplayTest, CreditPacesTheReplay) {
+  ask({{"from", 1}, {"credit", 4}});
+  std::vector<std::uint64_t> seqs;
+  for (int i = 0; i < 4; ++i) seqs.push_back(next().seq);
+  EXPECT_EQ(seqs, (std::vector<std::uint64_t>{1, 2, 3, 4}));
+  EXPECT_TRUE(next(300ms).topic.empty()) << "nothing more without credit";
+  ask({{"credit", 100}});
+  std::uint64_t last = 0;
+  const auto rest = until_end(last);
+  ASSERT_EQ(rest.size(), 26U);
+  EXPECT_EQ(rest.front(), 5U);
+  EXPECT_EQ(last, 30U);
+}
+
+TEST_F(ReplayTest, RefusesAWrongEpochAndABadRequest) {
+  ask({{"from", 1}, {"epoch", journal.epoch() + 1}});
+  Message answer = next();
+  EXPECT_EQ(answer.topic, "error.");
+  EXPECT_EQ(nlohmann::json::parse(answer.body), (nlohmann::json{{"error", "epoch"}, {"epoch", journal.epoch()}}));
+  ask({{"from", "yesterday"}});
+  answer = next();
+  EXPECT_EQ(answer.topic, "error.");
+  EXPECT_EQ(nlohmann::json::parse(answer.body)["error"], "bad-request");
+  client.send(zmq::str_buffer("not json"), zmq::send_flags::none);
+  EXPECT_EQ(next().topic, "error.");
+  ask({{"from", 30}, {"to", 30}});
+  std::uint64_t last = 0;
+  EXPECT_EQ(until_end(last), (std::vector<std::uint64_t>{30})) << "the server still serves";
+}
+
+TEST(Replay, ARangeBeforeRetentionIsGone) {
+  const test::TempDir dir;
+  JournalLimits limits;
+  limits.segment_bytes = 300;
+  limits.max_bytes = 600;
+  Journal journal(dir.path(), limits);
+  for (int i = 1; i <= 100; ++i) {
+    journal.append("article.a.", std::to_string(i), i);
+    journal.sync();
+  }
+  std::atomic<std::uint64_t> head{journal.head()};
+  zmq::context_t context;
+  ReplayServer server(context, "tcp://127.0.0.1:*", dir.path(), journal.epoch(), head);
+  std::jthread thread([&](std::stop_token stop) { server.run(stop); });
+  zmq::socket_t client(context, zmq::socket_type::dealer);
+  client.connect(server.endpoint());
+  client.send(zmq::str_buffer(R"({"from": 1})"), zmq::send_flags::none);
+  std::vector<zmq::message_t> frames;
+  zmq::pollitem_t item{client.handle(), 0, ZMQ_POLLIN, 0};
+  ASSERT_GT(zmq::poll(&item, 1, 5s), 0);
+  static_cast<void>(zmq::recv_multipart(client, std::back_inserter(frames)));
+  ASSERT_EQ(frames.size(), 3U);
+  EXPECT_EQ(frames[0].to_string(), "error.");
+  EXPECT_EQ(nlohmann::json::parse(frames[2].to_string()),
+            (nlohmann::json{{"error", "gone"}, {"first", journal.first()}}));
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
