@@ -250,7 +250,9 @@ class Loader {
       if (const auto endpoint = node["endpoint"]) config.publish.endpoint = this->endpoint(endpoint, "publish.endpoint");
       if (const auto endpoint = node["replay_endpoint"])
         config.publish.replay_endpoint = this->endpoint(endpoint, "publish.replay_endpoint");
-      if (config.publish.replay_endpoint == config.publish.endpoint)
+      // A wildcard port ("tcp://HOST:*") picks a free port for each, so only a fixed one can clash.
+      const bool wildcard = config.publish.endpoint.ends_with(":*") || config.publish.endpoint.ends_with(":0");
+      if (config.publish.replay_endpoint == config.publish.endpoint && !wildcard)
         fail(node["replay_endpoint"] ? node["replay_endpoint"] : node, "publish.replay_endpoint",
              "'" + config.publish.replay_endpoint + "' is the live endpoint too; replay needs an endpoint of its own");
       if (const auto curve = node["curve"]) {

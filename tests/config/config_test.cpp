@@ -37,7 +37,10 @@ TEST(Config, FeedsInheritDefaultsAndOverrideThem) {
 user_agent: "probe/2 (+https://example.org/bot)"
 log_level: debug
 workers: 3
-publish: { endpoint: "tcp://0.0.0.0:7000" }
+publish:
+  endpoint: "tcp://0.0.0.0:7000"
+  replay_endpoint: "ipc:///run/sluice/replay"
+  curve: { secret_key_file: /etc/sluice/server.key_secret, clients_dir: /etc/sluice/clients.d }
 defaults:
   interval: 10m
   min_interval: 1m
@@ -59,6 +62,10 @@ feeds:
   EXPECT_EQ(config.log_level, "debug");
   EXPECT_EQ(config.workers, 3U);
   EXPECT_EQ(config.publish.endpoint, "tcp://0.0.0.0:7000");
+  EXPECT_EQ(config.publish.replay_endpoint, "ipc:///run/sluice/replay");
+  ASSERT_TRUE(config.publish.curve);
+  EXPECT_EQ(config.publish.curve->secret_key_file, "/etc/sluice/server.key_secret");
+  EXPECT_EQ(config.publish.curve->clients_dir, "/etc/sluice/clients.d");
   EXPECT_EQ(config.hosts.per_host, 4U);
   ASSERT_EQ(config.feeds.size(), 2U);
   EXPECT_EQ(config.feeds[0].poll.interval, 10min);
@@ -142,6 +149,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"BadEndpoint", "publish:\n  endpoint: localhost:5556\nfeeds: []\n",
                   "sluice.yaml:2:13: publish.endpoint: 'localhost:5556' is not a ZeroMQ endpoint (tcp://HOST:PORT or "
                   "ipc://PATH)"},
+        BadConfig{"ReplayOnTheLiveEndpoint",
+                  "publish:\n  endpoint: tcp://127.0.0.1:6000\n  replay_endpoint: tcp://127.0.0.1:6000\nfeeds: []\n",
+                  "sluice.yaml:3:20: publish.replay_endpoint: 'tcp://127.0.0.1:6000' is the live endpoint too; replay "
+                  "needs an endpoint of its own"},
+        BadConfig{"CurveWithoutClients", "publish:\n  curve: { secret_key_file: /k }\nfeeds: []\n",
+                  "sluice.yaml:2:10: publish.curve.clients_dir: missing: CURVE needs secret_key_file and clients_dir"},
         BadConfig{"BadPerHost", "defaults:\n  per_host: 0\nfeeds: []\n",
                   "sluice.yaml:2:13: defaults.per_host: '0' must be a number of requests from 1 to 64"},
         BadConfig{"PerHostIsNotPerFeed", "feeds:\n  - name: a\n    url: https://a.example/\n    per_host: 3\n",
