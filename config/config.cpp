@@ -23,7 +23,7 @@ using Keys = std::span<const std::string_view>;
 constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers",
                            "publish",   "journal",    "defaults",  "feeds"};
 constexpr std::string_view kJournalKeys[] = {"max_size", "max_age"};
-constexpr std::string_view kPublishKeys[] = {"endpoint", "replay_endpoint", "curve"};
+constexpr std::string_view kPublishKeys[] = {"endpoint", "replay_endpoint", "subscriber_queue", "curve"};
 constexpr std::string_view kCurveKeys[] = {"secret_key_file", "clients_dir"};
 constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_interval", "timeout", "max_body",
                                               "per_host"};
@@ -255,6 +255,13 @@ class Loader {
       if (config.publish.replay_endpoint == config.publish.endpoint && !wildcard)
         fail(node["replay_endpoint"] ? node["replay_endpoint"] : node, "publish.replay_endpoint",
              "'" + config.publish.replay_endpoint + "' is the live endpoint too; replay needs an endpoint of its own");
+      if (const auto queue = node["subscriber_queue"]) {
+        const std::string text = scalar(queue, "publish.subscriber_queue");
+        const auto value = parse_size(text);
+        if (!value || text.find_first_not_of("0123456789") != std::string::npos || *value < 10 || *value > 10'000'000)
+          fail(queue, "publish.subscriber_queue", "'" + text + "' must be a number of articles from 10 to 10000000");
+        config.publish.subscriber_queue = static_cast<std::uint32_t>(*value);
+      }
       if (const auto curve = node["curve"]) {
         expect_map(curve, "publish.curve");
         check_keys(curve, "publish.curve", kCurveKeys);

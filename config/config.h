@@ -63,6 +63,9 @@ struct CurveConfig {
 struct PublishConfig {
   std::string endpoint = "tcp://127.0.0.1:5556";
   std::string replay_endpoint = "tcp://127.0.0.1:5557";
+  // Articles queued for one subscriber before the stream drops for that subscriber only (it
+  // recovers them through replay): a bound on the memory a stalled subscriber costs.
+  std::uint32_t subscriber_queue = 100'000;
   std::optional<CurveConfig> curve;
 };
 

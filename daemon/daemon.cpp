@@ -292,7 +292,8 @@ void Daemon::publish(std::promise<std::string> bound) {
     journal.emplace(config_.state_dir / "journal", journal_limits(config_));
     epoch_ = journal->epoch();
     durable_head_ = journal->head();
-    publisher.emplace(context_, config_.publish.endpoint, epoch_, journal->head(), curve_.get());
+    publisher.emplace(context_, config_.publish.endpoint, epoch_, journal->head(), curve_.get(),
+                      static_cast<int>(config_.publish.subscriber_queue));
   } catch (...) {
     bound.set_exception(std::current_exception());
     return;
@@ -378,7 +379,8 @@ void Daemon::publish(std::promise<std::string> bound) {
         if (!item) break;
         if (auto* article = std::get_if<feeds::Article>(&*item)) {
           const std::size_t words = pipeline::count_words(article->paragraphs);
-          if (!published.insert(identity(article->id, article->revision)).second) {
+          std::string published_as = identity(article->id, article->revision);
+          if (published.contains(published_as)) {
             log->info("article not published: already in the journal feed={} id={} revision={}", article->feed_name,
                       article->id, article->revision);
             continue;
@@ -391,6 +393,7 @@ void Daemon::publish(std::promise<std::string> bound) {
                       article->feed_name, article->title);
             continue;
           }
+          published.insert(std::move(published_as));
           Record record{pipeline::article_topic(article->feed_name), journal->head() + 1, {}};
           record.body = pipeline::article_json(*article, record.seq);
           const auto unix_time = std::chrono::duration_cast<std::chrono::seconds>(

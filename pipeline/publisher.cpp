@@ -9,8 +9,6 @@
 namespace sluice::pipeline {
 namespace {
 
-// Messages queued per subscriber before XPUB starts dropping for that subscriber only.
-constexpr int kSendHighWaterMark = 100'000;
 // How long unsent messages may hold up shutdown.
 constexpr int kLingerMs = 1000;
 // ZMTP heartbeats: a subscriber silent this long (a dead host, a cut link) is dropped, so its
@@ -40,9 +38,10 @@ std::string frame_header(std::uint64_t epoch, std::uint64_t seq) {
 }
 
 Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch, std::uint64_t head,
-                     const CurveServer* curve)
+                     const CurveServer* curve, int queue)
     : socket_(context, zmq::socket_type::xpub), epoch_(epoch), seq_(head) {
-  socket_.set(zmq::sockopt::sndhwm, kSendHighWaterMark);
+  // Past it, XPUB drops for that subscriber only: the others never wait for a slow one.
+  socket_.set(zmq::sockopt::sndhwm, queue);
   socket_.set(zmq::sockopt::linger, kLingerMs);
   socket_.set(zmq::sockopt::heartbeat_ivl, kHeartbeatIntervalMs);
   socket_.set(zmq::sockopt::heartbeat_timeout, kHeartbeatTimeoutMs);

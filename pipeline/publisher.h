@@ -29,8 +29,9 @@ class Publisher {
   // Binds at endpoint; throws std::runtime_error naming the endpoint when it cannot. head is the
   // last seq already published in this epoch (the journal's head after a restart).
   // With curve, only the clients it allows can subscribe.
+  // queue is how many messages one subscriber may have waiting before the stream drops for it.
   Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch, std::uint64_t head = 0,
-            const CurveServer* curve = nullptr);
+            const CurveServer* curve = nullptr, int queue = 100'000);
 
   // Gives the article the next seq and sends it; returns that seq.
   std::uint64_t publish(const feeds::Article& article);

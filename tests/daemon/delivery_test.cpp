@@ -1,0 +1,316 @@
+// Delivery guarantees of the real daemon: nothing lost or repeated across SIGKILLs, stalled
+// subscribers, restarted subscribers, syndicated and edited stories, and CURVE.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "tests/support/http_server.h"
+#include "tests/support/process.h"
+#include "tests/support/sluice_daemon.h"
+#include "tests/support/temp_dir.h"
+
+namespace sluice::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::uint64_t be64(const zmq::message_t& frame, std::size_t offset) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<const unsigned char*>(frame.data())[offset + i];
+  return value;
+}
+
+std::string item(const std::string& feed, int n, const std::string& body = "") {
+  const std::string id = feed + "-" + std::to_string(n);
+  return "<item><title>Story " + id + "</title><link>https://" + feed + ".example.org/" + std::to_string(n) +
+         "</link><guid isPermaLink=\"false\">" + id + "</guid><description>" +
+         (body.empty() ? "Report number " + std::to_string(n) + " from " + feed + "." : body) + "</description></item>";
+}
+
+// About 4 KB of text of its own for story n (so no two stories look alike to the SimHash dedup):
+// a few hundred of them fill the kernel's socket buffers.
+std::string story_text(int n) {
+  static const char* const kWords[] = {"harbour", "council", "storm",  "ferry",   "budget", "school", "river",
+                                       "market",  "bridge",  "mayor",  "weather", "train",  "museum", "festival",
+                                       "police",  "hospital", "road",  "library", "port",   "island"};
+  std::minstd_rand words(static_cast<unsigned>(n));
+  std::string text;
+  while (text.size() < 4000) {
+    text += kWords[words() % std::size(kWords)];
+    text += text.size() % 9 == 0 ? ". " : " ";
+  }
+  return text;
+}
+
+std::string rss(const std::string& items) {
+  return R"(<?xml version="1.0"?><rss version="2.0"><channel><title>Test</title>)" + items + "</channel></rss>";
+}
+
+// The articles of a JSON-per-line output, in order.
+std::vector<nlohmann::json> lines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+// Every article the replay server holds from seq 1, asked for over a real DEALER socket.
+std::vector<nlohmann::json> replay_all(const std::string& endpoint) {
+  zmq::context_t context;
+  zmq::socket_t client(context, zmq::socket_type::dealer);
+  client.set(zmq::sockopt::linger, 0);
+  client.connect(endpoint);
+  client.send(zmq::str_buffer(R"({"from": 1, "credit": 50000})"), zmq::send_flags::none);
+  std::vector<nlohmann::json> articles;
+  for (;;) {
+    zmq::pollitem_t poll{client.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&poll, 1, 10s) <= 0) {
+      ADD_FAILURE() << "the replay did not end";
+      return articles;
+    }
+    std::vector<zmq::message_t> frames;
+    static_cast<void>(zmq::recv_multipart(client, std::back_inserter(frames)));
+    if (frames.size() != 3) continue;
+    if (frames[0].to_string() == "end.") return articles;
+    if (frames[0].to_string() == "error.") {
+      ADD_FAILURE() << frames[2].to_string();
+      return articles;
+    }
+    articles.push_back(nlohmann::json::parse(frames[2].to_string()));
+    EXPECT_EQ(articles.back()["seq"], be64(frames[1], 8));
+  }
+}
+
+// Each article's guid once, and seq 1, 2, 3… without a gap.
+void expect_once_and_gapless(const std::vector<nlohmann::json>& articles) {
+  std::set<std::string> guids;
+  for (std::size_t i = 0; i < articles.size(); ++i) {
+    EXPECT_EQ(articles[i]["seq"], i + 1) << "seq is gapless";
+    EXPECT_TRUE(guids.insert(articles[i]["guid"].get<std::string>()).second) << "twice: " << articles[i]["guid"];
+  }
+}
+
+TEST(Delivery, SigkilledAgainAndAgainItLosesAndRepeatsNothing) {
+  const test::TempDir dir;
+  test::HttpServer server;
+  // Two feeds gain an item every 60 ms each and list their newest 100; every item a response
+  // carried is counted as served.
+  const auto begin = std::chrono::steady_clock::now();
+  std::atomic<bool> growing{true};
+  std::atomic<int> frozen_at{0};
+  std::mutex served_mutex;
+  std::set<std::string> served;
+  const auto grow = [&](const std::string& feed) {
+    return [&, feed](const test::HttpRequest&) {
+      const int now = static_cast<int>((std::chrono::steady_clock::now() - begin) / 60ms);
+      const int newest = growing ? now : frozen_at.load();
+      std::string items;
+      const std::lock_guard lock(served_mutex);
+      for (int n = newest; n > std::max(0, newest - 100); --n) {
+        items += item(feed, n);
+        served.insert(feed + "-" + std::to_string(n));
+      }
+      return test::HttpReply{200, rss(items), {}};
+    };
+  };
+  server.route("/a.xml", grow("a"));
+  server.route("/b.xml", grow("b"));
+  test::SluiceDaemon daemon(dir.path(), "defaults: { interval: 1s, min_interval: 1s }\nfeeds:\n  - name: a\n    url: " +
+                                            server.url("/a.xml") + "\n  - name: b\n    url: " + server.url("/b.xml") + "\n");
+  std::mt19937 random(20261128);
+  std::uniform_int_distribution<int> lifetime_ms(150, 1600);
+  for (int kill = 0; kill < 12; ++kill) {
+    ASSERT_TRUE(daemon.start()) << daemon.log();
+    std::this_thread::sleep_for(std::chrono::milliseconds(lifetime_ms(random)));
+    ASSERT_EQ(daemon.stop(SIGKILL), 128 + SIGKILL);
+  }
+  // Growth stops; the last run reads everything that was served and publishes what it lacks.
+  frozen_at = static_cast<int>((std::chrono::steady_clock::now() - begin) / 60ms);
+  growing = false;
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  std::size_t expected = 0;
+  std::vector<nlohmann::json> articles;
+  ASSERT_TRUE(test::wait_until([&] {
+    {
+      const std::lock_guard lock(served_mutex);
+      expected = served.size();
+    }
+    articles = replay_all(daemon.replay_endpoint());
+    return articles.size() >= expected;
+  }, 30s)) << articles.size() << " of " << expected << " published\n" << daemon.log();
+  EXPECT_EQ(articles.size(), expected);
+  expect_once_and_gapless(articles);
+
+  // `sluice tail --from 1` shows the same.
+  const auto tail = test::run_command({SLUICE_BINARY, "tail", "-e", daemon.endpoint(), "-r", daemon.replay_endpoint(),
+                                       "--from", "1", "-n", std::to_string(expected)});
+  ASSERT_EQ(tail.status, 0) << tail.err;
+  const auto printed = lines(tail.out);
+  EXPECT_EQ(printed.size(), expected);
+  expect_once_and_gapless(printed);
+}
+
+class Stream : public testing::Test {
+ protected:
+  void SetUp() override {
+    server.route("/bulk.xml", [this](const test::HttpRequest&) {
+      std::string items;
+      for (int n = released; n >= 1; --n) items += item("bulk", n, story_text(n));
+      // A type the test server does not compress: brotli on megabytes would take longer than the fetch may.
+      return test::HttpReply{200, rss(items), {{"Content-Type", "application/rss+xml"}}};
+    });
+  }
+
+  std::optional<test::SluiceDaemon> daemon;
+  test::TempDir dir;
+  test::HttpServer server;
+  std::atomic<int> released{0};
+};
+
+TEST_F(Stream, AStalledSubscriberNeitherDelaysAFastOneNorLosesAnything) {
+  // A queue of 100 articles per subscriber: a stalled one overflows it (and the kernel's socket
+  // buffers) within the 12 MB burst below.
+  daemon.emplace(dir.path(),
+                 "log_level: debug\ndefaults: { interval: 1s, min_interval: 1s, max_body: 64MiB }\nfeeds:\n"
+                 "  - name: bulk\n    url: " + server.url("/bulk.xml") + "\n",
+                 "  subscriber_queue: 100\n");
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  constexpr int kArticles = 3000;
+  // Both start from seq 1, so neither depends on when its connection comes up.
+  const auto tail = [&](const std::string& name) {
+    return test::Process({SLUICE_BINARY, "tail", "-e", daemon->endpoint(), "-r", daemon->replay_endpoint(), "--from",
+                          "1", "-n", std::to_string(kArticles)},
+                         dir.path() / (name + ".out"), dir.path() / (name + ".err"));
+  };
+  test::Process slow = tail("slow");
+  ASSERT_TRUE(daemon->wait_for_log("subscription added topic=\"heartbeat.\"")) << daemon->log();
+  slow.send_signal(SIGSTOP);  // it reads nothing from here on
+  test::Process fast = tail("fast");
+  released = kArticles;
+
+  // The fast subscriber has every article while the slow one is still stopped.
+  ASSERT_EQ(fast.wait_for(60s), 0) << test::read_file(dir.path() / "fast.err") << daemon->log();
+  const auto fast_printed = lines(test::read_file(dir.path() / "fast.out"));
+  ASSERT_EQ(fast_printed.size(), static_cast<std::size_t>(kArticles));
+  expect_once_and_gapless(fast_printed);
+  const std::size_t replays_before = test::count_of(daemon->log(), "replay requested");
+
+  // Resumed, the slow one finds the stream dropped most of its share, and replays it.
+  slow.send_signal(SIGCONT);
+  ASSERT_EQ(slow.wait_for(60s), 0) << test::read_file(dir.path() / "slow.err");
+  const auto slow_printed = lines(test::read_file(dir.path() / "slow.out"));
+  ASSERT_EQ(slow_printed.size(), static_cast<std::size_t>(kArticles));
+  expect_once_and_gapless(slow_printed);
+  EXPECT_GT(test::count_of(daemon->log(), "replay requested"), replays_before) << "the slow one's gap was replayed";
+}
+
+TEST_F(Stream, ARestartedSubscriberCatchesUpFromItsPosition) {
+  daemon.emplace(dir.path(), "defaults: { interval: 1s, min_interval: 1s }\nfeeds:\n  - name: bulk\n    url: " +
+                                 server.url("/bulk.xml") + "\n");
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  const std::string position = (dir.path() / "tail.position").string();
+  released = 10;
+  const auto first = test::run_command({SLUICE_BINARY, "tail", "-e", daemon->endpoint(), "-r", daemon->replay_endpoint(), "--from", "last",
+                                        "--position", position, "-n", "4"});
+  ASSERT_EQ(first.status, 0) << first.err << first.out << daemon->log();
+  EXPECT_NE(first.err.find("no position"), std::string::npos) << "the first run starts at the oldest article";
+  released = 25;
+  const auto second = test::run_command({SLUICE_BINARY, "tail", "-e", daemon->endpoint(), "-r", daemon->replay_endpoint(), "--from", "last",
+                                         "--position", position, "-n", "21"});
+  ASSERT_EQ(second.status, 0) << second.err;
+  auto articles = lines(first.out);
+  const auto rest = lines(second.out);
+  articles.insert(articles.end(), rest.begin(), rest.end());
+  ASSERT_EQ(articles.size(), 25U);
+  expect_once_and_gapless(articles);
+  EXPECT_EQ(articles.back()["guid"], "bulk-25");
+}
+
+TEST(Delivery, ASyndicatedStoryGoesOutOnceAndAnEditAsRevisionTwo) {
+  const test::TempDir dir;
+  test::HttpServer server;
+  std::atomic<bool> edited{false};
+  std::atomic<bool> wire_released{false};
+  const std::string story = "<item><title>Bridge closes for repairs</title><link>https://city.example.org/bridge</link>"
+                            "<guid isPermaLink=\"false\">bridge-1</guid><description>";
+  server.route("/city.xml", [&](const test::HttpRequest&) {
+    return test::HttpReply{200, rss(story + (edited ? "The bridge closes on Monday, not Sunday." : "The bridge closes on Sunday.") +
+                                    "</description></item>"),
+                           {}};
+  });
+  // A wire service carries the same story, under its own guid, linking to the same page.
+  server.route("/wire.xml", [&](const test::HttpRequest&) {
+    return test::HttpReply{200, rss(wire_released ? "<item><title>Bridge closes for repairs</title><link>https://city.example.org/bridge?utm_source=wire</link>"
+                                                    "<guid>wire-77</guid><description>The bridge closes on Sunday.</description></item>"
+                                                  : ""),
+                           {}};
+  });
+  test::SluiceDaemon daemon(dir.path(), "defaults: { interval: 1s, min_interval: 1s }\nfeeds:\n  - name: city\n    url: " +
+                                            server.url("/city.xml") + "\n  - name: wire\n    url: " + server.url("/wire.xml") + "\n");
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_log("feed parsed feed=city format=rss20 entries=1 new=1")) << daemon.log();
+  wire_released = true;
+  ASSERT_TRUE(daemon.wait_for_log("article not published: same story as seq=1 feed=wire")) << daemon.log();
+  edited = true;
+  ASSERT_TRUE(daemon.wait_for_log("edited=1")) << daemon.log();
+  const auto articles = replay_all(daemon.replay_endpoint());
+  ASSERT_EQ(articles.size(), 2U) << daemon.log();
+  EXPECT_EQ(articles[0]["revision"], 1);
+  EXPECT_EQ(articles[1]["revision"], 2);
+  EXPECT_EQ(articles[1]["id"], articles[0]["id"]) << "the same article, updated";
+  EXPECT_EQ(articles[1]["text"], "The bridge closes on Monday, not Sunday.");
+  // Polls that see the edit again publish nothing more; nor does a restart.
+  ASSERT_TRUE(daemon.wait_for_log("feed parsed feed=city format=rss20 entries=1 new=0 edited=0", 2)) << daemon.log();
+  ASSERT_EQ(daemon.stop(SIGTERM), 0);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_log("feed parsed feed=city format=rss20 entries=1 new=0 edited=0")) << daemon.log();
+  EXPECT_EQ(replay_all(daemon.replay_endpoint()).size(), 2U);
+}
+
+TEST(Delivery, OnlyAKnownCurveClientReceivesArticles) {
+  const test::TempDir dir;
+  test::HttpServer server;
+  server.route("/city.xml", [](const test::HttpRequest&) {
+    return test::HttpReply{200, rss(item("city", 1) + item("city", 2)), {}};
+  });
+  std::filesystem::create_directories(dir.path() / "clients");
+  for (const auto& [name, where] : {std::pair{"server", dir.path()}, std::pair{"reader", dir.path() / "clients"},
+                                    std::pair{"stranger", dir.path()}}) {
+    const auto made = test::run_command({SLUICE_BINARY, "keygen", name, "-d", where.string()});
+    ASSERT_EQ(made.status, 0) << made.err;
+  }
+  // The reader's secret stays with the reader, not in the server's clients directory.
+  std::filesystem::rename(dir.path() / "clients" / "reader.key_secret", dir.path() / "reader.key_secret");
+  test::SluiceDaemon daemon(dir.path(), "defaults: { interval: 1s, min_interval: 1s }\nfeeds:\n  - name: city\n    url: " +
+                                            server.url("/city.xml") + "\n",
+                            "  curve: { secret_key_file: " + (dir.path() / "server.key_secret").string() +
+                                ", clients_dir: " + (dir.path() / "clients").string() + " }\n");
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  const std::string server_key = (dir.path() / "server.key").string();
+  const auto known = test::run_command({SLUICE_BINARY, "tail", "-e", daemon.endpoint(), "-r", daemon.replay_endpoint(),
+                                        "--server-key", server_key, "--key", (dir.path() / "reader.key_secret").string(),
+                                        "--from", "1", "-n", "2"});
+  ASSERT_EQ(known.status, 0) << known.err;
+  EXPECT_EQ(lines(known.out).size(), 2U);
+  const auto unknown = test::run_command({SLUICE_BINARY, "tail", "-e", daemon.endpoint(), "-r", daemon.replay_endpoint(),
+                                          "--server-key", server_key, "--key", (dir.path() / "stranger.key_secret").string(),
+                                          "--from", "1", "-n", "1"},
+                                         3s);
+  EXPECT_TRUE(unknown.out.empty()) << "a stranger read: " << unknown.out;
+  EXPECT_TRUE(daemon.wait_for_log("subscriber refused")) << daemon.log();
+}
+
+}  // namespace
+}  // namespace sluice::daemon
