@@ -8,6 +8,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <random>
 #include <set>
 #include <sstream>
@@ -236,6 +237,60 @@ TEST_F(Stream, ARestartedSubscriberCatchesUpFromItsPosition) {
   ASSERT_EQ(articles.size(), 25U);
   expect_once_and_gapless(articles);
   EXPECT_EQ(articles.back()["guid"], "bulk-25");
+}
+
+// The Python subscriber the README gives, taken from the README itself.
+std::string readme_subscriber() {
+  const std::string readme = test::read_file(std::filesystem::path(SLUICE_SOURCE_DIR) / "README.md");
+  const std::size_t marker = readme.find("<!-- subscriber.py");
+  const std::size_t start = readme.find("```python\n", marker);
+  const std::size_t end = readme.find("\n```", start);
+  if (marker == std::string::npos || start == std::string::npos || end == std::string::npos) return {};
+  return readme.substr(start + 10, end - start - 9);
+}
+
+std::vector<std::uint64_t> printed_seqs(const std::filesystem::path& file) {
+  std::vector<std::uint64_t> seqs;
+  std::istringstream in(test::read_file(file));
+  for (std::string line; std::getline(in, line);) seqs.push_back(std::stoull(line.substr(0, line.find(' '))));
+  return seqs;
+}
+
+TEST_F(Stream, TheReadmeSubscriberIsGapFreeAcrossItsRestarts) {
+  const std::string program = readme_subscriber();
+  ASSERT_FALSE(program.empty()) << "README.md lost its subscriber example";
+  test::write_file(dir.path() / "subscriber.py", program);
+  // Debian's interpreter, which has python3-zmq, even where another python3 comes first on PATH.
+  const std::string python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  daemon.emplace(dir.path(), "defaults: { interval: 1s, min_interval: 1s }\nfeeds:\n  - name: bulk\n    url: " +
+                                 server.url("/bulk.xml") + "\n");
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  const auto run = [&](const std::string& name) {
+    return std::make_unique<test::Process>(
+        std::vector<std::string>{python, (dir.path() / "subscriber.py").string(), daemon->endpoint(),
+                                 daemon->replay_endpoint(), (dir.path() / "position").string()},
+        dir.path() / (name + ".out"), dir.path() / (name + ".err"));
+  };
+  released = 10;
+  auto first = run("first");
+  ASSERT_TRUE(test::wait_until([&] { return printed_seqs(dir.path() / "first.out").size() >= 10; }, 20s))
+      << test::read_file(dir.path() / "first.err");
+  first->send_signal(SIGKILL);
+  first->wait_for(5s);
+  released = 25;  // published while the subscriber is down
+  ASSERT_TRUE(daemon->wait_for_log("entries=25 new=15")) << daemon->log();
+  auto second = run("second");
+  ASSERT_TRUE(test::wait_until([&] { return printed_seqs(dir.path() / "second.out").size() >= 15; }, 20s))
+      << test::read_file(dir.path() / "second.err");
+  released = 30;  // and live
+  ASSERT_TRUE(test::wait_until([&] { return printed_seqs(dir.path() / "second.out").size() >= 20; }, 20s))
+      << test::read_file(dir.path() / "second.err");
+  auto seqs = printed_seqs(dir.path() / "first.out");
+  const auto more = printed_seqs(dir.path() / "second.out");
+  seqs.insert(seqs.end(), more.begin(), more.end());
+  std::vector<std::uint64_t> expected(30);
+  std::iota(expected.begin(), expected.end(), 1);
+  EXPECT_EQ(seqs, expected) << "each article once, in order, across a restart";
 }
 
 TEST(Delivery, ASyndicatedStoryGoesOutOnceAndAnEditAsRevisionTwo) {
