@@ -3,12 +3,14 @@
 //   publish_throughput [--articles N] [--dir DIR]
 // Three rows, each counted at the subscriber (the time from the first send to the last receive):
 //   raw libzmq    XPUB → SUB, the same 4 KB bodies, nothing else
-//   sluice        what the daemon's publish thread does per article: the story-index lookup, the
-//                 article JSON, the journal append, an fdatasync per batch of 1024 (in DIR), the
-//                 three-frame send
+//   sluice        what the daemon's publish thread does per article (pipeline::Sequencer: the
+//                 journal and story-index lookups, the seq put into the JSON, the journal append;
+//                 then an fdatasync per batch of 1024, in DIR, and the three-frame send). The JSON is
+//                 serialized beforehand, as the daemon's worker threads do.
 //   sluice+CURVE  the same with CURVE on the socket and a ZAP handler admitting the subscriber
 // Queues are unbounded here, so every article arrives and the rate is the subscriber's real one.
 // One JSON line per row on stdout, and a table on stderr.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -24,8 +26,8 @@
 #include "pipeline/curve.h"
 #include "pipeline/journal.h"
 #include "pipeline/publisher.h"
+#include "pipeline/sequencer.h"
 #include "pipeline/simhash.h"
-#include "pipeline/story_index.h"
 
 namespace {
 
@@ -42,13 +44,13 @@ sluice::feeds::Article make_article(std::size_t n) {
   article.feed_url = "https://example.org/" + article.feed_name + ".xml";
   article.url = "https://example.org/story/" + std::to_string(n);
   article.title = "Story number " + std::to_string(n) + " from the benchmark";
-  static const char* const kWords[] = {"harbour", "council", "storm", "ferry", "budget", "school", "river", "market"};
+  // Words drawn from a large vocabulary, so no two articles look alike to the SimHash dedup.
   std::uint64_t state = n * 2654435761ULL + 1;
   for (int p = 0; p < 5; ++p) {
     std::string paragraph;
-    while (paragraph.size() < 340) {
+    while (paragraph.size() < 450) {
       state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      paragraph += kWords[(state >> 33) % 8];
+      paragraph += "w" + std::to_string((state >> 33) % 20'000);
       paragraph += ' ';
     }
     article.paragraphs.push_back(std::move(paragraph));
@@ -59,16 +61,16 @@ sluice::feeds::Article make_article(std::size_t n) {
   return article;
 }
 
-// Receives `count` messages of three frames on a SUB socket; returns when the last one came.
-Clock::time_point receive_all(zmq::socket_t& subscriber, std::size_t count, std::atomic<bool>& ready) {
+// Counts the articles on a SUB socket until the "done." message; returns when that came.
+Clock::time_point receive_all(zmq::socket_t& subscriber, std::size_t& got, std::atomic<bool>& ready) {
   std::vector<zmq::message_t> frames;
   ready = true;
-  for (std::size_t got = 0; got < count;) {
+  for (;;) {
     frames.clear();
-    if (!zmq::recv_multipart(subscriber, std::back_inserter(frames))) continue;
-    if (frames.size() == 3 && std::memcmp(frames[0].data(), "article.", 8) == 0) ++got;
+    if (!zmq::recv_multipart(subscriber, std::back_inserter(frames)) || frames.empty()) continue;
+    if (frames[0].to_string_view() == "done.") return Clock::now();
+    if (frames.size() == 3 && frames[0].to_string_view().starts_with("article.")) ++got;
   }
-  return Clock::now();
 }
 
 struct Row {
@@ -78,15 +80,17 @@ struct Row {
   std::size_t bytes;
 };
 
-// Connects a subscriber to endpoint, waits until publishing reaches it, runs send, and times it.
+// Connects a subscriber to endpoint, waits until publishing reaches it, runs send, and times it
+// until the subscriber has the "done." message that finish sends.
 template <typename Send>
 Row measure(const std::string& name, zmq::context_t& context, const std::string& endpoint, const CurveKeys* client,
-            const std::string& server_key, std::size_t count, std::size_t bytes, Send send, auto probe) {
+            const std::string& server_key, std::size_t bytes, Send send, auto probe, auto finish) {
   zmq::socket_t subscriber(context, zmq::socket_type::sub);
   subscriber.set(zmq::sockopt::rcvhwm, 0);
   if (client) sluice::pipeline::secure_client(subscriber, server_key, *client);
   subscriber.set(zmq::sockopt::subscribe, "article.");
   subscriber.set(zmq::sockopt::subscribe, "probe.");
+  subscriber.set(zmq::sockopt::subscribe, "done.");
   subscriber.connect(endpoint);
   // Probe until the subscription has reached the publisher; probes are not counted.
   for (;;) {
@@ -100,12 +104,14 @@ Row measure(const std::string& name, zmq::context_t& context, const std::string&
   }
   std::atomic<bool> ready{false};
   Clock::time_point end;
-  std::thread receiver([&] { end = receive_all(subscriber, count, ready); });
+  std::size_t got = 0;
+  std::thread receiver([&] { end = receive_all(subscriber, got, ready); });
   while (!ready) std::this_thread::yield();
   const auto start = Clock::now();
   send();
+  finish();
   receiver.join();
-  return {name, count, std::chrono::duration<double>(end - start).count(), bytes};
+  return {name, got, std::chrono::duration<double>(end - start).count(), bytes};
 }
 
 }  // namespace
@@ -120,20 +126,22 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "keys" / "clients");
 
-  std::vector<sluice::feeds::Article> articles;
+  std::vector<sluice::pipeline::PreparedArticle> articles;
   articles.reserve(count);
   std::size_t json_bytes = 0;
   for (std::size_t n = 0; n < count; ++n) {
-    articles.push_back(make_article(n));
-    if (n < 100) json_bytes += sluice::pipeline::article_json(articles.back(), n + 1).size();
+    articles.push_back(sluice::pipeline::prepare_article(make_article(n)));
+    json_bytes += articles.back().json.size();
   }
-  const std::size_t average = json_bytes / std::min<std::size_t>(count, 100);
+  const std::size_t average = json_bytes / std::max<std::size_t>(count, 1);
   std::vector<Row> rows;
+  // The subscriber has a context (I/O thread) of its own, as it would in its own process.
   zmq::context_t context;
+  zmq::context_t subscriber_context;
 
   {  // Raw libzmq: prebuilt bodies, XPUB → SUB.
     std::vector<std::string> bodies;
-    for (std::size_t n = 0; n < count; ++n) bodies.push_back(sluice::pipeline::article_json(articles[n], n + 1));
+    for (std::size_t n = 0; n < count; ++n) bodies.push_back(sluice::pipeline::numbered_json(articles[n].json, n + 1));
     zmq::socket_t xpub(context, zmq::socket_type::xpub);
     xpub.set(zmq::sockopt::sndhwm, 0);
     xpub.bind("tcp://127.0.0.1:*");
@@ -143,9 +151,9 @@ int main(int argc, char** argv) {
       xpub.send(zmq::buffer(header), zmq::send_flags::sndmore);
       xpub.send(zmq::buffer(body), zmq::send_flags::none);
     };
-    rows.push_back(measure("raw libzmq XPUB->SUB", context, xpub.get(zmq::sockopt::last_endpoint), nullptr, "", count,
+    rows.push_back(measure("raw libzmq XPUB->SUB", subscriber_context, xpub.get(zmq::sockopt::last_endpoint), nullptr, "",
                            average, [&] { for (const std::string& body : bodies) send_one("article.raw.", body); },
-                           [&] { send_one("probe.", "{}"); }));
+                           [&] { send_one("probe.", "{}"); }, [&] { send_one("done.", "{}"); }));
   }
 
   for (const bool curve : {false, true}) {
@@ -163,27 +171,28 @@ int main(int argc, char** argv) {
     sluice::pipeline::Journal journal(journal_dir);
     sluice::pipeline::Publisher publisher(context, "tcp://127.0.0.1:*", journal.epoch(), 0,
                                           server ? &*server : nullptr, 0);
-    sluice::pipeline::StoryIndex stories;
-    struct Held {
-      std::string topic;
-      std::uint64_t seq;
-      std::string body;
-    };
-    std::vector<Held> batch;
+    sluice::pipeline::Sequencer sequencer(journal);
+    std::vector<sluice::pipeline::Sequencer::Appended> batch;
+    // Where the publishing thread's time goes: admitting (dedup, seq, journal append), syncing, sending.
+    std::array<double, 3> split{};
     const auto send = [&] {
+      auto mark = Clock::now();
+      const auto lap = [&](double& into) {
+        const auto now = Clock::now();
+        into += std::chrono::duration<double>(now - mark).count();
+        mark = now;
+      };
       for (std::size_t n = 0; n < count; ++n) {
-        const sluice::feeds::Article& article = articles[n];
-        const std::size_t words = sluice::pipeline::count_words(article.paragraphs);
-        if (stories.find(article.feed_name, article.url, article.simhash, words)) continue;
-        Held record{sluice::pipeline::article_topic(article.feed_name), journal.head() + 1, {}};
-        record.body = sluice::pipeline::article_json(article, record.seq);
-        journal.append(record.topic, record.body, 0);
-        stories.add(record.seq, article.feed_name, article.url, article.simhash, words);
-        batch.push_back(std::move(record));
+        auto admitted = sequencer.admit(articles[n], 0);
+        if (auto* appended = std::get_if<sluice::pipeline::Sequencer::Appended>(&admitted))
+          batch.push_back(std::move(*appended));
         if (batch.size() == kBatch || n + 1 == count) {
+          lap(split[0]);
           journal.sync();
-          for (const Held& held : batch) publisher.publish_record(held.topic, held.seq, held.body);
+          lap(split[1]);
+          for (const auto& record : batch) publisher.publish_record(record.topic, record.seq, record.body);
           batch.clear();
+          lap(split[2]);
         }
       }
     };
@@ -192,10 +201,14 @@ int main(int argc, char** argv) {
       publisher.heartbeat();
       publisher.publish_record("probe.", 0, "{}");
     };
-    rows.push_back(measure(curve ? "sluice journaled + CURVE" : "sluice journaled", context, publisher.endpoint(),
-                           curve ? &client : nullptr, server_key, count, average, send, probe));
-    if (journal.head() != count) std::fprintf(stderr, "warning: %llu of %zu articles journaled (dedup)\n",
-                                              static_cast<unsigned long long>(journal.head()), count);
+    rows.push_back(measure(curve ? "sluice journaled + CURVE" : "sluice journaled", subscriber_context, publisher.endpoint(),
+                           curve ? &client : nullptr, server_key, average, send, probe,
+                           [&] { publisher.publish_record("done.", 0, "{}"); }));
+    std::fprintf(stderr, "%s: publishing thread busy %.2f s: admit %.2f s, fdatasync %.2f s, send %.2f s\n",
+                 rows.back().name.c_str(), split[0] + split[1] + split[2], split[0], split[1], split[2]);
+    if (rows.back().articles != count)
+      std::fprintf(stderr, "warning: %zu of %zu articles published (the rest were taken for repeats)\n",
+                   rows.back().articles, count);
   }
 
   const auto rate_of = [](const Row& row) { return static_cast<double>(row.articles) / row.seconds; };

@@ -2,12 +2,9 @@
 
 #include <signal.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <ranges>
-#include <unordered_set>
 
 #include "feeds/cadence.h"
 #include "feeds/encoding.h"
@@ -17,8 +14,7 @@
 #include "pipeline/article_builder.h"
 #include "pipeline/article_json.h"
 #include "pipeline/journal.h"
-#include "pipeline/simhash.h"
-#include "pipeline/story_index.h"
+#include "pipeline/sequencer.h"
 #include "pipeline/link_discovery.h"
 #include "pipeline/page_dom.h"
 #include "pipeline/publisher.h"
@@ -187,8 +183,8 @@ void Daemon::process(feeds::PolledDocument& document) {
       if (stories[i] && pipeline::use_page_body(*stories[i], articles[i])) ++used;
     logger("clean")->info("full text fetched feed={} items={} pages_used={}", feed.name, articles.size(), used);
   }
-  for (feeds::Article& article : articles)
-    if (!outgoing_.push(std::move(article))) return;
+  for (const feeds::Article& article : articles)
+    if (!outgoing_.push(pipeline::prepare_article(article))) return;
   const std::size_t fresh = articles.size() - edited;
   if (!outgoing_.push(std::move(commit))) return;
   // A malformed feed that still reads is not a failure: what was wrong goes with the summary.
@@ -276,7 +272,8 @@ void Daemon::process_html_feed(feeds::PolledDocument& document) {
   for (std::size_t i = 0; i < links.size(); ++i) {
     // A page that failed is not remembered, so the next poll tries it again.
     if (!stories[i] || stories[i]->blocks.empty() || !seen_.insert(feed.name, links[i])) continue;
-    if (!outgoing_.push(pipeline::make_page_article(feed, *stories[i], links[i], document.fetched))) return;
+    if (!outgoing_.push(pipeline::prepare_article(pipeline::make_page_article(feed, *stories[i], links[i], document.fetched))))
+      return;
     commit.entries.push_back({links[i]});
   }
   const std::size_t fresh = commit.entries.size();
@@ -298,37 +295,18 @@ void Daemon::publish(std::promise<std::string> bound) {
     bound.set_exception(std::current_exception());
     return;
   }
-  // The stories already told, rebuilt from the journal, so a repeat is caught across restarts too.
-  pipeline::StoryIndex stories;
-  // Every (id, revision) the journal holds: an article published just before a crash, whose feed
-  // state had not yet advanced, is fetched again after the restart and must not go out twice.
-  std::unordered_set<std::string> published;
-  const auto identity = [](std::string_view id, int revision) { return std::string(id) + '#' + std::to_string(revision); };
-  journal->read(journal->first(), journal->head(), [&](const pipeline::Journal::Record& record) {
-    const auto article = nlohmann::json::parse(record.body, nullptr, false);
-    if (!article.is_object()) return true;
-    published.insert(identity(article.value("id", std::string()), article.value("revision", 1)));
-    std::optional<std::string> url;
-    if (article.contains("url") && article["url"].is_string()) url = article["url"].get<std::string>();
-    const std::string hex = article.value("simhash", std::string("0"));
-    const auto feed = article.contains("feed") ? article["feed"].value("name", std::string()) : std::string();
-    stories.add(record.seq, feed, url, std::strtoull(hex.c_str(), nullptr, 16), article.value("word_count", std::size_t{0}));
-    return true;
-  });
+  // What is already published, rebuilt from the journal, so a repeat is caught across restarts too.
+  pipeline::Sequencer sequencer(*journal);
   if (journal->recovered_bytes() > 0)
     log->warn("journal had a torn tail path={} bytes_cut={}; it ends at seq={}", (config_.state_dir / "journal").string(),
               journal->recovered_bytes(), journal->head());
   log->info("journal opened path={} epoch={} first={} head={} stories={}", (config_.state_dir / "journal").string(),
-            epoch_, journal->first(), journal->head(), stories.size());
+            epoch_, journal->first(), journal->head(), sequencer.stories());
   bound.set_value(publisher->endpoint());
 
   // What a batch holds until its journal records are durable: articles (as journal records) and
   // the feed-state commits that follow them, in queue order.
-  struct Record {
-    std::string topic;
-    std::uint64_t seq;
-    std::string body;
-  };
+  using Record = pipeline::Sequencer::Appended;
   std::vector<std::variant<Record, pipeline::DocumentCommit>> batch;
   auto next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
   auto retry_at = std::chrono::steady_clock::time_point{};
@@ -377,30 +355,20 @@ void Daemon::publish(std::promise<std::string> bound) {
       while (retry_at <= now && batch.size() < kJournalBatch) {
         auto item = outgoing_.pop_for(batch.empty() ? 100ms : 0ms);
         if (!item) break;
-        if (auto* article = std::get_if<feeds::Article>(&*item)) {
-          const std::size_t words = pipeline::count_words(article->paragraphs);
-          std::string published_as = identity(article->id, article->revision);
-          if (published.contains(published_as)) {
-            log->info("article not published: already in the journal feed={} id={} revision={}", article->feed_name,
-                      article->id, article->revision);
-            continue;
-          }
-          // A revision is the same story by definition: it goes out as the update it is.
-          const auto earlier = article->revision > 1 ? std::nullopt
-                                                     : stories.find(article->feed_name, article->url, article->simhash, words);
-          if (earlier) {
-            log->info("article not published: same story as seq={} feed={} title=\"{}\"", *earlier,
-                      article->feed_name, article->title);
-            continue;
-          }
-          published.insert(std::move(published_as));
-          Record record{pipeline::article_topic(article->feed_name), journal->head() + 1, {}};
-          record.body = pipeline::article_json(*article, record.seq);
+        if (auto* article = std::get_if<pipeline::PreparedArticle>(&*item)) {
           const auto unix_time = std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch()).count();
-          journal->append(record.topic, record.body, unix_time);
-          stories.add(record.seq, article->feed_name, article->url, article->simhash, words);
-          batch.emplace_back(std::move(record));
+          auto admitted = sequencer.admit(*article, unix_time);
+          if (auto* skipped = std::get_if<pipeline::Sequencer::Skipped>(&admitted)) {
+            if (skipped->reason == pipeline::Sequencer::Skipped::Reason::in_journal)
+              log->info("article not published: already in the journal feed={} id={} revision={}", article->feed_name,
+                        article->id, article->revision);
+            else
+              log->info("article not published: same story as seq={} feed={} title=\"{}\"", skipped->earlier,
+                        article->feed_name, article->title);
+            continue;
+          }
+          batch.emplace_back(std::move(std::get<Record>(admitted)));
         } else {
           batch.emplace_back(std::move(std::get<pipeline::DocumentCommit>(*item)));
         }

@@ -27,6 +27,7 @@
 #include "daemon/bounded_queue.h"
 #include "feeds/model.h"
 #include "feeds/poller.h"
+#include "pipeline/article_json.h"
 #include "pipeline/cleaner.h"
 #include "pipeline/curve.h"
 #include "pipeline/replay_server.h"
@@ -63,7 +64,7 @@ class Daemon {
   config::Config config_;
   zmq::context_t context_;
   BoundedQueue<feeds::PolledDocument> documents_;
-  BoundedQueue<std::variant<feeds::Article, pipeline::DocumentCommit>> outgoing_;
+  BoundedQueue<std::variant<pipeline::PreparedArticle, pipeline::DocumentCommit>> outgoing_;
   pipeline::SeenEntries seen_;
   std::unique_ptr<std::atomic<bool>[]> no_links_warned_;  // per feed: an empty listing was reported
   std::unique_ptr<pipeline::StateStore> store_;

@@ -67,4 +67,27 @@ std::string article_json(const feeds::Article& article, std::uint64_t seq) {
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+namespace {
+
+// How every article JSON starts ("schema" and "seq" come first, in the schema's order).
+constexpr std::string_view kUnnumbered = R"({"schema":1,"seq":0,)";
+
+}  // namespace
+
+PreparedArticle prepare_article(const feeds::Article& article) {
+  return {article.id, article.revision, article.feed_name, article.title, article.url, article.simhash,
+          count_words(article.paragraphs), article_json(article, 0)};
+}
+
+std::string numbered_json(std::string_view json, std::uint64_t seq) {
+  const std::string digits = std::to_string(seq);
+  if (!json.starts_with(kUnnumbered)) return std::string(json);  // not from article_json: left as it is
+  std::string out;
+  out.reserve(json.size() + digits.size());
+  out.append(json.substr(0, kUnnumbered.size() - 2));
+  out += digits;
+  out.append(json.substr(kUnnumbered.size() - 1));
+  return out;
+}
+
 }  // namespace sluice::pipeline

@@ -2,12 +2,32 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "feeds/model.h"
 
 namespace sluice::pipeline {
 
 std::string article_json(const feeds::Article& article, std::uint64_t seq);
+
+// An article as the publish thread needs it: what dedup and the log look at, and the JSON already
+// serialized (with seq 0) on a worker thread, so publishing costs no serializing.
+struct PreparedArticle {
+  std::string id;
+  int revision = 1;
+  std::string feed_name;
+  std::string title;
+  std::optional<std::string> url;
+  std::uint64_t simhash = 0;
+  std::size_t words = 0;
+  std::string json;  // article_json(article, 0)
+};
+
+PreparedArticle prepare_article(const feeds::Article& article);
+
+// The prepared JSON with its seq: the "seq":0 that article_json(article, 0) wrote becomes seq.
+std::string numbered_json(std::string_view json, std::uint64_t seq);
 
 }  // namespace sluice::pipeline

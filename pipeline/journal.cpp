@@ -177,16 +177,23 @@ void Journal::open_for_append() {
 
 std::uint64_t Journal::append(std::string_view topic, std::string_view body, std::int64_t unix_time) {
   const std::uint64_t seq = head_ + 1;
-  std::string payload;
-  payload.reserve(kPayloadFixed + topic.size() + body.size());
-  put<std::uint64_t>(payload, seq);
-  put<std::int64_t>(payload, unix_time);
-  put<std::uint16_t>(payload, static_cast<std::uint16_t>(std::min<std::size_t>(topic.size(), 0xFFFF)));
-  payload.append(topic.substr(0, 0xFFFF));
-  payload.append(body);
-  put<std::uint32_t>(buffer_, static_cast<std::uint32_t>(payload.size()));
-  put<std::uint32_t>(buffer_, crc(payload));
-  buffer_ += payload;
+  topic = topic.substr(0, 0xFFFF);
+  // The record is built in place at the end of the buffer; length and CRC are filled in last.
+  const std::size_t start = buffer_.size();
+  buffer_.reserve(start + kRecordHeader + kPayloadFixed + topic.size() + body.size());
+  buffer_.append(kRecordHeader, '\0');
+  put<std::uint64_t>(buffer_, seq);
+  put<std::int64_t>(buffer_, unix_time);
+  put<std::uint16_t>(buffer_, static_cast<std::uint16_t>(topic.size()));
+  buffer_.append(topic);
+  buffer_.append(body);
+  const std::string_view payload = std::string_view(buffer_).substr(start + kRecordHeader);
+  const auto length = static_cast<std::uint32_t>(payload.size());
+  const std::uint32_t checksum = crc(payload);
+  for (std::size_t i = 0; i < 4; ++i) {
+    buffer_[start + i] = static_cast<char>((length >> (8 * i)) & 0xFF);
+    buffer_[start + 4 + i] = static_cast<char>((checksum >> (8 * i)) & 0xFF);
+  }
   ++pending_records_;
   head_ = seq;
   return seq;

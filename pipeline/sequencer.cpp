@@ -1,0 +1,47 @@
+#include "pipeline/sequencer.h"
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/publisher.h"
+
+namespace sluice::pipeline {
+
+Sequencer::Sequencer(Journal& journal) : journal_(journal) {
+  journal_.read(journal_.first(), journal_.head(), [&](const Journal::Record& record) {
+    const auto article = nlohmann::json::parse(record.body, nullptr, false);
+    if (!article.is_object()) return true;
+    published_.insert(identity(article.value("id", std::string()), article.value("revision", 1)));
+    std::optional<std::string> url;
+    if (const auto found = article.find("url"); found != article.end() && found->is_string()) url = found->get<std::string>();
+    const std::string hex = article.value("simhash", std::string("0"));
+    std::string feed;
+    if (const auto found = article.find("feed"); found != article.end() && found->is_object())
+      feed = found->value("name", std::string());
+    stories_.add(record.seq, feed, url, std::strtoull(hex.c_str(), nullptr, 16), article.value("word_count", std::size_t{0}));
+    return true;
+  });
+}
+
+std::string Sequencer::identity(std::string_view id, int revision) {
+  std::string out(id);
+  out += '#';
+  out += std::to_string(revision);
+  return out;
+}
+
+std::variant<Sequencer::Appended, Sequencer::Skipped> Sequencer::admit(const PreparedArticle& article,
+                                                                       std::int64_t unix_time) {
+  std::string published_as = identity(article.id, article.revision);
+  if (published_.contains(published_as)) return Skipped{Skipped::Reason::in_journal, 0};
+  // A revision is the same story by definition: it goes out as the update it is.
+  if (article.revision == 1)
+    if (const auto earlier = stories_.find(article.feed_name, article.url, article.simhash, article.words))
+      return Skipped{Skipped::Reason::same_story, *earlier};
+  Appended appended{article_topic(article.feed_name), journal_.head() + 1, numbered_json(article.json, journal_.head() + 1)};
+  journal_.append(appended.topic, appended.body, unix_time);
+  stories_.add(appended.seq, article.feed_name, article.url, article.simhash, article.words);
+  published_.insert(std::move(published_as));
+  return appended;
+}
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,48 @@
+// The publish thread's decision on each prepared article: drop it when the journal already holds
+// it (the same id and revision: fetched again after a crash, before its feed's state advanced) or
+// when another feed already told the story (StoryIndex; a revision is never such a repeat);
+// otherwise give it the next seq and append it to the journal (durable at the journal's next sync).
+// Both indexes are rebuilt from the journal when the sequencer is made, so they hold across restarts
+// for as long as the journal keeps the earlier article.
+//
+// Thread-safety: none; the publish thread owns it, with the journal.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <variant>
+
+#include "pipeline/article_json.h"
+#include "pipeline/journal.h"
+#include "pipeline/story_index.h"
+
+namespace sluice::pipeline {
+
+class Sequencer {
+ public:
+  explicit Sequencer(Journal& journal);
+
+  struct Appended {
+    std::string topic;
+    std::uint64_t seq;
+    std::string body;  // the article JSON with its seq
+  };
+  struct Skipped {
+    enum class Reason { in_journal, same_story } reason;
+    std::uint64_t earlier;  // same_story: the seq that told it
+  };
+  // Decides on article; appends it when it goes out. unix_time is the record's time.
+  std::variant<Appended, Skipped> admit(const PreparedArticle& article, std::int64_t unix_time);
+
+  std::size_t stories() const noexcept { return stories_.size(); }
+
+ private:
+  static std::string identity(std::string_view id, int revision);
+
+  Journal& journal_;
+  StoryIndex stories_;
+  std::unordered_set<std::string> published_;  // id#revision of every article in the journal
+};
+
+}  // namespace sluice::pipeline
