@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <cstdlib>
 #include <cstring>
 #include <span>
 #include <sstream>
@@ -269,7 +270,7 @@ class Loader {
         for (const auto& [field, target] : {std::pair{"secret_key_file", &keys.secret_key_file}, std::pair{"clients_dir", &keys.clients_dir}}) {
           const auto value = curve[field];
           if (!value) fail(curve, std::string("publish.curve.") + field, "missing: CURVE needs secret_key_file and clients_dir");
-          *target = scalar(value, std::string("publish.curve.") + field);
+          *target = with_environment(value, std::string("publish.curve.") + field);
         }
         config.publish.curve = std::move(keys);
       }
@@ -308,6 +309,29 @@ class Loader {
     if (!value || text.find_first_not_of("0123456789") != std::string::npos || *value == 0 || *value > 256)
       fail(node, "workers", "'" + text + "' must be 'auto' or a number of threads from 1 to 256");
     return static_cast<unsigned>(*value);
+  }
+
+  // The scalar with each ${NAME} replaced by that environment variable: under systemd,
+  // ${CREDENTIALS_DIRECTORY} is where LoadCredential= put the secret key.
+  std::string with_environment(const YAML::Node& node, const std::string& key) const {
+    const std::string text = scalar(node, key);
+    std::string out;
+    for (std::size_t at = 0; at < text.size();) {
+      const std::size_t open = text.find("${", at);
+      if (open == std::string::npos) {
+        out += text.substr(at);
+        break;
+      }
+      const std::size_t close = text.find('}', open);
+      if (close == std::string::npos) fail(node, key, "'" + text + "' has a ${ without its }");
+      const std::string name = text.substr(open + 2, close - open - 2);
+      const char* value = std::getenv(name.c_str());
+      if (!value) fail(node, key, "'" + text + "' names ${" + name + "}, which is not set in the environment");
+      out += text.substr(at, open - at);
+      out += value;
+      at = close + 1;
+    }
+    return out;
   }
 
   std::string endpoint(const YAML::Node& node, const std::string& key) const {

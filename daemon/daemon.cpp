@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ranges>
 
+#include "daemon/service_manager.h"
 #include "feeds/cadence.h"
 #include "feeds/encoding.h"
 #include "feeds/feed_parser.h"
@@ -32,6 +33,10 @@ constexpr std::size_t kJournalBatch = 1024;
 constexpr auto kJournalBatchTime = 10ms;
 // After a failed journal write (a full disk), how long before the next try.
 constexpr auto kJournalRetry = 1s;
+// A loop that has not come round for this long is stuck (the fetch loop turns at least once a
+// second, the publish loop ten times); so is a worker on one document for longer than the other.
+constexpr auto kLoopStuckAfter = 20s;
+constexpr auto kWorkerStuckAfter = 10min;
 // Article links an HTML feed follows per poll, at most: a listing page is not a crawl.
 constexpr std::size_t kMaxLinksPerPoll = 100;
 
@@ -102,7 +107,8 @@ void Daemon::start() {
   }
   replay_thread_ = std::jthread([this](std::stop_token stop) { replay_->run(stop); });
   const unsigned workers = worker_count(config_);
-  for (unsigned i = 0; i < workers; ++i) workers_.emplace_back(&Daemon::work, this);
+  worker_busy_since_ = std::make_unique<std::atomic<std::chrono::steady_clock::rep>[]>(workers);
+  for (unsigned i = 0; i < workers; ++i) workers_.emplace_back(&Daemon::work, this, i);
   poller_ = std::make_unique<feeds::Poller>(
       config_, std::move(initial), [this](feeds::PolledDocument&& document) { return documents_.push(std::move(document)); },
       [this](std::size_t feed, const feeds::PollState& state) {
@@ -138,8 +144,33 @@ void Daemon::stop() {
   }
 }
 
-void Daemon::work() {
-  while (auto document = documents_.pop()) process(*document);
+void Daemon::work(std::size_t index) {
+  while (auto document = documents_.pop()) {
+    worker_busy_since_[index] = std::chrono::steady_clock::now().time_since_epoch().count();
+    process(*document);
+    worker_busy_since_[index] = 0;
+  }
+}
+
+Daemon::Health Daemon::health() const {
+  using Clock = std::chrono::steady_clock;
+  const auto now = Clock::now();
+  const auto at = [](Clock::rep ticks) { return Clock::time_point(Clock::duration(ticks)); };
+  Health health;
+  const auto stuck = [&](std::string which) {
+    health.alive = false;
+    if (health.stuck.empty()) health.stuck = std::move(which);
+  };
+  if (now - poller_->last_turn() > kLoopStuckAfter) stuck("fetch");
+  if (now - at(publish_turn_) > kLoopStuckAfter) stuck("publish");
+  for (std::size_t i = 0; i < workers_.size(); ++i)
+    if (const auto since = worker_busy_since_[i].load(); since != 0 && now - at(since) > kWorkerStuckAfter)
+      stuck("worker " + std::to_string(i));
+  health.status = "feeds=" + std::to_string(config_.feeds.size()) + " failing=" + std::to_string(poller_->failing()) +
+                  " queued=" + std::to_string(documents_.size()) + " published=" + std::to_string(published_.load()) +
+                  " head=" + std::to_string(durable_head_.load()) + " subscribers=" + std::to_string(subscribers_.load());
+  if (!health.alive) health.status += " stuck=" + health.stuck;
+  return health;
 }
 
 void Daemon::process(feeds::PolledDocument& document) {
@@ -286,6 +317,7 @@ void Daemon::publish(std::promise<std::string> bound) {
   std::optional<pipeline::Journal> journal;
   std::optional<pipeline::Publisher> publisher;
   try {
+    publish_turn_ = std::chrono::steady_clock::now().time_since_epoch().count();
     journal.emplace(config_.state_dir / "journal", journal_limits(config_));
     epoch_ = journal->epoch();
     durable_head_ = journal->head();
@@ -331,6 +363,7 @@ void Daemon::publish(std::promise<std::string> bound) {
     for (auto& item : batch) {
       if (auto* record = std::get_if<Record>(&item)) {
         publisher->publish_record(record->topic, record->seq, record->body);
+        ++published_;
         log->debug("article published topic={} seq={}", record->topic, record->seq);
         continue;
       }
@@ -348,6 +381,7 @@ void Daemon::publish(std::promise<std::string> bound) {
 
   while (!outgoing_.finished() || !batch.empty()) {
     const auto now = std::chrono::steady_clock::now();
+    publish_turn_ = now.time_since_epoch().count();
     // A batch that could not be written is retried before anything more is taken: the queue
     // fills up and holds the workers back, so nothing is lost while the disk is full.
     if (batch.empty() || now >= retry_at) {
@@ -385,6 +419,7 @@ void Daemon::publish(std::promise<std::string> bound) {
       std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(retry_at - now, 100ms));
     }
     publisher->read_subscriptions();
+    subscribers_ = publisher->subscribers();
     if (const auto tick = std::chrono::steady_clock::now(); tick >= next_heartbeat) {
       publisher->heartbeat();
       next_heartbeat = tick + kHeartbeatInterval;
@@ -393,7 +428,46 @@ void Daemon::publish(std::promise<std::string> bound) {
   log->info("publisher stopped head={}", publisher->head());
 }
 
-int run_daemon(const config::Config& config) {
+namespace {
+
+// SIGHUP: the configuration file is read again. When it is valid the daemon is stopped (the
+// fetch thread first; workers and the publisher drain what they hold, so nothing in flight is
+// lost) and started on the new configuration: new feeds start, removed ones stop, changed ones
+// follow their new settings, endpoints bind anew; feed state, seen entries and the journal carry
+// over from state_dir. When it is not valid, or the new configuration cannot start, the old one
+// keeps running (restarted if it had been stopped).
+void reload(std::unique_ptr<Daemon>& daemon, config::Config& current, const ServiceManager& manager) {
+  static const auto log = logger("daemon");
+  manager.reloading("reloading " + current.source);
+  std::optional<config::Config> next;
+  try {
+    next = config::load_config(current.source);
+  } catch (const config::ConfigError& e) {
+    log->error("reload refused: {}; the running configuration stays", e.what());
+  }
+  if (next) {
+    daemon->stop();
+    daemon.reset();
+    try {
+      auto started = std::make_unique<Daemon>(*next);
+      started->start();
+      daemon = std::move(started);
+      current = std::move(*next);
+      log->info("configuration reloaded config={} feeds={}", current.source, current.feeds.size());
+    } catch (const std::exception& e) {
+      log->error("reloaded configuration cannot start: {}; the previous one runs again", e.what());
+    }
+    if (!daemon) {
+      daemon = std::make_unique<Daemon>(current);
+      daemon->start();  // it ran a moment ago; if it cannot now, run_daemon reports and exits
+    }
+  }
+  manager.ready(daemon->health().status);
+}
+
+}  // namespace
+
+int run_daemon(const config::Config& initial) {
   static const auto log = logger("daemon");
   // Signals are taken synchronously on this thread; every thread started below inherits the mask.
   sigset_t signals;
@@ -404,25 +478,53 @@ int run_daemon(const config::Config& config) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  Daemon daemon(config);
+  const ServiceManager manager;
+  config::Config config = initial;
+  std::unique_ptr<Daemon> daemon;
   try {
-    daemon.start();
+    daemon = std::make_unique<Daemon>(config);
+    daemon->start();
   } catch (const std::exception& e) {
     log->error("sluice cannot start: {}", e.what());
     return 1;
   }
+  manager.ready(daemon->health().status);
+  bool reported_stuck = false;
   for (;;) {
-    int received = 0;
-    if (sigwait(&signals, &received) != 0) continue;
+    const auto tick = manager.tick();
+    const timespec timeout{static_cast<time_t>(tick.count() / 1000), static_cast<long>(tick.count() % 1000) * 1'000'000};
+    const int received = sigtimedwait(&signals, nullptr, &timeout);
+    if (received < 0) {
+      // The tick: tell systemd how things stand, and that all is well only while it is.
+      const Daemon::Health health = daemon->health();
+      manager.status(health.status);
+      if (health.alive) {
+        manager.watchdog();
+        reported_stuck = false;
+      } else if (!reported_stuck) {
+        log->error("the {} thread makes no progress; the watchdog is no longer fed, so systemd restarts sluice",
+                   health.stuck);
+        reported_stuck = true;
+      }
+      continue;
+    }
     if (received == SIGHUP) {
-      log->warn("reload requested; this version applies configuration changes on restart only");
+      log->info("reload requested config={}", config.source);
+      try {
+        reload(daemon, config, manager);
+      } catch (const std::exception& e) {
+        log->error("sluice cannot run after the reload: {}", e.what());
+        manager.stopping();
+        return 1;
+      }
       continue;
     }
     log->info("stopping signal={}", strsignal(received));
     break;
   }
+  manager.stopping();
   const auto started = std::chrono::steady_clock::now();
-  daemon.stop();
+  daemon->stop();
   log->info("sluice stopped ms={}",
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
   return 0;

@@ -51,8 +51,17 @@ class Daemon {
   const std::string& endpoint() const noexcept { return endpoint_; }
   const std::string& replay_endpoint() const noexcept { return replay_->endpoint(); }
 
+  // For the service manager: whether every thread makes progress (the fetch and publish loops
+  // come round, no worker is stuck on one document), which one does not, and a STATUS= line.
+  struct Health {
+    bool alive = true;
+    std::string stuck;  // the thread that is not making progress
+    std::string status;
+  };
+  Health health() const;
+
  private:
-  void work();
+  void work(std::size_t index);
   void publish(std::promise<std::string> bound);
   void process(feeds::PolledDocument& document);
   void process_html_feed(feeds::PolledDocument& document);
@@ -75,6 +84,12 @@ class Daemon {
   std::string endpoint_;
   std::uint64_t epoch_ = 0;  // the journal's, set by the publish thread before start() returns
   std::atomic<std::uint64_t> durable_head_{0};  // the last seq the journal holds durably
+  // Progress, for health(): steady-clock ticks of the publish loop's last turn and of when each
+  // worker took up its current document (0 while it waits), and the publish thread's figures.
+  std::atomic<std::chrono::steady_clock::rep> publish_turn_{0};
+  std::unique_ptr<std::atomic<std::chrono::steady_clock::rep>[]> worker_busy_since_;
+  std::atomic<std::uint64_t> published_{0};
+  std::atomic<std::size_t> subscribers_{0};
   std::unique_ptr<pipeline::CurveServer> curve_;
   std::unique_ptr<pipeline::ReplayServer> replay_;
   std::jthread replay_thread_;

@@ -49,6 +49,7 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
         delay = std::min<milliseconds>(std::chrono::seconds(initial[i].next_due - wall), feed.poll.interval);
     }
     if (state_[i].url.empty()) state_[i].url = feed.url;
+    if (state_[i].errors > 0) ++failing_;
     host_of_.push_back(host_key(state_[i].url));
     // Feeds due now start spread out so they do not fire together: over a second for a few feeds,
     // longer for many (5 ms a feed), never beyond the feed's interval.
@@ -62,6 +63,7 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
 void Poller::run(std::stop_token stop) {
   const std::stop_callback wake(stop, [this] { fetcher_.wakeup(); });
   while (!stop.stop_requested()) {
+    last_turn_ = std::chrono::steady_clock::now().time_since_epoch().count();
     apply_hints();
     take_page_requests();
     // Pages held back by a server's back-off start when it ends.
@@ -294,6 +296,9 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   --host.active;
   milliseconds next = source.poll.interval;
 
+  // A feed counts as failing from its first failed poll until one succeeds.
+  if (!result && state.errors == 0) ++failing_;
+  if (result && state.errors > 0) --failing_;
   if (!result) {
     ++summary_.errors;
     ++state.errors;

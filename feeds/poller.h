@@ -9,6 +9,7 @@
 // never disabled: it is retried with exponential backoff up to max_interval, each failure logged.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -80,6 +81,13 @@ class Poller {
   // result, or with an error when sluice stops first. Thread-safe.
   using PageDone = std::function<void(FetchResult)>;
   void fetch_page(std::size_t feed, std::string url, PageDone done);
+
+  // For the service manager (thread-safe): when the fetch loop last came round (it does at least
+  // once a second while it runs), and how many feeds failed on their last poll.
+  std::chrono::steady_clock::time_point last_turn() const noexcept {
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last_turn_.load()));
+  }
+  std::size_t failing() const noexcept { return failing_.load(); }
 
  private:
   struct FeedState {
@@ -153,6 +161,8 @@ class Poller {
   bool stopped_ = false;                  // under pages_mutex_: no more page fetches start
   std::unordered_map<std::uint64_t, PageFetch> pages_;  // waiting or in flight, by tag
   std::uint64_t next_page_tag_;
+  std::atomic<std::chrono::steady_clock::rep> last_turn_{std::chrono::steady_clock::now().time_since_epoch().count()};
+  std::atomic<std::size_t> failing_{0};
 };
 
 }  // namespace sluice::feeds

@@ -1,5 +1,7 @@
 #include "pipeline/publisher.h"
 
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 #include "feeds/logging.h"
@@ -48,6 +50,13 @@ Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::
   socket_.set(zmq::sockopt::heartbeat_ttl, kHeartbeatTimeoutMs);
   if (curve) curve->secure(socket_);
   update_welcome();
+  // Connections come and go as monitor events: how many subscribers there are.
+  const std::string monitor_endpoint = "inproc://sluice-publisher-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
+  if (zmq_socket_monitor(socket_.handle(), monitor_endpoint.c_str(), ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) == 0) {
+    monitor_ = zmq::socket_t(context, zmq::socket_type::pair);
+    monitor_.set(zmq::sockopt::linger, 0);
+    monitor_.connect(monitor_endpoint);
+  }
   try {
     socket_.bind(endpoint);
   } catch (const zmq::error_t& e) {
@@ -88,6 +97,14 @@ void Publisher::send(std::string_view topic, std::uint64_t seq, std::string_view
 void Publisher::read_subscriptions() {
   static const auto log = logger("publish");
   zmq::message_t message;
+  // A monitor event: a frame of u16 event and u32 value (host order), then one with the address.
+  while (monitor_ && monitor_.recv(message, zmq::recv_flags::dontwait)) {
+    std::uint16_t event = 0;
+    if (message.size() >= sizeof event) std::memcpy(&event, message.data(), sizeof event);
+    while (message.more() && monitor_.recv(message, zmq::recv_flags::dontwait)) {}
+    if (event == ZMQ_EVENT_ACCEPTED) ++subscribers_;
+    else if (event == ZMQ_EVENT_DISCONNECTED && subscribers_ > 0) --subscribers_;
+  }
   while (socket_.recv(message, zmq::recv_flags::dontwait)) {
     const std::string_view data(static_cast<const char*>(message.data()), message.size());
     if (data.empty() || (data[0] != 0 && data[0] != 1)) continue;

@@ -48,6 +48,8 @@ class Publisher {
   std::uint64_t head() const noexcept { return seq_; }
   // Distinct topic prefixes that at least one subscriber holds.
   std::size_t subscriptions() const noexcept { return subscriptions_.size(); }
+  // Subscriber connections open now (as of the last read_subscriptions()).
+  std::size_t subscribers() const noexcept { return subscribers_; }
   // The endpoint actually bound (with the port chosen when the configuration said tcp://host:0).
   const std::string& endpoint() const noexcept { return endpoint_; }
 
@@ -60,6 +62,8 @@ class Publisher {
   std::uint64_t seq_ = 0;
   std::string endpoint_;
   std::set<std::string, std::less<>> subscriptions_;
+  zmq::socket_t monitor_;  // connection events of socket_
+  std::size_t subscribers_ = 0;
 };
 
 // "article.<feed-name>."

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "tests/support/temp_dir.h"
 
 namespace sluice::config {
@@ -80,6 +82,17 @@ feeds:
   EXPECT_EQ(config.feeds[1].poll.timeout, 5s);
 }
 
+TEST(Config, KeyPathsTakeEnvironmentVariables) {
+  ::setenv("SLUICE_TEST_CREDENTIALS", "/run/credentials/sluice.service", 1);
+  const Config config = parse(R"(publish:
+  curve: { secret_key_file: "${SLUICE_TEST_CREDENTIALS}/server.key_secret", clients_dir: /etc/sluice/clients.d }
+feeds: []
+)");
+  ::unsetenv("SLUICE_TEST_CREDENTIALS");
+  ASSERT_TRUE(config.publish.curve);
+  EXPECT_EQ(config.publish.curve->secret_key_file, "/run/credentials/sluice.service/server.key_secret");
+}
+
 TEST(Config, WorkersAcceptsAuto) {
   EXPECT_EQ(parse("workers: auto\nfeeds: []\n").workers, 0U);
 }
@@ -155,6 +168,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "needs an endpoint of its own"},
         BadConfig{"CurveWithoutClients", "publish:\n  curve: { secret_key_file: /k }\nfeeds: []\n",
                   "sluice.yaml:2:10: publish.curve.clients_dir: missing: CURVE needs secret_key_file and clients_dir"},
+        BadConfig{"UnsetVariableInAKeyPath",
+                  "publish:\n  curve: { secret_key_file: \"${SLUICE_TEST_UNSET}/k\", clients_dir: /c }\nfeeds: []\n",
+                  "sluice.yaml:2:29: publish.curve.secret_key_file: '${SLUICE_TEST_UNSET}/k' names ${SLUICE_TEST_UNSET}, "
+                  "which is not set in the environment"},
         BadConfig{"BadPerHost", "defaults:\n  per_host: 0\nfeeds: []\n",
                   "sluice.yaml:2:13: defaults.per_host: '0' must be a number of requests from 1 to 64"},
         BadConfig{"PerHostIsNotPerFeed", "feeds:\n  - name: a\n    url: https://a.example/\n    per_host: 3\n",

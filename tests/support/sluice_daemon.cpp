@@ -34,6 +34,10 @@ std::optional<int> SluiceDaemon::stop(int signal) {
   return process_->wait_for(std::chrono::seconds(20));
 }
 
+void SluiceDaemon::signal(int signal) const {
+  if (process_) process_->send_signal(signal);
+}
+
 std::string SluiceDaemon::log() const { return read_file(dir_ / ("daemon-" + std::to_string(runs_) + ".err")); }
 
 bool SluiceDaemon::wait_for_log(const std::string& text, std::size_t times, std::chrono::milliseconds timeout) const {

@@ -21,6 +21,8 @@ class SluiceDaemon {
   bool start();
   // Sends signal and waits for the process to end; its exit status.
   std::optional<int> stop(int signal);
+  // Sends signal and returns.
+  void signal(int signal) const;
 
   // This run's log (stderr).
   std::string log() const;
