@@ -21,8 +21,9 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers",
-                           "publish",   "journal",    "defaults",  "feeds"};
+constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers", "publish",
+                                         "journal",   "metrics",    "defaults",  "feeds"};
+constexpr std::string_view kMetricsKeys[] = {"listen"};
 constexpr std::string_view kJournalKeys[] = {"max_size", "max_age"};
 constexpr std::string_view kPublishKeys[] = {"endpoint", "replay_endpoint", "subscriber_queue", "curve"};
 constexpr std::string_view kCurveKeys[] = {"secret_key_file", "clients_dir"};
@@ -274,6 +275,19 @@ class Loader {
         }
         config.publish.curve = std::move(keys);
       }
+    }
+    if (const auto node = root["metrics"]) {
+      expect_map(node, "metrics");
+      check_keys(node, "metrics", kMetricsKeys);
+      const auto listen = node["listen"];
+      if (!listen) fail(node, "metrics.listen", "missing: where to serve /metrics, e.g. 127.0.0.1:9464");
+      const std::string text = scalar(listen, "metrics.listen");
+      const std::size_t colon = text.rfind(':');
+      const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+      if (colon == 0 || colon == std::string::npos || port.empty() || port.size() > 5 ||
+          port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535)
+        fail(listen, "metrics.listen", "'" + text + "' is not HOST:PORT (e.g. 127.0.0.1:9464; port 0 picks a free one)");
+      config.metrics = MetricsConfig{text};
     }
     if (const auto node = root["defaults"]) {
       expect_map(node, "defaults");

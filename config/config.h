@@ -76,6 +76,11 @@ struct JournalConfig {
   std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);
 };
 
+// Prometheus metrics over HTTP at listen (HOST:PORT); absent: no metrics endpoint.
+struct MetricsConfig {
+  std::string listen;
+};
+
 struct Config {
   std::string source;  // the file it came from
   std::filesystem::path state_dir = "/var/lib/sluice";
@@ -84,6 +89,7 @@ struct Config {
   unsigned workers = 0;  // parse threads; 0 means one per core
   PublishConfig publish;
   JournalConfig journal;
+  std::optional<MetricsConfig> metrics;
   PollSettings defaults;
   HostSettings hosts;  // set in `defaults` too
   std::vector<FeedConfig> feeds;

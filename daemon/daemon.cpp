@@ -54,8 +54,9 @@ unsigned worker_count(const config::Config& config) {
 
 }  // namespace
 
-Daemon::Daemon(config::Config config)
+Daemon::Daemon(config::Config config, Metrics& metrics)
     : config_(std::move(config)),
+      metrics_(metrics),
       documents_(kDocumentQueue),
       outgoing_(kArticleQueue),
       no_links_warned_(std::make_unique<std::atomic<bool>[]>(config_.feeds.size())) {}
@@ -120,6 +121,12 @@ void Daemon::start() {
         } catch (const std::exception& e) {
           logger("fetch")->error("schedule not saved feed={} error=\"{}\"", config_.feeds[feed].name, e.what());
         }
+        metrics_.scheduled(config_.feeds[feed].name, state.next_due, state.errors);
+      },
+      [this](std::size_t feed, const feeds::FetchResult& result) {
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+        metrics_.fetched(config_.feeds[feed].name, result, now);
       });
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
   log->info("sluice started version={} config={} feeds={} workers={} endpoint={} replay={} epoch={} curve={}",
@@ -152,6 +159,18 @@ void Daemon::work(std::size_t index) {
   }
 }
 
+Metrics::Gauges Daemon::gauges() const {
+  return {true,
+          health().alive,
+          documents_.size(),
+          outgoing_.size(),
+          journal_bytes_.load(),
+          durable_head_.load(),
+          journal_first_.load(),
+          subscribers_.load(),
+          replay_ ? replay_->requests() : 0};
+}
+
 Daemon::Health Daemon::health() const {
   using Clock = std::chrono::steady_clock;
   const auto now = Clock::now();
@@ -167,7 +186,7 @@ Daemon::Health Daemon::health() const {
     if (const auto since = worker_busy_since_[i].load(); since != 0 && now - at(since) > kWorkerStuckAfter)
       stuck("worker " + std::to_string(i));
   health.status = "feeds=" + std::to_string(config_.feeds.size()) + " failing=" + std::to_string(poller_->failing()) +
-                  " queued=" + std::to_string(documents_.size()) + " published=" + std::to_string(published_.load()) +
+                  " queued=" + std::to_string(documents_.size()) + " published=" + std::to_string(metrics_.published.load()) +
                   " head=" + std::to_string(durable_head_.load()) + " subscribers=" + std::to_string(subscribers_.load());
   if (!health.alive) health.status += " stuck=" + health.stuck;
   return health;
@@ -180,6 +199,7 @@ void Daemon::process(feeds::PolledDocument& document) {
   const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
   auto parsed = feeds::parse_feed(std::move(document.response.body), url, document.response.content_type);
   if (!parsed) {
+    ++metrics_.feed_parse_errors;
     log->warn("feed not parsed feed={} url={} error=\"{}\"; polling goes on and a changed document is read again",
               feed.name, url, parsed.error().reason);
     return;
@@ -214,6 +234,8 @@ void Daemon::process(feeds::PolledDocument& document) {
       if (stories[i] && pipeline::use_page_body(*stories[i], articles[i])) ++used;
     logger("clean")->info("full text fetched feed={} items={} pages_used={}", feed.name, articles.size(), used);
   }
+  metrics_.entries_parsed += parsed->entries.size();
+  metrics_.articles_built += articles.size();
   for (const feeds::Article& article : articles)
     if (!outgoing_.push(pipeline::prepare_article(article))) return;
   const std::size_t fresh = articles.size() - edited;
@@ -305,6 +327,7 @@ void Daemon::process_html_feed(feeds::PolledDocument& document) {
     if (!stories[i] || stories[i]->blocks.empty() || !seen_.insert(feed.name, links[i])) continue;
     if (!outgoing_.push(pipeline::prepare_article(pipeline::make_page_article(feed, *stories[i], links[i], document.fetched))))
       return;
+    ++metrics_.articles_built;
     commit.entries.push_back({links[i]});
   }
   const std::size_t fresh = commit.entries.size();
@@ -321,6 +344,8 @@ void Daemon::publish(std::promise<std::string> bound) {
     journal.emplace(config_.state_dir / "journal", journal_limits(config_));
     epoch_ = journal->epoch();
     durable_head_ = journal->head();
+    journal_bytes_ = journal->bytes();
+    journal_first_ = journal->first();
     publisher.emplace(context_, config_.publish.endpoint, epoch_, journal->head(), curve_.get(),
                       static_cast<int>(config_.publish.subscriber_queue));
   } catch (...) {
@@ -358,12 +383,14 @@ void Daemon::publish(std::promise<std::string> bound) {
       return false;
     }
     durable_head_.store(journal->head(), std::memory_order_release);
+    journal_bytes_ = journal->bytes();
+    journal_first_ = journal->first();
     if (failures > 0) log->info("journal written again after failures={}", failures);
     failures = 0;
     for (auto& item : batch) {
       if (auto* record = std::get_if<Record>(&item)) {
         publisher->publish_record(record->topic, record->seq, record->body);
-        ++published_;
+        ++metrics_.published;
         log->debug("article published topic={} seq={}", record->topic, record->seq);
         continue;
       }
@@ -394,7 +421,9 @@ void Daemon::publish(std::promise<std::string> bound) {
                                      std::chrono::system_clock::now().time_since_epoch()).count();
           auto admitted = sequencer.admit(*article, unix_time);
           if (auto* skipped = std::get_if<pipeline::Sequencer::Skipped>(&admitted)) {
-            if (skipped->reason == pipeline::Sequencer::Skipped::Reason::in_journal)
+            const bool repeat = skipped->reason == pipeline::Sequencer::Skipped::Reason::in_journal;
+            ++(repeat ? metrics_.repeats_dropped : metrics_.same_story_dropped);
+            if (repeat)
               log->info("article not published: already in the journal feed={} id={} revision={}", article->feed_name,
                         article->id, article->revision);
             else
@@ -430,13 +459,22 @@ void Daemon::publish(std::promise<std::string> bound) {
 
 namespace {
 
+// The daemon running now, shared with the metrics thread, which may look at it during a reload.
+using Running = std::atomic<std::shared_ptr<Daemon>>;
+
+std::shared_ptr<Daemon> start_daemon(const config::Config& config, Metrics& metrics) {
+  auto daemon = std::make_shared<Daemon>(config, metrics);
+  daemon->start();
+  return daemon;
+}
+
 // SIGHUP: the configuration file is read again. When it is valid the daemon is stopped (the
 // fetch thread first; workers and the publisher drain what they hold, so nothing in flight is
 // lost) and started on the new configuration: new feeds start, removed ones stop, changed ones
 // follow their new settings, endpoints bind anew; feed state, seen entries and the journal carry
 // over from state_dir. When it is not valid, or the new configuration cannot start, the old one
 // keeps running (restarted if it had been stopped).
-void reload(std::unique_ptr<Daemon>& daemon, config::Config& current, const ServiceManager& manager) {
+void reload(Running& running, config::Config& current, Metrics& metrics, const ServiceManager& manager) {
   static const auto log = logger("daemon");
   manager.reloading("reloading " + current.source);
   std::optional<config::Config> next;
@@ -446,23 +484,22 @@ void reload(std::unique_ptr<Daemon>& daemon, config::Config& current, const Serv
     log->error("reload refused: {}; the running configuration stays", e.what());
   }
   if (next) {
-    daemon->stop();
-    daemon.reset();
+    if (current.metrics.has_value() != next->metrics.has_value() ||
+        (current.metrics && current.metrics->listen != next->metrics->listen))
+      log->warn("metrics.listen changes apply on restart");
+    running.load()->stop();
+    running.store(nullptr);
     try {
-      auto started = std::make_unique<Daemon>(*next);
-      started->start();
-      daemon = std::move(started);
+      running.store(start_daemon(*next, metrics));
       current = std::move(*next);
       log->info("configuration reloaded config={} feeds={}", current.source, current.feeds.size());
     } catch (const std::exception& e) {
       log->error("reloaded configuration cannot start: {}; the previous one runs again", e.what());
-    }
-    if (!daemon) {
-      daemon = std::make_unique<Daemon>(current);
-      daemon->start();  // it ran a moment ago; if it cannot now, run_daemon reports and exits
+      // It ran a moment ago; if it cannot now, run_daemon reports it and exits.
+      running.store(start_daemon(current, metrics));
     }
   }
-  manager.ready(daemon->health().status);
+  manager.ready(running.load()->health().status);
 }
 
 }  // namespace
@@ -480,15 +517,23 @@ int run_daemon(const config::Config& initial) {
 
   const ServiceManager manager;
   config::Config config = initial;
-  std::unique_ptr<Daemon> daemon;
+  Metrics metrics;
+  Running running;
+  std::unique_ptr<MetricsServer> metrics_server;
   try {
-    daemon = std::make_unique<Daemon>(config);
-    daemon->start();
+    if (config.metrics) {
+      metrics_server = std::make_unique<MetricsServer>(config.metrics->listen, metrics, [&running] {
+        const std::shared_ptr<Daemon> daemon = running.load();
+        return daemon ? daemon->gauges() : Metrics::Gauges{};
+      });
+      log->info("metrics served listen={} port={}", config.metrics->listen, metrics_server->port());
+    }
+    running.store(start_daemon(config, metrics));
   } catch (const std::exception& e) {
     log->error("sluice cannot start: {}", e.what());
     return 1;
   }
-  manager.ready(daemon->health().status);
+  manager.ready(running.load()->health().status);
   bool reported_stuck = false;
   for (;;) {
     const auto tick = manager.tick();
@@ -496,7 +541,7 @@ int run_daemon(const config::Config& initial) {
     const int received = sigtimedwait(&signals, nullptr, &timeout);
     if (received < 0) {
       // The tick: tell systemd how things stand, and that all is well only while it is.
-      const Daemon::Health health = daemon->health();
+      const Daemon::Health health = running.load()->health();
       manager.status(health.status);
       if (health.alive) {
         manager.watchdog();
@@ -511,7 +556,7 @@ int run_daemon(const config::Config& initial) {
     if (received == SIGHUP) {
       log->info("reload requested config={}", config.source);
       try {
-        reload(daemon, config, manager);
+        reload(running, config, metrics, manager);
       } catch (const std::exception& e) {
         log->error("sluice cannot run after the reload: {}", e.what());
         manager.stopping();
@@ -524,7 +569,7 @@ int run_daemon(const config::Config& initial) {
   }
   manager.stopping();
   const auto started = std::chrono::steady_clock::now();
-  daemon->stop();
+  running.load()->stop();
   log->info("sluice stopped ms={}",
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
   return 0;

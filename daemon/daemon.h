@@ -25,6 +25,7 @@
 
 #include "config/config.h"
 #include "daemon/bounded_queue.h"
+#include "daemon/metrics.h"
 #include "feeds/model.h"
 #include "feeds/poller.h"
 #include "pipeline/article_json.h"
@@ -38,7 +39,8 @@ namespace sluice::daemon {
 
 class Daemon {
  public:
-  explicit Daemon(config::Config config);
+  // metrics outlives the daemon (a reload makes a new one that adds to the same counters).
+  Daemon(config::Config config, Metrics& metrics);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
@@ -59,6 +61,8 @@ class Daemon {
     std::string status;
   };
   Health health() const;
+  // What /metrics shows of the running daemon.
+  Metrics::Gauges gauges() const;
 
  private:
   void work(std::size_t index);
@@ -71,6 +75,7 @@ class Daemon {
   std::vector<feeds::PollState> restore_state();
 
   config::Config config_;
+  Metrics& metrics_;
   zmq::context_t context_;
   BoundedQueue<feeds::PolledDocument> documents_;
   BoundedQueue<std::variant<pipeline::PreparedArticle, pipeline::DocumentCommit>> outgoing_;
@@ -88,8 +93,9 @@ class Daemon {
   // worker took up its current document (0 while it waits), and the publish thread's figures.
   std::atomic<std::chrono::steady_clock::rep> publish_turn_{0};
   std::unique_ptr<std::atomic<std::chrono::steady_clock::rep>[]> worker_busy_since_;
-  std::atomic<std::uint64_t> published_{0};
   std::atomic<std::size_t> subscribers_{0};
+  std::atomic<std::uint64_t> journal_bytes_{0};
+  std::atomic<std::uint64_t> journal_first_{0};
   std::unique_ptr<pipeline::CurveServer> curve_;
   std::unique_ptr<pipeline::ReplayServer> replay_;
   std::jthread replay_thread_;

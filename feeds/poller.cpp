@@ -23,10 +23,12 @@ Timestamp now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chron
 
 }  // namespace
 
-Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled)
+Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled,
+               Observed observed)
     : config_(config),
       sink_(std::move(sink)),
       scheduled_(std::move(scheduled)),
+      observed_(std::move(observed)),
       fetcher_([this](std::uint64_t tag, FetchResult result) {
         if (tag >= kFirstPageTag) on_page_done(tag, std::move(result));
         else on_done(tag, std::move(result));
@@ -296,6 +298,7 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   --host.active;
   milliseconds next = source.poll.interval;
 
+  if (observed_) observed_(feed, result);
   // A feed counts as failing from its first failed poll until one succeeds.
   if (!result && state.errors == 0) ++failing_;
   if (result && state.errors > 0) --failing_;

@@ -60,8 +60,12 @@ class Poller {
   // Told each feed's state after every poll (validators aside: those advance with the articles).
   using Scheduled = std::function<void(std::size_t feed, const PollState& state)>;
 
+  // Shown every feed poll's outcome, on the fetch thread (for metrics).
+  using Observed = std::function<void(std::size_t feed, const FetchResult& result)>;
+
   // `initial` holds one PollState per configured feed (or is empty: a first start).
-  Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled = {});
+  Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled = {},
+         Observed observed = {});
 
   // The fetch thread's body: polls until stop is requested, then abandons transfers in flight.
   void run(std::stop_token stop);
@@ -140,6 +144,7 @@ class Poller {
   const config::Config& config_;
   Sink sink_;
   Scheduled scheduled_;
+  Observed observed_;
   HttpFetcher fetcher_;
   Scheduler scheduler_;
   std::vector<FeedState> state_;

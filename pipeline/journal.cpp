@@ -254,6 +254,16 @@ void Journal::apply_retention() {
   }
 }
 
+std::uint64_t Journal::bytes() const {
+  std::uint64_t total = durable_size_;
+  for (std::size_t i = 0; i + 1 < segments_.size(); ++i) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(segments_[i].path, error);
+    if (!error) total += size;
+  }
+  return total;
+}
+
 std::uint64_t Journal::first() const noexcept { return segments_.empty() ? head_ + 1 : segments_.front().first_seq; }
 
 void Journal::for_each_record(const Segment& segment, const std::function<bool(const Record&)>& visit) const {

@@ -69,6 +69,8 @@ class Journal {
   void read(std::uint64_t from, std::uint64_t to, Visit visit) const;
   // The oldest seq still kept (head() + 1 when the journal is empty).
   std::uint64_t first() const noexcept;
+  // Bytes on disk: the closed segments and what the open one holds durably.
+  std::uint64_t bytes() const;
 
  private:
   struct Segment {

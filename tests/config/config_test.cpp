@@ -43,6 +43,7 @@ publish:
   endpoint: "tcp://0.0.0.0:7000"
   replay_endpoint: "ipc:///run/sluice/replay"
   curve: { secret_key_file: /etc/sluice/server.key_secret, clients_dir: /etc/sluice/clients.d }
+metrics: { listen: "127.0.0.1:9464" }
 defaults:
   interval: 10m
   min_interval: 1m
@@ -68,6 +69,8 @@ feeds:
   ASSERT_TRUE(config.publish.curve);
   EXPECT_EQ(config.publish.curve->secret_key_file, "/etc/sluice/server.key_secret");
   EXPECT_EQ(config.publish.curve->clients_dir, "/etc/sluice/clients.d");
+  ASSERT_TRUE(config.metrics);
+  EXPECT_EQ(config.metrics->listen, "127.0.0.1:9464");
   EXPECT_EQ(config.hosts.per_host, 4U);
   ASSERT_EQ(config.feeds.size(), 2U);
   EXPECT_EQ(config.feeds[0].poll.interval, 10min);
@@ -172,6 +175,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "publish:\n  curve: { secret_key_file: \"${SLUICE_TEST_UNSET}/k\", clients_dir: /c }\nfeeds: []\n",
                   "sluice.yaml:2:29: publish.curve.secret_key_file: '${SLUICE_TEST_UNSET}/k' names ${SLUICE_TEST_UNSET}, "
                   "which is not set in the environment"},
+        BadConfig{"MetricsWithoutPort", "metrics: { listen: localhost }\nfeeds: []\n",
+                  "sluice.yaml:1:20: metrics.listen: 'localhost' is not HOST:PORT (e.g. 127.0.0.1:9464; port 0 picks a "
+                  "free one)"},
         BadConfig{"BadPerHost", "defaults:\n  per_host: 0\nfeeds: []\n",
                   "sluice.yaml:2:13: defaults.per_host: '0' must be a number of requests from 1 to 64"},
         BadConfig{"PerHostIsNotPerFeed", "feeds:\n  - name: a\n    url: https://a.example/\n    per_host: 3\n",

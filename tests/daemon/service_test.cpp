@@ -8,7 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
 #include <cstdlib>
+#include <map>
+#include <regex>
+#include <sstream>
 #include <vector>
 
 #include "tests/support/http_server.h"
@@ -118,6 +123,73 @@ TEST(Service, TellsSystemdItsStateAndReloadsOnSighup) {
 
   EXPECT_EQ(daemon.stop(SIGTERM), 0);
   EXPECT_TRUE(notify.wait_for("STOPPING=1"));
+}
+
+// Each sample of a Prometheus text exposition, by its name with labels; an unparsable line fails.
+std::map<std::string, double> parse_exposition(const std::string& text) {
+  std::map<std::string, double> samples;
+  const std::regex line_form(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})?) (-?[0-9.e+-]+|\+Inf|NaN)$)");
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("# HELP ") || line.starts_with("# TYPE ")) continue;
+    std::smatch match;
+    if (!std::regex_match(line, match, line_form)) {
+      ADD_FAILURE() << "not in the exposition format: " << line;
+      continue;
+    }
+    samples[match[1]] = std::stod(match[4]);
+  }
+  return samples;
+}
+
+TEST(Service, ServesPrometheusMetricsAndHealth) {
+  const test::TempDir dir;
+  test::HttpServer server;
+  server.route("/feed.xml", [](const test::HttpRequest&) {
+    return test::HttpReply{200, R"(<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+      <item><title>One</title><guid>1</guid><description>First story.</description></item>
+      <item><title>Two</title><guid>2</guid><description>Second story.</description></item></channel></rss>)", {}};
+  });
+  test::SluiceDaemon daemon(dir.path(), "metrics: { listen: \"127.0.0.1:0\" }\n" + feed_yaml(server, {"first"}));
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  std::smatch match;
+  const std::string log = daemon.log();
+  ASSERT_TRUE(std::regex_search(log, match, std::regex("metrics served listen=\\S+ port=([0-9]+)"))) << log;
+  httplib::Client client("127.0.0.1", std::stoi(match[1]));
+  ASSERT_TRUE(daemon.wait_for_log("feed parsed feed=first")) << log;
+
+  std::map<std::string, double> samples;
+  ASSERT_TRUE(test::wait_until([&] {
+    const auto response = client.Get("/metrics");
+    if (!response || response->status != 200) return false;
+    EXPECT_NE(response->get_header_value("Content-Type").find("text/plain; version=0.0.4"), std::string::npos);
+    samples = parse_exposition(response->body);
+    return samples["sluice_articles_published_total"] >= 2;
+  }, 15s)) << daemon.log();
+  EXPECT_GE(samples["sluice_fetches_total{result=\"fetched\"}"], 1);
+  EXPECT_GE(samples["sluice_fetch_responses_total{status=\"200\"}"], 1);
+  EXPECT_GE(samples["sluice_fetch_duration_seconds_count"], 1);
+  EXPECT_EQ(samples["sluice_fetch_duration_seconds_bucket{le=\"+Inf\"}"], samples["sluice_fetch_duration_seconds_count"]);
+  EXPECT_GT(samples["sluice_fetched_bytes_total"], 100);
+  EXPECT_GT(samples["sluice_feed_last_success_timestamp_seconds{feed=\"first\"}"], 1.7e9);
+  EXPECT_GT(samples["sluice_feed_next_poll_timestamp_seconds{feed=\"first\"}"], 1.7e9);
+  EXPECT_GE(samples["sluice_entries_parsed_total"], 2);
+  EXPECT_EQ(samples["sluice_articles_cleaned_total"], 2);
+  EXPECT_EQ(samples["sluice_journal_head_seq"], 2);
+  EXPECT_GT(samples["sluice_journal_bytes"], 0);
+  EXPECT_EQ(samples["sluice_up"], 1);
+  EXPECT_EQ(samples["sluice_ready"], 1);
+  EXPECT_TRUE(samples.contains("sluice_subscribers"));
+  EXPECT_TRUE(samples.contains("sluice_replay_requests_total"));
+  EXPECT_TRUE(samples.contains("sluice_queue_depth{queue=\"documents\"}"));
+
+  const auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  const auto ready = client.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
 }  // namespace

@@ -1,0 +1,185 @@
+#include "daemon/metrics.h"
+
+#include <httplib.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace sluice::daemon {
+namespace {
+
+// A label value with \, " and newlines escaped, as the exposition format wants.
+std::string label(std::string_view value) {
+  std::string out;
+  for (const char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+void family(std::string& out, const char* name, const char* type, const char* help) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+}
+
+void sample(std::string& out, const std::string& name, double value) {
+  out += name;
+  out += ' ';
+  out += number(value);
+  out += '\n';
+}
+
+}  // namespace
+
+void Metrics::fetched(const std::string& feed, const feeds::FetchResult& result, std::int64_t unix_now) {
+  const std::lock_guard lock(mutex_);
+  Feed& state = feeds_[feed];
+  if (!result) {
+    ++fetches_["error"];
+    ++statuses_[result.error().status];
+    state.last_error = static_cast<double>(unix_now);
+    return;
+  }
+  ++fetches_[result->not_modified() ? "not_modified" : "fetched"];
+  ++statuses_[result->status];
+  state.last_success = static_cast<double>(unix_now);
+  bytes_ += result->body.size();
+  const double seconds = std::chrono::duration<double>(result->elapsed).count();
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i)
+    if (seconds <= kLatencyBuckets[i]) ++latency_buckets_[i];
+  ++latency_count_;
+  latency_sum_ += seconds;
+}
+
+void Metrics::scheduled(const std::string& feed, std::int64_t next_due_unix, int errors) {
+  const std::lock_guard lock(mutex_);
+  Feed& state = feeds_[feed];
+  state.next_due = static_cast<double>(next_due_unix);
+  state.errors = errors;
+}
+
+std::string Metrics::render(const Gauges& gauges) const {
+  std::string out;
+  out.reserve(4096);
+  family(out, "sluice_up", "gauge", "1 while every sluice thread makes progress.");
+  sample(out, "sluice_up", gauges.alive ? 1 : 0);
+  family(out, "sluice_ready", "gauge", "1 while sluice serves (0 during a reload).");
+  sample(out, "sluice_ready", gauges.ready ? 1 : 0);
+  {
+    const std::lock_guard lock(mutex_);
+    family(out, "sluice_fetches_total", "counter", "Feed polls by outcome.");
+    for (const char* result : {"fetched", "not_modified", "error"}) {
+      const auto found = fetches_.find(result);
+      sample(out, std::string("sluice_fetches_total{result=\"") + result + "\"}",
+             static_cast<double>(found == fetches_.end() ? 0 : found->second));
+    }
+    family(out, "sluice_fetch_responses_total", "counter", "Feed polls by HTTP status (0: no answer).");
+    for (const auto& [status, count] : statuses_)
+      sample(out, "sluice_fetch_responses_total{status=\"" + std::to_string(status) + "\"}", static_cast<double>(count));
+    family(out, "sluice_fetch_duration_seconds", "histogram", "Time to fetch an answered feed poll.");
+    for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i)
+      sample(out, "sluice_fetch_duration_seconds_bucket{le=\"" + number(kLatencyBuckets[i]) + "\"}",
+             static_cast<double>(latency_buckets_[i]));
+    sample(out, "sluice_fetch_duration_seconds_bucket{le=\"+Inf\"}", static_cast<double>(latency_count_));
+    sample(out, "sluice_fetch_duration_seconds_sum", latency_sum_);
+    sample(out, "sluice_fetch_duration_seconds_count", static_cast<double>(latency_count_));
+    family(out, "sluice_fetched_bytes_total", "counter", "Bytes of feed documents received (decoded).");
+    sample(out, "sluice_fetched_bytes_total", static_cast<double>(bytes_));
+    family(out, "sluice_feed_last_success_timestamp_seconds", "gauge", "When a feed was last polled successfully.");
+    for (const auto& [name, feed] : feeds_)
+      sample(out, "sluice_feed_last_success_timestamp_seconds{feed=\"" + label(name) + "\"}", feed.last_success);
+    family(out, "sluice_feed_last_error_timestamp_seconds", "gauge", "When a feed's poll last failed.");
+    for (const auto& [name, feed] : feeds_)
+      sample(out, "sluice_feed_last_error_timestamp_seconds{feed=\"" + label(name) + "\"}", feed.last_error);
+    family(out, "sluice_feed_next_poll_timestamp_seconds", "gauge", "When a feed is polled next.");
+    for (const auto& [name, feed] : feeds_)
+      sample(out, "sluice_feed_next_poll_timestamp_seconds{feed=\"" + label(name) + "\"}", feed.next_due);
+    family(out, "sluice_feed_consecutive_errors", "gauge", "Failed polls of a feed since its last success.");
+    for (const auto& [name, feed] : feeds_)
+      sample(out, "sluice_feed_consecutive_errors{feed=\"" + label(name) + "\"}", feed.errors);
+  }
+  family(out, "sluice_entries_parsed_total", "counter", "Entries read from feed documents.");
+  sample(out, "sluice_entries_parsed_total", static_cast<double>(entries_parsed.load()));
+  family(out, "sluice_feed_parse_errors_total", "counter", "Feed documents that could not be read.");
+  sample(out, "sluice_feed_parse_errors_total", static_cast<double>(feed_parse_errors.load()));
+  family(out, "sluice_articles_cleaned_total", "counter", "New or edited articles cleaned and handed to the publisher.");
+  sample(out, "sluice_articles_cleaned_total", static_cast<double>(articles_built.load()));
+  family(out, "sluice_articles_deduplicated_total", "counter", "Articles not published, by reason.");
+  sample(out, "sluice_articles_deduplicated_total{reason=\"in_journal\"}", static_cast<double>(repeats_dropped.load()));
+  sample(out, "sluice_articles_deduplicated_total{reason=\"same_story\"}", static_cast<double>(same_story_dropped.load()));
+  family(out, "sluice_articles_published_total", "counter", "Articles published.");
+  sample(out, "sluice_articles_published_total", static_cast<double>(published.load()));
+  family(out, "sluice_queue_depth", "gauge", "Items waiting between stages.");
+  sample(out, "sluice_queue_depth{queue=\"documents\"}", static_cast<double>(gauges.documents_queued));
+  sample(out, "sluice_queue_depth{queue=\"articles\"}", static_cast<double>(gauges.articles_queued));
+  family(out, "sluice_journal_bytes", "gauge", "Size of the journal on disk.");
+  sample(out, "sluice_journal_bytes", static_cast<double>(gauges.journal_bytes));
+  family(out, "sluice_journal_head_seq", "gauge", "The last seq made durable.");
+  sample(out, "sluice_journal_head_seq", static_cast<double>(gauges.journal_head));
+  family(out, "sluice_journal_first_seq", "gauge", "The oldest seq the journal keeps.");
+  sample(out, "sluice_journal_first_seq", static_cast<double>(gauges.journal_first));
+  family(out, "sluice_subscribers", "gauge", "Subscriber connections to the live stream.");
+  sample(out, "sluice_subscribers", static_cast<double>(gauges.subscribers));
+  family(out, "sluice_replay_requests_total", "counter", "Replay requests served (since the last start or reload).");
+  sample(out, "sluice_replay_requests_total", static_cast<double>(gauges.replay_requests));
+  return out;
+}
+
+struct MetricsServer::Impl {
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+};
+
+MetricsServer::MetricsServer(const std::string& listen, const Metrics& metrics, std::function<Metrics::Gauges()> gauges)
+    : impl_(std::make_unique<Impl>()) {
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("metrics.listen '" + listen + "' is not HOST:PORT");
+  const std::string host = listen.substr(0, colon);
+  const int port = std::stoi(listen.substr(colon + 1));
+  impl_->server.Get("/metrics", [&metrics, gauges](const httplib::Request&, httplib::Response& response) {
+    response.set_content(metrics.render(gauges()), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  impl_->server.Get("/healthz", [gauges](const httplib::Request&, httplib::Response& response) {
+    const bool alive = gauges().alive;
+    response.status = alive ? 200 : 503;
+    response.set_content(alive ? "ok\n" : "a thread makes no progress\n", "text/plain");
+  });
+  impl_->server.Get("/readyz", [gauges](const httplib::Request&, httplib::Response& response) {
+    const bool ready = gauges().ready;
+    response.status = ready ? 200 : 503;
+    response.set_content(ready ? "ready\n" : "starting or reloading\n", "text/plain");
+  });
+  impl_->port = port == 0 ? impl_->server.bind_to_any_port(host) : (impl_->server.bind_to_port(host, port) ? port : -1);
+  if (impl_->port <= 0) throw std::runtime_error("cannot listen for metrics on " + listen);
+  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  // stop() only takes hold once the accept loop runs.
+  while (!impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+MetricsServer::~MetricsServer() {
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+int MetricsServer::port() const noexcept { return impl_->port; }
+
+}  // namespace sluice::daemon

@@ -1,0 +1,87 @@
+// Prometheus metrics: counters the stages add to as they work, and an HTTP endpoint
+// (`metrics.listen`) serving them in the text exposition format at /metrics, with /healthz (200
+// while every thread makes progress) and /readyz (200 while the daemon serves; 503 during a
+// reload). The registry outlives a reload, so counters only ever grow.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "feeds/http_fetcher.h"
+
+namespace sluice::daemon {
+
+class Metrics {
+ public:
+  // A feed poll's outcome (fetch thread).
+  void fetched(const std::string& feed, const feeds::FetchResult& result, std::int64_t unix_now);
+  // A feed's next poll, as scheduled (fetch thread).
+  void scheduled(const std::string& feed, std::int64_t next_due_unix, int errors);
+
+  std::atomic<std::uint64_t> entries_parsed{0};      // entries read from feed documents
+  std::atomic<std::uint64_t> articles_built{0};      // cleaned articles handed to the publisher
+  std::atomic<std::uint64_t> repeats_dropped{0};     // already in the journal
+  std::atomic<std::uint64_t> same_story_dropped{0};  // another feed told the story
+  std::atomic<std::uint64_t> published{0};
+  std::atomic<std::uint64_t> feed_parse_errors{0};
+
+  // Figures read when scraped: from the running daemon.
+  struct Gauges {
+    bool ready = false;
+    bool alive = false;
+    std::size_t documents_queued = 0;
+    std::size_t articles_queued = 0;
+    std::uint64_t journal_bytes = 0;
+    std::uint64_t journal_head = 0;
+    std::uint64_t journal_first = 0;
+    std::size_t subscribers = 0;
+    std::uint64_t replay_requests = 0;
+  };
+
+  // The text exposition format.
+  std::string render(const Gauges& gauges) const;
+
+  static constexpr std::array<double, 9> kLatencyBuckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
+ private:
+  struct Feed {
+    double last_success = 0;  // unix seconds; 0 when never
+    double last_error = 0;
+    double next_due = 0;
+    int errors = 0;
+  };
+
+  mutable std::mutex mutex_;
+  std::map<std::string, std::uint64_t> fetches_;    // by result: fetched, not_modified, error
+  std::map<long, std::uint64_t> statuses_;           // by HTTP status (0: no answer)
+  std::array<std::uint64_t, kLatencyBuckets.size()> latency_buckets_{};
+  std::uint64_t latency_count_ = 0;
+  double latency_sum_ = 0;
+  std::uint64_t bytes_ = 0;
+  std::map<std::string, Feed> feeds_;
+};
+
+// Serves a Metrics registry over HTTP on its own thread until destroyed.
+class MetricsServer {
+ public:
+  // listen is HOST:PORT (port 0: any free one). Throws std::runtime_error when it cannot bind.
+  MetricsServer(const std::string& listen, const Metrics& metrics, std::function<Metrics::Gauges()> gauges);
+  ~MetricsServer();
+  MetricsServer(const MetricsServer&) = delete;
+  MetricsServer& operator=(const MetricsServer&) = delete;
+
+  int port() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::daemon
