@@ -325,8 +325,8 @@ class Loader {
     return static_cast<unsigned>(*value);
   }
 
-  // The scalar with each ${NAME} replaced by that environment variable: under systemd,
-  // ${CREDENTIALS_DIRECTORY} is where LoadCredential= put the secret key.
+  // The scalar with each ${NAME} replaced by that environment variable when it is set: under
+  // systemd, ${CREDENTIALS_DIRECTORY} is where LoadCredential= put the secret key.
   std::string with_environment(const YAML::Node& node, const std::string& key) const {
     const std::string text = scalar(node, key);
     std::string out;
@@ -339,10 +339,11 @@ class Loader {
       const std::size_t close = text.find('}', open);
       if (close == std::string::npos) fail(node, key, "'" + text + "' has a ${ without its }");
       const std::string name = text.substr(open + 2, close - open - 2);
+      // Unset (check-config or tail outside the service): kept as written, so the file still
+      // loads and the daemon, if it gets there, names the path it could not open.
       const char* value = std::getenv(name.c_str());
-      if (!value) fail(node, key, "'" + text + "' names ${" + name + "}, which is not set in the environment");
       out += text.substr(at, open - at);
-      out += value;
+      out += value ? std::string(value) : text.substr(open, close - open + 1);
       at = close + 1;
     }
     return out;
