@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
           lap(split[0]);
           journal.sync();
           lap(split[1]);
-          for (const auto& record : batch) publisher.publish_record(record.topic, record.seq, record.body);
+          for (auto& record : batch) publisher.publish_record(record.topic, record.seq, std::move(record.body));
           batch.clear();
           lap(split[2]);
         }

@@ -389,7 +389,7 @@ void Daemon::publish(std::promise<std::string> bound) {
     failures = 0;
     for (auto& item : batch) {
       if (auto* record = std::get_if<Record>(&item)) {
-        publisher->publish_record(record->topic, record->seq, record->body);
+        publisher->publish_record(record->topic, record->seq, std::move(record->body));
         ++metrics_.published;
         log->debug("article published topic={} seq={}", record->topic, record->seq);
         continue;

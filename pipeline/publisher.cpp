@@ -72,8 +72,15 @@ std::uint64_t Publisher::publish(const feeds::Article& article) {
   return seq;
 }
 
-void Publisher::publish_record(std::string_view topic, std::uint64_t seq, std::string_view body) {
-  send(topic, seq, body);
+void Publisher::publish_record(std::string_view topic, std::uint64_t seq, std::string body) {
+  const std::string header = frame_header(epoch_, seq);
+  // ZeroMQ frees the body with the message, once it is sent.
+  auto* owned = new std::string(std::move(body));
+  zmq::message_t message(owned->data(), owned->size(),
+                         [](void*, void* hint) { delete static_cast<std::string*>(hint); }, owned);
+  socket_.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+  socket_.send(zmq::buffer(header), zmq::send_flags::sndmore);
+  socket_.send(message, zmq::send_flags::none);
   seq_ = seq;
 }
 

@@ -37,7 +37,8 @@ class Publisher {
   std::uint64_t publish(const feeds::Article& article);
 
   // Sends an article already numbered and written out (a journal record); seq becomes the head.
-  void publish_record(std::string_view topic, std::uint64_t seq, std::string_view body);
+  // The body is handed over to ZeroMQ, not copied: move it in.
+  void publish_record(std::string_view topic, std::uint64_t seq, std::string body);
 
   void heartbeat();
 
