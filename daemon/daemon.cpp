@@ -109,6 +109,7 @@ void Daemon::start() {
   replay_thread_ = std::jthread([this](std::stop_token stop) { replay_->run(stop); });
   const unsigned workers = worker_count(config_);
   worker_busy_since_ = std::make_unique<std::atomic<std::chrono::steady_clock::rep>[]>(workers);
+  worker_count_ = workers;
   for (unsigned i = 0; i < workers; ++i) workers_.emplace_back(&Daemon::work, this, i);
   poller_ = std::make_unique<feeds::Poller>(
       config_, std::move(initial), [this](feeds::PolledDocument&& document) { return documents_.push(std::move(document)); },
@@ -182,7 +183,7 @@ Daemon::Health Daemon::health() const {
   };
   if (now - poller_->last_turn() > kLoopStuckAfter) stuck("fetch");
   if (now - at(publish_turn_) > kLoopStuckAfter) stuck("publish");
-  for (std::size_t i = 0; i < workers_.size(); ++i)
+  for (std::size_t i = 0; i < worker_count_; ++i)
     if (const auto since = worker_busy_since_[i].load(); since != 0 && now - at(since) > kWorkerStuckAfter)
       stuck("worker " + std::to_string(i));
   health.status = "feeds=" + std::to_string(config_.feeds.size()) + " failing=" + std::to_string(poller_->failing()) +
@@ -361,33 +362,20 @@ void Daemon::publish(std::promise<std::string> bound) {
             epoch_, journal->first(), journal->head(), sequencer.stories());
   bound.set_value(publisher->endpoint());
 
-  // What a batch holds until its journal records are durable: articles (as journal records) and
-  // the feed-state commits that follow them, in queue order.
+  // A batch holds articles (as journal records) and the feed-state commits that follow them, in
+  // queue order. While one batch is being made durable (a writer thread does the fdatasync), the
+  // next is gathered and appended; a batch is published only once it is durable, and the feeds'
+  // state advances only after that.
   using Record = pipeline::Sequencer::Appended;
-  std::vector<std::variant<Record, pipeline::DocumentCommit>> batch;
+  using Batch = std::vector<std::variant<Record, pipeline::DocumentCommit>>;
+  Batch batch;    // gathered: appended to the journal, not yet being written
+  Batch writing;  // being made durable
   auto next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
   auto retry_at = std::chrono::steady_clock::time_point{};
   std::size_t failures = 0;
 
-  // Makes the batch durable, then publishes it and advances the feeds' state, in that order.
-  auto flush = [&]() -> bool {
-    if (batch.empty()) return true;
-    try {
-      journal->sync();
-    } catch (const std::system_error& e) {
-      if (failures++ % 60 == 0)
-        log->error("journal not written error=\"{}\" held={}; nothing is published until it is (free space or fix "
-                   "permissions under {}), retrying every second",
-                   e.what(), batch.size(), config_.state_dir.string());
-      retry_at = std::chrono::steady_clock::now() + kJournalRetry;
-      return false;
-    }
-    durable_head_.store(journal->head(), std::memory_order_release);
-    journal_bytes_ = journal->bytes();
-    journal_first_ = journal->first();
-    if (failures > 0) log->info("journal written again after failures={}", failures);
-    failures = 0;
-    for (auto& item : batch) {
+  auto publish_durable = [&](Batch& done) {
+    for (auto& item : done) {
       if (auto* record = std::get_if<Record>(&item)) {
         publisher->publish_record(record->topic, record->seq, std::move(record->body));
         ++metrics_.published;
@@ -402,19 +390,45 @@ void Daemon::publish(std::promise<std::string> bound) {
         log->error("state not saved feed={} entries={} error=\"{}\"", commit.feed, commit.entries.size(), e.what());
       }
     }
-    batch.clear();
+    done.clear();
+  };
+
+  // Waits until the batch being written is durable and publishes it. When it cannot be written
+  // (a full disk), it goes back in front of the gathered one and is tried again in a second.
+  auto complete = [&]() -> bool {
+    if (writing.empty()) return true;
+    try {
+      journal->finish_sync();
+    } catch (const std::system_error& e) {
+      writing.insert(writing.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+      batch = std::move(writing);
+      writing.clear();
+      if (failures++ % 60 == 0)
+        log->error("journal not written error=\"{}\" held={}; nothing is published until it is (free space or fix "
+                   "permissions under {}), retrying every second",
+                   e.what(), batch.size(), config_.state_dir.string());
+      retry_at = std::chrono::steady_clock::now() + kJournalRetry;
+      return false;
+    }
+    durable_head_.store(journal->durable_head(), std::memory_order_release);
+    journal_bytes_ = journal->bytes();
+    journal_first_ = journal->first();
+    if (failures > 0) log->info("journal written again after failures={}", failures);
+    failures = 0;
+    publish_durable(writing);
     return true;
   };
 
-  while (!outgoing_.finished() || !batch.empty()) {
+  while (!outgoing_.finished() || !batch.empty() || !writing.empty()) {
     const auto now = std::chrono::steady_clock::now();
     publish_turn_ = now.time_since_epoch().count();
     // A batch that could not be written is retried before anything more is taken: the queue
     // fills up and holds the workers back, so nothing is lost while the disk is full.
-    if (batch.empty() || now >= retry_at) {
+    if (now >= retry_at) {
       const auto gathering_until = now + kJournalBatchTime;
-      while (retry_at <= now && batch.size() < kJournalBatch) {
-        auto item = outgoing_.pop_for(batch.empty() ? 100ms : 0ms);
+      while (batch.size() < kJournalBatch) {
+        // Wait for work only when nothing is under way; a batch being written is published first.
+        auto item = outgoing_.pop_for(batch.empty() && writing.empty() ? 100ms : 0ms);
         if (!item) break;
         if (auto* article = std::get_if<pipeline::PreparedArticle>(&*item)) {
           const auto unix_time = std::chrono::duration_cast<std::chrono::seconds>(
@@ -437,7 +451,13 @@ void Daemon::publish(std::promise<std::string> bound) {
         }
         if (std::chrono::steady_clock::now() >= gathering_until) break;
       }
-      if (!flush() && outgoing_.finished() && std::chrono::steady_clock::now() < retry_at) {
+      const bool written = complete();
+      if (written && !batch.empty()) {
+        journal->begin_sync();
+        writing = std::move(batch);
+        batch.clear();
+      }
+      if (!written && outgoing_.finished()) {
         // Stopping with a disk that stays full: the held articles were never published and the
         // feeds' state never advanced past them, so the next start fetches them again.
         log->error("stopping with articles not journaled held={}; they are fetched again on the next start",
@@ -487,8 +507,8 @@ void reload(Running& running, config::Config& current, Metrics& metrics, const S
     if (current.metrics.has_value() != next->metrics.has_value() ||
         (current.metrics && current.metrics->listen != next->metrics->listen))
       log->warn("metrics.listen changes apply on restart");
-    running.load()->stop();
-    running.store(nullptr);
+    // Out of the metrics thread's sight first (it reports "not ready" meanwhile), then stopped.
+    running.exchange(nullptr)->stop();
     try {
       running.store(start_daemon(*next, metrics));
       current = std::move(*next);

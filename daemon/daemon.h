@@ -93,6 +93,7 @@ class Daemon {
   // worker took up its current document (0 while it waits), and the publish thread's figures.
   std::atomic<std::chrono::steady_clock::rep> publish_turn_{0};
   std::unique_ptr<std::atomic<std::chrono::steady_clock::rep>[]> worker_busy_since_;
+  std::size_t worker_count_ = 0;  // set before start() returns, unlike workers_, which stop() clears
   std::atomic<std::size_t> subscribers_{0};
   std::atomic<std::uint64_t> journal_bytes_{0};
   std::atomic<std::uint64_t> journal_first_{0};

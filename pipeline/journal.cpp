@@ -114,12 +114,14 @@ Journal::Journal(std::filesystem::path dir, JournalLimits limits) : dir_(std::mo
   for (auto& [first_seq, path] : list_segments(dir_)) segments_.push_back({first_seq, std::move(path)});
   if (segments_.empty()) segments_.push_back({1, dir_ / segment_name(1)});
   recover_last_segment();
+  durable_head_ = head_;
   open_for_append();
 }
 
 Journal::~Journal() {
   if (fd_ >= 0) {
     try {
+      finish_sync();
       if (pending_records_ > 0) sync();
     } catch (const std::exception&) {
       // The records are lost from the journal only; nothing was published from them.
@@ -199,36 +201,62 @@ std::uint64_t Journal::append(std::string_view topic, std::string_view body, std
   return seq;
 }
 
-void Journal::sync() {
-  if (buffer_.empty()) return;
-  const std::filesystem::path& path = segments_.back().path;
-  std::size_t written = 0;
-  while (written < buffer_.size()) {
-    const ssize_t done = ::write(fd_, buffer_.data() + written, buffer_.size() - written);
+namespace {
+
+// Writes data at the end of fd and makes it durable; 0, or the errno of what failed.
+int write_durably(int fd, std::string_view data) {
+  for (std::size_t written = 0; written < data.size();) {
+    const ssize_t done = ::write(fd, data.data() + written, data.size() - written);
     if (done < 0 && errno == EINTR) continue;
-    if (done <= 0) {
-      const int error = done < 0 ? errno : EIO;
-      // Leave the file as the last good sync left it; the buffer is written again next time.
-      if (::ftruncate(fd_, static_cast<off_t>(durable_size_)) != 0) {}
-      fail("cannot write journal segment", path, error);
-    }
+    if (done <= 0) return done < 0 ? errno : EIO;
     written += static_cast<std::size_t>(done);
   }
-  if (::fdatasync(fd_) != 0) {
-    const int error = errno;
-    if (::ftruncate(fd_, static_cast<off_t>(durable_size_)) != 0) {}
-    fail("cannot sync journal segment", path, error);
-  }
-  durable_size_ += buffer_.size();
+  return ::fdatasync(fd) == 0 ? 0 : errno;
+}
+
+}  // namespace
+
+void Journal::sync() {
+  begin_sync();
+  finish_sync();
+}
+
+void Journal::begin_sync() {
+  finish_sync();
+  if (buffer_.empty()) return;
+  in_flight_ = std::move(buffer_);
   buffer_.clear();
+  in_flight_records_ = pending_records_;
+  in_flight_head_ = head_;
   pending_records_ = 0;
+  writing_ = std::async(std::launch::async, [fd = fd_, data = std::string_view(in_flight_)] { return write_durably(fd, data); });
+}
+
+void Journal::finish_sync() {
+  if (!writing_.valid()) return;
+  const int error = writing_.get();
+  if (error != 0) {
+    // Leave the file as the last good sync left it; the records are written again next time,
+    // ahead of any appended since.
+    if (::ftruncate(fd_, static_cast<off_t>(durable_size_)) != 0) {}
+    buffer_.insert(0, in_flight_);
+    pending_records_ += in_flight_records_;
+    in_flight_.clear();
+    in_flight_records_ = 0;
+    fail("cannot write journal segment", segments_.back().path, error);
+  }
+  durable_size_ += in_flight_.size();
+  durable_head_ = in_flight_head_;
+  in_flight_.clear();
+  in_flight_records_ = 0;
   if (durable_size_ >= limits_.segment_bytes) roll();
 }
 
 void Journal::roll() {
   ::close(fd_);
   fd_ = -1;
-  segments_.push_back({head_ + 1, dir_ / segment_name(head_ + 1)});
+  // The next record not yet durable starts the new segment (records appended meanwhile included).
+  segments_.push_back({durable_head_ + 1, dir_ / segment_name(durable_head_ + 1)});
   open_for_append();
   apply_retention();
 }

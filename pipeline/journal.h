@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,8 +56,17 @@ class Journal {
   // written by the next successful sync.
   void sync();
 
-  // Records not yet made durable.
-  std::size_t pending() const noexcept { return pending_records_; }
+  // The same in two halves, so that appending goes on while the disk works: begin_sync() hands
+  // what was appended so far to a writer thread and returns; finish_sync() waits for it (and
+  // throws as sync() does, the records kept for the next try). Records appended in between wait
+  // for the next sync. begin_sync() finishes a sync still under way first.
+  void begin_sync();
+  void finish_sync();
+
+  // Records not yet made durable (being written included).
+  std::size_t pending() const noexcept { return pending_records_ + in_flight_records_; }
+  // The seq of the last record made durable.
+  std::uint64_t durable_head() const noexcept { return durable_head_; }
 
   // Every durable record with from <= seq <= to, in order, until visit returns false.
   struct Record {
@@ -94,6 +104,11 @@ class Journal {
   std::uint64_t durable_size_ = 0;  // bytes of the open segment known to be on disk
   std::string buffer_;
   std::size_t pending_records_ = 0;
+  std::string in_flight_;  // being written by writing_
+  std::size_t in_flight_records_ = 0;
+  std::uint64_t in_flight_head_ = 0;
+  std::uint64_t durable_head_ = 0;
+  std::future<int> writing_;
   // Visits a segment's whole records in order until visit returns false.
   void for_each_record(const Segment& segment, const std::function<bool(const Record&)>& visit) const;
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <numeric>
 
 #include "tests/support/temp_dir.h"
 
@@ -124,6 +125,36 @@ TEST(Journal, SegmentsRollAndRetentionDropsTheOldest) {
   Journal reopened(dir.path(), limits);
   EXPECT_EQ(reopened.head(), 100U);
   EXPECT_EQ(reopened.first(), journal.first());
+}
+
+TEST(Journal, AppendsGoOnWhileABatchIsMadeDurable) {
+  const test::TempDir dir;
+  JournalLimits limits;
+  limits.segment_bytes = 600;  // the first batch fills a segment, so finishing it rolls
+  {
+    Journal journal(dir.path(), limits);
+    for (int i = 1; i <= 10; ++i) journal.append("article.a.", std::to_string(i), i);
+    journal.begin_sync();
+    for (int i = 11; i <= 15; ++i) journal.append("article.a.", std::to_string(i), i);
+    EXPECT_EQ(journal.pending(), 15U) << "the batch being written counts until it is durable";
+    journal.finish_sync();
+    EXPECT_EQ(journal.durable_head(), 10U);
+    EXPECT_EQ(journal.head(), 15U);
+    EXPECT_EQ(journal.pending(), 5U);
+    EXPECT_EQ(seqs(journal).size(), 10U) << "only what is durable is read";
+    journal.begin_sync();
+    journal.finish_sync();
+    EXPECT_EQ(journal.durable_head(), 15U);
+    for (int i = 16; i <= 20; ++i) journal.append("article.a.", std::to_string(i), i);
+  }  // closing makes the rest durable
+  Journal journal(dir.path(), limits);
+  EXPECT_EQ(journal.head(), 20U);
+  std::vector<std::uint64_t> expected(20);
+  std::iota(expected.begin(), expected.end(), 1);
+  EXPECT_EQ(seqs(journal), expected) << "in order across the segment the first batch closed";
+  int segments = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) segments += entry.path().extension() == ".seg";
+  EXPECT_GE(segments, 2);
 }
 
 std::vector<std::uint64_t> drain(JournalCursor& cursor, std::uint64_t limit) {
