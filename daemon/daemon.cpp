@@ -422,8 +422,9 @@ void Daemon::publish(std::promise<std::string> bound) {
   while (!outgoing_.finished() || !batch.empty() || !writing.empty()) {
     const auto now = std::chrono::steady_clock::now();
     publish_turn_ = now.time_since_epoch().count();
-    // A batch that could not be written is retried before anything more is taken: the queue
-    // fills up and holds the workers back, so nothing is lost while the disk is full.
+    // A batch that could not be written waits a second between tries, and takes nothing more
+    // once it holds kJournalBatch: the queue fills up and holds the workers back, so nothing is
+    // lost while the disk is full.
     if (now >= retry_at) {
       const auto gathering_until = now + kJournalBatchTime;
       while (batch.size() < kJournalBatch) {
