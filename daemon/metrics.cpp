@@ -103,18 +103,19 @@ std::string Metrics::render(const Gauges& gauges) const {
     sample(out, "sluice_fetch_duration_seconds_count", static_cast<double>(latency_count_));
     family(out, "sluice_fetched_bytes_total", "counter", "Bytes of feed documents received (decoded).");
     sample(out, "sluice_fetched_bytes_total", static_cast<double>(bytes_));
-    family(out, "sluice_feed_last_success_timestamp_seconds", "gauge", "When a feed was last polled successfully.");
-    for (const auto& [name, feed] : feeds_)
-      sample(out, "sluice_feed_last_success_timestamp_seconds{feed=\"" + label(name) + "\"}", feed.last_success);
-    family(out, "sluice_feed_last_error_timestamp_seconds", "gauge", "When a feed's poll last failed.");
-    for (const auto& [name, feed] : feeds_)
-      sample(out, "sluice_feed_last_error_timestamp_seconds{feed=\"" + label(name) + "\"}", feed.last_error);
-    family(out, "sluice_feed_next_poll_timestamp_seconds", "gauge", "When a feed is polled next.");
-    for (const auto& [name, feed] : feeds_)
-      sample(out, "sluice_feed_next_poll_timestamp_seconds{feed=\"" + label(name) + "\"}", feed.next_due);
-    family(out, "sluice_feed_consecutive_errors", "gauge", "Failed polls of a feed since its last success.");
-    for (const auto& [name, feed] : feeds_)
-      sample(out, "sluice_feed_consecutive_errors{feed=\"" + label(name) + "\"}", feed.errors);
+    const auto per_feed = [&](const char* name, const char* help, auto value) {
+      family(out, name, "gauge", help);
+      for (const auto& [feed_name, feed] : feeds_)
+        sample(out, std::string(name) + "{feed=\"" + label(feed_name) + "\"}", static_cast<double>(value(feed)));
+    };
+    per_feed("sluice_feed_last_success_timestamp_seconds", "When a feed was last polled successfully.",
+             [](const Feed& feed) { return feed.last_success; });
+    per_feed("sluice_feed_last_error_timestamp_seconds", "When a feed's poll last failed.",
+             [](const Feed& feed) { return feed.last_error; });
+    per_feed("sluice_feed_next_poll_timestamp_seconds", "When a feed is polled next.",
+             [](const Feed& feed) { return feed.next_due; });
+    per_feed("sluice_feed_consecutive_errors", "Failed polls of a feed since its last success.",
+             [](const Feed& feed) { return feed.errors; });
   }
   family(out, "sluice_entries_parsed_total", "counter", "Entries read from feed documents.");
   sample(out, "sluice_entries_parsed_total", static_cast<double>(entries_parsed.load()));

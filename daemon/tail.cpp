@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -17,6 +18,8 @@
 #include <vector>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
+
+#include "pipeline/publisher.h"
 
 namespace sluice::daemon {
 namespace {
@@ -36,13 +39,6 @@ std::atomic<bool> interrupted{false};
 
 extern "C" void on_signal(int) { interrupted = true; }
 
-std::uint64_t read_be64(const zmq::message_t& frame, std::size_t offset) {
-  const auto* bytes = static_cast<const unsigned char*>(frame.data()) + offset;
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | bytes[i];
-  return value;
-}
-
 unsigned long long ull(std::uint64_t value) { return static_cast<unsigned long long>(value); }
 
 class Tail {
@@ -59,7 +55,7 @@ class Tail {
   Outcome on_live(std::vector<zmq::message_t>& frames);
   Outcome on_replay(std::vector<zmq::message_t>& frames);
   Outcome on_heartbeat(std::uint64_t epoch, std::uint64_t head);
-  Outcome on_article(std::uint64_t epoch, std::uint64_t seq, std::string_view topic, std::string body);
+  Outcome on_article(std::uint64_t epoch, std::uint64_t seq, std::string body);
   // Prints the held articles that now follow on; asks for the range before the next one held.
   Outcome drain();
   bool same_epoch(std::uint64_t epoch);
@@ -173,17 +169,16 @@ int Tail::run() {
 Tail::Outcome Tail::on_live(std::vector<zmq::message_t>& frames) {
   const std::string_view topic = frames.empty() ? std::string_view() : frames[0].to_string_view();
   if (frames.size() == 1 && topic.starts_with("heartbeat.") && frames[0].size() == kHeartbeatWelcomeSize) {
-    const zmq::message_t header(static_cast<const char*>(frames[0].data()) + 10, 16);
-    return on_heartbeat(read_be64(header, 0), read_be64(header, 8));
+    const auto header = pipeline::read_frame_header(topic.substr(10));
+    return on_heartbeat(header->epoch, header->seq);
   }
-  if (frames.size() != 3 || frames[1].size() != 16) {
+  const auto header = frames.size() == 3 ? pipeline::read_frame_header(frames[1].to_string_view()) : std::nullopt;
+  if (!header) {
     std::fprintf(stderr, "sluice tail: skipped a message that is not topic/header/body (%zu frames)\n", frames.size());
     return Outcome::going;
   }
-  const std::uint64_t epoch = read_be64(frames[1], 0);
-  const std::uint64_t seq = read_be64(frames[1], 8);
-  if (topic.starts_with("heartbeat.")) return on_heartbeat(epoch, seq);
-  return on_article(epoch, seq, topic, frames[2].to_string());
+  if (topic.starts_with("heartbeat.")) return on_heartbeat(header->epoch, header->seq);
+  return on_article(header->epoch, header->seq, frames[2].to_string());
 }
 
 bool Tail::same_epoch(std::uint64_t epoch) {
@@ -214,7 +209,7 @@ Tail::Outcome Tail::on_heartbeat(std::uint64_t epoch, std::uint64_t head) {
   return Outcome::going;
 }
 
-Tail::Outcome Tail::on_article(std::uint64_t epoch, std::uint64_t seq, std::string_view topic, std::string body) {
+Tail::Outcome Tail::on_article(std::uint64_t epoch, std::uint64_t seq, std::string body) {
   if (!same_epoch(epoch)) return Outcome::going;  // the replay from seq 1 brings it
   if (!started_) {
     done_ = seq - 1;
@@ -225,7 +220,6 @@ Tail::Outcome Tail::on_article(std::uint64_t epoch, std::uint64_t seq, std::stri
     if (seq != done_ + 1 && options_.topic == "article.")
       std::fprintf(stderr, "sluice tail: missed seq %llu..%llu (epoch %llu); give -r REPLAY to recover them\n",
                    ull(done_ + 1), ull(seq - 1), ull(epoch));
-    (void)topic;
     return print(seq, body);
   }
   if (seq == done_ + 1 && !asked_ && held_.empty()) return print(seq, body);
@@ -242,14 +236,15 @@ Tail::Outcome Tail::on_article(std::uint64_t epoch, std::uint64_t seq, std::stri
 }
 
 Tail::Outcome Tail::on_replay(std::vector<zmq::message_t>& frames) {
-  if (frames.size() != 3 || frames[1].size() != 16) {
+  const auto header = frames.size() == 3 ? pipeline::read_frame_header(frames[1].to_string_view()) : std::nullopt;
+  if (!header) {
     std::fprintf(stderr, "sluice tail: skipped a replay message that is not topic/header/body (%zu frames)\n",
                  frames.size());
     return Outcome::going;
   }
   const std::string_view topic = frames[0].to_string_view();
-  const std::uint64_t epoch = read_be64(frames[1], 0);
-  const std::uint64_t seq = read_be64(frames[1], 8);
+  const std::uint64_t epoch = header->epoch;
+  const std::uint64_t seq = header->seq;
   if (!asked_) return Outcome::going;  // the rest of a replay given up on
   asked_->heard = Clock::now();
   if (topic == "error.") {

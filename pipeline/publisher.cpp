@@ -39,6 +39,16 @@ std::string frame_header(std::uint64_t epoch, std::uint64_t seq) {
   return header;
 }
 
+std::optional<FrameHeader> read_frame_header(std::string_view frame) {
+  if (frame.size() != 16) return std::nullopt;
+  const auto be64 = [&](std::size_t at) {
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(frame[at + i]);
+    return value;
+  };
+  return FrameHeader{be64(0), be64(8)};
+}
+
 Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch, std::uint64_t head,
                      const CurveServer* curve, int queue)
     : socket_(context, zmq::socket_type::xpub), epoch_(epoch), seq_(head) {

@@ -14,6 +14,7 @@
 #include <zmq.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -72,5 +73,12 @@ std::string article_topic(std::string_view feed_name);
 
 // The 16-byte frame header: big-endian epoch then big-endian seq.
 std::string frame_header(std::uint64_t epoch, std::uint64_t seq);
+
+// What a frame header says; nullopt for a frame that is not 16 bytes.
+struct FrameHeader {
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+};
+std::optional<FrameHeader> read_frame_header(std::string_view frame);
 
 }  // namespace sluice::pipeline

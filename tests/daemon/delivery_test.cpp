@@ -16,6 +16,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "tests/support/frames.h"
 #include "tests/support/http_server.h"
 #include "tests/support/process.h"
 #include "tests/support/sluice_daemon.h"
@@ -25,12 +26,6 @@ namespace sluice::daemon {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::uint64_t be64(const zmq::message_t& frame, std::size_t offset) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<const unsigned char*>(frame.data())[offset + i];
-  return value;
-}
 
 std::string item(const std::string& feed, int n, const std::string& body = "") {
   const std::string id = feed + "-" + std::to_string(n);
@@ -90,7 +85,7 @@ std::vector<nlohmann::json> replay_all(const std::string& endpoint) {
       return articles;
     }
     articles.push_back(nlohmann::json::parse(frames[2].to_string()));
-    EXPECT_EQ(articles.back()["seq"], be64(frames[1], 8));
+    EXPECT_EQ(articles.back()["seq"], test::header_of(frames[1]).seq);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "tests/support/frames.h"
 #include "tests/support/http_server.h"
 #include "tests/support/process.h"
 #include "tests/support/schema.h"
@@ -37,12 +38,6 @@ constexpr const char* kGazetteTwoItems = R"(<?xml version="1.0"?><rss version="2
 <item><title>Ferry timetable changes</title><link>https://gazette.example.net/ferry</link>
 <pubDate>Tue, 11 Feb 2025 07:45:00 +0100</pubDate><description>The early ferry leaves at 06:10.</description></item>
 </channel></rss>)";
-
-std::uint64_t be64(const zmq::message_t& frame, std::size_t offset) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<const unsigned char*>(frame.data())[offset + i];
-  return value;
-}
 
 std::size_t count(const std::string& text, const std::string& needle) {
   std::size_t found = 0;
@@ -154,9 +149,9 @@ TEST_F(EndToEnd, PublishesEachNewArticleOnceThenStopsCleanly) {
     EXPECT_TRUE(violations.empty()) << testing::PrintToString(violations);
     const std::string feed = article["feed"]["name"];
     EXPECT_EQ(frames[0].to_string(), "article." + feed + ".");
-    EXPECT_EQ(be64(frames[1], 8), article["seq"].get<std::uint64_t>()) << "header seq and body seq agree";
-    seqs.insert(be64(frames[1], 8));
-    epochs.insert(be64(frames[1], 0));
+    EXPECT_EQ(test::header_of(frames[1]).seq, article["seq"].get<std::uint64_t>()) << "header seq and body seq agree";
+    seqs.insert(test::header_of(frames[1]).seq);
+    epochs.insert(test::header_of(frames[1]).epoch);
     by_feed[feed] = article;
   }
   EXPECT_EQ(seqs, (std::set<std::uint64_t>{1, 2}));
@@ -223,7 +218,7 @@ TEST_F(EndToEnd, RestartNeitherRefetchesNorRepublishes) {
   second_item = true;
   const auto frames = receive(subscriber, 15s);
   ASSERT_EQ(frames.size(), 3U) << log();
-  EXPECT_EQ(be64(frames[1], 8), 3U);
+  EXPECT_EQ(test::header_of(frames[1]).seq, 3U);
   EXPECT_EQ(nlohmann::json::parse(frames[2].to_string())["title"], "Lifeboat crew rescues two sailors");
   EXPECT_NE(log().find("journal opened path=" + (dir.path() / "state" / "journal").string()), std::string::npos)
       << log();

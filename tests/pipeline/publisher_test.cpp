@@ -5,18 +5,13 @@
 
 #include <zmq_addon.hpp>
 
+#include "tests/support/frames.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::uint64_t be64(const zmq::message_t& frame, std::size_t offset) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<const unsigned char*>(frame.data())[offset + i];
-  return value;
-}
 
 feeds::Article article(const std::string& feed, const std::string& title) {
   feeds::Article out;
@@ -62,8 +57,8 @@ TEST_F(PublisherTest, SendsTopicHeaderAndBody) {
     ASSERT_EQ(frames.size(), 3U);
     EXPECT_EQ(frames[0].to_string(), seq == 1 ? "article.world." : "article.world-extra.");
     ASSERT_EQ(frames[1].size(), 16U);
-    EXPECT_EQ(be64(frames[1], 0), 0x0102030405060708ULL);
-    EXPECT_EQ(be64(frames[1], 8), seq);
+    EXPECT_EQ(test::header_of(frames[1]).epoch, 0x0102030405060708ULL);
+    EXPECT_EQ(test::header_of(frames[1]).seq, seq);
     const auto body = nlohmann::json::parse(frames[2].to_string());
     EXPECT_EQ(body["seq"], seq);
     EXPECT_EQ(body["title"], seq == 1 ? "First" : "Second");
@@ -77,7 +72,7 @@ TEST_F(PublisherTest, TopicPrefixDoesNotMatchLongerFeedNames) {
   const auto frames = receive(subscriber);
   ASSERT_EQ(frames.size(), 3U);
   EXPECT_EQ(frames[0].to_string(), "article.world.");
-  EXPECT_EQ(be64(frames[1], 8), 2U);
+  EXPECT_EQ(test::header_of(frames[1]).seq, 2U);
 }
 
 TEST_F(PublisherTest, HeartbeatCarriesHeadSeq) {
@@ -93,7 +88,7 @@ TEST_F(PublisherTest, HeartbeatCarriesHeadSeq) {
   const auto frames = receive(subscriber);
   ASSERT_EQ(frames.size(), 3U);
   EXPECT_EQ(frames[0].to_string(), "heartbeat.");
-  EXPECT_EQ(be64(frames[1], 8), 1U);
+  EXPECT_EQ(test::header_of(frames[1]).seq, 1U);
   const auto body = nlohmann::json::parse(frames[2].to_string());
   EXPECT_EQ(body["seq"], 1);
   EXPECT_EQ(body["epoch"], 0x0102030405060708ULL);

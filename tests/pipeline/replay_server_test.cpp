@@ -8,18 +8,13 @@
 #include <zmq_addon.hpp>
 
 #include "pipeline/publisher.h"
+#include "tests/support/frames.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::uint64_t be64(const zmq::message_t& frame, std::size_t offset) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<const unsigned char*>(frame.data())[offset + i];
-  return value;
-}
 
 class ReplayTest : public testing::Test {
  protected:
@@ -54,7 +49,7 @@ class ReplayTest : public testing::Test {
     static_cast<void>(zmq::recv_multipart(client, std::back_inserter(frames)));
     EXPECT_EQ(frames.size(), 3U);
     if (frames.size() != 3 || frames[1].size() != 16) return {};
-    return {frames[0].to_string(), be64(frames[1], 0), be64(frames[1], 8), frames[2].to_string()};
+    return {frames[0].to_string(), test::header_of(frames[1]).epoch, test::header_of(frames[1]).seq, frames[2].to_string()};
   }
 
   // Every article up to the end frame; the end frame's seq goes to `last`.
