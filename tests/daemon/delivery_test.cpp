@@ -319,7 +319,10 @@ TEST(Delivery, ASyndicatedStoryGoesOutOnceAndAnEditAsRevisionTwo) {
   ASSERT_TRUE(daemon.wait_for_log("article not published: same story as seq=1 feed=wire")) << daemon.log();
   edited = true;
   ASSERT_TRUE(daemon.wait_for_log("edited=1")) << daemon.log();
-  const auto articles = replay_all(daemon.replay_endpoint());
+  // Parsed, then journaled and published a moment later.
+  std::vector<nlohmann::json> articles;
+  ASSERT_TRUE(test::wait_until([&] { return (articles = replay_all(daemon.replay_endpoint())).size() >= 2; }, 10s))
+      << daemon.log();
   ASSERT_EQ(articles.size(), 2U) << daemon.log();
   EXPECT_EQ(articles[0]["revision"], 1);
   EXPECT_EQ(articles[1]["revision"], 2);
