@@ -157,7 +157,8 @@ int Tail::run() {
       return 1;
     }
     if (outcome == Outcome::going && asked_ && Clock::now() - asked_->heard > kReplayPatience) {
-      std::fprintf(stderr, "sluice tail: replay at %s has not answered for %llds; asking again from seq %llu\n",
+      std::fprintf(stderr, "sluice tail: replay at %s has not answered for %llds (check -r / publish.replay_endpoint, and the CURVE "
+                   "keys if the daemon uses them); asking again from seq %llu\n",
                    options_.replay_endpoint.c_str(), static_cast<long long>(kReplayPatience.count()), ull(done_ + 1));
       ask(done_ + 1, asked_->to);
     }

@@ -365,6 +365,7 @@ TEST(Delivery, OnlyAKnownCurveClientReceivesArticles) {
                                           "--server-key", server_key, "--key", (dir.path() / "stranger.key_secret").string(),
                                           "--from", "1", "-n", "1"},
                                          3s);
+  EXPECT_EQ(unknown.status, -1) << "still waiting when given up on, not failed for another reason: " << unknown.err;
   EXPECT_TRUE(unknown.out.empty()) << "a stranger read: " << unknown.out;
   EXPECT_TRUE(daemon.wait_for_log("subscriber refused")) << daemon.log();
 }

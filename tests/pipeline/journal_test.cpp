@@ -5,6 +5,7 @@
 #include <fstream>
 #include <numeric>
 
+#include "tests/support/journals.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::pipeline {
@@ -196,14 +197,8 @@ TEST(JournalCursor, ReadsForwardAcrossSegmentsWhileTheJournalGrows) {
 
 TEST(JournalCursor, ARangeBeforeRetentionIsGone) {
   const test::TempDir dir;
-  JournalLimits limits;
-  limits.segment_bytes = 300;
-  limits.max_bytes = 600;
-  Journal journal(dir.path(), limits);
-  for (int i = 1; i <= 100; ++i) {
-    journal.append("article.a.", std::to_string(i), i);
-    journal.sync();
-  }
+  const auto kept_journal = test::journal_past_retention(dir.path());
+  const Journal& journal = *kept_journal;
   ASSERT_GT(journal.first(), 1U);
   EXPECT_EQ(journal_first(dir.path()), journal.first());
   JournalCursor early(dir.path(), 1);

@@ -9,6 +9,7 @@
 
 #include "pipeline/publisher.h"
 #include "tests/support/frames.h"
+#include "tests/support/journals.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::pipeline {
@@ -126,14 +127,8 @@ TEST_F(ReplayTest, RefusesAWrongEpochAndABadRequest) {
 
 TEST(Replay, ARangeBeforeRetentionIsGone) {
   const test::TempDir dir;
-  JournalLimits limits;
-  limits.segment_bytes = 300;
-  limits.max_bytes = 600;
-  Journal journal(dir.path(), limits);
-  for (int i = 1; i <= 100; ++i) {
-    journal.append("article.a.", std::to_string(i), i);
-    journal.sync();
-  }
+  const auto kept_journal = test::journal_past_retention(dir.path());
+  const Journal& journal = *kept_journal;
   std::atomic<std::uint64_t> head{journal.head()};
   zmq::context_t context;
   ReplayServer server(context, "tcp://127.0.0.1:*", dir.path(), journal.epoch(), head);
