@@ -32,7 +32,7 @@ constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_i
 constexpr std::string_view kFeedKeys[] = {"name",         "url",          "tags",    "headers",  "interval",
                                           "min_interval", "max_interval", "timeout", "max_body", "username",
                                           "password",     "proxy",        "type",    "links",    "full_text",
-                                          "allow_private"};
+                                          "allow_private", "cookies"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
 Position position_of(const YAML::Node& node) {
@@ -137,23 +137,37 @@ class Loader {
     return out;
   }
 
-  std::vector<std::pair<std::string, std::string>> headers(const YAML::Node& node,
-                                                           const std::string& key) const {
+  // A map of names to values, in file order: HTTP headers or cookies. A name must be an HTTP
+  // token; `bad_value` says what is wrong with a value, or returns null when it is fine.
+  std::vector<std::pair<std::string, std::string>> name_values(const YAML::Node& node, const std::string& key,
+                                                               const char* what,
+                                                               const char* (*bad_value)(std::string_view)) const {
     expect_map(node, key);
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& entry : node) {
       const std::string name = scalar(entry.first, key);
-      const bool token = std::all_of(name.begin(), name.end(), [](unsigned char c) {
+      const bool token = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
         return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
                                       std::string_view::npos;
       });
-      if (!token) fail(entry.first, key + "." + name, "not a valid HTTP header name");
+      if (!token) fail(entry.first, key + "." + name, std::string("not a valid ") + what + " name");
       const std::string value = entry.second.IsNull() ? std::string() : scalar(entry.second, key + "." + name);
-      if (value.find_first_of("\r\n") != std::string::npos)
-        fail(entry.second, key + "." + name, "header values cannot contain line breaks");
+      if (const char* problem = bad_value(value)) fail(entry.second, key + "." + name, problem);
       out.emplace_back(name, value);
     }
     return out;
+  }
+
+  static const char* bad_header_value(std::string_view value) {
+    return value.find_first_of("\r\n") != std::string_view::npos ? "header values cannot contain line breaks" : nullptr;
+  }
+
+  // RFC 6265 cookie-octets: no spaces, quotes, commas, semicolons, backslashes or controls.
+  static const char* bad_cookie_value(std::string_view value) {
+    const bool octets = std::all_of(value.begin(), value.end(), [](unsigned char c) {
+      return c > 0x20 && c < 0x7F && c != '"' && c != ',' && c != ';' && c != '\\';
+    });
+    return octets ? nullptr : "cookie values cannot contain spaces, quotes, commas, semicolons or backslashes";
   }
 
   void check_url(const YAML::Node& node, const std::string& key, const std::string& url) const {
@@ -193,7 +207,8 @@ class Loader {
     feed.url = scalar(node["url"], path + ".url");
     check_url(node["url"], path + ".url", feed.url);
     if (node["tags"]) feed.tags = tags(node["tags"], path + ".tags");
-    if (node["headers"]) feed.headers = headers(node["headers"], path + ".headers");
+    if (node["headers"]) feed.headers = name_values(node["headers"], path + ".headers", "HTTP header", bad_header_value);
+    if (node["cookies"]) feed.cookies = name_values(node["cookies"], path + ".cookies", "cookie", bad_cookie_value);
     if (node["username"]) feed.username = scalar(node["username"], path + ".username");
     if (node["password"]) feed.password = scalar(node["password"], path + ".password");
     if (!feed.password.empty() && feed.username.empty())

@@ -37,6 +37,9 @@ struct FeedConfig {
   PollSettings poll;  // defaults merged with this feed's overrides
   std::vector<std::string> tags;
   std::vector<std::pair<std::string, std::string>> headers;  // in file order
+  // Cookies sent to the feed's server from the first request on (a consent cookie, a session),
+  // beside those the server sets, which sluice keeps per feed.
+  std::vector<std::pair<std::string, std::string>> cookies;
   std::string username;  // HTTP basic authentication, when set
   std::string password;
   std::string proxy;     // e.g. http://proxy.internal:3128 or socks5h://127.0.0.1:1080

@@ -11,6 +11,7 @@
 #include "daemon/extract_command.h"
 #include "daemon/logging_setup.h"
 #include "daemon/parse_command.h"
+#include "daemon/status_command.h"
 #include "daemon/tail.h"
 #include "pipeline/curve.h"
 
@@ -94,6 +95,14 @@ int run_cli(int argc, char** argv) {
   extract_command->add_flag("--batch", extract.batch,
                             "Read requests {\"file\",\"url\",\"text\"} from stdin, one per line; answer one JSON per line");
 
+  std::string status_config;
+  StatusOptions status;
+  auto* status_command = app.add_subcommand(
+      "status", "Show where each feed stands (last poll and outcome, errors, next poll, redirects), read from the "
+                "daemon's state; exit 1 when a feed is failing");
+  status_command->add_option("-c,--config", status_config, "Configuration file (YAML)")->required();
+  status_command->add_flag("--json", status.json, "One JSON object per feed and line");
+
   std::string check_file;
   auto* check = app.add_subcommand("check-config", "Validate a configuration file; exit 0 when valid, 2 when not");
   check->add_option("file", check_file, "Configuration file (YAML)")->required();
@@ -117,6 +126,11 @@ int run_cli(int argc, char** argv) {
     std::printf("%s: valid, %zu feed%s\n", check_file.c_str(), config->feeds.size(),
                 config->feeds.size() == 1 ? "" : "s");
     return 0;
+  }
+  if (*status_command) {
+    const auto config = load(status_config);
+    if (!config) return kUsageError;
+    return run_status(*config, status);
   }
   if (*parse_command) {
     if (!parse.batch && parse.source.empty()) {

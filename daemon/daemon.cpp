@@ -73,7 +73,11 @@ std::vector<feeds::PollState> Daemon::restore_state() {
     const std::string& name = config_.feeds[i].name;
     if (const auto found = stored.find(name); found != stored.end()) {
       const pipeline::StoredFeed& kept = found->second;
-      initial[i] = {kept.etag, kept.last_modified, kept.next_due, kept.errors, "", "", 0};
+      initial[i].etag = kept.etag;
+      initial[i].last_modified = kept.last_modified;
+      initial[i].next_due = kept.next_due;
+      initial[i].errors = kept.errors;
+      initial[i].cookies = kept.cookies;
       // An adopted redirect holds only while the operator keeps the URL it was adopted from.
       if (kept.configured_url == config_.feeds[i].url) {
         initial[i].url = kept.url;
@@ -118,7 +122,8 @@ void Daemon::start() {
           const config::FeedConfig& source = config_.feeds[feed];
           store_->save_progress(source.name, {"", "", state.next_due, state.errors, source.url,
                                               state.url == source.url ? "" : state.url, state.redirect_target,
-                                              state.redirect_streak});
+                                              state.redirect_streak, state.cookies, state.last_polled,
+                                              state.last_status});
         } catch (const std::exception& e) {
           logger("fetch")->error("schedule not saved feed={} error=\"{}\"", config_.feeds[feed].name, e.what());
         }

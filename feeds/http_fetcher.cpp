@@ -89,6 +89,23 @@ std::chrono::seconds freshness_of(CURL* easy) {
   return std::chrono::seconds(0);
 }
 
+// The handle's cookie jar as Netscape lines, at most kMaxCookies of them, none over 4 KiB.
+std::string cookie_jar_of(CURL* easy) {
+  constexpr std::size_t kLongestCookie = 4096;
+  curl_slist* cookies = nullptr;
+  if (curl_easy_getinfo(easy, CURLINFO_COOKIELIST, &cookies) != CURLE_OK || !cookies) return "";
+  const std::unique_ptr<curl_slist, detail::ListFree> owned(cookies);
+  std::string jar;
+  std::size_t kept = 0;
+  for (const curl_slist* line = cookies; line && kept < kMaxCookies; line = line->next) {
+    const std::string_view text(line->data);
+    if (text.empty() || text.size() > kLongestCookie || text.find('\n') != std::string_view::npos) continue;
+    jar.append(text).push_back('\n');
+    ++kept;
+  }
+  return jar;
+}
+
 template <typename T>
 void set_option(CURL* easy, CURLoption option, T value) {
   const CURLcode code = curl_easy_setopt(easy, option, value);
@@ -149,6 +166,12 @@ struct HttpFetcher::Transfer {
   }
 };
 
+std::string cookie_line(std::string_view host, std::string_view name, std::string_view value) {
+  std::string line;
+  line.append(host).append("\tFALSE\t/\tFALSE\t0\t").append(name).append("\t").append(value);
+  return line;
+}
+
 bool is_public_ip(std::string_view address) {
   const std::string text(address);
   sockaddr_in v4{};
@@ -205,6 +228,13 @@ void HttpFetcher::start(const FetchRequest& request) {
     set_option(easy, CURLOPT_PASSWORD, request.password.c_str());
   }
   if (!request.proxy.empty()) set_option(easy, CURLOPT_PROXY, request.proxy.c_str());
+  set_option(easy, CURLOPT_COOKIEFILE, "");  // the cookie engine, with no file behind it
+  for (std::size_t at = 0; at < request.cookies.size();) {
+    std::size_t end = request.cookies.find('\n', at);
+    if (end == std::string::npos) end = request.cookies.size();
+    if (end > at) set_option(easy, CURLOPT_COOKIELIST, request.cookies.substr(at, end - at).c_str());
+    at = end + 1;
+  }
   set_option(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_data);
   set_option(easy, CURLOPT_WRITEDATA, transfer.get());
   set_option(easy, CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket);
@@ -274,6 +304,7 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
       response.etag = header_value(easy, "ETag");
       response.last_modified = header_value(easy, "Last-Modified");
       response.fresh_for = freshness_of(easy);
+      response.cookies = cookie_jar_of(easy);
     }
     char* content_type = nullptr;
     curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &content_type);

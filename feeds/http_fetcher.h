@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -32,6 +33,10 @@ struct FetchRequest {
   std::string username;  // basic authentication when not empty
   std::string password;
   std::string proxy;
+  // The cookie jar to start from: Netscape cookie-file lines (what FetchResponse::cookies holds).
+  // The cookie engine is always on, so cookies a server sets on the way through redirects are
+  // sent on to the next hop, as a browser would.
+  std::string cookies;
   // For links sluice follows on its own (article pages, links found on pages), not for the URLs an
   // operator configured: refuse to connect to loopback, private, link-local, multicast and other
   // non-public addresses, checked after DNS resolution so a public name cannot smuggle them in.
@@ -48,9 +53,19 @@ struct FetchResponse {
   bool moved_permanently = false;  // every redirect on the way was a 301 or 308
   std::chrono::milliseconds elapsed{0};
   std::chrono::seconds fresh_for{0};  // Cache-Control max-age, else Expires - Date; 0 when not said
+  // The jar after the transfer: the request's cookies plus what the servers set, in Netscape
+  // cookie-file lines, at most kMaxCookies of them.
+  std::string cookies;
 
   bool not_modified() const noexcept { return status == 304; }
 };
+
+// A server may set no more cookies than this in one jar; more are dropped.
+inline constexpr std::size_t kMaxCookies = 50;
+
+// One host-only cookie in Netscape cookie-file form (as FetchRequest::cookies takes it): sent to
+// that host only, on every path, over plain HTTP too, never expiring.
+std::string cookie_line(std::string_view host, std::string_view name, std::string_view value);
 
 struct FetchError {
   std::string reason;  // one line, e.g. "HTTP 503", "timed out after 20s", "body exceeds 15MiB"

@@ -19,13 +19,16 @@ constexpr auto kSummaryEvery = std::chrono::minutes(1);
 // Fetch tags from here on are page fetches; below are feed indexes.
 constexpr std::uint64_t kFirstPageTag = std::uint64_t{1} << 62;
 
-Timestamp now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+std::int64_t unix_seconds(std::chrono::system_clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count();
+}
 
 }  // namespace
 
 Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled,
-               Observed observed)
+               Observed observed, const Clock& clock)
     : config_(config),
+      clock_(clock),
       sink_(std::move(sink)),
       scheduled_(std::move(scheduled)),
       observed_(std::move(observed)),
@@ -34,17 +37,18 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
         else on_done(tag, std::move(result));
       }),
       state_(config.feeds.size()),
-      next_page_tag_(kFirstPageTag) {
-  const auto now = std::chrono::steady_clock::now();
-  const std::int64_t wall = std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now().time_since_epoch()).count();
+      next_page_tag_(kFirstPageTag),
+      last_turn_(clock.now().time_since_epoch().count()) {
+  const auto now = clock_.now();
+  summary_.since = now;
+  const std::int64_t wall = unix_seconds(clock_.wall());
   for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
     const config::FeedConfig& feed = config_.feeds[i];
     milliseconds delay{0};
     if (i < initial.size()) {
       state_[i] = FeedState{std::move(initial[i].etag), std::move(initial[i].last_modified), initial[i].errors,
                             std::move(initial[i].url), std::move(initial[i].redirect_target),
-                            initial[i].redirect_streak, Cadence{}};
+                            initial[i].redirect_streak, std::move(initial[i].cookies), Cadence{}};
       // A restart resumes the schedule (never later than one interval from now, in case the
       // interval was shortened); it does not poll early.
       if (initial[i].next_due > wall)
@@ -64,23 +68,35 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
 
 void Poller::run(std::stop_token stop) {
   const std::stop_callback wake(stop, [this] { fetcher_.wakeup(); });
-  while (!stop.stop_requested()) {
-    last_turn_ = std::chrono::steady_clock::now().time_since_epoch().count();
-    apply_hints();
-    take_page_requests();
-    // Pages held back by a server's back-off start when it ends.
-    if (!pages_.empty())
-      for (auto& [name, host] : hosts_)
-        if (!host.waiting_pages.empty()) make_room(host);
-    if (std::chrono::steady_clock::now() - summary_.since >= kSummaryEvery) log_summary();
-    const auto now = std::chrono::steady_clock::now();
-    start_due(now);
-    milliseconds wait = kMaxWait;
-    if (const auto due = scheduler_.next_due())
-      wait = std::clamp(std::chrono::duration_cast<milliseconds>(*due - now), 0ms, kMaxWait);
-    fetcher_.poll(wait);
-  }
+  while (!stop.stop_requested()) turn(kMaxWait);
   fail_pending_pages();
+}
+
+void Poller::turn(milliseconds longest_wait) {
+  last_turn_ = clock_.now().time_since_epoch().count();
+  apply_hints();
+  take_page_requests();
+  // Pages held back by a server's back-off start when it ends.
+  if (!pages_.empty())
+    for (auto& [name, host] : hosts_)
+      if (!host.waiting_pages.empty()) make_room(host);
+  const auto now = clock_.now();
+  if (now - summary_.since >= kSummaryEvery) log_summary();
+  start_due(now);
+  milliseconds wait = longest_wait;
+  if (const auto due = scheduler_.next_due())
+    wait = std::clamp(std::chrono::duration_cast<milliseconds>(*due - now), 0ms, longest_wait);
+  fetcher_.poll(wait);
+}
+
+bool Poller::idle() const {
+  if (fetcher_.active() > 0 || !pages_.empty()) return false;
+  {
+    const std::lock_guard lock(pages_mutex_);
+    if (!page_requests_.empty()) return false;
+  }
+  const auto due = scheduler_.next_due();
+  return !due || *due > clock_.now();
 }
 
 void Poller::fetch_page(std::size_t feed, std::string url, PageDone done) {
@@ -101,7 +117,7 @@ void Poller::take_page_requests() {
     const std::lock_guard lock(pages_mutex_);
     requests.swap(page_requests_);
   }
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.now();
   for (PageFetch& request : requests) {
     request.host = host_key(request.url);
     const std::uint64_t tag = next_page_tag_++;
@@ -122,6 +138,7 @@ void Poller::start_page(std::uint64_t tag, HostState& host) {
   request.timeout = source.poll.timeout;
   request.max_body = source.poll.max_body;
   request.proxy = source.proxy;
+  request.cookies = state_[page.feed].cookies;  // bound to their domains: sent only where they belong
   request.public_only = !source.allow_private && page.host != host_of_[page.feed];
   fetcher_.start(request);
   ++host.active;
@@ -137,13 +154,14 @@ void Poller::on_page_done(std::uint64_t tag, FetchResult result) {
   if (!result && (result.error().status == 429 || result.error().status == 503))
     back_off_host(host, page.host,
                   result.error().retry_after ? milliseconds(*result.error().retry_after) : config_.defaults.interval);
+  if (result && !result->cookies.empty()) state_[page.feed].cookies = result->cookies;
   page.done(std::move(result));
   make_room(host);
 }
 
 void Poller::make_room(HostState& host) {
   // Held-back feeds go first: polls keep their schedule, pages only wait for them.
-  while (host.active < config_.hosts.per_host && std::chrono::steady_clock::now() >= host.blocked_until) {
+  while (host.active < config_.hosts.per_host && clock_.now() >= host.blocked_until) {
     if (!host.waiting.empty()) {
       const Scheduler::Due held = host.waiting.front();
       host.waiting.pop_front();
@@ -181,8 +199,7 @@ void Poller::start_due(Scheduler::TimePoint now) {
 
 void Poller::start(const Scheduler::Due& due, HostState& host) {
   const std::size_t feed = due.feed;
-  summary_.lateness.push_back(
-      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - due.at));
+  summary_.lateness.push_back(std::chrono::duration_cast<milliseconds>(clock_.now() - due.at));
   const config::FeedConfig& source = config_.feeds[feed];
   const FeedState& state = state_[feed];
   FetchRequest request;
@@ -197,13 +214,17 @@ void Poller::start(const Scheduler::Due& due, HostState& host) {
   request.username = source.username;
   request.password = source.password;
   request.proxy = source.proxy;
+  request.cookies = state.cookies;
+  // Configured cookies come last, so they win over a server's cookie of the same name.
+  if (const std::string server = host_name(state.url); !server.empty())
+    for (const auto& [name, value] : source.cookies) request.cookies.append(cookie_line(server, name, value)).push_back('\n');
   fetcher_.start(request);
   ++host.active;
 }
 
 void Poller::back_off_host(HostState& host, const std::string& name, milliseconds wait) {
   static const auto log = logger("fetch");
-  host.blocked_until = std::max(host.blocked_until, std::chrono::steady_clock::now() + wait);
+  host.blocked_until = std::max(host.blocked_until, clock_.now() + wait);
   log->warn("host asked to back off host={} for={} feeds_held={}", name, config::format_duration(wait),
             host.waiting.size());
   // Feeds queued for this host wait out the block in the schedule instead.
@@ -231,6 +252,7 @@ void Poller::log_summary() {
             config_.feeds.size(), summary_.lateness.size(), summary_.fetched, summary_.not_modified, summary_.errors,
             in_flight, held, percentile(0.50), percentile(0.99));
   summary_ = Summary{};
+  summary_.since = clock_.now();
 }
 
 void Poller::hint(std::size_t feed, std::optional<milliseconds> adapted, std::chrono::seconds ttl) {
@@ -297,6 +319,7 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   HostState& host = hosts_[host_of_[feed]];
   --host.active;
   milliseconds next = source.poll.interval;
+  std::string outcome;
 
   if (observed_) observed_(feed, result);
   // A feed counts as failing from its first failed poll until one succeeds.
@@ -316,40 +339,54 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
     }
     log->warn("feed fetch failed feed={} url={} error=\"{}\" errors={} retry_in={}", source.name, state.url,
               result.error().reason, state.errors, config::format_duration(next));
-  } else if (result->not_modified()) {
-    ++summary_.not_modified;
-    state.errors = 0;
-    follow_redirects(feed, *result);
-    state.cadence.fresh_for = result->fresh_for;
-    next = next_interval(source.poll, state.cadence);
-    log->debug("feed not modified feed={} ms={}", source.name, result->elapsed.count());
+    outcome = result.error().reason;
   } else {
-    ++summary_.fetched;
+    state.errors = 0;
     follow_redirects(feed, *result);
     state.cadence.fresh_for = result->fresh_for;
+    state.cookies = std::move(result->cookies);
     next = next_interval(source.poll, state.cadence);
-    state.errors = 0;
-    log->info("feed fetched feed={} status={} bytes={} ms={}", source.name, result->status, result->body.size(),
-              result->elapsed.count());
-    std::string etag = result->etag;
-    std::string last_modified = result->last_modified;
-    if (sink_(PolledDocument{feed, std::move(*result), now_utc()})) {
-      state.etag = std::move(etag);
-      state.last_modified = std::move(last_modified);
+    if (result->not_modified()) {
+      ++summary_.not_modified;
+      log->debug("feed not modified feed={} ms={}", source.name, result->elapsed.count());
+      outcome = "304 not modified";
     } else {
-      state.etag.clear();
-      state.last_modified.clear();
+      ++summary_.fetched;
+      log->info("feed fetched feed={} status={} bytes={} ms={}", source.name, result->status, result->body.size(),
+                result->elapsed.count());
+      outcome = std::to_string(result->status) + ", " + std::to_string(result->body.size()) + " bytes";
+      std::string etag = result->etag;
+      std::string last_modified = result->last_modified;
+      if (sink_(PolledDocument{feed, std::move(*result), std::chrono::floor<std::chrono::seconds>(clock_.wall())})) {
+        state.etag = std::move(etag);
+        state.last_modified = std::move(last_modified);
+      } else {
+        state.etag.clear();
+        state.last_modified.clear();
+      }
     }
   }
   const milliseconds delay = jittered(next);
-  scheduler_.schedule(feed, std::chrono::steady_clock::now() + delay);
+  scheduler_.schedule(feed, clock_.now() + delay);
   // A finished transfer makes room for a feed or page of the same server that was held back.
   make_room(host);
-  if (scheduled_) {
-    const auto due = std::chrono::system_clock::now() + delay;
-    scheduled_(feed, PollState{"", "", std::chrono::duration_cast<std::chrono::seconds>(due.time_since_epoch()).count(),
-                               state.errors, state.url, state.redirect_target, state.redirect_streak});
-  }
+  report(feed, delay, std::move(outcome));
+}
+
+void Poller::report(std::size_t feed, milliseconds delay, std::string last_status) {
+  if (!scheduled_) return;
+  const FeedState& state = state_[feed];
+  const auto wall = clock_.wall();
+  PollState reported;
+  reported.next_due = unix_seconds(wall + delay);
+  reported.errors = state.errors;
+  reported.url = state.url;
+  reported.redirect_target = state.redirect_target;
+  reported.redirect_streak = state.redirect_streak;
+  reported.cookies = state.cookies;
+  reported.last_polled = unix_seconds(wall);
+  reported.last_status = std::move(last_status);
+  scheduled_(feed, reported);
 }
 
 }  // namespace sluice::feeds

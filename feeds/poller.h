@@ -25,6 +25,7 @@
 
 #include "config/config.h"
 #include "feeds/cadence.h"
+#include "feeds/clock.h"
 #include "feeds/http_fetcher.h"
 #include "feeds/model.h"
 #include "feeds/scheduler.h"
@@ -40,6 +41,9 @@ struct PollState {
   std::string url;              // where the feed is fetched from now; "" means the configured URL
   std::string redirect_target;  // a permanent redirect seen on the last polls...
   int redirect_streak = 0;      // ...and on how many in a row
+  std::string cookies;          // the feed's cookie jar (Netscape cookie-file lines)
+  std::int64_t last_polled = 0;  // Unix seconds of the last poll's end; 0 when never polled
+  std::string last_status;       // its outcome in words: "200, 5120 bytes", "304 not modified", an error
 };
 
 // After this many consecutive polls answered by the same 301/308 redirect, the feed's URL becomes
@@ -63,12 +67,25 @@ class Poller {
   // Shown every feed poll's outcome, on the fetch thread (for metrics).
   using Observed = std::function<void(std::size_t feed, const FetchResult& result)>;
 
-  // `initial` holds one PollState per configured feed (or is empty: a first start).
+  // `initial` holds one PollState per configured feed (or is empty: a first start). Schedules
+  // follow `clock`; transfers (timeouts, elapsed times) run in real time whatever the clock.
   Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled = {},
-         Observed observed = {});
+         Observed observed = {}, const Clock& clock = Clock::real());
 
   // The fetch thread's body: polls until stop is requested, then abandons transfers in flight.
   void run(std::stop_token stop);
+
+  // One turn of that loop: starts what is due by the clock, then waits for network activity for
+  // at most `longest_wait` of real time and handles the transfers that finished. For callers that
+  // drive the poller themselves (tests on a hand-moved clock); run() is this in a loop.
+  void turn(std::chrono::milliseconds longest_wait);
+
+  // Whether a turn now would have nothing to do: no transfer in flight or held back, and nothing
+  // due by the clock. Fetch thread only.
+  bool idle() const;
+
+  // Ends a turn's wait early (after the clock moved). Thread-safe.
+  void wake() noexcept { fetcher_.wakeup(); }
 
   // What the parsed document says about its cadence (posting rate, <ttl>); applies from the
   // feed's next scheduling on. Thread-safe: workers call it.
@@ -86,8 +103,9 @@ class Poller {
   using PageDone = std::function<void(FetchResult)>;
   void fetch_page(std::size_t feed, std::string url, PageDone done);
 
-  // For the service manager (thread-safe): when the fetch loop last came round (it does at least
-  // once a second while it runs), and how many feeds failed on their last poll.
+  // For the service manager (thread-safe): when the fetch loop last came round by the poller's
+  // clock (it does at least once a second while it runs), and how many feeds failed on their last
+  // poll.
   std::chrono::steady_clock::time_point last_turn() const noexcept {
     return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last_turn_.load()));
   }
@@ -101,6 +119,7 @@ class Poller {
     std::string url;
     std::string redirect_target;
     int redirect_streak = 0;
+    std::string cookies;
     Cadence cadence;
   };
 
@@ -137,11 +156,13 @@ class Poller {
   void start_due(Scheduler::TimePoint now);
   void start(const Scheduler::Due& due, HostState& host);
   void log_summary();
+  void report(std::size_t feed, std::chrono::milliseconds delay, std::string last_status);
   void back_off_host(HostState& host, const std::string& name, std::chrono::milliseconds wait);
   void on_done(std::size_t feed, FetchResult result);
   std::chrono::milliseconds jittered(std::chrono::milliseconds delay);
 
   const config::Config& config_;
+  const Clock& clock_;
   Sink sink_;
   Scheduled scheduled_;
   Observed observed_;
@@ -157,16 +178,16 @@ class Poller {
     std::size_t not_modified = 0;
     std::size_t errors = 0;
     std::vector<std::chrono::milliseconds> lateness;
-    Scheduler::TimePoint since = std::chrono::steady_clock::now();
+    Scheduler::TimePoint since;
   } summary_;
   std::mutex hints_mutex_;
   std::vector<Hint> hints_;
-  std::mutex pages_mutex_;
+  mutable std::mutex pages_mutex_;
   std::vector<PageFetch> page_requests_;  // from workers, not yet taken by the fetch thread
   bool stopped_ = false;                  // under pages_mutex_: no more page fetches start
   std::unordered_map<std::uint64_t, PageFetch> pages_;  // waiting or in flight, by tag
   std::uint64_t next_page_tag_;
-  std::atomic<std::chrono::steady_clock::rep> last_turn_{std::chrono::steady_clock::now().time_since_epoch().count()};
+  std::atomic<std::chrono::steady_clock::rep> last_turn_;
   std::atomic<std::size_t> failing_{0};
 };
 

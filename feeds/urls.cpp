@@ -102,4 +102,11 @@ std::string host_key(std::string_view text) {
   return scheme + "://" + host + (port.empty() ? "" : ":" + port);
 }
 
+std::string host_name(std::string_view text) {
+  const std::string input(text);
+  UrlHandle url;
+  if (!url.set(CURLUPART_URL, input.c_str(), CURLU_NON_SUPPORT_SCHEME)) return "";
+  return ascii_lower(url.get(CURLUPART_HOST).value_or(""));
+}
+
 }  // namespace sluice::feeds

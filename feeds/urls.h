@@ -19,4 +19,7 @@ std::string canonical_url(std::string_view url);
 // lower case, the port always present). "" when the URL cannot be parsed.
 std::string host_key(std::string_view url);
 
+// The host name of a URL, lower case, without port: "example.org". "" when it cannot be parsed.
+std::string host_name(std::string_view url);
+
 }  // namespace sluice::feeds

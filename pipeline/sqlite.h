@@ -32,8 +32,11 @@ class SqliteStatement {
 
 class SqliteDatabase {
  public:
-  // Opens (creating) the database in WAL mode. Throws std::runtime_error naming the file.
-  explicit SqliteDatabase(const std::string& path);
+  enum class Access { read_write, read_only };
+
+  // Opens the database: read-write creates it and puts it in WAL mode; read-only never writes
+  // (another process may be writing it meanwhile). Throws std::runtime_error naming the file.
+  explicit SqliteDatabase(const std::string& path, Access access = Access::read_write);
   sqlite3* get() const noexcept { return db_.get(); }
   const std::string& path() const noexcept { return path_; }
 

@@ -19,6 +19,20 @@ std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::unordered_map<std::string, StoredFeed> select_feeds(const SqliteDatabase& db) {
+  std::unordered_map<std::string, StoredFeed> feeds;
+  SqliteStatement select(db.get(), R"(
+    SELECT name, etag, last_modified, next_due, errors, configured_url, url, redirect_target, redirect_streak,
+      cookies, last_polled, last_status
+    FROM feeds)");
+  while (select.step())
+    feeds[select.text(0)] = StoredFeed{select.text(1),  select.text(2),  select.integer(3),
+                                       static_cast<int>(select.integer(4)), select.text(5), select.text(6),
+                                       select.text(7),  static_cast<int>(select.integer(8)), select.text(9),
+                                       select.integer(10), select.text(11)};
+  return feeds;
+}
+
 }  // namespace
 
 StateStore::StateStore(const std::filesystem::path& state_dir, std::size_t seen_per_feed)
@@ -33,7 +47,10 @@ StateStore::StateStore(const std::filesystem::path& state_dir, std::size_t seen_
       configured_url TEXT NOT NULL DEFAULT '',
       url TEXT NOT NULL DEFAULT '',
       redirect_target TEXT NOT NULL DEFAULT '',
-      redirect_streak INTEGER NOT NULL DEFAULT 0);
+      redirect_streak INTEGER NOT NULL DEFAULT 0,
+      cookies TEXT NOT NULL DEFAULT '',
+      last_polled INTEGER NOT NULL DEFAULT 0,
+      last_status TEXT NOT NULL DEFAULT '');
     CREATE TABLE IF NOT EXISTS seen (
       feed TEXT NOT NULL,
       key TEXT NOT NULL,
@@ -44,31 +61,44 @@ StateStore::StateStore(const std::filesystem::path& state_dir, std::size_t seen_
       PRIMARY KEY (feed, key)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS seen_by_age ON seen (feed, seen_at);
   )");
-  // State from before entries carried fingerprints: they start unknown, and are learned.
-  bool fingerprints = false;
+  // State from earlier versions gains the columns added since. Entries from before fingerprints
+  // start unknown, and are learned.
+  add_missing_columns("seen", {{"content", "INTEGER NOT NULL DEFAULT 0"},
+                               {"text", "INTEGER NOT NULL DEFAULT 0"},
+                               {"revision", "INTEGER NOT NULL DEFAULT 1"}});
+  add_missing_columns("feeds", {{"cookies", "TEXT NOT NULL DEFAULT ''"},
+                                {"last_polled", "INTEGER NOT NULL DEFAULT 0"},
+                                {"last_status", "TEXT NOT NULL DEFAULT ''"}});
+}
+
+void StateStore::add_missing_columns(const std::string& table,
+                                     std::initializer_list<std::pair<std::string_view, std::string_view>> columns) {
+  std::vector<std::string> present;
   {
-    SqliteStatement columns(db_.get(), "SELECT name FROM pragma_table_info('seen')");
-    while (columns.step()) fingerprints = fingerprints || columns.text(0) == "content";
+    SqliteStatement names(db_.get(), "SELECT name FROM pragma_table_info('" + table + "')");
+    while (names.step()) present.push_back(names.text(0));
   }
-  if (!fingerprints)
-    db_.execute(R"(
-      ALTER TABLE seen ADD COLUMN content INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE seen ADD COLUMN text INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE seen ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
-    )");
+  for (const auto& [name, declaration] : columns)
+    if (std::find(present.begin(), present.end(), name) == present.end())
+      db_.execute("ALTER TABLE " + table + " ADD COLUMN " + std::string(name) + " " + std::string(declaration));
 }
 
 std::unordered_map<std::string, StoredFeed> StateStore::load_feeds() {
   const std::lock_guard lock(mutex_);
-  std::unordered_map<std::string, StoredFeed> feeds;
-  SqliteStatement select(db_.get(), R"(
-    SELECT name, etag, last_modified, next_due, errors, configured_url, url, redirect_target, redirect_streak
-    FROM feeds)");
-  while (select.step())
-    feeds[select.text(0)] = StoredFeed{select.text(1), select.text(2), select.integer(3),
-                                       static_cast<int>(select.integer(4)), select.text(5), select.text(6),
-                                       select.text(7), static_cast<int>(select.integer(8))};
-  return feeds;
+  return select_feeds(db_);
+}
+
+std::unordered_map<std::string, StoredFeed> StateStore::read_feeds(const std::filesystem::path& state_dir) {
+  const std::filesystem::path path = state_dir / "state.db";
+  std::error_code error;
+  if (!std::filesystem::exists(path, error))
+    throw std::runtime_error("no state at " + path.string() + ": sluice has not run with this state_dir yet");
+  const SqliteDatabase db(path.string(), SqliteDatabase::Access::read_only);
+  try {
+    return select_feeds(db);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) + " (state from an older sluice is upgraded when the daemon starts)");
+  }
 }
 
 std::vector<SeenEntry> StateStore::load_seen(const std::string& feed) {
@@ -87,14 +117,17 @@ std::vector<SeenEntry> StateStore::load_seen(const std::string& feed) {
 void StateStore::save_progress(const std::string& feed, const StoredFeed& progress) {
   const std::lock_guard lock(mutex_);
   SqliteStatement upsert(db_.get(), R"(
-    INSERT INTO feeds (name, next_due, errors, configured_url, url, redirect_target, redirect_streak)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO feeds (name, next_due, errors, configured_url, url, redirect_target, redirect_streak, cookies,
+      last_polled, last_status)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (name) DO UPDATE SET next_due = excluded.next_due, errors = excluded.errors,
       configured_url = excluded.configured_url, url = excluded.url,
-      redirect_target = excluded.redirect_target, redirect_streak = excluded.redirect_streak)");
+      redirect_target = excluded.redirect_target, redirect_streak = excluded.redirect_streak,
+      cookies = excluded.cookies, last_polled = excluded.last_polled, last_status = excluded.last_status)");
   upsert.bind(1, feed).bind(2, progress.next_due).bind(3, static_cast<std::int64_t>(progress.errors));
   upsert.bind(4, progress.configured_url).bind(5, progress.url).bind(6, progress.redirect_target);
-  upsert.bind(7, static_cast<std::int64_t>(progress.redirect_streak));
+  upsert.bind(7, static_cast<std::int64_t>(progress.redirect_streak)).bind(8, progress.cookies);
+  upsert.bind(9, progress.last_polled).bind(10, progress.last_status);
   upsert.step();
 }
 

@@ -55,6 +55,7 @@ feeds:
     url: https://example.org/world.xml
     tags: [world, news, world]
     headers: { Cookie: "consent=yes", X-Token: abc }
+    cookies: { consent: "yes", session: "a1b2" }
   - name: tech-2
     url: http://example.org/tech.atom
     interval: 1h30m
@@ -79,6 +80,8 @@ feeds:
   EXPECT_EQ(config.feeds[0].tags, (std::vector<std::string>{"world", "news"}));
   ASSERT_EQ(config.feeds[0].headers.size(), 2U);
   EXPECT_EQ(config.feeds[0].headers[0], (std::pair<std::string, std::string>{"Cookie", "consent=yes"}));
+  EXPECT_EQ(config.feeds[0].cookies, (std::vector<std::pair<std::string, std::string>>{{"consent", "yes"}, {"session", "a1b2"}}));
+  EXPECT_TRUE(config.feeds[1].cookies.empty());
   EXPECT_EQ(config.feeds[1].poll.interval, 90min);
   EXPECT_EQ(config.feeds[1].poll.min_interval, 1min);
   EXPECT_EQ(config.feeds[1].poll.max_body, 2'000'000U);
@@ -190,6 +193,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "sluice.yaml:4:12: feeds[0].proxy: 'proxy.local:3128' is not a proxy URL (http://, https://, socks5h://...)"},
         BadConfig{"BadHeaderName", "feeds:\n  - name: world\n    url: https://a.example/\n    headers: { \"Bad Name\": x }\n",
                   "sluice.yaml:4:16: feeds[0].headers.Bad Name: not a valid HTTP header name"},
+        BadConfig{"BadCookieName", "feeds:\n  - name: world\n    url: https://a.example/\n    cookies: { \"a;b\": x }\n",
+                  "sluice.yaml:4:16: feeds[0].cookies.a;b: not a valid cookie name"},
+        BadConfig{"BadCookieValue", "feeds:\n  - name: world\n    url: https://a.example/\n    cookies: { a: \"x; y=1\" }\n",
+                  "sluice.yaml:4:19: feeds[0].cookies.a: cookie values cannot contain spaces, quotes, commas, semicolons "
+                  "or backslashes"},
         BadConfig{"TagsNotAList", "feeds:\n  - name: world\n    url: https://a.example/\n    tags: world\n",
                   "sluice.yaml:4:11: feeds[0].tags: expected a list such as [world, news]"},
         BadConfig{"UnknownFeedType", "feeds:\n  - name: a\n    url: https://a.example/\n    type: atom\n",

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -59,10 +60,12 @@ class EndToEnd : public testing::Test {
       }
       return test::HttpReply{200, live ? seed_feed : kEmptyChannel, {{"ETag", etag}}};
     });
-    // "gazette" has no validators: every poll gets the full document again.
+    // "gazette" has no validators: every poll gets the full document again. Its server calls it an
+    // HTML page, wrongly: the format comes from the content.
     server.route("/gazette.xml", [this](const test::HttpRequest&) {
-      if (second_item) return test::HttpReply{200, kGazetteTwoItems, {}};
-      return test::HttpReply{200, released ? kGazette : kEmptyChannel, {}};
+      const std::vector<std::pair<std::string, std::string>> wrong_type{{"Content-Type", "text/html; charset=utf-8"}};
+      if (second_item) return test::HttpReply{200, kGazetteTwoItems, wrong_type};
+      return test::HttpReply{200, released ? kGazette : kEmptyChannel, wrong_type};
     });
     server.route("/junk.xml", [](const test::HttpRequest&) {
       return test::HttpReply{200, "<html><body>Not a feed</body></html>", {{"Content-Type", "text/html"}}};
@@ -179,6 +182,28 @@ TEST_F(EndToEnd, PublishesEachNewArticleOnceThenStopsCleanly) {
       << text;
   EXPECT_NE(text.find("feed not parsed feed=junk"), std::string::npos) << text;
   EXPECT_NE(text.find("not a feed: the root element is <html>"), std::string::npos) << text;
+
+  // `sluice status` reads where each feed stands while the daemon runs, and fails while one fails.
+  const test::RunResult status =
+      test::run_command({SLUICE_BINARY, "status", "-c", (dir.path() / "sluice.yaml").string(), "--json"});
+  EXPECT_EQ(status.status, 1) << status.err;
+  std::map<std::string, nlohmann::json> standing;
+  std::istringstream lines(status.out);
+  for (std::string line; std::getline(lines, line);) {
+    const nlohmann::json feed = nlohmann::json::parse(line);
+    standing[feed["feed"]] = feed;
+  }
+  ASSERT_EQ(standing.size(), 4U) << status.out;
+  EXPECT_EQ(standing["world"]["state"], "ok");
+  EXPECT_EQ(standing["world"]["last_status"], "304 not modified");
+  EXPECT_TRUE(standing["world"]["next_poll"].is_string());
+  EXPECT_EQ(standing["broken"]["state"], "failing");
+  EXPECT_EQ(standing["broken"]["last_status"], "HTTP 404");
+  EXPECT_GE(standing["broken"]["errors"].get<int>(), 1);
+  EXPECT_TRUE(standing["gazette"]["last_status"].get<std::string>().starts_with("200, ")) << standing["gazette"];
+  const test::RunResult table = test::run_command({SLUICE_BINARY, "status", "-c", (dir.path() / "sluice.yaml").string()});
+  EXPECT_NE(table.out.find("FEED"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("HTTP 404"), std::string::npos) << table.out;
 
   const auto stop_started = std::chrono::steady_clock::now();
   daemon->send_signal(SIGTERM);

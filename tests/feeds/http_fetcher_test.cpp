@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <map>
+#include <mutex>
 
 #include "tests/support/http_server.h"
 #include "tests/support/temp_dir.h"
@@ -252,6 +253,52 @@ TEST_F(HttpFetcherTest, GuardRefusesNonPublicAddressesAfterResolution) {
   EXPECT_TRUE(refused_by_name.error().reason.starts_with("refused to connect to non-public address")) << refused_by_name.error().reason;
   // Configured URLs are trusted: without the guard the same server answers.
   EXPECT_TRUE(fetch(request_for(server.url("/internal"))));
+}
+
+TEST_F(HttpFetcherTest, CarriesCookiesThroughAConsentRedirectAndHandsBackTheJar) {
+  std::vector<std::string> asked;
+  std::mutex mutex;
+  server.route("/feed", [&](const test::HttpRequest& request) {
+    const std::lock_guard lock(mutex);
+    asked.push_back("/feed " + request.header("Cookie"));
+    if (request.header("Cookie").find("consent=yes") == std::string::npos)
+      return test::HttpReply{302, "", {{"Location", "/consent"}}};
+    return test::HttpReply{200, "<rss/>", {}};
+  });
+  server.route("/consent", [&](const test::HttpRequest&) {
+    const std::lock_guard lock(mutex);
+    asked.push_back("/consent");
+    return test::HttpReply{302, "", {{"Location", "/feed"}, {"Set-Cookie", "consent=yes; Path=/; Max-Age=3600"}}};
+  });
+  const FetchResult walled = fetch(request_for(server.url("/feed")));
+  ASSERT_TRUE(walled) << walled.error().reason;
+  EXPECT_EQ(walled->body, "<rss/>");
+  EXPECT_EQ(asked, (std::vector<std::string>{"/feed ", "/consent", "/feed consent=yes"}));
+  EXPECT_NE(walled->cookies.find("\tconsent\tyes"), std::string::npos) << walled->cookies;
+
+  // The jar handed back opens the wall at once next time.
+  asked.clear();
+  FetchRequest again = request_for(server.url("/feed"));
+  again.cookies = walled->cookies;
+  const FetchResult direct = fetch(again);
+  ASSERT_TRUE(direct);
+  EXPECT_EQ(asked, (std::vector<std::string>{"/feed consent=yes"}));
+}
+
+TEST_F(HttpFetcherTest, SendsACookieOnlyToItsHost) {
+  std::string cookie = "unset";
+  server.route("/feed", [&](const test::HttpRequest& request) {
+    cookie = request.header("Cookie");
+    return test::HttpReply{200, "<rss/>", {}};
+  });
+  FetchRequest same = request_for(server.url("/feed"));
+  same.cookies = cookie_line("127.0.0.1", "session", "abc") + "\n";
+  ASSERT_TRUE(fetch(same));
+  EXPECT_EQ(cookie, "session=abc");
+  FetchRequest other = request_for(server.url("/feed").replace(7, 9, "localhost"));
+  other.cookies = same.cookies;
+  ASSERT_TRUE(fetch(other));
+  EXPECT_EQ(cookie, "") << "a cookie for 127.0.0.1 went to localhost";
 }
 
 TEST(HttpFetcher, TellsPublicAddressesFromTheRest) {

@@ -1,26 +1,30 @@
-// The Poller against real HTTP servers on 127.0.0.1: per-host limits and Retry-After.
+// The Poller against real HTTP servers on 127.0.0.1, on a clock the test moves: per-host limits,
+// Retry-After, backoff, resumed schedules, permanent redirects and cookies.
 #include "feeds/poller.h"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <algorithm>
+#include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "tests/support/http_server.h"
+#include "tests/support/manual_clock.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::feeds {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using TimePoint = std::chrono::steady_clock::time_point;
 
 constexpr const char* kFeed = R"(<rss version="2.0"><channel><title>t</title></channel></rss>)";
 
-config::FeedConfig feed(const std::string& name, const std::string& url, std::chrono::milliseconds interval) {
+config::FeedConfig feed(const std::string& name, const std::string& url, milliseconds interval) {
   config::FeedConfig out;
   out.name = name;
   out.url = url;
@@ -31,12 +35,78 @@ config::FeedConfig feed(const std::string& name, const std::string& url, std::ch
   return out;
 }
 
-// Runs a Poller over `config` for `duration`, handing every document to a sink that accepts it.
-void run_poller(const config::Config& config, std::chrono::milliseconds duration) {
-  Poller poller(config, {}, [](PolledDocument&&) { return true; });
-  std::jthread thread([&](std::stop_token stop) { poller.run(stop); });
-  std::this_thread::sleep_for(duration);
-}
+// A Poller on a hand-moved clock, turned by the test itself: time passes only through advance(),
+// and each step of it runs until every transfer it started has finished.
+class DrivenPoller {
+ public:
+  explicit DrivenPoller(const config::Config& config, std::vector<PollState> initial = {})
+      : poller(config, std::move(initial), [](PolledDocument&&) { return true; },
+               [this](std::size_t index, const PollState& state) { reported[index] = state; }, {}, clock) {}
+
+  // Moves the clock on by `span` in steps of `step`.
+  void advance(milliseconds span, milliseconds step = 50ms) {
+    for (milliseconds moved{0}; moved < span; moved += step) {
+      clock.advance(std::min(step, span - moved));
+      settle();
+    }
+  }
+
+  // Turns the poller until it has nothing left to do at this instant.
+  void settle() {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    poller.turn(0ms);  // starts what is due
+    while (!poller.idle()) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "the poller was still busy after 10 s of real time";
+        return;
+      }
+      poller.turn(5ms);
+    }
+  }
+
+  test::ManualClock clock;
+  std::map<std::size_t, PollState> reported;  // the last state reported per feed
+  Poller poller;
+};
+
+// Requests as the servers saw them, stamped with the test's clock.
+class RequestLog {
+ public:
+  explicit RequestLog(const test::ManualClock& clock) : clock_(clock) {}
+
+  void record(const std::string& path, const test::HttpRequest& request) {
+    const std::lock_guard lock(mutex_);
+    entries_.push_back({path, clock_.now(), request.header("Cookie")});
+  }
+
+  std::vector<TimePoint> times(const std::string& path) const {
+    const std::lock_guard lock(mutex_);
+    std::vector<TimePoint> out;
+    for (const Entry& entry : entries_)
+      if (entry.path == path) out.push_back(entry.at);
+    return out;
+  }
+
+  std::vector<std::string> cookies(const std::string& path) const {
+    const std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const Entry& entry : entries_)
+      if (entry.path == path) out.push_back(entry.cookie);
+    return out;
+  }
+
+  std::size_t count(const std::string& path) const { return times(path).size(); }
+
+ private:
+  struct Entry {
+    std::string path;
+    TimePoint at;
+    std::string cookie;
+  };
+  const test::ManualClock& clock_;
+  mutable std::mutex mutex_;
+  std::vector<Entry> entries_;
+};
 
 TEST(Poller, NeverExceedsThePerHostLimit) {
   test::HttpServer server;
@@ -50,7 +120,7 @@ TEST(Poller, NeverExceedsThePerHostLimit) {
       const int now = ++active;
       for (int seen = most; now > seen && !most.compare_exchange_weak(seen, now);) {
       }
-      std::this_thread::sleep_for(150ms);
+      std::this_thread::sleep_for(100ms);  // real time: the transfers overlap
       --active;
       const std::lock_guard lock(mutex);
       fetched.insert(path);
@@ -60,63 +130,126 @@ TEST(Poller, NeverExceedsThePerHostLimit) {
   config::Config config;
   config.hosts.per_host = 2;
   for (int i = 0; i < 5; ++i) config.feeds.push_back(feed("f" + std::to_string(i), server.url("/feed" + std::to_string(i)), 10s));
-  run_poller(config, 1500ms);
+  DrivenPoller driven(config);
+  driven.advance(1s, 1s);  // first polls are spread over a second: all five are due at once
   EXPECT_EQ(fetched.size(), 5U) << "every feed of the host got its turn";
   EXPECT_LE(most, 2) << "more transfers at once than per_host allows";
   EXPECT_GE(most, 2) << "the limit was not used: the feeds were fetched one by one";
 }
 
-TEST(Poller, RetryAfterHoldsBackTheWholeHostOnly) {
+class RetryAfter : public testing::TestWithParam<int> {};
+
+TEST_P(RetryAfter, HoldsBackTheWholeHostOnlyForAsLongAsAsked) {
+  const int status = GetParam();
   test::HttpServer busy_host;
   test::HttpServer other_host;
-  std::mutex mutex;
-  std::vector<Clock::time_point> busy_requests;
-  std::vector<Clock::time_point> other_requests;
-  std::optional<Clock::time_point> refused_at;
-  busy_host.route("/a", [&](const test::HttpRequest&) {
-    const std::lock_guard lock(mutex);
-    busy_requests.push_back(Clock::now());
-    if (!refused_at) {
-      refused_at = Clock::now();
-      return test::HttpReply{429, "", {{"Retry-After", "2"}}};
-    }
-    return test::HttpReply{200, kFeed, {}};
-  });
-  busy_host.route("/b", [&](const test::HttpRequest&) {
-    const std::lock_guard lock(mutex);
-    busy_requests.push_back(Clock::now());
-    return test::HttpReply{200, kFeed, {}};
-  });
-  other_host.route("/c", [&](const test::HttpRequest&) {
-    const std::lock_guard lock(mutex);
-    other_requests.push_back(Clock::now());
-    return test::HttpReply{200, kFeed, {}};
-  });
   config::Config config;
   config.feeds = {feed("a", busy_host.url("/a"), 200ms), feed("b", busy_host.url("/b"), 200ms),
                   feed("c", other_host.url("/c"), 200ms)};
-  run_poller(config, 3000ms);
+  DrivenPoller driven(config);
+  RequestLog log(driven.clock);
+  std::atomic<bool> refused{false};
+  busy_host.route("/a", [&](const test::HttpRequest& request) {
+    log.record("/a", request);
+    if (!refused.exchange(true)) return test::HttpReply{status, "", {{"Retry-After", "2"}}};
+    return test::HttpReply{200, kFeed, {}};
+  });
+  busy_host.route("/b", [&](const test::HttpRequest& request) {
+    log.record("/b", request);
+    return test::HttpReply{200, kFeed, {}};
+  });
+  other_host.route("/c", [&](const test::HttpRequest& request) {
+    log.record("/c", request);
+    return test::HttpReply{200, kFeed, {}};
+  });
+  driven.advance(4s);
 
-  const std::lock_guard lock(mutex);
-  ASSERT_TRUE(refused_at);
-  const auto held_until = *refused_at + 1900ms;  // Retry-After: 2, less scheduling slack
-  const auto during_hold = [&](Clock::time_point t) { return t > *refused_at + 50ms && t < held_until; };
-  EXPECT_EQ(std::count_if(busy_requests.begin(), busy_requests.end(), during_hold), 0)
-      << "the busy host was asked again before its Retry-After";
-  EXPECT_GE(std::count_if(other_requests.begin(), other_requests.end(), during_hold), 4)
-      << "the other host should have been polled on its interval meanwhile";
-  EXPECT_GE(std::count_if(busy_requests.begin(), busy_requests.end(), [&](Clock::time_point t) { return t >= held_until; }), 1)
-      << "the busy host was never polled again";
+  ASSERT_TRUE(refused);
+  const TimePoint refused_at = log.times("/a").front();
+  const TimePoint held_until = refused_at + 2s;
+  const auto during_hold = [&](TimePoint t) { return t > refused_at && t < held_until; };
+  auto busy = log.times("/a");
+  const auto b = log.times("/b");
+  busy.insert(busy.end(), b.begin(), b.end());
+  const auto other = log.times("/c");
+  EXPECT_EQ(std::count_if(busy.begin(), busy.end(), during_hold), 0) << "the busy host was asked again before its Retry-After";
+  // Every 200 ms (±5%) for two seconds.
+  EXPECT_GE(std::count_if(other.begin(), other.end(), during_hold), 8) << "the other host was held back too";
+  const auto after = std::count_if(busy.begin(), busy.end(), [&](TimePoint t) { return t >= held_until && t < held_until + 300ms; });
+  EXPECT_GE(after, 1) << "the busy host was not polled again once the hold ended";
+  EXPECT_TRUE(driven.reported.at(0).last_status.starts_with("200, ")) << driven.reported.at(0).last_status;
+}
+
+INSTANTIATE_TEST_SUITE_P(Poller, RetryAfter, testing::Values(429, 503));
+
+TEST(Poller, BacksOffExponentiallyUpToMaxIntervalAndRecoversAtOnce) {
+  test::HttpServer server;
+  config::Config config;
+  config.feeds = {feed("flaky", server.url("/feed"), 1s)};
+  config.feeds[0].poll.max_interval = 8s;
+  DrivenPoller driven(config);
+  RequestLog log(driven.clock);
+  std::atomic<bool> healthy{false};
+  server.route("/feed", [&](const test::HttpRequest& request) {
+    log.record("/feed", request);
+    return healthy ? test::HttpReply{200, kFeed, {}} : test::HttpReply{500, "", {}};
+  });
+  driven.advance(25s, 100ms);
+  ASSERT_EQ(driven.reported.at(0).last_status, "HTTP 500");
+  const int errors = driven.reported.at(0).errors;
+  EXPECT_GE(errors, 5);
+
+  healthy = true;
+  driven.advance(20s, 100ms);
+  const auto times = log.times("/feed");
+  ASSERT_GE(times.size(), 8U);
+  std::vector<milliseconds> gaps;
+  for (std::size_t i = 1; i < times.size(); ++i) gaps.push_back(std::chrono::duration_cast<milliseconds>(times[i] - times[i - 1]));
+  // 1 s, 2 s, 4 s, then 8 s (the cap) while failing; each ±5% jitter, seen in 100 ms steps.
+  const milliseconds expected[] = {1s, 2s, 4s, 8s};
+  for (std::size_t i = 0; i + 1 < static_cast<std::size_t>(errors); ++i) {
+    const milliseconds want = expected[std::min<std::size_t>(i, 3)];
+    EXPECT_GE(gaps[i], want * 95 / 100) << "gap " << i;
+    EXPECT_LE(gaps[i], want * 105 / 100 + 100ms) << "gap " << i;
+  }
+  // Once the server answers, the feed is back on its interval.
+  EXPECT_EQ(driven.reported.at(0).errors, 0);
+  EXPECT_LE(gaps.back(), 1050ms + 100ms);
+  EXPECT_TRUE(driven.reported.at(0).last_status.starts_with("200, ")) << driven.reported.at(0).last_status;
+}
+
+TEST(Poller, ARestartResumesTheScheduleAndPollsNothingEarly) {
+  test::HttpServer server;
+  config::Config config;
+  config.feeds = {feed("known", server.url("/known"), 60s), feed("added", server.url("/added"), 60s)};
+  for (config::FeedConfig& each : config.feeds) each.poll.max_interval = 1h;
+  test::ManualClock reference;
+  std::vector<PollState> initial(2);
+  initial[0].next_due =
+      std::chrono::duration_cast<std::chrono::seconds>(reference.wall().time_since_epoch()).count() + 30;
+  DrivenPoller driven(config, initial);
+  RequestLog log(driven.clock);
+  for (const char* path : {"/known", "/added"})
+    server.route(path, [&, path = std::string(path)](const test::HttpRequest& request) {
+      log.record(path, request);
+      return test::HttpReply{200, kFeed, {}};
+    });
+  driven.advance(28s, 500ms);
+  EXPECT_EQ(log.count("/known"), 0U) << "polled before the next due time it was stored with";
+  EXPECT_EQ(log.count("/added"), 1U) << "a feed with no state is polled at start";
+  driven.advance(4s, 500ms);
+  EXPECT_EQ(log.count("/known"), 1U) << "not polled once due";
 }
 
 TEST(Poller, AdoptsAPermanentRedirectAfterThreePollsButNeverATemporaryOne) {
   test::HttpServer server;
-  std::mutex mutex;
-  std::vector<std::string> paths;
+  config::Config config;
+  config.feeds = {feed("moved", server.url("/old"), 100ms), feed("visiting", server.url("/away"), 100ms)};
+  DrivenPoller driven(config);
+  RequestLog log(driven.clock);
   auto route = [&](const std::string& path, test::HttpReply reply) {
-    server.route(path, [&, path, reply](const test::HttpRequest&) {
-      const std::lock_guard lock(mutex);
-      paths.push_back(path);
+    server.route(path, [&, path, reply](const test::HttpRequest& request) {
+      log.record(path, request);
       return reply;
     });
   };
@@ -124,27 +257,54 @@ TEST(Poller, AdoptsAPermanentRedirectAfterThreePollsButNeverATemporaryOne) {
   route("/new", test::HttpReply{200, kFeed, {}});
   route("/away", test::HttpReply{302, "", {{"Location", "/elsewhere"}}});
   route("/elsewhere", test::HttpReply{200, kFeed, {}});
+  driven.advance(2s);
+  ASSERT_GE(log.count("/away"), 6U);
+  EXPECT_EQ(log.count("/old"), static_cast<std::size_t>(kRedirectsToAdopt)) << "asked the old URL after adopting";
+  EXPECT_GT(log.count("/new"), static_cast<std::size_t>(kRedirectsToAdopt)) << "polled the new URL directly";
+  EXPECT_EQ(driven.reported.at(0).url, server.url("/new"));
+  EXPECT_EQ(driven.reported.at(1).url, server.url("/away")) << "a 302 does not move a feed";
+  EXPECT_EQ(driven.reported.at(1).redirect_streak, 0);
+}
+
+TEST(Poller, KeepsEachFeedsCookiesAcrossPollsAndRestarts) {
+  test::HttpServer server;
   config::Config config;
-  config.feeds = {feed("moved", server.url("/old"), 100ms), feed("visiting", server.url("/away"), 100ms)};
-  std::vector<PollState> reported(2);
+  config.feeds = {feed("walled", server.url("/walled"), 1s), feed("plain", server.url("/plain"), 1s)};
+  config.feeds[0].cookies = {{"consent", "yes"}};
+  std::vector<PollState> kept;
   {
-    Poller poller(config, {}, [](PolledDocument&&) { return true; },
-                  [&](std::size_t index, const PollState& state) {
-                    const std::lock_guard lock(mutex);
-                    reported[index] = state;
-                  });
-    std::jthread thread([&](std::stop_token stop) { poller.run(stop); });
-    ASSERT_TRUE(test::wait_until([&] {
-      const std::lock_guard lock(mutex);
-      return std::count(paths.begin(), paths.end(), "/away") >= 6;
-    }, 10s));
+    DrivenPoller driven(config);
+    RequestLog log(driven.clock);
+    server.route("/walled", [&](const test::HttpRequest& request) {
+      log.record("/walled", request);
+      return test::HttpReply{200, kFeed, {{"Set-Cookie", "visitor=42; Path=/; Max-Age=86400"}}};
+    });
+    server.route("/plain", [&](const test::HttpRequest& request) {
+      log.record("/plain", request);
+      return test::HttpReply{200, kFeed, {}};
+    });
+    driven.advance(2500ms, 100ms);
+    const auto walled = log.cookies("/walled");
+    ASSERT_GE(walled.size(), 2U);
+    EXPECT_EQ(walled[0], "consent=yes") << "the configured cookie goes with the first request";
+    EXPECT_NE(walled[1].find("visitor=42"), std::string::npos) << "the server's cookie was not sent back: " << walled[1];
+    EXPECT_NE(walled[1].find("consent=yes"), std::string::npos);
+    for (const std::string& cookie : log.cookies("/plain")) EXPECT_EQ(cookie, "") << "one feed's cookies went to another";
+    EXPECT_NE(driven.reported.at(0).cookies.find("visitor\t42"), std::string::npos);
+    kept = {driven.reported.at(0), driven.reported.at(1)};
   }
-  const std::lock_guard lock(mutex);
-  EXPECT_EQ(std::count(paths.begin(), paths.end(), "/old"), kRedirectsToAdopt) << "asked the old URL after adopting";
-  EXPECT_GT(std::count(paths.begin(), paths.end(), "/new"), kRedirectsToAdopt) << "polled the new URL directly";
-  EXPECT_EQ(reported[0].url, server.url("/new"));
-  EXPECT_EQ(reported[1].url, server.url("/away")) << "a 302 does not move a feed";
-  EXPECT_EQ(reported[1].redirect_streak, 0);
+  // A restart starts from the stored jar.
+  config.feeds[0].cookies.clear();
+  DrivenPoller restarted(config, kept);
+  RequestLog log(restarted.clock);
+  server.route("/walled", [&](const test::HttpRequest& request) {
+    log.record("/walled", request);
+    return test::HttpReply{200, kFeed, {}};
+  });
+  restarted.advance(3s, 100ms);
+  const auto walled = log.cookies("/walled");
+  ASSERT_FALSE(walled.empty());
+  EXPECT_NE(walled[0].find("visitor=42"), std::string::npos) << walled[0];
 }
 
 }  // namespace

@@ -1,0 +1,104 @@
+#include "daemon/status_command.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "config/units.h"
+#include "feeds/dates.h"
+#include "feeds/poller.h"
+#include "pipeline/state_store.h"
+
+namespace sluice::daemon {
+namespace {
+
+using std::chrono::seconds;
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string rfc3339(std::int64_t unix_seconds) {
+  if (unix_seconds <= 0) return "";
+  return feeds::format_rfc3339(feeds::Timestamp(seconds(unix_seconds)));
+}
+
+// "12s ago", "in 4m", "-" for never.
+std::string relative(std::int64_t at, std::int64_t now) {
+  if (at <= 0) return "-";
+  const std::string span = config::format_duration(seconds(std::abs(at - now)));
+  return at <= now ? span + " ago" : "in " + span;
+}
+
+// Where the feed is fetched from, when that is not the configured URL, or where it is moving.
+std::string url_note(const config::FeedConfig& feed, const pipeline::StoredFeed& stored) {
+  const bool kept = stored.configured_url == feed.url;
+  if (kept && !stored.url.empty() && stored.url != feed.url) return "moved permanently to " + stored.url;
+  if (kept && stored.redirect_streak > 0)
+    return "permanent redirect to " + stored.redirect_target + " seen " + std::to_string(stored.redirect_streak) +
+           "/" + std::to_string(feeds::kRedirectsToAdopt) + " polls";
+  return "";
+}
+
+}  // namespace
+
+int run_status(const config::Config& config, const StatusOptions& options) {
+  std::unordered_map<std::string, pipeline::StoredFeed> stored;
+  try {
+    stored = pipeline::StateStore::read_feeds(config.state_dir);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sluice status: %s\n", e.what());
+    return 1;
+  }
+  const std::int64_t now = now_seconds();
+  bool failing = false;
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"FEED", "STATE", "LAST POLL", "OUTCOME", "NEXT POLL", "NOTE"});
+  for (const config::FeedConfig& feed : config.feeds) {
+    const auto found = stored.find(feed.name);
+    const pipeline::StoredFeed none;
+    const pipeline::StoredFeed& state = found == stored.end() ? none : found->second;
+    const bool polled = state.last_polled > 0;
+    failing = failing || state.errors > 0;
+    const std::string condition = !polled ? "new"
+                                  : state.errors > 0 ? "failing x" + std::to_string(state.errors)
+                                                     : "ok";
+    if (options.json) {
+      nlohmann::json line{{"feed", feed.name},
+                          {"url", feed.url},
+                          {"state", !polled ? "new" : state.errors > 0 ? "failing" : "ok"},
+                          {"errors", state.errors},
+                          {"last_polled", polled ? nlohmann::json(rfc3339(state.last_polled)) : nullptr},
+                          {"last_status", state.last_status},
+                          {"next_poll", state.next_due > 0 ? nlohmann::json(rfc3339(state.next_due)) : nullptr},
+                          {"fetched_from", state.configured_url == feed.url && !state.url.empty() ? state.url : feed.url},
+                          {"redirect_target", state.redirect_target},
+                          {"redirect_streak", state.redirect_streak}};
+      std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+      continue;
+    }
+    rows.push_back({feed.name, condition, relative(state.last_polled, now), polled ? state.last_status : "-",
+                    relative(state.next_due, now), url_note(feed, state)});
+  }
+  if (!options.json) {
+    std::vector<std::size_t> width(rows.front().size(), 0);
+    for (const auto& row : rows)
+      for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    for (const auto& row : rows) {
+      std::string line;
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        line += row[i];
+        if (i + 1 < row.size()) line.append(width[i] - row[i].size() + 2, ' ');
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      std::printf("%s\n", line.c_str());
+    }
+  }
+  return failing ? 1 : 0;
+}
+
+}  // namespace sluice::daemon
