@@ -145,8 +145,10 @@ void add_tag(T& target, std::string term, std::string scheme = "", std::string l
 
 }  // namespace
 
-std::string element_key(pugi::xml_node node) {
-  const std::string_view uri = xml::namespace_uri(node);
+namespace {
+
+// The key of an element in namespace `uri` (see element_key).
+std::string key_in(std::string_view uri, pugi::xml_node node) {
   for (const Vocabulary& vocabulary : kVocabularies) {
     if (!iequals(vocabulary.uri, uri)) continue;
     std::string key(vocabulary.prefix);
@@ -156,6 +158,16 @@ std::string element_key(pugi::xml_node node) {
   }
   return "?";
 }
+
+bool declares_namespace(pugi::xml_node node) {
+  for (pugi::xml_attribute attribute : node.attributes())
+    if (std::string_view(attribute.name()).starts_with("xmlns")) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string element_key(pugi::xml_node node) { return key_in(xml::namespace_uri(node), node); }
 
 Person parse_person(std::string_view text) {
   Person person;
@@ -193,7 +205,33 @@ std::string format_person(const Person& person) {
   return person.name.empty() ? person.email : person.name;
 }
 
-std::string ElementReader::base(pugi::xml_node node) const { return xml::base_url(node, url_); }
+std::string_view ElementReader::base(pugi::xml_node node) const {
+  const pugi::xml_node parent = node.parent();
+  if (parent != base_scope_ || base_scope_.empty()) {
+    base_scope_ = parent;
+    scope_base_ = xml::base_url(parent, url_);
+  }
+  const pugi::xml_attribute own = node.attribute("xml:base");
+  if (!own) return scope_base_;
+  base_ = resolve_url(scope_base_, own.value());
+  return base_.empty() ? scope_base_ : base_;
+}
+
+std::string_view ElementReader::namespace_of(pugi::xml_node node) const {
+  if (declares_namespace(node)) return xml::namespace_uri(node);
+  const std::string_view name = node.name();
+  const std::string_view prefix = name.substr(0, std::min(name.find(':'), name.size()));
+  const std::string_view own_prefix = prefix.size() == name.size() ? std::string_view() : prefix;
+  if (node.parent() != namespace_scope_ || namespace_scope_.empty()) {
+    namespace_scope_ = node.parent();
+    prefixes_.clear();
+  }
+  for (const auto& [known, uri] : prefixes_)
+    if (known == own_prefix) return uri;
+  const std::string_view uri = xml::namespace_uri(node);
+  prefixes_.emplace_back(own_prefix, uri);
+  return uri;
+}
 
 std::string ElementReader::resolved(pugi::xml_node node) const {
   const std::string text = xml::text(node);
@@ -202,9 +240,9 @@ std::string ElementReader::resolved(pugi::xml_node node) const {
 }
 
 std::string ElementReader::key_of(pugi::xml_node node) const {
-  if (xml::namespace_uri(node) == native_namespace_)
-    return (atom_ ? "atom:" : "") + std::string(xml::local_name(node));
-  return element_key(node);
+  const std::string_view uri = namespace_of(node);
+  if (uri == native_namespace_) return (atom_ ? "atom:" : "") + std::string(xml::local_name(node));
+  return key_in(uri, node);
 }
 
 Text ElementReader::read_text(pugi::xml_node node, std::string_view default_type) const {
@@ -334,7 +372,8 @@ void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
   Person webmaster;
   for (pugi::xml_node child : channel.children()) {
     if (child.type() != pugi::node_element) continue;
-    const std::string key = key_of(child);
+    const std::string key_text = key_of(child);
+    const std::string_view key = key_text;  // compared by size first
     if (key == "item" || key == "atom:entry") continue;
     if (read_common(key, child, feed)) continue;
     if (key == "description" || key == "atom:subtitle" || key == "atom:tagline" || key == "dc:description" ||
@@ -374,7 +413,8 @@ Entry ElementReader::read_entry(pugi::xml_node item) const {
   std::optional<Text> description;
   for (pugi::xml_node child : item.children()) {
     if (child.type() != pugi::node_element) continue;
-    const std::string key = key_of(child);
+    const std::string key_text = key_of(child);
+    const std::string_view key = key_text;  // compared by size first
     if (read_common(key, child, entry)) continue;
     if (key == "guid") {
       const std::string permalink = ascii_lower(child.attribute("isPermaLink").value());

@@ -7,6 +7,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "feeds/model.h"
 
@@ -33,14 +35,26 @@ class ElementReader {
   Text read_text(pugi::xml_node node, std::string_view default_type) const;
   Link read_link(pugi::xml_node node) const;
   Person read_person(pugi::xml_node node) const;
-  std::string base(pugi::xml_node node) const;
+  // The base URL in effect at node (xml:base on it and its ancestors over the document URL).
+  // Valid until the next call.
+  std::string_view base(pugi::xml_node node) const;
   std::string key_of(pugi::xml_node node) const;
+  std::string_view namespace_of(pugi::xml_node node) const;
   // The element's text as a URL resolved against the base in effect, or as written.
   std::string resolved(pugi::xml_node node) const;
 
   std::string url_;
   bool atom_;
   std::string native_namespace_;
+
+  // Siblings share their scope: the namespaces and the base URL in effect under the last parent
+  // asked about are kept, so reading an item's children walks its ancestors once, not per child.
+  // (A reader is used by one thread.)
+  mutable pugi::xml_node namespace_scope_;
+  mutable std::vector<std::pair<std::string_view, std::string_view>> prefixes_;  // prefix → URI
+  mutable pugi::xml_node base_scope_;
+  mutable std::string scope_base_;
+  mutable std::string base_;
 };
 
 // The namespace-qualified key the reader dispatches on: "title" for RSS (any RSS namespace),

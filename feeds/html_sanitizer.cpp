@@ -3,21 +3,18 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <deque>
 #include <regex>
 #include <vector>
 
 #include "feeds/text.h"
 #include "feeds/urls.h"
+#include "feeds/word_set.h"
 
 namespace sluice::feeds {
 namespace {
 
-template <std::size_t N>
-bool contains(const std::array<std::string_view, N>& sorted, std::string_view name) {
-  return std::binary_search(sorted.begin(), sorted.end(), name);
-}
-
-// Every list below is sorted, for binary search.
+// The lists below are kept sorted for the reader; lookups go through WordSets.
 constexpr std::array<std::string_view, 112> kElements{
     "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "bdi", "bdo", "big",
     "blockquote", "br", "button", "canvas", "caption", "center", "cite", "code", "col", "colgroup", "command",
@@ -77,12 +74,20 @@ constexpr std::array<std::string_view, 41> kCssKeywords{
     "maroon", "medium", "navy", "none", "normal", "nowrap", "olive", "pointer", "purple", "red", "right",
     "silver", "solid", "teal", "top", "transparent", "underline", "white", "yellow"};
 
+// What the sanitizer knows about a tag name or an attribute name, in one lookup.
+enum : unsigned { kAcceptable = 1, kVoid = 2, kDropped = 4, kUrl = 8 };
+const WordFlags kElementKinds{{kElements, kAcceptable}, {kVoidElements, kVoid}, {kDroppedWithContent, kDropped}};
+const WordFlags kAttributeKinds{{kAttributes, kAcceptable}, {kUrlAttributes, kUrl}};
+const WordFlags kSafeSchemeSet{{kSafeSchemes, 1}};
+const WordFlags kCssPropertySet{{kCssProperties, 1}};
+const WordFlags kCssKeywordSet{{kCssKeywords, 1}};
+
 bool unsorted_contains(std::initializer_list<std::string_view> list, std::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
 }
 
 bool is_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' || c == '.';
+  return is_ascii_alnum(c) || c == '-' || c == '_' || c == ':' || c == '.';
 }
 
 // Length of a character or entity reference at text[at] ('&'), 0 when it is a bare ampersand.
@@ -90,20 +95,26 @@ std::size_t reference_length(std::string_view text, std::size_t at) {
   if (at + 1 < text.size() && text[at + 1] == '#') return numeric_reference_length(text, at);
   std::size_t i = at + 1;
   const std::size_t start = i;
-  while (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+  while (i < text.size() && is_ascii_alnum(text[i])) ++i;
   if (i == start || i >= text.size() || text[i] != ';') return 0;
   return i + 1 - at;
 }
 
 // Text as written, with bare ampersands escaped and references to the cp1252 range corrected.
 void append_text(std::string& out, std::string_view text, bool escape_angles) {
-  const auto special = [escape_angles](char c) {
-    return c == '&' || (escape_angles && (c == '<' || c == '>' || c == '"'));
-  };
+  static constexpr auto kInAttribute = [] {
+    std::array<bool, 256> special{};
+    for (const unsigned char c : {'&', '<', '>', '"'}) special[c] = true;
+    return special;
+  }();
   for (std::size_t i = 0; i < text.size(); ++i) {
     // Runs without anything to escape or check are copied in one go.
     std::size_t next = i;
-    while (next < text.size() && !special(text[next])) ++next;
+    if (!escape_angles) {
+      next = std::min(text.find('&', i), text.size());
+    } else {
+      while (next < text.size() && !kInAttribute[static_cast<unsigned char>(text[next])]) ++next;
+    }
     out.append(text.substr(i, next - i));
     if (next == text.size()) break;
     i = next;
@@ -148,16 +159,17 @@ void append_text(std::string& out, std::string_view text, bool escape_angles) {
 }
 
 std::string safe_url(std::string_view value, std::string_view base, bool image) {
-  std::string trimmed(value);
-  trimmed.erase(0, trimmed.find_first_not_of(" \t\r\n"));
-  trimmed.erase(trimmed.find_last_not_of(" \t\r\n") + 1);
-  if (image && ascii_lower(trimmed.substr(0, 11)) == "data:image/") return trimmed;
-  const std::string resolved = base.empty() ? std::string() : resolve_url(base, trimmed);
-  const std::string& url = resolved.empty() ? trimmed : resolved;
+  const std::size_t first = value.find_first_not_of(" \t\r\n");
+  const std::string_view trimmed =
+      first == std::string_view::npos ? std::string_view() : value.substr(first, value.find_last_not_of(" \t\r\n") + 1 - first);
+  if (image && ascii_lower(trimmed.substr(0, 11)) == "data:image/") return std::string(trimmed);
+  if (trimmed.starts_with("https://") || trimmed.starts_with("http://")) return std::string(trimmed);
+  std::string url = base.empty() ? std::string() : resolve_url(base, trimmed);
+  if (url.empty()) url = trimmed;
   const auto colon = url.find(':');
   const auto delimiter = url.find_first_of("/?#");
   if (colon == std::string::npos || (delimiter != std::string::npos && delimiter < colon)) return url;  // relative
-  return contains(kSafeSchemes, ascii_lower(url.substr(0, colon))) ? url : std::string();
+  return kSafeSchemeSet.contains(ascii_lower(std::string_view(url).substr(0, colon))) ? url : std::string();
 }
 
 std::string sanitize_style(std::string_view style) {
@@ -173,7 +185,7 @@ std::string sanitize_style(std::string_view style) {
     const std::string value = (*it)[2];
     if (value.empty()) continue;
     const std::string name = ascii_lower(property);
-    bool keep = contains(kCssProperties, name);
+    bool keep = kCssPropertySet.contains(name);
     const std::string family = name.substr(0, name.find('-'));
     if (!keep && unsorted_contains({"background", "border", "margin", "padding"}, family)) {
       keep = true;
@@ -181,7 +193,7 @@ std::string sanitize_style(std::string_view style) {
       while (keep && start < value.size()) {
         const std::size_t end = std::min(value.find(' ', start), value.size());
         const std::string keyword = value.substr(start, end - start);
-        if (!keyword.empty() && !contains(kCssKeywords, keyword) &&
+        if (!keyword.empty() && !kCssKeywordSet.contains(keyword) &&
             !std::regex_match(keyword, value_token))
           keep = false;
         start = end + 1;
@@ -196,7 +208,7 @@ std::string sanitize_style(std::string_view style) {
 }
 
 struct Attribute {
-  std::string name;        // lower case
+  std::string_view name;   // lower case (the input's own bytes, or a lowered copy the sanitizer keeps)
   std::string_view value;  // as written, quotes removed
   std::string rewritten;   // the value to emit when it had to change
   bool is_rewritten = false;
@@ -226,7 +238,9 @@ class Sanitizer {
 
   void markup() {
     const std::string_view rest = in_.substr(at_);
-    if (rest.starts_with("<!--")) {
+    if (rest.size() > 1 && is_ascii_alpha(rest[1])) {  // a start tag, the common case
+      tag();
+    } else if (rest.starts_with("<!--")) {
       // Comments are inert and kept; an unclosed one would swallow the page, so it ends the text.
       const std::size_t end = in_.find("-->", at_ + 4);
       if (end != std::string_view::npos && dropping_ == 0) out_.append(in_.substr(at_, end + 3 - at_));
@@ -239,8 +253,7 @@ class Sanitizer {
     } else if (rest.starts_with("<!") || rest.starts_with("<?")) {
       const std::size_t end = in_.find('>', at_);
       at_ = end == std::string_view::npos ? in_.size() : end + 1;
-    } else if (rest.size() > 1 && (std::isalpha(static_cast<unsigned char>(rest[1])) ||
-                                   (rest[1] == '/' && rest.size() > 2 && std::isalpha(static_cast<unsigned char>(rest[2]))))) {
+    } else if (rest.size() > 2 && rest[1] == '/' && is_ascii_alpha(rest[2])) {
       tag();
     } else {
       if (dropping_ == 0) out_ += "&lt;";
@@ -248,21 +261,27 @@ class Sanitizer {
     }
   }
 
-  std::string name_at(std::size_t& i) const {
+  // The name at i, lower case: the input itself when it is already (the common case), else a
+  // lowered copy that lives until the next tag.
+  std::string_view name_at(std::size_t& i) {
     const std::size_t start = i;
-    while (i < in_.size() && is_name_char(in_[i])) ++i;
-    return ascii_lower(in_.substr(start, i - start));
+    bool upper = false;
+    while (i < in_.size() && is_name_char(in_[i])) upper = upper || (in_[i] >= 'A' && in_[i] <= 'Z'), ++i;
+    const std::string_view name = in_.substr(start, i - start);
+    if (!upper) return name;
+    return lowered_.emplace_back(ascii_lower(name));
   }
 
   void skip_space(std::size_t& i) const {
-    while (i < in_.size() && std::isspace(static_cast<unsigned char>(in_[i]))) ++i;
+    while (i < in_.size() && is_ascii_space(in_[i])) ++i;
   }
 
   void tag() {
     std::size_t i = at_ + 1;
     const bool closing = in_[i] == '/';
     if (closing) ++i;
-    const std::string name = name_at(i);
+    lowered_.clear();
+    const std::string_view name = name_at(i);
     std::vector<Attribute>& attributes = attributes_;  // reused: one allocation for the whole document
     attributes.clear();
     bool self_closing = false;
@@ -279,7 +298,7 @@ class Sanitizer {
         continue;
       }
       if (in_[i] == '<') break;  // an unclosed tag: the next one starts here
-      std::string attribute = name_at(i);
+      const std::string_view attribute = name_at(i);
       if (attribute.empty()) {
         ++i;
         continue;
@@ -296,38 +315,44 @@ class Sanitizer {
           i = end == std::string_view::npos ? in_.size() : end + 1;
         } else {
           const std::size_t start = i;
-          while (i < in_.size() && !std::isspace(static_cast<unsigned char>(in_[i])) && in_[i] != '>') ++i;
+          while (i < in_.size() && !is_ascii_space(in_[i]) && in_[i] != '>') ++i;
           value = in_.substr(start, i - start);
         }
       } else {
         value = in_.substr(i, 0);
-        attributes.push_back({attribute, value, attribute, true});  // a boolean attribute: <input checked>
+        attributes.push_back({attribute, value, std::string(attribute), true});  // a boolean attribute: <input checked>
         continue;
       }
-      attributes.push_back({std::move(attribute), value, {}, false});
+      attributes.push_back({attribute, value, {}, false});
     }
     at_ = i;
     if (closing) end_tag(name);
     else start_tag(name, attributes, self_closing);
   }
 
-  void start_tag(const std::string& name, std::vector<Attribute>& attributes, bool self_closing) {
-    if (contains(kDroppedWithContent, name)) {
+  void start_tag(std::string_view name, std::vector<Attribute>& attributes, bool self_closing) {
+    const unsigned kind = kElementKinds.flags(name);
+    if (kind & kDropped) {
       if (!self_closing) ++dropping_;
       return;
     }
-    if (dropping_ > 0 || !is_acceptable_html_element(name)) return;
+    if (dropping_ > 0 || !(kind & kAcceptable)) return;
     std::vector<Attribute*>& kept = kept_;  // sorted by name below; a repeated attribute keeps its last value
     kept.clear();
     for (Attribute& attribute : attributes) {
-      if (!contains(kAttributes, attribute.name)) continue;
+      const unsigned attribute_kind = kAttributeKinds.flags(attribute.name);
+      if (!(attribute_kind & kAcceptable)) continue;
       if (attribute.name == "style") {
         attribute.rewritten = sanitize_style(attribute.output());
         attribute.is_rewritten = true;
         if (attribute.rewritten.empty()) continue;
-      } else if (contains(kUrlAttributes, attribute.name)) {
-        attribute.rewritten = safe_url(attribute.output(), base_, name == "img");
-        attribute.is_rewritten = true;
+      } else if (attribute_kind & kUrl) {
+        // An absolute http(s) URL as written is safe and resolves to itself.
+        const std::string_view value = attribute.output();
+        if (!value.starts_with("https://") && !value.starts_with("http://")) {
+          attribute.rewritten = safe_url(value, base_, name == "img");
+          attribute.is_rewritten = true;
+        }
       } else if (attribute.name == "rel" || attribute.name == "type") {
         attribute.rewritten = ascii_lower(attribute.output());
         attribute.is_rewritten = true;
@@ -345,33 +370,49 @@ class Sanitizer {
       append_text(out_, attribute->output(), true);
       out_ += '"';
     }
-    const bool void_element = contains(kVoidElements, name);
-    out_ += void_element ? " />" : ">";
-    if (self_closing && !void_element) out_ += "</" + name + ">";
+    const bool void_element = (kind & kVoid) != 0;
+    // A void element keeps the author's serialization: XHTML style (`<br/>`, or `<hr></hr>` with
+    // an end tag) comes out as `<br />`, HTML style (`<br>`) as `<br>`.
+    if (void_element) out_ += self_closing || end_tag_follows(name) ? " />" : ">";
+    else out_ += '>';
+    if (self_closing && !void_element) out_.append("</").append(name).push_back('>');
   }
 
-  void end_tag(const std::string& name) {
-    if (contains(kDroppedWithContent, name)) {
+  // Whether the input goes on with `</name>` (any case, spaces before the `>`).
+  bool end_tag_follows(std::string_view name) const {
+    std::size_t i = at_;
+    if (in_.substr(i, 2) != "</" || in_.size() - i - 2 < name.size()) return false;
+    i += 2;
+    for (const char c : name)
+      if (static_cast<char>(std::tolower(static_cast<unsigned char>(in_[i++]))) != c) return false;
+    skip_space(i);
+    return i < in_.size() && in_[i] == '>';
+  }
+
+  void end_tag(std::string_view name) {
+    const unsigned kind = kElementKinds.flags(name);
+    if (kind & kDropped) {
       if (dropping_ > 0) --dropping_;
       return;
     }
-    if (dropping_ > 0 || !is_acceptable_html_element(name) || contains(kVoidElements, name)) return;
-    out_ += "</" + name + ">";
+    if (dropping_ > 0 || !(kind & kAcceptable) || (kind & kVoid)) return;
+    out_.append("</").append(name).push_back('>');
   }
 
   std::string_view in_;
-  std::string base_;
+  std::string_view base_;
   std::size_t at_ = 0;
   int dropping_ = 0;
   std::string out_;
   std::vector<Attribute> attributes_;
+  std::deque<std::string> lowered_;  // names lowered for the current tag (stable addresses)
   std::vector<Attribute*> kept_;
 };
 
 }  // namespace
 
 bool is_acceptable_html_element(std::string_view name) {
-  return contains(kElements, name);
+  return (kElementKinds.flags(name) & kAcceptable) != 0;
 }
 
 std::string sanitize_html(std::string_view html, std::string_view base_url) {

@@ -6,6 +6,13 @@
 
 namespace sluice::feeds {
 
+// ASCII classes, for markup and names: unlike <cctype>, no locale and no call.
+constexpr bool is_ascii_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_ascii_alnum(char c) noexcept { return is_ascii_alpha(c) || (c >= '0' && c <= '9'); }
+constexpr bool is_ascii_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 // Lower-cases ASCII letters only: names, schemes and keywords, never prose.
 std::string ascii_lower(std::string_view text);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <memory>
 #include <new>
 #include <optional>
@@ -50,13 +51,83 @@ bool is_tracking_parameter(std::string_view parameter) {
          std::find(kTrackingNames.begin(), kTrackingNames.end(), lowered) != kTrackingNames.end();
 }
 
+// The length of the reference's scheme ("tag" in "tag:x"), 0 when it has none.
+std::size_t scheme_length(std::string_view reference) {
+  if (reference.empty() || !std::isalpha(static_cast<unsigned char>(reference[0]))) return 0;
+  for (std::size_t i = 1; i < reference.size(); ++i) {
+    const char c = reference[i];
+    if (c == ':') return i;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return 0;
+  }
+  return 0;
+}
+
+// A relative path reference that resolves by plain concatenation: path characters only, no
+// scheme-like first segment, no dot segments, not a query or fragment alone, not network-path.
+bool is_plain_relative(std::string_view reference) {
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 'a'; c <= 'z'; ++c) plain[static_cast<std::size_t>(c)] = plain[static_cast<std::size_t>(c - 'a' + 'A')] = true;
+    for (int c = '0'; c <= '9'; ++c) plain[static_cast<std::size_t>(c)] = true;
+    for (const unsigned char c : std::string_view("-._~/?=&+,;@!$'()*:#")) plain[c] = true;
+    return plain;
+  }();
+  if (reference.empty() || reference[0] == '?' || reference[0] == '#' || reference.starts_with("//")) return false;
+  if (!std::all_of(reference.begin(), reference.end(), [](unsigned char c) { return kPlain[c]; })) return false;
+  const std::string_view path = reference.substr(0, reference.find_first_of("?#"));
+  if (path.substr(0, path.find('/')).find(':') != std::string_view::npos) return false;
+  for (std::size_t start = 0; start <= path.size();) {
+    const std::size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view segment = path.substr(start, end - start);
+    if (segment == "." || segment == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+// An http(s) base URL taken apart once: what a plain relative reference is appended to.
+struct BaseParts {
+  std::string base;
+  bool usable = false;     // http(s), no user information
+  std::string origin;      // scheme://host[:port]
+  std::string directory;   // origin + the path up to its last '/'
+};
+
+const BaseParts& parts_of(std::string_view base) {
+  thread_local BaseParts parts;
+  if (parts.base == base) return parts;
+  parts = BaseParts{};
+  parts.base = base;
+  UrlHandle url;
+  if (!url.set(CURLUPART_URL, parts.base.c_str(), CURLU_NON_SUPPORT_SCHEME)) return parts;
+  const auto scheme = url.get(CURLUPART_SCHEME);
+  if ((scheme != "http" && scheme != "https") || url.get(CURLUPART_USER) || url.get(CURLUPART_PASSWORD)) return parts;
+  const auto host = url.get(CURLUPART_HOST);
+  if (!host) return parts;
+  const auto port = url.get(CURLUPART_PORT);
+  const std::string path = url.get(CURLUPART_PATH).value_or("/");
+  parts.origin = *scheme + "://" + *host + (port ? ":" + *port : "");
+  parts.directory = parts.origin + path.substr(0, path.rfind('/') + 1);
+  if (parts.directory.size() == parts.origin.size()) parts.directory += '/';
+  parts.usable = true;
+  return parts;
+}
+
 }  // namespace
 
 std::string resolve_url(std::string_view base, std::string_view reference) {
-  // The common case, an absolute http(s) link, needs no parsing at all.
+  // The common cases need no URL parser: an absolute http(s) link is itself; a reference with a
+  // scheme but no authority ("tag:...", "urn:...", "mailto:...") has no absolute form here; a
+  // plain relative path is appended to the base's directory (or origin), taken apart once.
   if ((reference.starts_with("https://") || reference.starts_with("http://")) &&
       reference.find_first_of(" \t\r\n") == std::string_view::npos)
     return std::string(reference);
+  if (const std::size_t scheme = scheme_length(reference); scheme > 0 && reference.substr(scheme + 1, 2) != "//")
+    return "";
+  if (!base.empty() && is_plain_relative(reference)) {
+    if (const BaseParts& parts = parts_of(base); parts.usable)
+      return (reference[0] == '/' ? parts.origin : parts.directory) + std::string(reference);
+  }
   const std::string ref(reference);
   UrlHandle absolute;
   if (absolute.set(CURLUPART_URL, ref.c_str(), CURLU_NON_SUPPORT_SCHEME)) return ref;

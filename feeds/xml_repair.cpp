@@ -13,7 +13,15 @@
 namespace sluice::feeds {
 namespace {
 
-constexpr std::array<std::string_view, 5> kXmlEntities{"amp", "apos", "gt", "lt", "quot"};
+// amp, apos, gt, lt, quot: the entities XML itself defines.
+bool is_xml_entity(std::string_view name) {
+  switch (name.size()) {
+    case 2: return name == "lt" || name == "gt";
+    case 3: return name == "amp";
+    case 4: return name == "quot" || name == "apos";
+    default: return false;
+  }
+}
 
 // Gumbo knows every HTML5 named reference; it is asked once per name and the answer is kept.
 std::string decode_with_gumbo(std::string_view name) {
@@ -62,6 +70,8 @@ std::size_t verbatim_end(std::string_view text, std::size_t at) {
     const std::size_t end = text.find(terminator, from);
     return end == std::string_view::npos ? text.size() : end + terminator.size();
   };
+  // Tags, the common case, are never verbatim constructs.
+  if (at + 1 >= text.size() || (text[at + 1] != '!' && text[at + 1] != '?')) return std::string_view::npos;
   const std::string_view rest = text.substr(at);
   if (rest.starts_with("<![CDATA[")) return skip_to("]]>", at + 9);
   if (rest.starts_with("<!--")) return skip_to("-->", at + 4);
@@ -109,7 +119,7 @@ std::string repair(std::string_view document, std::string& text) {
     return problem;
   }
   for (std::size_t k = i; k < first_tag; ++k)
-    if (!std::isspace(static_cast<unsigned char>(document[k]))) {
+    if (!is_ascii_space(document[k])) {
       if (note("text before the first tag, skipped")) return problem;
       i = first_tag;
       break;
@@ -139,12 +149,12 @@ std::string repair(std::string_view document, std::string& text) {
           continue;
         }
       } else {
-        while (j < document.size() && (std::isalnum(static_cast<unsigned char>(document[j])) || document[j] == '_' ||
+        while (j < document.size() && (is_ascii_alnum(document[j]) || document[j] == '_' ||
                                        document[j] == '-' || document[j] == '.'))
           ++j;
         const std::string_view name = document.substr(i + 1, j - i - 1);
         if (!name.empty() && j < document.size() && document[j] == ';') {
-          if (std::find(kXmlEntities.begin(), kXmlEntities.end(), name) != kXmlEntities.end()) {
+          if (is_xml_entity(name)) {
             append(document.substr(i, j + 1 - i));
           } else if (const std::string decoded = html_entity(name); !decoded.empty()) {
             if (note("undefined entity &" + std::string(name) + "; read as its HTML meaning")) return problem;

@@ -93,21 +93,44 @@ TEST_F(HttpFetcherTest, GoesThroughTheConfiguredProxy) {
   EXPECT_EQ(seen.header("Host"), "feeds.example.invalid");
 }
 
-TEST_F(HttpFetcherTest, ConditionalGetGets304) {
+TEST_F(HttpFetcherTest, AnswersWithValidatorsThenGets304ByETag) {
   test::HttpRequest seen;
   server.route("/feed.xml", [&](const test::HttpRequest& request) {
     seen = request;
     if (request.header("If-None-Match") == "\"v1\"") return test::HttpReply{304, "", {{"ETag", "\"v1\""}}};
     return test::HttpReply{200, "<rss/>", {{"ETag", "\"v1\""}}};
   });
+  const FetchResult first = fetch(request_for(server.url("/feed.xml")));
+  ASSERT_TRUE(first) << first.error().reason;
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(seen.header("If-None-Match"), "");
   FetchRequest request = request_for(server.url("/feed.xml"));
-  request.etag = "\"v1\"";
-  request.last_modified = "Mon, 10 Feb 2025 14:30:00 GMT";
-  const FetchResult result = fetch(request);
-  ASSERT_TRUE(result) << result.error().reason;
-  EXPECT_TRUE(result->not_modified());
-  EXPECT_TRUE(result->body.empty());
-  EXPECT_EQ(seen.header("If-Modified-Since"), "Mon, 10 Feb 2025 14:30:00 GMT");
+  request.etag = first->etag;
+  const FetchResult second = fetch(request);
+  ASSERT_TRUE(second) << second.error().reason;
+  EXPECT_TRUE(second->not_modified());
+  EXPECT_TRUE(second->body.empty());
+}
+
+TEST_F(HttpFetcherTest, AnswersWithValidatorsThenGets304ByLastModified) {
+  constexpr const char* kModified = "Mon, 10 Feb 2025 14:30:00 GMT";
+  test::HttpRequest seen;
+  server.route("/feed.xml", [&](const test::HttpRequest& request) {
+    seen = request;
+    if (request.header("If-Modified-Since") == kModified) return test::HttpReply{304, "", {}};
+    return test::HttpReply{200, "<rss/>", {{"Last-Modified", kModified}}};
+  });
+  const FetchResult first = fetch(request_for(server.url("/feed.xml")));
+  ASSERT_TRUE(first) << first.error().reason;
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->etag, "");
+  FetchRequest request = request_for(server.url("/feed.xml"));
+  request.last_modified = first->last_modified;
+  const FetchResult second = fetch(request);
+  ASSERT_TRUE(second) << second.error().reason;
+  EXPECT_TRUE(second->not_modified());
+  EXPECT_EQ(seen.header("If-Modified-Since"), kModified);
+  EXPECT_EQ(seen.header("If-None-Match"), "");
 }
 
 TEST_F(HttpFetcherTest, FollowsRedirects) {
@@ -137,6 +160,19 @@ TEST_F(HttpFetcherTest, AbortsBodiesPastTheLimit) {
   const FetchResult result = fetch(request);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().reason, "body exceeds max_body 100KiB");
+}
+
+TEST_F(HttpFetcherTest, StopsAnEndlessBodyAtTheLimit) {
+  server.route("/endless", [](const test::HttpRequest&) {
+    test::HttpReply reply{200, std::string(16 * 1024, 'x'), {}};
+    reply.endless = true;
+    return reply;
+  });
+  FetchRequest request = request_for(server.url("/endless"));
+  request.max_body = 1024 * 1024;
+  const FetchResult result = fetch(request);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().reason, "body exceeds max_body 1MiB");
 }
 
 TEST_F(HttpFetcherTest, GivesUpOnASlowServer) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 namespace sluice::feeds {
 namespace {
 
@@ -28,6 +31,35 @@ TEST(Urls, ResolvesReferences) {
   EXPECT_EQ(resolve_url("https://example.org/a", "https://other.example/z"), "https://other.example/z");
   EXPECT_EQ(resolve_url("", "https://other.example/z"), "https://other.example/z");
   EXPECT_EQ(resolve_url("", "relative"), "");
+}
+
+// Plain relative paths and scheme-only references skip the URL parser; the answers are the ones
+// RFC 3986 resolution (libcurl's) gives.
+TEST(Urls, ResolvesPlainReferencesAsTheUrlParserDoes) {
+  const std::string base = "https://News.Example.com:8443/a/b/feed.xml?x=1#f";
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"post-0", "https://News.Example.com:8443/a/b/post-0"},
+      {"2024/06/01/post-0", "https://News.Example.com:8443/a/b/2024/06/01/post-0"},
+      {"/abs/x", "https://News.Example.com:8443/abs/x"},
+      {"c/d?x=1&y=2", "https://News.Example.com:8443/a/b/c/d?x=1&y=2"},
+      {"c/d#frag", "https://News.Example.com:8443/a/b/c/d#frag"},
+      {"a//b", "https://News.Example.com:8443/a/b/a//b"},
+      {"it's(1)", "https://News.Example.com:8443/a/b/it's(1)"},
+      {"?q=1", "https://News.Example.com:8443/a/b/feed.xml?q=1"},
+      {"#frag", "https://News.Example.com:8443/a/b/#frag"},
+      {"../up", "https://News.Example.com:8443/a/up"},
+      {"./here", "https://News.Example.com:8443/a/b/here"},
+      {"a b", "https://News.Example.com:8443/a/b/a%20b"},
+      {"tag:news.example.com,2024:post-0", ""},
+      {"urn:uuid:1234", ""},
+      {"mailto:x@example.org", ""},
+      {"http:foo", ""},
+      {"irc://server/chan", "irc://server/chan"},
+  };
+  for (const auto& [reference, resolved] : cases) EXPECT_EQ(resolve_url(base, reference), resolved) << reference;
+  EXPECT_EQ(resolve_url("http://h", "p"), "http://h/p");
+  EXPECT_EQ(resolve_url("https://user:pw@h/d/f", "p"), "https://user:pw@h/d/p");
+  EXPECT_EQ(resolve_url("file:///srv/feeds/a.xml", "b.xml"), "file:///srv/feeds/b.xml");
 }
 
 }  // namespace

@@ -55,6 +55,15 @@ HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {
               std::this_thread::sleep_for(drip);
               return sink.write(body.data() + offset, 1);
             });
+      } else if (reply.endless && !reply.body.empty()) {
+        response.set_chunked_content_provider(
+            content_type, [this, body = reply.body](std::size_t, httplib::DataSink& sink) {
+              if (!impl_->server.is_running()) {
+                sink.done();
+                return true;
+              }
+              return sink.write(body.data(), body.size());
+            });
       } else {
         response.set_content(reply.body, content_type);
       }

@@ -25,6 +25,7 @@ struct HttpReply {
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds delay{0};  // wait before answering (a slow server)
   std::chrono::milliseconds drip{0};   // when set, the body goes out one byte per this interval
+  bool endless = false;                // the body is sent again and again, never ending (chunked)
 };
 
 class HttpServer {
