@@ -128,8 +128,13 @@ void append_text(std::string& out, std::string_view text, bool escape_angles) {
       const std::string_view reference = text.substr(i, length);
       if (reference.size() > 3 && reference[1] == '#') {
         const bool hex = reference[2] == 'x' || reference[2] == 'X';
-        const unsigned long code = std::stoul(std::string(reference.substr(hex ? 3 : 2, reference.size() - (hex ? 4 : 3))),
-                                              nullptr, hex ? 16 : 10);
+        // Saturating: a reference past the largest code point is just large, never an error.
+        unsigned long code = 0;
+        for (const char digit : reference.substr(hex ? 3 : 2, reference.size() - (hex ? 4 : 3))) {
+          const unsigned value = digit <= '9' ? static_cast<unsigned>(digit - '0')
+                                              : static_cast<unsigned>((digit | 0x20) - 'a' + 10);
+          code = std::min(code * (hex ? 16 : 10) + value, 0x110000UL);
+        }
         // References into 128..159 mean the Windows-1252 characters there.
         if (const char32_t meant = code <= 0x9F ? cp1252_character(static_cast<char32_t>(code)) : 0; meant != 0) {
           char buffer[16];

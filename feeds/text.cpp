@@ -31,7 +31,7 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 
 std::string_view trim_view(std::string_view text) noexcept {
   const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
+  if (first == std::string_view::npos) return text.substr(text.size());  // empty, but still inside text
   const auto last = text.find_last_not_of(" \t\r\n");
   return text.substr(first, last - first + 1);
 }

@@ -35,6 +35,8 @@ INSTANTIATE_TEST_SUITE_P(
                      "<span class=\"x\" title=\"say &quot;hi&quot;\">t</span>"},
         SanitizeCase{"ReferencesKeptAsWritten", "<b>&#38; &amp; &eacute; &#X61;</b>", "<b>&#38; &amp; &eacute; &#x61;</b>"},
         SanitizeCase{"BareAmpersandEscaped", "AT&T", "AT&amp;T"},
+        SanitizeCase{"HugeNumericReferences", "&#99999999999999999999; &#x1100000000000000000;",
+                     "&#99999999999999999999; &#x1100000000000000000;"},
         SanitizeCase{"Cp1252References", "&#150; &#8212;", "&#x2013; &#8212;"},
         SanitizeCase{"StrayLessThan", "1 < 2", "1 &lt; 2"},
         SanitizeCase{"StyleFiltered", "<p style=\"color: red; background: url(x.png); position: fixed\">x</p>",

@@ -126,5 +126,14 @@ TEST(JsonFeed, ReadsItemsIntoTheSameModel) {
   EXPECT_EQ(format_rfc3339(plain.updated.value()), "2025-02-11T00:00:00Z");
 }
 
+// Found by fuzzing: HTML that sanitizes to nothing but whitespace.
+TEST(Malformed, HtmlThatSanitizesToWhitespaceIsEmpty) {
+  const FeedDocument doc = parse_ok(
+      "<rss version=\"2.0\"><channel><item><title>t</title>"
+      "<description><![CDATA[<script>alert(1)</script>  \n ]]></description></item></channel></rss>");
+  ASSERT_EQ(doc.entries.size(), 1U);
+  EXPECT_EQ(value(doc.entries[0].summary), "");
+}
+
 }  // namespace
 }  // namespace sluice::feeds

@@ -1,6 +1,6 @@
-// main() for the libFuzzer-style targets: under afl-fuzz the input comes on stdin (AFL's fork
-// server, injected at compile time, takes care of speed); given files, each is replayed once, so
-// a crashing input from a fuzzing run can be reproduced and debugged with any build.
+// main() for the fuzz targets in builds without libFuzzer: each file given is replayed once (or
+// stdin when none is), so the seeds run in every test build and a crashing input from a fuzzing
+// run can be reproduced and debugged with any build.
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
