@@ -189,13 +189,9 @@ std::uint64_t Journal::append(std::string_view topic, std::string_view body, std
   put<std::uint16_t>(buffer_, static_cast<std::uint16_t>(topic.size()));
   buffer_.append(topic);
   buffer_.append(body);
-  const std::string_view payload = std::string_view(buffer_).substr(start + kRecordHeader);
-  const auto length = static_cast<std::uint32_t>(payload.size());
-  const std::uint32_t checksum = crc(payload);
-  for (std::size_t i = 0; i < 4; ++i) {
-    buffer_[start + i] = static_cast<char>((length >> (8 * i)) & 0xFF);
-    buffer_[start + 4 + i] = static_cast<char>((checksum >> (8 * i)) & 0xFF);
-  }
+  // The CRC is left for seal(), on the writer thread.
+  const auto length = static_cast<std::uint32_t>(buffer_.size() - start - kRecordHeader);
+  for (std::size_t i = 0; i < 4; ++i) buffer_[start + i] = static_cast<char>((length >> (8 * i)) & 0xFF);
   ++pending_records_;
   head_ = seq;
   return seq;
@@ -203,8 +199,20 @@ std::uint64_t Journal::append(std::string_view topic, std::string_view body, std
 
 namespace {
 
-// Writes data at the end of fd and makes it durable; 0, or the errno of what failed.
-int write_durably(int fd, std::string_view data) {
+// Fills in the CRC of every record in a run of appended records.
+void seal(std::string& records) {
+  for (std::size_t at = 0; at + kRecordHeader <= records.size();) {
+    const auto length = get<std::uint32_t>(records, at);
+    const std::uint32_t checksum = crc(std::string_view(records).substr(at + kRecordHeader, length));
+    for (std::size_t i = 0; i < 4; ++i) records[at + 4 + i] = static_cast<char>((checksum >> (8 * i)) & 0xFF);
+    at += kRecordHeader + length;
+  }
+}
+
+// Seals the records and writes them at the end of fd, durably; 0, or the errno of what failed.
+int write_durably(int fd, std::string& records) {
+  seal(records);
+  const std::string_view data = records;
   for (std::size_t written = 0; written < data.size();) {
     const ssize_t done = ::write(fd, data.data() + written, data.size() - written);
     if (done < 0 && errno == EINTR) continue;
@@ -224,12 +232,13 @@ void Journal::sync() {
 void Journal::begin_sync() {
   finish_sync();
   if (buffer_.empty()) return;
-  in_flight_ = std::move(buffer_);
+  in_flight_.swap(buffer_);  // the buffers trade places, and keep their capacity
   buffer_.clear();
   in_flight_records_ = pending_records_;
   in_flight_head_ = head_;
   pending_records_ = 0;
-  writing_ = std::async(std::launch::async, [fd = fd_, data = std::string_view(in_flight_)] { return write_durably(fd, data); });
+  // The writer thread has in_flight_ to itself until finish_sync().
+  writing_ = std::async(std::launch::async, [fd = fd_, records = &in_flight_] { return write_durably(fd, *records); });
 }
 
 void Journal::finish_sync() {

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "feeds/hashing.h"
 #include "pipeline/publisher.h"
+
 
 namespace sluice::pipeline {
 
@@ -10,7 +12,7 @@ Sequencer::Sequencer(Journal& journal) : journal_(journal) {
   journal_.read(journal_.first(), journal_.head(), [&](const Journal::Record& record) {
     const auto article = nlohmann::json::parse(record.body, nullptr, false);
     if (!article.is_object()) return true;
-    published_.insert(identity(article.value("id", std::string()), article.value("revision", 1)));
+    published_.insert(identity(article.value("id", std::string()), article.value("revision", 1)), true);
     std::optional<std::string> url;
     if (const auto found = article.find("url"); found != article.end() && found->is_string()) url = found->get<std::string>();
     const std::string hex = article.value("simhash", std::string("0"));
@@ -22,16 +24,14 @@ Sequencer::Sequencer(Journal& journal) : journal_(journal) {
   });
 }
 
-std::string Sequencer::identity(std::string_view id, int revision) {
-  std::string out(id);
-  out += '#';
-  out += std::to_string(revision);
-  return out;
+std::uint64_t Sequencer::identity(std::string_view id, int revision) {
+  // The id's hash, moved along by the revision (odd multiplier: every revision lands elsewhere).
+  return feeds::hash64(id) + static_cast<std::uint64_t>(revision) * 0x9E3779B97F4A7C15ULL;
 }
 
 std::variant<Sequencer::Appended, Sequencer::Skipped> Sequencer::admit(const PreparedArticle& article,
                                                                        std::int64_t unix_time) {
-  std::string published_as = identity(article.id, article.revision);
+  const std::uint64_t published_as = identity(article.id, article.revision);
   if (published_.contains(published_as)) return Skipped{Skipped::Reason::in_journal, 0};
   // A revision is the same story by definition: it goes out as the update it is.
   if (article.revision == 1)
@@ -40,7 +40,7 @@ std::variant<Sequencer::Appended, Sequencer::Skipped> Sequencer::admit(const Pre
   Appended appended{article_topic(article.feed_name), journal_.head() + 1, numbered_json(article.json, journal_.head() + 1)};
   journal_.append(appended.topic, appended.body, unix_time);
   stories_.add(appended.seq, article.feed_name, article.url, article.simhash, article.words);
-  published_.insert(std::move(published_as));
+  published_.insert(published_as, true);
   return appended;
 }
 

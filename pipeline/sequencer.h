@@ -10,10 +10,10 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_set>
 #include <variant>
 
 #include "pipeline/article_json.h"
+#include "pipeline/flat_map.h"
 #include "pipeline/journal.h"
 #include "pipeline/story_index.h"
 
@@ -38,11 +38,13 @@ class Sequencer {
   std::size_t stories() const noexcept { return stories_.size(); }
 
  private:
-  static std::string identity(std::string_view id, int revision);
+  // The 64-bit hash of id#revision. Two articles sharing one would be taken for one: at a million
+  // articles in the journal, a chance of about 3 in 100 million.
+  static std::uint64_t identity(std::string_view id, int revision);
 
   Journal& journal_;
   StoryIndex stories_;
-  std::unordered_set<std::string> published_;  // id#revision of every article in the journal
+  FlatMap<bool> published_;  // the identity of every article in the journal
 };
 
 }  // namespace sluice::pipeline

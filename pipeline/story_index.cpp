@@ -1,5 +1,6 @@
 #include "pipeline/story_index.h"
 
+#include "feeds/hashing.h"
 #include "pipeline/simhash.h"
 
 namespace sluice::pipeline {
@@ -24,21 +25,21 @@ bool names_a_story(const std::optional<std::string>& url) {
 std::optional<std::uint64_t> StoryIndex::find(std::string_view feed, const std::optional<std::string>& url,
                                               std::uint64_t simhash, std::size_t words) const {
   if (names_a_story(url))
-    if (const auto found = by_url_.find(*url); found != by_url_.end() && found->second.second != feed)
-      return found->second.first;
+    if (const Told* told = by_url_.find(feeds::hash64(*url)); told && feeds_[told->feed] != feed) return told->seq;
   if (words < kMinWords) return std::nullopt;
-  for (std::size_t i = 0; i < by_block_.size(); ++i) {
-    const auto bucket = by_block_[i].find(block(simhash, i));
-    if (bucket == by_block_[i].end()) continue;
-    for (const auto& [fingerprint, seq] : bucket->second)
+  for (std::size_t i = 0; i < by_block_.size(); ++i)
+    for (const auto& [fingerprint, seq] : by_block_[i][block(simhash, i)])
       if (hamming_distance(fingerprint, simhash) <= kMaxDistance) return seq;
-  }
   return std::nullopt;
 }
 
 void StoryIndex::add(std::uint64_t seq, std::string_view feed, const std::optional<std::string>& url,
                      std::uint64_t simhash, std::size_t words) {
-  if (names_a_story(url)) by_url_.try_emplace(*url, seq, std::string(feed));
+  if (names_a_story(url)) {
+    auto [known, added] = feed_ids_.try_emplace(std::string(feed), static_cast<std::uint32_t>(feeds_.size()));
+    if (added) feeds_.emplace_back(feed);
+    by_url_.insert(feeds::hash64(*url), Told{seq, known->second});
+  }
   if (words >= kMinWords)
     for (std::size_t i = 0; i < by_block_.size(); ++i) by_block_[i][block(simhash, i)].emplace_back(simhash, seq);
   ++size_;
