@@ -5,8 +5,9 @@
 //   raw libzmq    XPUB → SUB, the same 4 KB bodies, nothing else
 //   sluice        what the daemon's publish thread does per article (pipeline::Sequencer: the
 //                 journal and story-index lookups, the seq put into the JSON, the journal append;
-//                 an fdatasync per batch of 1024, in DIR, overlapping the next batch's appends; the
-//                 three-frame send once its batch is durable). The JSON is serialized beforehand,
+//                 an fdatasync per batch in DIR, overlapping the next batch's appends, batches of
+//                 1024 growing up to 8192 while the disk is busy; the three-frame send once its
+//                 batch is durable). The JSON is serialized beforehand,
 //                 as the daemon's worker threads do.
 //   sluice+CURVE  the same with CURVE on the socket and a ZAP handler admitting the subscriber
 // Queues are unbounded here, so every article arrives and the rate is the subscriber's real one.
@@ -35,7 +36,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using sluice::pipeline::CurveKeys;
 
-constexpr std::size_t kBatch = 1024;
+constexpr std::size_t kBatch = 1024;      // the daemon's kJournalBatch
+constexpr std::size_t kBatchMost = 8192;  // and kJournalBatchMost
 
 // An article of about 4 KB of JSON, different for each n.
 sluice::feeds::Article make_article(std::size_t n) {
@@ -196,7 +198,10 @@ int main(int argc, char** argv) {
         auto admitted = sequencer.admit(articles[n], 0);
         if (auto* appended = std::get_if<sluice::pipeline::Sequencer::Appended>(&admitted))
           batch.push_back(std::move(*appended));
-        if (batch.size() == kBatch || n + 1 == count) {
+        // As the daemon does: a batch of kBatch goes to the disk once the one before is durable;
+        // while the disk is busy, gathering goes on up to kBatchMost.
+        const bool disk_busy = !writing.empty() && !journal.sync_done();
+        if ((batch.size() >= kBatch && !disk_busy) || batch.size() >= kBatchMost || n + 1 == count) {
           lap(split[0]);
           publish_written();
           journal.begin_sync();

@@ -30,6 +30,10 @@ constexpr std::size_t kArticleQueue = 4096;
 constexpr auto kHeartbeatInterval = 1s;
 // Articles are made durable together: at most this many, gathered for at most this long.
 constexpr std::size_t kJournalBatch = 1024;
+// While the disk is still busy with the batch before, gathering goes on past kJournalBatch up to
+// this: under load, batches grow to what the disk can take, and the publish thread admits instead
+// of waiting for an fdatasync.
+constexpr std::size_t kJournalBatchMost = 8192;
 constexpr auto kJournalBatchTime = 10ms;
 // After a failed journal write (a full disk), how long before the next try.
 constexpr auto kJournalRetry = 1s;
@@ -432,7 +436,9 @@ void Daemon::publish(std::promise<std::string> bound) {
     // lost while the disk is full.
     if (now >= retry_at) {
       const auto gathering_until = now + kJournalBatchTime;
-      while (batch.size() < kJournalBatch) {
+      while (batch.size() < kJournalBatchMost) {
+        const bool disk_busy = !writing.empty() && !journal->sync_done();
+        if (batch.size() >= kJournalBatch && !disk_busy) break;
         // Wait for work only when nothing is under way; a batch being written is published first.
         auto item = outgoing_.pop_for(batch.empty() && writing.empty() ? 100ms : 0ms);
         if (!item) break;
@@ -455,7 +461,7 @@ void Daemon::publish(std::promise<std::string> bound) {
         } else {
           batch.emplace_back(std::move(std::get<pipeline::DocumentCommit>(*item)));
         }
-        if (std::chrono::steady_clock::now() >= gathering_until) break;
+        if (std::chrono::steady_clock::now() >= gathering_until && (writing.empty() || journal->sync_done())) break;
       }
       const bool written = complete();
       if (written && !batch.empty()) {

@@ -189,9 +189,13 @@ std::uint64_t Journal::append(std::string_view topic, std::string_view body, std
   put<std::uint16_t>(buffer_, static_cast<std::uint16_t>(topic.size()));
   buffer_.append(topic);
   buffer_.append(body);
-  // The CRC is left for seal(), on the writer thread.
-  const auto length = static_cast<std::uint32_t>(buffer_.size() - start - kRecordHeader);
-  for (std::size_t i = 0; i < 4; ++i) buffer_[start + i] = static_cast<char>((length >> (8 * i)) & 0xFF);
+  const std::string_view payload = std::string_view(buffer_).substr(start + kRecordHeader);
+  const auto length = static_cast<std::uint32_t>(payload.size());
+  const std::uint32_t checksum = crc(payload);
+  for (std::size_t i = 0; i < 4; ++i) {
+    buffer_[start + i] = static_cast<char>((length >> (8 * i)) & 0xFF);
+    buffer_[start + 4 + i] = static_cast<char>((checksum >> (8 * i)) & 0xFF);
+  }
   ++pending_records_;
   head_ = seq;
   return seq;
@@ -199,19 +203,8 @@ std::uint64_t Journal::append(std::string_view topic, std::string_view body, std
 
 namespace {
 
-// Fills in the CRC of every record in a run of appended records.
-void seal(std::string& records) {
-  for (std::size_t at = 0; at + kRecordHeader <= records.size();) {
-    const auto length = get<std::uint32_t>(records, at);
-    const std::uint32_t checksum = crc(std::string_view(records).substr(at + kRecordHeader, length));
-    for (std::size_t i = 0; i < 4; ++i) records[at + 4 + i] = static_cast<char>((checksum >> (8 * i)) & 0xFF);
-    at += kRecordHeader + length;
-  }
-}
-
-// Seals the records and writes them at the end of fd, durably; 0, or the errno of what failed.
-int write_durably(int fd, std::string& records) {
-  seal(records);
+// Writes the records at the end of fd, durably; 0, or the errno of what failed.
+int write_durably(int fd, const std::string& records) {
   const std::string_view data = records;
   for (std::size_t written = 0; written < data.size();) {
     const ssize_t done = ::write(fd, data.data() + written, data.size() - written);
@@ -239,6 +232,10 @@ void Journal::begin_sync() {
   pending_records_ = 0;
   // The writer thread has in_flight_ to itself until finish_sync().
   writing_ = std::async(std::launch::async, [fd = fd_, records = &in_flight_] { return write_durably(fd, *records); });
+}
+
+bool Journal::sync_done() const {
+  return !writing_.valid() || writing_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
 }
 
 void Journal::finish_sync() {

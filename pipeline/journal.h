@@ -62,6 +62,8 @@ class Journal {
   // for the next sync. begin_sync() finishes a sync still under way first.
   void begin_sync();
   void finish_sync();
+  // Whether finish_sync() would return at once: no sync under way, or its write is done.
+  bool sync_done() const;
 
   // Records not yet made durable (being written included).
   std::size_t pending() const noexcept { return pending_records_ + in_flight_records_; }

@@ -134,9 +134,13 @@ TEST(Journal, AppendsGoOnWhileABatchIsMadeDurable) {
   limits.segment_bytes = 600;  // the first batch fills a segment, so finishing it rolls
   {
     Journal journal(dir.path(), limits);
+    EXPECT_TRUE(journal.sync_done()) << "no sync under way";
     for (int i = 1; i <= 10; ++i) journal.append("article.a.", std::to_string(i), i);
     journal.begin_sync();
     for (int i = 11; i <= 15; ++i) journal.append("article.a.", std::to_string(i), i);
+    EXPECT_TRUE(test::wait_until([&] { return journal.sync_done(); }, std::chrono::seconds(10)))
+        << "the write never finished";
+    EXPECT_EQ(journal.durable_head(), 0U) << "done, but durable only once finished";
     EXPECT_EQ(journal.pending(), 15U) << "the batch being written counts until it is durable";
     journal.finish_sync();
     EXPECT_EQ(journal.durable_head(), 10U);
