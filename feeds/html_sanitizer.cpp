@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <deque>
+#include <forward_list>
 #include <regex>
 #include <vector>
 
@@ -223,7 +223,18 @@ struct Attribute {
 
 class Sanitizer {
  public:
-  Sanitizer(std::string_view html, std::string_view base) : in_(html), base_(base) { out_.reserve(html.size()); }
+  // The scratch space is the caller's to keep, so that a thread sanitizing fragment after
+  // fragment allocates it once.
+  struct Scratch {
+    std::vector<Attribute> attributes;
+    std::vector<Attribute*> kept;
+    std::forward_list<std::string> lowered;  // names lowered for the current tag (stable addresses)
+  };
+
+  Sanitizer(std::string_view html, std::string_view base, Scratch& scratch)
+      : in_(html), base_(base), attributes_(scratch.attributes), kept_(scratch.kept), lowered_(scratch.lowered) {
+    out_.reserve(html.size());
+  }
 
   std::string run() {
     while (at_ < in_.size()) {
@@ -274,7 +285,7 @@ class Sanitizer {
     while (i < in_.size() && is_name_char(in_[i])) upper = upper || (in_[i] >= 'A' && in_[i] <= 'Z'), ++i;
     const std::string_view name = in_.substr(start, i - start);
     if (!upper) return name;
-    return lowered_.emplace_back(ascii_lower(name));
+    return lowered_.emplace_front(ascii_lower(name));
   }
 
   void skip_space(std::size_t& i) const {
@@ -409,9 +420,9 @@ class Sanitizer {
   std::size_t at_ = 0;
   int dropping_ = 0;
   std::string out_;
-  std::vector<Attribute> attributes_;
-  std::deque<std::string> lowered_;  // names lowered for the current tag (stable addresses)
-  std::vector<Attribute*> kept_;
+  std::vector<Attribute>& attributes_;
+  std::vector<Attribute*>& kept_;
+  std::forward_list<std::string>& lowered_;
 };
 
 }  // namespace
@@ -421,7 +432,8 @@ bool is_acceptable_html_element(std::string_view name) {
 }
 
 std::string sanitize_html(std::string_view html, std::string_view base_url) {
-  return Sanitizer(html, base_url).run();
+  thread_local Sanitizer::Scratch scratch;
+  return Sanitizer(html, base_url, scratch).run();
 }
 
 }  // namespace sluice::feeds

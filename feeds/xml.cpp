@@ -4,6 +4,7 @@
 #include <sstream>
 #include <vector>
 
+#include "feeds/text.h"
 #include "feeds/urls.h"
 
 namespace sluice::feeds::xml {
@@ -19,15 +20,14 @@ void append_text(pugi::xml_node node, std::string& out) {
 std::string collapse_whitespace(std::string_view in) {
   std::string out;
   out.reserve(in.size());
-  bool pending_space = false;
-  for (char c : in) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      pending_space = !out.empty();
-    } else {
-      if (pending_space) out += ' ';
-      pending_space = false;
-      out += c;
-    }
+  for (std::size_t i = 0; i < in.size();) {
+    while (i < in.size() && is_ascii_space(in[i])) ++i;
+    if (i == in.size()) break;
+    std::size_t word = i;
+    while (word < in.size() && !is_ascii_space(in[word])) ++word;
+    if (!out.empty()) out += ' ';
+    out.append(in.substr(i, word - i));
+    i = word;
   }
   return out;
 }
@@ -76,6 +76,10 @@ pugi::xml_node child(pugi::xml_node parent, std::string_view ns, std::string_vie
 }
 
 std::string text(pugi::xml_node node) {
+  // One run of text, the common case, is read in place.
+  const pugi::xml_node first = node.first_child();
+  if (first && !first.next_sibling() && (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata))
+    return collapse_whitespace(first.value());
   std::string raw;
   append_text(node, raw);
   return collapse_whitespace(raw);
