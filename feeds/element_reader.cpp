@@ -21,7 +21,7 @@ struct Vocabulary {
 };
 
 // Namespaces sluice reads, by the prefix it knows them under; RSS's own are the empty prefix.
-constexpr std::array<Vocabulary, 14> kVocabularies{{
+constexpr std::array<Vocabulary, 15> kVocabularies{{
     {"", ""},
     {xml::kRss10, ""},
     {xml::kRss090, ""},
@@ -35,6 +35,7 @@ constexpr std::array<Vocabulary, 14> kVocabularies{{
     {xml::kMedia, "media"},
     {"http://search.yahoo.com/mrss", "media"},
     {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
+    {"http://purl.org/rss/1.0/modules/slash/", "slash"},
     {"http://www.w3.org/1999/xhtml", "xhtml"},
 }};
 
@@ -44,6 +45,26 @@ std::string content_type_of(std::string_view declared) {
   if (type == "html") return "text/html";
   if (type == "xhtml") return "application/xhtml+xml";
   return type;
+}
+
+// itunes:duration in seconds: "H:MM:SS", "MM:SS" or seconds, fractions dropped; nullopt when it is
+// none of these.
+std::optional<std::int64_t> parse_duration(std::string_view text) {
+  text = trim_view(text);
+  text = text.substr(0, text.find('.'));
+  if (text.empty()) return std::nullopt;
+  std::int64_t total = 0;
+  int parts = 0;
+  for (std::size_t start = 0; start <= text.size(); ++parts) {
+    const std::size_t end = std::min(text.find(':', start), text.size());
+    const std::string_view part = text.substr(start, end - start);
+    if (part.empty() || part.size() > 9 || parts >= 3 ||
+        !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    total = total * 60 + std::stoll(std::string(part));
+    start = end + 1;
+  }
+  return total;
 }
 
 bool is_html_type(std::string_view type) { return type == "text/html" || type == "application/xhtml+xml"; }
@@ -431,6 +452,11 @@ Entry ElementReader::read_entry(pugi::xml_node item) const {
       if (!child.attribute("src")) entry.content.push_back(read_text(child, "text/plain"));
     } else if (key == "content:encoded" || key == "body" || key == "xhtml:body" || key == "fullitem") {
       entry.content.push_back(read_text(child, key == "xhtml:body" ? "application/xhtml+xml" : "text/html"));
+    } else if (key == "itunes:duration") {
+      entry.duration_raw = xml::text(child);
+      entry.duration = parse_duration(entry.duration_raw);
+    } else if (key == "slash:comments") {
+      entry.comment_count = xml::text(child);
     } else if (key == "comments") {
       entry.comments = resolve_url(base(child), xml::text(child));
     } else if (key == "enclosure") {
@@ -459,7 +485,12 @@ Entry ElementReader::read_entry(pugi::xml_node item) const {
   for (const Link& link : entry.links)
     if (link.rel == "enclosure" && !link.href.empty())
       entry.enclosures.push_back(Enclosure{link.href, link.type.empty() ? std::nullopt : std::optional(link.type),
-                                           link.length});
+                                           link.length, std::nullopt});
+  // The item's duration is its media's.
+  if (entry.duration)
+    for (Enclosure& enclosure : entry.enclosures)
+      if (!enclosure.type || enclosure.type->starts_with("audio/") || enclosure.type->starts_with("video/"))
+        enclosure.duration = entry.duration;
   if (entry.image.empty())
     for (const Enclosure& enclosure : entry.enclosures)
       if (enclosure.type && enclosure.type->starts_with("image/")) {

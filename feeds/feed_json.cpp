@@ -118,6 +118,8 @@ Json entry_json(const Entry& entry) {
     out["enclosures"] = std::move(enclosures);
   }
   put_string(out, "comments", entry.comments);
+  put_string(out, "itunes_duration", entry.duration_raw);
+  put_string(out, "slash_comments", entry.comment_count);
   return out;
 }
 

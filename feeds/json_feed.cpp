@@ -69,11 +69,14 @@ Entry read_item(const Json& item, std::string_view base, const std::string& feed
       if (tag.is_string()) entry.tags.push_back(Category{tag.get<std::string>(), "", ""});
   if (const auto attachments = item.find("attachments"); attachments != item.end() && attachments->is_array()) {
     for (const Json& attachment : *attachments) {
-      Enclosure enclosure{absolute(base, string_of(attachment, "url")), std::nullopt, std::nullopt};
+      Enclosure enclosure{absolute(base, string_of(attachment, "url")), std::nullopt, std::nullopt, std::nullopt};
       if (enclosure.url.empty()) continue;
       if (const std::string type = string_of(attachment, "mime_type"); !type.empty()) enclosure.type = type;
       if (const auto size = attachment.find("size_in_bytes"); size != attachment.end() && size->is_number_integer())
         enclosure.length = size->get<std::int64_t>();
+      if (const auto seconds = attachment.find("duration_in_seconds"); seconds != attachment.end() && seconds->is_number() &&
+                                                                         seconds->get<double>() >= 0 && seconds->get<double>() < 1e12)
+        enclosure.duration = static_cast<std::int64_t>(seconds->get<double>());
       entry.enclosures.push_back(std::move(enclosure));
     }
   }

@@ -18,6 +18,7 @@ struct Enclosure {
   std::string url;
   std::optional<std::string> type;
   std::optional<std::int64_t> length;
+  std::optional<std::int64_t> duration;  // seconds of audio or video (a podcast's itunes:duration)
 };
 
 struct Person {
@@ -72,6 +73,9 @@ struct Entry {
   std::string image;  // a thumbnail or lead image the feed names
   std::string language;
   std::string comments;
+  std::string duration_raw;            // itunes:duration as written ("3:00", "1:02:03", "185")
+  std::optional<std::int64_t> duration;  // the same in seconds, when it reads as a duration
+  std::string comment_count;           // slash:comments
 };
 
 struct Image {

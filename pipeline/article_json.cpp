@@ -35,7 +35,10 @@ std::string join_paragraphs(const std::vector<std::string>& paragraphs) {
 std::string article_json(const feeds::Article& article, std::uint64_t seq) {
   Json enclosures = Json::array();
   for (const feeds::Enclosure& enclosure : article.enclosures)
-    enclosures.push_back({{"url", enclosure.url}, {"type", or_null(enclosure.type)}, {"length", or_null(enclosure.length)}});
+    enclosures.push_back({{"url", enclosure.url},
+                          {"type", or_null(enclosure.type)},
+                          {"length", or_null(enclosure.length)},
+                          {"duration", or_null(enclosure.duration)}});
   char simhash_hex[17];
   std::snprintf(simhash_hex, sizeof simhash_hex, "%016llx", static_cast<unsigned long long>(article.simhash));
 

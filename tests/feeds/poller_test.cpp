@@ -267,42 +267,49 @@ TEST(Poller, AdoptsAPermanentRedirectAfterThreePollsButNeverATemporaryOne) {
 }
 
 TEST(Poller, KeepsEachFeedsCookiesAcrossPollsAndRestarts) {
+  // The Cookie header of every request, by path; it outlives the server that fills it.
+  std::mutex mutex;
+  std::map<std::string, std::vector<std::string>> cookies;
+  std::atomic<bool> sets_cookie{true};
   test::HttpServer server;
+  for (const char* path : {"/walled", "/plain"})
+    server.route(path, [&, path = std::string(path)](const test::HttpRequest& request) {
+      const std::lock_guard lock(mutex);
+      cookies[path].push_back(request.header("Cookie"));
+      if (path == "/walled" && sets_cookie)
+        return test::HttpReply{200, kFeed, {{"Set-Cookie", "visitor=42; Path=/; Max-Age=86400"}}};
+      return test::HttpReply{200, kFeed, {}};
+    });
+  const auto seen = [&](const std::string& path) {
+    const std::lock_guard lock(mutex);
+    return cookies[path];
+  };
   config::Config config;
   config.feeds = {feed("walled", server.url("/walled"), 1s), feed("plain", server.url("/plain"), 1s)};
   config.feeds[0].cookies = {{"consent", "yes"}};
   std::vector<PollState> kept;
   {
     DrivenPoller driven(config);
-    RequestLog log(driven.clock);
-    server.route("/walled", [&](const test::HttpRequest& request) {
-      log.record("/walled", request);
-      return test::HttpReply{200, kFeed, {{"Set-Cookie", "visitor=42; Path=/; Max-Age=86400"}}};
-    });
-    server.route("/plain", [&](const test::HttpRequest& request) {
-      log.record("/plain", request);
-      return test::HttpReply{200, kFeed, {}};
-    });
     driven.advance(2500ms, 100ms);
-    const auto walled = log.cookies("/walled");
+    const auto walled = seen("/walled");
     ASSERT_GE(walled.size(), 2U);
     EXPECT_EQ(walled[0], "consent=yes") << "the configured cookie goes with the first request";
     EXPECT_NE(walled[1].find("visitor=42"), std::string::npos) << "the server's cookie was not sent back: " << walled[1];
     EXPECT_NE(walled[1].find("consent=yes"), std::string::npos);
-    for (const std::string& cookie : log.cookies("/plain")) EXPECT_EQ(cookie, "") << "one feed's cookies went to another";
+    for (const std::string& cookie : seen("/plain")) EXPECT_EQ(cookie, "") << "one feed's cookies went to another";
     EXPECT_NE(driven.reported.at(0).cookies.find("visitor\t42"), std::string::npos);
     kept = {driven.reported.at(0), driven.reported.at(1)};
   }
   // A restart starts from the stored jar.
+  sets_cookie = false;
+  {
+    const std::lock_guard lock(mutex);
+    cookies.clear();
+  }
   config.feeds[0].cookies.clear();
   DrivenPoller restarted(config, kept);
-  RequestLog log(restarted.clock);
-  server.route("/walled", [&](const test::HttpRequest& request) {
-    log.record("/walled", request);
-    return test::HttpReply{200, kFeed, {}};
-  });
   restarted.advance(3s, 100ms);
-  const auto walled = log.cookies("/walled");
+  const auto walled = seen("/walled");
   ASSERT_FALSE(walled.empty());
   EXPECT_NE(walled[0].find("visitor=42"), std::string::npos) << walled[0];
 }

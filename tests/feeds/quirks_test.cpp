@@ -119,6 +119,7 @@ TEST(JsonFeed, ReadsItemsIntoTheSameModel) {
   ASSERT_EQ(answer.enclosures.size(), 1U);
   EXPECT_EQ(answer.enclosures[0].url, "https://example.org/a.mp3");
   EXPECT_EQ(answer.enclosures[0].length, 1234);
+  EXPECT_EQ(answer.enclosures[0].duration, 1805);
   EXPECT_EQ(answer.language, "en");
   const Entry& plain = doc.entries[1];
   EXPECT_EQ(plain.content.at(0).type, "text/plain");

@@ -95,6 +95,30 @@ TEST(RssParser, ReadsPodcastImages) {
   EXPECT_EQ(terms(doc.entries[0].tags), (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(RssParser, ReadsEpisodeDurationsAndCommentCounts) {
+  const FeedDocument doc = parse_ok(R"(<rss version="2.0" xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd"
+  xmlns:slash="http://purl.org/rss/1.0/modules/slash/"><channel><title>P</title>
+<item><title>a</title><itunes:duration>1:02:03</itunes:duration><slash:comments>12</slash:comments>
+  <enclosure url="https://e.org/a.mp3" type="audio/mpeg" length="1000"/>
+  <enclosure url="https://e.org/a.jpg" type="image/jpeg"/></item>
+<item><title>b</title><itunes:duration> 45:30 </itunes:duration><enclosure url="https://e.org/b.mp3"/></item>
+<item><title>c</title><itunes:duration>185.5</itunes:duration></item>
+<item><title>d</title><itunes:duration>about an hour</itunes:duration></item>
+</channel></rss>)");
+  ASSERT_EQ(doc.entries.size(), 4U);
+  EXPECT_EQ(doc.entries[0].duration_raw, "1:02:03");
+  EXPECT_EQ(doc.entries[0].duration, 3723);
+  EXPECT_EQ(doc.entries[0].comment_count, "12");
+  ASSERT_EQ(doc.entries[0].enclosures.size(), 2U);
+  EXPECT_EQ(doc.entries[0].enclosures[0].duration, 3723) << "the episode's audio";
+  EXPECT_EQ(doc.entries[0].enclosures[1].duration, std::nullopt) << "an image has no duration";
+  EXPECT_EQ(doc.entries[1].duration, 2730);
+  EXPECT_EQ(doc.entries[1].enclosures.at(0).duration, 2730) << "an untyped enclosure is the episode";
+  EXPECT_EQ(doc.entries[2].duration, 185);
+  EXPECT_EQ(doc.entries[3].duration, std::nullopt);
+  EXPECT_EQ(doc.entries[3].duration_raw, "about an hour") << "kept as written";
+}
+
 TEST(RssParser, ResolvesLinksAgainstXmlBase) {
   const FeedDocument doc = parse_ok(R"(<rss version="2.0"><channel xml:base="https://cdn.example.net/news/">
 <item xml:base="2024/"><title>a</title><link>story.html</link></item></channel></rss>)",
