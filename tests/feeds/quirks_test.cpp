@@ -136,5 +136,23 @@ TEST(Malformed, HtmlThatSanitizesToWhitespaceIsEmpty) {
   EXPECT_EQ(value(doc.entries[0].summary), "");
 }
 
+// The repair's scan reads sixteen bytes at a time: a control character is found wherever it falls
+// in a block, and neither UTF-8 bytes nor tabs and line breaks are taken for one.
+TEST(Malformed, ControlCharactersAreDroppedWhereverTheyFall) {
+  const std::string clean_title = "Caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\tnews\r\nand more caf\xC3\xA9s";
+  const FeedDocument clean = parse_ok("<rss version=\"2.0\"><channel><title>" + clean_title + "</title></channel></rss>");
+  EXPECT_FALSE(clean.bozo) << clean.bozo_reason;
+  for (std::size_t at = 0; at <= 40; ++at) {
+    std::string title = std::string(at, 'x') + "\xC3\xA9";
+    const std::string expected = title + "y";
+    title += '\x01';
+    title += "y";
+    const FeedDocument doc = parse_ok("<rss version=\"2.0\"><channel><title>" + title + "</title></channel></rss>");
+    EXPECT_TRUE(doc.bozo) << "control character at " << at << " not found";
+    EXPECT_EQ(doc.bozo_reason, "not well-formed XML: control character dropped") << at;
+    EXPECT_EQ(value(doc.feed.title), expected) << at;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::feeds
