@@ -23,6 +23,32 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point at) {
   return std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count();
 }
 
+// The jar less the feed's configured cookies as configured (they are added to every request
+// anyway): what is kept is what servers set, so a cookie taken out of the configuration goes.
+std::string without_configured(const std::string& jar, const config::FeedConfig& feed, const std::string& url) {
+  if (feed.cookies.empty()) return jar;
+  const std::string host = host_name(url);
+  std::string kept;
+  for (std::size_t at = 0; at < jar.size();) {
+    const std::size_t end = std::min(jar.find('\n', at), jar.size());
+    const std::string_view line = std::string_view(jar).substr(at, end - at);
+    at = end + 1;
+    // Netscape cookie-file fields: domain, subdomains, path, secure, expiry, name, value.
+    std::vector<std::string_view> fields;
+    for (std::size_t start = 0; start <= line.size();) {
+      const std::size_t tab = std::min(line.find('\t', start), line.size());
+      fields.push_back(line.substr(start, tab - start));
+      start = tab + 1;
+    }
+    const bool configured =
+        fields.size() == 7 && fields[0] == host &&
+        std::any_of(feed.cookies.begin(), feed.cookies.end(),
+                    [&](const auto& cookie) { return fields[5] == cookie.first && fields[6] == cookie.second; });
+    if (!configured) kept.append(line).push_back('\n');
+  }
+  return kept;
+}
+
 }  // namespace
 
 Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled,
@@ -344,7 +370,7 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
     state.errors = 0;
     follow_redirects(feed, *result);
     state.cadence.fresh_for = result->fresh_for;
-    state.cookies = std::move(result->cookies);
+    state.cookies = without_configured(result->cookies, source, state.url);
     next = next_interval(source.poll, state.cadence);
     if (result->not_modified()) {
       ++summary_.not_modified;

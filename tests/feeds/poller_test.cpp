@@ -312,6 +312,7 @@ TEST(Poller, KeepsEachFeedsCookiesAcrossPollsAndRestarts) {
   const auto walled = seen("/walled");
   ASSERT_FALSE(walled.empty());
   EXPECT_NE(walled[0].find("visitor=42"), std::string::npos) << walled[0];
+  EXPECT_EQ(walled[0].find("consent"), std::string::npos) << "a cookie taken out of the configuration was still sent";
 }
 
 }  // namespace
