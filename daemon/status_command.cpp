@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/units.h"
@@ -64,13 +66,11 @@ int run_status(const config::Config& config, const StatusOptions& options) {
     const pipeline::StoredFeed& state = found == stored.end() ? none : found->second;
     const bool polled = state.last_polled > 0;
     failing = failing || state.errors > 0;
-    const std::string condition = !polled ? "new"
-                                  : state.errors > 0 ? "failing x" + std::to_string(state.errors)
-                                                     : "ok";
+    const std::string kind = !polled ? "new" : state.errors > 0 ? "failing" : "ok";
     if (options.json) {
       nlohmann::json line{{"feed", feed.name},
                           {"url", feed.url},
-                          {"state", !polled ? "new" : state.errors > 0 ? "failing" : "ok"},
+                          {"state", kind},
                           {"errors", state.errors},
                           {"last_polled", polled ? nlohmann::json(rfc3339(state.last_polled)) : nullptr},
                           {"last_status", state.last_status},
@@ -81,7 +81,7 @@ int run_status(const config::Config& config, const StatusOptions& options) {
       std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       continue;
     }
-    rows.push_back({feed.name, condition, relative(state.last_polled, now), polled ? state.last_status : "-",
+    rows.push_back({feed.name, state.errors > 0 && polled ? kind + " x" + std::to_string(state.errors) : kind, relative(state.last_polled, now), polled ? state.last_status : "-",
                     relative(state.next_due, now), url_note(feed, state)});
   }
   if (!options.json) {

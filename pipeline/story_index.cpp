@@ -36,8 +36,11 @@ std::optional<std::uint64_t> StoryIndex::find(std::string_view feed, const std::
 void StoryIndex::add(std::uint64_t seq, std::string_view feed, const std::optional<std::string>& url,
                      std::uint64_t simhash, std::size_t words) {
   if (names_a_story(url)) {
-    auto [known, added] = feed_ids_.try_emplace(std::string(feed), static_cast<std::uint32_t>(feeds_.size()));
-    if (added) feeds_.emplace_back(feed);
+    auto known = feed_ids_.find(feed);
+    if (known == feed_ids_.end()) {
+      known = feed_ids_.emplace(std::string(feed), static_cast<std::uint32_t>(feeds_.size())).first;
+      feeds_.emplace_back(feed);
+    }
     by_url_.insert(feeds::hash64(*url), Told{seq, known->second});
   }
   if (words >= kMinWords)
