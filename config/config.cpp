@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -22,7 +23,9 @@ namespace {
 using Keys = std::span<const std::string_view>;
 
 constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers", "publish",
-                                         "journal",   "metrics",    "defaults",  "feeds"};
+                                         "journal",   "metrics",    "defaults",  "feeds",  "cluster"};
+constexpr std::string_view kClusterKeys[] = {"nats", "instance", "name", "shards", "lease_ttl", "stream"};
+constexpr std::string_view kStreamKeys[] = {"replicas", "max_age", "max_bytes", "duplicate_window"};
 constexpr std::string_view kMetricsKeys[] = {"listen"};
 constexpr std::string_view kJournalKeys[] = {"max_size", "max_age"};
 constexpr std::string_view kPublishKeys[] = {"endpoint", "replay_endpoint", "subscriber_queue", "curve"};
@@ -304,6 +307,7 @@ class Loader {
         fail(listen, "metrics.listen", "'" + text + "' is not HOST:PORT (e.g. 127.0.0.1:9464; port 0 picks a free one)");
       config.metrics = MetricsConfig{text};
     }
+    if (const auto node = root["cluster"]) config.cluster = cluster(node);
     if (const auto node = root["defaults"]) {
       expect_map(node, "defaults");
       check_keys(node, "defaults", kDefaultsKeys);
@@ -362,6 +366,70 @@ class Loader {
       at = close + 1;
     }
     return out;
+  }
+
+  // A number in [low, high], written in digits.
+  std::uint64_t count(const YAML::Node& node, const std::string& key, std::uint64_t low, std::uint64_t high,
+                      const std::string& what) const {
+    const std::string text = scalar(node, key);
+    const auto value = parse_size(text);
+    if (!value || text.find_first_not_of("0123456789") != std::string::npos || *value < low || *value > high)
+      fail(node, key, "'" + text + "' must be " + what + " from " + std::to_string(low) + " to " + std::to_string(high));
+    return *value;
+  }
+
+  // Letters, digits, '-' and '_': what NATS allows in bucket and stream names and subject tokens.
+  std::string token(const YAML::Node& node, const std::string& key) const {
+    std::string text = with_environment(node, key);
+    const bool valid = !text.empty() && text.size() <= 64 && std::ranges::all_of(text, [](unsigned char c) {
+      return std::isalnum(c) || c == '-' || c == '_';
+    });
+    if (!valid) fail(node, key, "'" + text + "' must be 1 to 64 letters, digits, '-' or '_'");
+    return text;
+  }
+
+  ClusterConfig cluster(const YAML::Node& node) const {
+    expect_map(node, "cluster");
+    check_keys(node, "cluster", kClusterKeys);
+    ClusterConfig cluster;
+    cluster.position = position_of(node);
+    const auto nats = node["nats"];
+    if (!nats) fail(node, "cluster.nats", "missing: the NATS server URL(s), e.g. nats://127.0.0.1:4222");
+    cluster.nats = with_environment(nats, "cluster.nats");
+    std::istringstream urls(cluster.nats);
+    for (std::string url; std::getline(urls, url, ',');)
+      if (!url.starts_with("nats://") && !url.starts_with("tls://"))
+        fail(nats, "cluster.nats", "'" + url + "' is not a NATS URL (nats://HOST:PORT, tls://HOST:PORT)");
+    if (const auto instance = node["instance"]) {
+      cluster.instance = token(instance, "cluster.instance");
+    } else {
+      char host[256] = {};
+      if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
+        fail(node, "cluster.instance", "missing, and the host name is unknown: name this instance");
+      cluster.instance = host;
+      std::ranges::replace_if(cluster.instance, [](unsigned char c) { return !std::isalnum(c) && c != '-' && c != '_'; }, '-');
+    }
+    if (const auto name = node["name"]) cluster.name = token(name, "cluster.name");
+    if (const auto shards = node["shards"])
+      cluster.shards = static_cast<std::uint32_t>(count(shards, "cluster.shards", 1, 4096, "a number of shards"));
+    if (const auto ttl = node["lease_ttl"]) {
+      cluster.lease_ttl = duration(ttl, "cluster.lease_ttl");
+      if (cluster.lease_ttl < 1s || cluster.lease_ttl > 10min)
+        fail(ttl, "cluster.lease_ttl", format_duration(cluster.lease_ttl) + " is outside 1s..10m");
+    }
+    if (const auto stream = node["stream"]) {
+      expect_map(stream, "cluster.stream");
+      check_keys(stream, "cluster.stream", kStreamKeys);
+      if (const auto replicas = stream["replicas"])
+        cluster.stream.replicas = static_cast<int>(count(replicas, "cluster.stream.replicas", 1, 5, "a number of replicas"));
+      if (const auto age = stream["max_age"]) cluster.stream.max_age = duration(age, "cluster.stream.max_age");
+      if (const auto bytes = stream["max_bytes"]) cluster.stream.max_bytes = size(bytes, "cluster.stream.max_bytes");
+      if (const auto window = stream["duplicate_window"])
+        cluster.stream.duplicate_window = duration(window, "cluster.stream.duplicate_window");
+      if (cluster.stream.duplicate_window > cluster.stream.max_age)
+        fail(stream, "cluster.stream.duplicate_window", "is longer than max_age");
+    }
+    return cluster;
   }
 
   std::string endpoint(const YAML::Node& node, const std::string& key) const {

@@ -84,6 +84,28 @@ struct MetricsConfig {
   std::string listen;
 };
 
+// A JetStream stream every article also goes to (subjects sluice.article.<feed>), for consumers that
+// want a durable, replayable stream shared across a cluster.
+struct StreamConfig {
+  int replicas = 1;
+  std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);
+  std::uint64_t max_bytes = 0;  // 0: no limit but max_age
+  // Repeats of one article (same id and revision) within this window are dropped by JetStream.
+  std::chrono::milliseconds duplicate_window = 2min;
+};
+
+// Several instances sharing one feed list through NATS JetStream: the feeds are split into shards,
+// each owned by one instance at a time through a lease in a key-value bucket.
+struct ClusterConfig {
+  std::string nats;      // server URL(s), comma-separated
+  std::string instance;  // this instance's name, unique in the cluster; default: the host name
+  std::string name = "sluice";  // prefix of the buckets and the stream
+  std::uint32_t shards = 64;
+  std::chrono::milliseconds lease_ttl = 6s;
+  StreamConfig stream;
+  Position position;  // where the section is, for messages
+};
+
 struct Config {
   std::string source;  // the file it came from
   std::filesystem::path state_dir = "/var/lib/sluice";
@@ -93,6 +115,7 @@ struct Config {
   PublishConfig publish;
   JournalConfig journal;
   std::optional<MetricsConfig> metrics;
+  std::optional<ClusterConfig> cluster;
   PollSettings defaults;
   HostSettings hosts;  // set in `defaults` too
   std::vector<FeedConfig> feeds;

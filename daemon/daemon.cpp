@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <ranges>
 
+#include "config/units.h"
 #include "daemon/service_manager.h"
 #include "feeds/cadence.h"
 #include "feeds/encoding.h"
@@ -14,6 +16,7 @@
 #include "feeds/logging.h"
 #include "pipeline/article_builder.h"
 #include "pipeline/article_json.h"
+#include "pipeline/article_stream.h"
 #include "pipeline/journal.h"
 #include "pipeline/sequencer.h"
 #include "pipeline/link_discovery.h"
@@ -63,7 +66,11 @@ Daemon::Daemon(config::Config config, Metrics& metrics)
       metrics_(metrics),
       documents_(kDocumentQueue),
       outgoing_(kArticleQueue),
-      no_links_warned_(std::make_unique<std::atomic<bool>[]>(config_.feeds.size())) {}
+      no_links_warned_(std::make_unique<std::atomic<bool>[]>(config_.feeds.size())),
+      pending_(std::make_unique<std::atomic<int>[]>(config_.feeds.size())),
+      last_poll_(config_.feeds.size()) {
+  for (std::size_t i = 0; i < config_.feeds.size(); ++i) feed_index_.emplace(config_.feeds[i].name, i);
+}
 
 Daemon::~Daemon() { stop(); }
 
@@ -100,6 +107,18 @@ std::vector<feeds::PollState> Daemon::restore_state() {
 void Daemon::start() {
   static const auto log = logger("daemon");
   std::vector<feeds::PollState> initial = restore_state();
+  if (const auto& cluster = config_.cluster) {
+    nats_ = std::make_unique<pipeline::NatsClient>(cluster->nats, "sluice " + cluster->instance);
+    leases_ = std::make_unique<pipeline::ShardLeases>(
+        *nats_, pipeline::ShardLeases::Settings{cluster->instance, cluster->name, cluster->shards, cluster->lease_ttl,
+                                                cluster->stream.replicas});
+    handoff_ = std::make_unique<pipeline::FeedHandoff>(*nats_, cluster->name, cluster->stream.replicas);
+    shard_feeds_.resize(cluster->shards);
+    for (std::size_t i = 0; i < config_.feeds.size(); ++i)
+      shard_feeds_[pipeline::shard_of(config_.feeds[i].name, cluster->shards)].push_back(i);
+    log->info("cluster joined nats={} instance={} shards={} lease_ttl={}", cluster->nats, cluster->instance,
+              cluster->shards, config::format_duration(cluster->lease_ttl));
+  }
   if (const auto& curve = config_.publish.curve)
     curve_ = std::make_unique<pipeline::CurveServer>(context_, curve->secret_key_file, curve->clients_dir);
   std::promise<std::string> bound;
@@ -120,8 +139,19 @@ void Daemon::start() {
   worker_count_ = workers;
   for (unsigned i = 0; i < workers; ++i) workers_.emplace_back(&Daemon::work, this, i);
   poller_ = std::make_unique<feeds::Poller>(
-      config_, std::move(initial), [this](feeds::PolledDocument&& document) { return documents_.push(std::move(document)); },
+      config_, std::move(initial),
+      [this](feeds::PolledDocument&& document) {
+        const std::size_t feed = document.feed;
+        ++pending_[feed];
+        if (documents_.push(std::move(document))) return true;
+        --pending_[feed];
+        return false;
+      },
       [this](std::size_t feed, const feeds::PollState& state) {
+        if (nats_) {
+          const std::lock_guard lock(last_poll_mutex_);
+          last_poll_[feed] = state;
+        }
         try {
           const config::FeedConfig& source = config_.feeds[feed];
           store_->save_progress(source.name, {"", "", state.next_due, state.errors, source.url,
@@ -137,14 +167,21 @@ void Daemon::start() {
         const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::system_clock::now().time_since_epoch()).count();
         metrics_.fetched(config_.feeds[feed].name, result, now);
-      });
+      },
+      feeds::Clock::real(), !leases_);
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
+  if (leases_) cluster_thread_ = std::jthread([this](std::stop_token stop) { keep_leases(stop); });
   log->info("sluice started version={} config={} feeds={} workers={} endpoint={} replay={} epoch={} curve={}",
             SLUICE_VERSION, config_.source, config_.feeds.size(), workers, endpoint_, replay_->endpoint(), epoch_,
             curve_ ? "on" : "off");
 }
 
 void Daemon::stop() {
+  // No shard changes hands while stopping; the leases are let go once everything is published.
+  if (cluster_thread_.joinable()) {
+    cluster_thread_.request_stop();
+    cluster_thread_.join();
+  }
   if (fetch_thread_.joinable()) {
     fetch_thread_.request_stop();
     documents_.close();  // a fetch thread waiting for room gives up
@@ -159,12 +196,92 @@ void Daemon::stop() {
     replay_thread_.request_stop();
     replay_thread_.join();
   }
+  if (leases_) {
+    leases_->release_all();
+    leases_.reset();
+  }
+}
+
+void Daemon::keep_leases(std::stop_token stop) {
+  static const auto log = logger("cluster");
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  while (!stop.stop_requested()) {
+    const auto changes =
+        leases_->tick(std::chrono::steady_clock::now(), [this](std::uint32_t shard) { return shard_idle(shard); });
+    std::size_t feeds_lost = 0;
+    std::size_t feeds_gained = 0;
+    for (const std::uint32_t shard : changes.lost)
+      for (const std::size_t feed : shard_feeds_[shard]) {
+        poller_->disown(feed);
+        ++feeds_lost;
+      }
+    for (const std::uint32_t shard : changes.gained)
+      for (const std::size_t feed : shard_feeds_[shard]) {
+        take_over(feed, *leases_->valid_until(static_cast<std::uint32_t>(shard)));
+        ++feeds_gained;
+      }
+    // Renewed leases let their feeds be polled for longer; a lapsed one stops them on its own.
+    for (std::uint32_t shard = 0; shard < shard_feeds_.size(); ++shard)
+      if (const auto until = leases_->valid_until(shard))
+        for (const std::size_t feed : shard_feeds_[shard]) poller_->extend(feed, *until);
+    shards_held_ = leases_->held();
+    if (!changes.gained.empty() || !changes.lost.empty())
+      log->info("shards changed instance={} held={} gained={} lost={} feeds_gained={} feeds_lost={} members={}",
+                leases_->instance(), leases_->held(), changes.gained.size(), changes.lost.size(), feeds_gained,
+                feeds_lost, leases_->members().size());
+    std::unique_lock lock(mutex);
+    wake.wait_for(lock, stop, leases_->tick_interval(), [] { return false; });
+  }
+}
+
+void Daemon::take_over(std::size_t feed, std::chrono::steady_clock::time_point until) {
+  static const auto log = logger("cluster");
+  const std::string& name = config_.feeds[feed].name;
+  std::optional<feeds::PollState> state;
+  try {
+    if (auto snapshot = handoff_->load(name)) {
+      // What the previous owner published is remembered here too, so it is not published again.
+      seen_.restore(name, snapshot->seen);
+      store_->commit({name, snapshot->poll.etag, snapshot->poll.last_modified, snapshot->seen});
+      state = std::move(snapshot->poll);
+    }
+  } catch (const std::exception& e) {
+    log->warn("feed state not taken over feed={} error=\"{}\"; it is polled from what this instance knew", name,
+              e.what());
+  }
+  poller_->own(feed, std::move(state), until);
+}
+
+bool Daemon::shard_idle(std::uint32_t shard) const {
+  return std::ranges::none_of(shard_feeds_[shard],
+                              [this](std::size_t feed) { return poller_->busy(feed) || pending_[feed] > 0; });
+}
+
+void Daemon::share_feed_state(pipeline::FeedHandoff& handoff, const pipeline::DocumentCommit& commit) {
+  static const auto log = logger("cluster");
+  const auto found = feed_index_.find(commit.feed);
+  if (found == feed_index_.end()) return;
+  try {
+    pipeline::FeedSnapshot snapshot;
+    {
+      const std::lock_guard lock(last_poll_mutex_);
+      snapshot.poll = last_poll_[found->second];
+    }
+    snapshot.poll.etag = commit.etag;
+    snapshot.poll.last_modified = commit.last_modified;
+    snapshot.seen = store_->load_seen(commit.feed);
+    handoff.save(commit.feed, snapshot);
+  } catch (const std::exception& e) {
+    // Another instance taking the feed over then fetches it in full; the stream drops the repeats.
+    log->warn("feed state not shared feed={} error=\"{}\"", commit.feed, e.what());
+  }
 }
 
 void Daemon::work(std::size_t index) {
   while (auto document = documents_.pop()) {
     worker_busy_since_[index] = std::chrono::steady_clock::now().time_since_epoch().count();
-    process(*document);
+    if (!process(*document)) --pending_[document->feed];
     worker_busy_since_[index] = 0;
   }
 }
@@ -202,7 +319,7 @@ Daemon::Health Daemon::health() const {
   return health;
 }
 
-void Daemon::process(feeds::PolledDocument& document) {
+bool Daemon::process(feeds::PolledDocument& document) {
   static const auto log = logger("parse");
   const config::FeedConfig& feed = config_.feeds[document.feed];
   if (feed.type == config::FeedConfig::Type::html) return process_html_feed(document);
@@ -212,7 +329,7 @@ void Daemon::process(feeds::PolledDocument& document) {
     ++metrics_.feed_parse_errors;
     log->warn("feed not parsed feed={} url={} error=\"{}\"; polling goes on and a changed document is read again",
               feed.name, url, parsed.error().reason);
-    return;
+    return false;
   }
   const auto posting = feeds::posting_interval(*parsed);
   poller_->hint(document.feed, posting ? std::optional(feeds::adapted_interval(*posting)) : std::nullopt,
@@ -247,9 +364,9 @@ void Daemon::process(feeds::PolledDocument& document) {
   metrics_.entries_parsed += parsed->entries.size();
   metrics_.articles_built += articles.size();
   for (const feeds::Article& article : articles)
-    if (!outgoing_.push(pipeline::prepare_article(article))) return;
+    if (!outgoing_.push(pipeline::prepare_article(article))) return false;
   const std::size_t fresh = articles.size() - edited;
-  if (!outgoing_.push(std::move(commit))) return;
+  if (!outgoing_.push(std::move(commit))) return false;
   // A malformed feed that still reads is not a failure: what was wrong goes with the summary.
   if (parsed->bozo)
     log->info("feed parsed feed={} format={} entries={} new={} edited={} repaired=\"{}\"", feed.name,
@@ -257,6 +374,7 @@ void Daemon::process(feeds::PolledDocument& document) {
   else
     log->info("feed parsed feed={} format={} entries={} new={} edited={}", feed.name, parsed->version,
               parsed->entries.size(), fresh, edited);
+  return true;
 }
 
 std::vector<std::optional<pipeline::CleanedStory>> Daemon::fetch_stories(std::size_t feed,
@@ -300,7 +418,7 @@ std::vector<std::optional<pipeline::CleanedStory>> Daemon::fetch_stories(std::si
   return stories;
 }
 
-void Daemon::process_html_feed(feeds::PolledDocument& document) {
+bool Daemon::process_html_feed(feeds::PolledDocument& document) {
   static const auto log = logger("clean");
   const config::FeedConfig& feed = config_.feeds[document.feed];
   const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
@@ -336,19 +454,24 @@ void Daemon::process_html_feed(feeds::PolledDocument& document) {
     // A page that failed is not remembered, so the next poll tries it again.
     if (!stories[i] || stories[i]->blocks.empty() || !seen_.insert(feed.name, links[i])) continue;
     if (!outgoing_.push(pipeline::prepare_article(pipeline::make_page_article(feed, *stories[i], links[i], document.fetched))))
-      return;
+      return false;
     ++metrics_.articles_built;
     commit.entries.push_back({links[i]});
   }
   const std::size_t fresh = commit.entries.size();
-  if (!outgoing_.push(std::move(commit))) return;
+  if (!outgoing_.push(std::move(commit))) return false;
   log->info("page feed read feed={} links={} new={} failed={}", feed.name, found, fresh, failed);
+  return true;
 }
 
 void Daemon::publish(std::promise<std::string> bound) {
   static const auto log = logger("publish");
   std::optional<pipeline::Journal> journal;
   std::optional<pipeline::Publisher> publisher;
+  // In a cluster: the JetStream stream, the cluster-wide story identities, the shared feed state.
+  std::optional<pipeline::ArticleStream> stream;
+  std::optional<pipeline::ClusterStories> stories;
+  std::optional<pipeline::FeedHandoff> handoff;
   try {
     publish_turn_ = std::chrono::steady_clock::now().time_since_epoch().count();
     journal.emplace(config_.state_dir / "journal", journal_limits(config_));
@@ -358,12 +481,32 @@ void Daemon::publish(std::promise<std::string> bound) {
     journal_first_ = journal->first();
     publisher.emplace(context_, config_.publish.endpoint, epoch_, journal->head(), curve_.get(),
                       static_cast<int>(config_.publish.subscriber_queue));
+    if (const auto& cluster = config_.cluster) {
+      stream.emplace(*nats_, cluster->name, cluster->stream, cluster->instance);
+      stories.emplace(*nats_, cluster->name, cluster->instance, config_.journal.max_age, cluster->stream.replicas);
+      handoff.emplace(*nats_, cluster->name, cluster->stream.replicas);
+    }
   } catch (...) {
     bound.set_exception(std::current_exception());
     return;
   }
   // What is already published, rebuilt from the journal, so a repeat is caught across restarts too.
   pipeline::Sequencer sequencer(*journal);
+  std::size_t cluster_errors = 0;
+  if (stories)
+    sequencer.ask_elsewhere([&](const pipeline::PreparedArticle& article) -> std::optional<std::string> {
+      try {
+        auto where = stories->told_elsewhere(article);
+        cluster_errors = 0;
+        return where;
+      } catch (const pipeline::NatsError& e) {
+        // Published rather than held: at worst a story syndicated across instances goes out twice.
+        if (cluster_errors++ % 100 == 0)
+          log->warn("story not checked across the cluster feed={} id={} error=\"{}\"; checked on this instance only",
+                    article.feed_name, article.id, e.what());
+        return std::nullopt;
+      }
+    });
   if (journal->recovered_bytes() > 0)
     log->warn("journal had a torn tail path={} bytes_cut={}; it ends at seq={}", (config_.state_dir / "journal").string(),
               journal->recovered_bytes(), journal->head());
@@ -371,35 +514,82 @@ void Daemon::publish(std::promise<std::string> bound) {
             epoch_, journal->first(), journal->head(), sequencer.stories());
   bound.set_value(publisher->endpoint());
 
-  // A batch holds articles (as journal records) and the feed-state commits that follow them, in
-  // queue order. While one batch is being made durable (a writer thread does the fdatasync), the
-  // next is gathered and appended; a batch is published only once it is durable, and the feeds'
-  // state advances only after that.
-  using Record = pipeline::Sequencer::Appended;
-  using Batch = std::vector<std::variant<Record, pipeline::DocumentCommit>>;
+  // A batch holds articles and the feed-state commits that follow them, in queue order. While one
+  // batch is being made durable (a writer thread does the fdatasync), the next is gathered and
+  // appended; a batch is published only once it is durable. In a cluster it then goes to the
+  // JetStream stream, and the feeds' state advances only once JetStream has acknowledged it all.
+  struct Outgoing {
+    pipeline::Sequencer::Appended record;
+    std::string feed;
+    std::string id;
+    int revision = 1;
+    // false: already in the journal (fetched again after a crash, before its feed's state
+    // advanced), so it goes to the JetStream stream only, which drops it if it has it.
+    bool live = true;
+  };
+  using Batch = std::vector<std::variant<Outgoing, pipeline::DocumentCommit>>;
   Batch batch;    // gathered: appended to the journal, not yet being written
   Batch writing;  // being made durable
+  Batch unacked;  // published, awaiting JetStream's acknowledgement (cluster only)
   auto next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
   auto retry_at = std::chrono::steady_clock::time_point{};
+  auto stream_retry_at = std::chrono::steady_clock::time_point{};
   std::size_t failures = 0;
+  std::size_t stream_failures = 0;
+
+  auto commit_all = [&](Batch& done) {
+    for (auto& item : done) {
+      const auto* commit = std::get_if<pipeline::DocumentCommit>(&item);
+      if (commit == nullptr) continue;
+      try {
+        store_->commit(*commit);
+      } catch (const std::exception& e) {
+        // The articles are out; only their memory across a restart is lost, so they may repeat then.
+        log->error("state not saved feed={} entries={} error=\"{}\"", commit->feed, commit->entries.size(), e.what());
+      }
+      if (handoff) share_feed_state(*handoff, *commit);
+      if (const auto found = feed_index_.find(commit->feed); found != feed_index_.end()) --pending_[found->second];
+    }
+    done.clear();
+  };
+
+  // Sends the unacknowledged batch to JetStream; commits it once acknowledged, or tries again in a
+  // second (the stream drops what it already has).
+  auto acknowledge = [&]() -> bool {
+    std::vector<pipeline::ArticleStream::Message> messages;
+    for (const auto& item : unacked)
+      if (const auto* out = std::get_if<Outgoing>(&item))
+        messages.push_back({out->feed, out->id, out->revision, out->record.seq, out->record.body});
+    try {
+      if (!messages.empty()) stream->publish(messages);
+    } catch (const pipeline::NatsError& e) {
+      if (stream_failures++ % 30 == 0)
+        log->error("articles not acknowledged by the cluster stream error=\"{}\" held={}; their feeds' state waits, "
+                   "retrying every second",
+                   e.what(), messages.size());
+      stream_retry_at = std::chrono::steady_clock::now() + kJournalRetry;
+      return false;
+    }
+    if (stream_failures > 0) log->info("cluster stream acknowledges again after failures={}", stream_failures);
+    stream_failures = 0;
+    commit_all(unacked);
+    return true;
+  };
 
   auto publish_durable = [&](Batch& done) {
     for (auto& item : done) {
-      if (auto* record = std::get_if<Record>(&item)) {
-        publisher->publish_record(record->topic, record->seq, std::move(record->body));
-        ++metrics_.published;
-        log->debug("article published topic={} seq={}", record->topic, record->seq);
-        continue;
-      }
-      const auto& commit = std::get<pipeline::DocumentCommit>(item);
-      try {
-        store_->commit(commit);
-      } catch (const std::exception& e) {
-        // The articles are out; only their memory across a restart is lost, so they may repeat then.
-        log->error("state not saved feed={} entries={} error=\"{}\"", commit.feed, commit.entries.size(), e.what());
-      }
+      auto* out = std::get_if<Outgoing>(&item);
+      if (out == nullptr || !out->live) continue;
+      // The body goes to the JetStream stream too, in a cluster; otherwise it is given away.
+      publisher->publish_record(out->record.topic, out->record.seq,
+                                stream ? std::string(out->record.body) : std::move(out->record.body));
+      ++metrics_.published;
+      log->debug("article published topic={} seq={}", out->record.topic, out->record.seq);
     }
+    if (!stream) return commit_all(done);
+    unacked = std::move(done);
     done.clear();
+    acknowledge();
   };
 
   // Waits until the batch being written is durable and publishes it. When it cannot be written
@@ -428,13 +618,59 @@ void Daemon::publish(std::promise<std::string> bound) {
     return true;
   };
 
-  while (!outgoing_.finished() || !batch.empty() || !writing.empty()) {
+  // Takes one prepared article: into the batch when it goes out (or, in a cluster, when the stream
+  // may lack it), or counted and logged as a repeat.
+  auto admit = [&](pipeline::PreparedArticle& article) {
+    const auto unix_time = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+    auto admitted = sequencer.admit(article, unix_time);
+    if (auto* appended = std::get_if<pipeline::Sequencer::Appended>(&admitted)) {
+      batch.emplace_back(Outgoing{std::move(*appended), std::move(article.feed_name), std::move(article.id),
+                                  article.revision, true});
+      return;
+    }
+    auto& skipped = std::get<pipeline::Sequencer::Skipped>(admitted);
+    using Reason = pipeline::Sequencer::Skipped::Reason;
+    switch (skipped.reason) {
+      case Reason::in_journal:
+        ++metrics_.repeats_dropped;
+        log->info("article not published: already in the journal feed={} id={} revision={}", article.feed_name,
+                  article.id, article.revision);
+        if (stream)
+          batch.emplace_back(Outgoing{{pipeline::article_topic(article.feed_name), skipped.earlier,
+                                       pipeline::numbered_json(article.json, skipped.earlier)},
+                                      std::move(article.feed_name), std::move(article.id), article.revision, false});
+        break;
+      case Reason::same_story:
+        ++metrics_.same_story_dropped;
+        log->info("article not published: same story as seq={} feed={} title=\"{}\"", skipped.earlier,
+                  article.feed_name, article.title);
+        break;
+      case Reason::told_elsewhere:
+        ++metrics_.same_story_dropped;
+        log->info("article not published: same story as {} in the cluster feed={} title=\"{}\"", skipped.where,
+                  article.feed_name, article.title);
+        break;
+    }
+  };
+
+  while (!outgoing_.finished() || !batch.empty() || !writing.empty() || !unacked.empty()) {
     const auto now = std::chrono::steady_clock::now();
     publish_turn_ = now.time_since_epoch().count();
-    // A batch that could not be written waits a second between tries, and takes nothing more
-    // once it holds kJournalBatch: the queue fills up and holds the workers back, so nothing is
-    // lost while the disk is full.
-    if (now >= retry_at) {
+    if (!unacked.empty()) {
+      // The cluster stream holds back everything behind it, as a full disk does.
+      if (now >= stream_retry_at && !acknowledge() && outgoing_.finished()) {
+        log->error("stopping with articles not acknowledged by the cluster stream held={}; their feeds' state did not "
+                   "advance, so they are fetched again on the next start and sent again",
+                   unacked.size());
+        break;
+      }
+      if (!unacked.empty()) std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+                                std::max(stream_retry_at - now, std::chrono::steady_clock::duration(0)), 100ms));
+    } else if (now >= retry_at) {
+      // A batch that could not be written waits a second between tries, and takes nothing more
+      // once it holds kJournalBatch: the queue fills up and holds the workers back, so nothing is
+      // lost while the disk is full.
       const auto gathering_until = now + kJournalBatchTime;
       while (batch.size() < kJournalBatchMost) {
         const bool disk_busy = !writing.empty() && !journal->sync_done();
@@ -442,29 +678,12 @@ void Daemon::publish(std::promise<std::string> bound) {
         // Wait for work only when nothing is under way; a batch being written is published first.
         auto item = outgoing_.pop_for(batch.empty() && writing.empty() ? 100ms : 0ms);
         if (!item) break;
-        if (auto* article = std::get_if<pipeline::PreparedArticle>(&*item)) {
-          const auto unix_time = std::chrono::duration_cast<std::chrono::seconds>(
-                                     std::chrono::system_clock::now().time_since_epoch()).count();
-          auto admitted = sequencer.admit(*article, unix_time);
-          if (auto* skipped = std::get_if<pipeline::Sequencer::Skipped>(&admitted)) {
-            const bool repeat = skipped->reason == pipeline::Sequencer::Skipped::Reason::in_journal;
-            ++(repeat ? metrics_.repeats_dropped : metrics_.same_story_dropped);
-            if (repeat)
-              log->info("article not published: already in the journal feed={} id={} revision={}", article->feed_name,
-                        article->id, article->revision);
-            else
-              log->info("article not published: same story as seq={} feed={} title=\"{}\"", skipped->earlier,
-                        article->feed_name, article->title);
-            continue;
-          }
-          batch.emplace_back(std::move(std::get<Record>(admitted)));
-        } else {
-          batch.emplace_back(std::move(std::get<pipeline::DocumentCommit>(*item)));
-        }
+        if (auto* article = std::get_if<pipeline::PreparedArticle>(&*item)) admit(*article);
+        else batch.emplace_back(std::move(std::get<pipeline::DocumentCommit>(*item)));
         if (std::chrono::steady_clock::now() >= gathering_until && (writing.empty() || journal->sync_done())) break;
       }
       const bool written = complete();
-      if (written && !batch.empty()) {
+      if (written && unacked.empty() && !batch.empty()) {
         journal->begin_sync();
         writing = std::move(batch);
         batch.clear();

@@ -15,6 +15,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <unordered_map>
 #include <future>
 #include <memory>
 #include <optional>
@@ -30,9 +32,12 @@
 #include "feeds/poller.h"
 #include "pipeline/article_json.h"
 #include "pipeline/cleaner.h"
+#include "pipeline/cluster_state.h"
 #include "pipeline/curve.h"
+#include "pipeline/nats_client.h"
 #include "pipeline/replay_server.h"
 #include "pipeline/seen_entries.h"
+#include "pipeline/shard_leases.h"
 #include "pipeline/state_store.h"
 
 namespace sluice::daemon {
@@ -67,8 +72,16 @@ class Daemon {
  private:
   void work(std::size_t index);
   void publish(std::promise<std::string> bound);
-  void process(feeds::PolledDocument& document);
-  void process_html_feed(feeds::PolledDocument& document);
+  // Both return whether the document's commit went to the publish thread.
+  bool process(feeds::PolledDocument& document);
+  bool process_html_feed(feeds::PolledDocument& document);
+  // The cluster thread: ticks the leases and hands feeds to the poller or takes them away.
+  void keep_leases(std::stop_token stop);
+  void take_over(std::size_t feed, std::chrono::steady_clock::time_point until);
+  // Whether nothing of shard is under way: no poll in flight, no document short of its commit.
+  bool shard_idle(std::uint32_t shard) const;
+  // After a document's commit is stored: in a cluster, the feed's state goes to the shared bucket.
+  void share_feed_state(pipeline::FeedHandoff& handoff, const pipeline::DocumentCommit& commit);
   // Fetches the pages (all at once, through the poller) and cleans each; nullopt for a page that
   // failed or did not come back in time.
   std::vector<std::optional<pipeline::CleanedStory>> fetch_stories(std::size_t feed, const std::vector<std::string>& urls);
@@ -97,6 +110,18 @@ class Daemon {
   std::atomic<std::size_t> subscribers_{0};
   std::atomic<std::uint64_t> journal_bytes_{0};
   std::atomic<std::uint64_t> journal_first_{0};
+  // Per feed: documents handed to the workers whose commit the publish thread has not stored yet.
+  std::unique_ptr<std::atomic<int>[]> pending_;
+  std::unordered_map<std::string_view, std::size_t> feed_index_;  // by name
+  // Cluster mode (cluster: in the config); all null otherwise.
+  std::unique_ptr<pipeline::NatsClient> nats_;
+  std::unique_ptr<pipeline::ShardLeases> leases_;
+  std::unique_ptr<pipeline::FeedHandoff> handoff_;  // the cluster thread's
+  std::vector<std::vector<std::size_t>> shard_feeds_;
+  std::mutex last_poll_mutex_;
+  std::vector<feeds::PollState> last_poll_;  // per feed, as the poller last reported it
+  std::atomic<std::size_t> shards_held_{0};
+  std::jthread cluster_thread_;
   std::unique_ptr<pipeline::CurveServer> curve_;
   std::unique_ptr<pipeline::ReplayServer> replay_;
   std::jthread replay_thread_;

@@ -52,7 +52,7 @@ std::string without_configured(const std::string& jar, const config::FeedConfig&
 }  // namespace
 
 Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled,
-               Observed observed, const Clock& clock)
+               Observed observed, const Clock& clock, bool owned)
     : config_(config),
       clock_(clock),
       sink_(std::move(sink)),
@@ -64,7 +64,10 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
       }),
       state_(config.feeds.size()),
       next_page_tag_(kFirstPageTag),
-      last_turn_(clock.now().time_since_epoch().count()) {
+      last_turn_(clock.now().time_since_epoch().count()),
+      owned_until_(std::make_unique<std::atomic<TimePoint::rep>[]>(config.feeds.size())),
+      in_flight_(std::make_unique<std::atomic<bool>[]>(config.feeds.size())),
+      due_at_(config.feeds.size()) {
   const auto now = clock_.now();
   summary_.since = now;
   const std::int64_t wall = unix_seconds(clock_.wall());
@@ -88,7 +91,70 @@ Poller::Poller(const config::Config& config, std::vector<PollState> initial, Sin
     const milliseconds spread =
         std::min<milliseconds>(feed.poll.interval, std::max<milliseconds>(1s, 5ms * static_cast<long>(config_.feeds.size())));
     std::uniform_int_distribution<milliseconds::rep> pick(0, spread.count());
-    scheduler_.schedule(i, now + (delay.count() > 0 ? delay : milliseconds(pick(random_))));
+    owned_until_[i] = owned ? TimePoint::max().time_since_epoch().count() : 0;
+    if (owned) schedule(i, now + (delay.count() > 0 ? delay : milliseconds(pick(random_))));
+  }
+}
+
+void Poller::schedule(std::size_t feed, Scheduler::TimePoint at) {
+  due_at_[feed] = at;
+  scheduler_.schedule(feed, at);
+}
+
+void Poller::set_aside(std::size_t feed) {
+  // A lapsed lease may yet be renewed (extend()); a feed given away waits for own().
+  if (owned_until_[feed].load() != 0) schedule(feed, clock_.now() + 1s);
+}
+
+void Poller::own(std::size_t feed, std::optional<PollState> state, TimePoint until) {
+  {
+    const std::lock_guard lock(handovers_mutex_);
+    handovers_.push_back({feed, std::move(state), until});
+  }
+  fetcher_.wakeup();
+}
+
+void Poller::extend(std::size_t feed, TimePoint until) noexcept {
+  // Only while owned: a feed given away (0) stays so until own() hands it over again.
+  auto current = owned_until_[feed].load();
+  while (current != 0 && !owned_until_[feed].compare_exchange_weak(current, until.time_since_epoch().count())) {
+  }
+}
+
+void Poller::take_handovers() {
+  std::vector<Handover> handovers;
+  {
+    const std::lock_guard lock(handovers_mutex_);
+    handovers.swap(handovers_);
+  }
+  const auto now = clock_.now();
+  const std::int64_t wall = unix_seconds(clock_.wall());
+  for (auto& [feed, given, until] : handovers) {
+    if (feed >= state_.size()) continue;
+    const config::FeedConfig& source = config_.feeds[feed];
+    FeedState& state = state_[feed];
+    milliseconds delay{0};
+    if (given) {
+      const bool failing_before = state.errors > 0;
+      state.etag = std::move(given->etag);
+      state.last_modified = std::move(given->last_modified);
+      state.errors = given->errors;
+      state.cookies = std::move(given->cookies);
+      // A poll still in flight counts against its server until it ends: the URL stays till then.
+      if (!in_flight_[feed]) {
+        state.url = given->url.empty() ? source.url : std::move(given->url);
+        state.redirect_target = std::move(given->redirect_target);
+        state.redirect_streak = given->redirect_streak;
+        host_of_[feed] = host_key(state.url);
+      }
+      if (failing_before != (state.errors > 0)) state.errors > 0 ? ++failing_ : --failing_;
+      if (given->next_due > wall)
+        delay = std::min<milliseconds>(std::chrono::seconds(given->next_due - wall), source.poll.interval);
+    }
+    // Feeds taken over together start spread over a second, so a shard does not fire at once.
+    std::uniform_int_distribution<milliseconds::rep> pick(0, 1000);
+    owned_until_[feed] = until.time_since_epoch().count();
+    schedule(feed, now + (delay.count() > 0 ? delay : milliseconds(pick(random_))));
   }
 }
 
@@ -100,6 +166,7 @@ void Poller::run(std::stop_token stop) {
 
 void Poller::turn(milliseconds longest_wait) {
   last_turn_ = clock_.now().time_since_epoch().count();
+  take_handovers();
   apply_hints();
   take_page_requests();
   // Pages held back by a server's back-off start when it ends.
@@ -216,8 +283,14 @@ void Poller::fail_pending_pages() {
 
 void Poller::start_due(Scheduler::TimePoint now) {
   while (const auto due = scheduler_.pop_due(now)) {
+    // An entry made void by a later one (the feed changed hands), or of a feed given away.
+    if (due->at != due_at_[due->feed]) continue;
+    if (!owned(due->feed, now)) {
+      set_aside(due->feed);
+      continue;
+    }
     HostState& host = hosts_[host_of_[due->feed]];
-    if (now < host.blocked_until) scheduler_.schedule(due->feed, host.blocked_until + jittered(100ms));
+    if (now < host.blocked_until) schedule(due->feed, host.blocked_until + jittered(100ms));
     else if (host.active >= config_.hosts.per_host) host.waiting.push_back(*due);
     else start(*due, host);
   }
@@ -225,6 +298,13 @@ void Poller::start_due(Scheduler::TimePoint now) {
 
 void Poller::start(const Scheduler::Due& due, HostState& host) {
   const std::size_t feed = due.feed;
+  // In flight first, then the ownership check: see in_flight_.
+  in_flight_[feed] = true;
+  if (!owned(feed, clock_.now())) {
+    in_flight_[feed] = false;
+    set_aside(feed);
+    return;
+  }
   summary_.lateness.push_back(std::chrono::duration_cast<milliseconds>(clock_.now() - due.at));
   const config::FeedConfig& source = config_.feeds[feed];
   const FeedState& state = state_[feed];
@@ -255,7 +335,7 @@ void Poller::back_off_host(HostState& host, const std::string& name, millisecond
             host.waiting.size());
   // Feeds queued for this host wait out the block in the schedule instead.
   for (const Scheduler::Due& waiting : host.waiting)
-    scheduler_.schedule(waiting.feed, host.blocked_until + jittered(100ms));
+    if (owned(waiting.feed, clock_.now())) schedule(waiting.feed, host.blocked_until + jittered(100ms));
   host.waiting.clear();
 }
 
@@ -344,6 +424,14 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
   FeedState& state = state_[feed];
   HostState& host = hosts_[host_of_[feed]];
   --host.active;
+  if (!owned(feed, clock_.now())) {
+    // Given away while in flight, or its lease lapsed: another instance may poll it now, and
+    // passes on what it finds.
+    in_flight_[feed] = false;
+    set_aside(feed);
+    make_room(host);
+    return;
+  }
   milliseconds next = source.poll.interval;
   std::string outcome;
 
@@ -393,10 +481,11 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
     }
   }
   const milliseconds delay = jittered(next);
-  scheduler_.schedule(feed, clock_.now() + delay);
+  schedule(feed, clock_.now() + delay);
   // A finished transfer makes room for a feed or page of the same server that was held back.
   make_room(host);
   report(feed, delay, std::move(outcome));
+  in_flight_[feed] = false;
 }
 
 void Poller::report(std::size_t feed, milliseconds delay, std::string last_status) {

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -69,8 +70,10 @@ class Poller {
 
   // `initial` holds one PollState per configured feed (or is empty: a first start). Schedules
   // follow `clock`; transfers (timeouts, elapsed times) run in real time whatever the clock.
+  // With `owned` false, no feed is polled until own() hands it over (a cluster instance polls
+  // only the feeds of the shards it holds).
   Poller(const config::Config& config, std::vector<PollState> initial, Sink sink, Scheduled scheduled = {},
-         Observed observed = {}, const Clock& clock = Clock::real());
+         Observed observed = {}, const Clock& clock = Clock::real(), bool owned = true);
 
   // The fetch thread's body: polls until stop is requested, then abandons transfers in flight.
   void run(std::stop_token stop);
@@ -103,6 +106,19 @@ class Poller {
   using PageDone = std::function<void(FetchResult)>;
   void fetch_page(std::size_t feed, std::string url, PageDone done);
 
+  // Cluster ownership (thread-safe). own() starts polling feed until `until` by the poller's clock
+  // (the lease's validity), from `state` when given (what the previous owner left: validators,
+  // jar, next due) or from what this poller knew. extend() moves `until` on while feed is owned
+  // (a renewed lease); disown() stops it now. No poll starts past `until`, and one in flight then
+  // is abandoned when it ends (its document is not passed on). busy() says whether a poll of feed
+  // is in flight.
+  using TimePoint = Scheduler::TimePoint;
+  void own(std::size_t feed, std::optional<PollState> state, TimePoint until = TimePoint::max());
+  void extend(std::size_t feed, TimePoint until) noexcept;
+  void disown(std::size_t feed) noexcept { owned_until_[feed] = 0; }
+  bool busy(std::size_t feed) const noexcept { return in_flight_[feed].load(); }
+  bool owns(std::size_t feed) const noexcept { return owned(feed, clock_.now()); }
+
   // For the service manager (thread-safe): when the fetch loop last came round by the poller's
   // clock (it does at least once a second while it runs), and how many feeds failed on their last
   // poll.
@@ -131,6 +147,14 @@ class Poller {
   };
 
   void apply_hints();
+  void take_handovers();
+  // Called for a feed found not owned when due: looked at again later, or dropped if given away.
+  void set_aside(std::size_t feed);
+  bool owned(std::size_t feed, TimePoint now) const noexcept {
+    return owned_until_[feed].load() > now.time_since_epoch().count();
+  }
+  // Puts feed's next poll at `at`; an earlier entry of the feed in the schedule is then void.
+  void schedule(std::size_t feed, Scheduler::TimePoint at);
   void follow_redirects(std::size_t feed, const FetchResponse& response);
 
   struct HostState {
@@ -188,6 +212,19 @@ class Poller {
   std::unordered_map<std::uint64_t, PageFetch> pages_;  // waiting or in flight, by tag
   std::uint64_t next_page_tag_;
   std::atomic<std::chrono::steady_clock::rep> last_turn_;
+  // Ownership, per feed: until when it may be polled (clock ticks; 0 not at all), written by any
+  // thread. in_flight_ is set by the fetch thread before it reads owned_until_, so a disown()
+  // that then sees no poll in flight can be sure none starts.
+  std::unique_ptr<std::atomic<TimePoint::rep>[]> owned_until_;
+  std::unique_ptr<std::atomic<bool>[]> in_flight_;
+  std::vector<Scheduler::TimePoint> due_at_;  // per feed: its valid schedule entry
+  struct Handover {
+    std::size_t feed;
+    std::optional<PollState> state;
+    TimePoint until;
+  };
+  std::mutex handovers_mutex_;
+  std::vector<Handover> handovers_;
   std::atomic<std::size_t> failing_{0};
 };
 

@@ -12,7 +12,7 @@ Sequencer::Sequencer(Journal& journal) : journal_(journal) {
   journal_.read(journal_.first(), journal_.head(), [&](const Journal::Record& record) {
     const auto article = nlohmann::json::parse(record.body, nullptr, false);
     if (!article.is_object()) return true;
-    published_.insert(identity(article.value("id", std::string()), article.value("revision", 1)), true);
+    published_.insert(identity(article.value("id", std::string()), article.value("revision", 1)), record.seq);
     std::optional<std::string> url;
     if (const auto found = article.find("url"); found != article.end() && found->is_string()) url = found->get<std::string>();
     const std::string hex = article.value("simhash", std::string("0"));
@@ -32,15 +32,18 @@ std::uint64_t Sequencer::identity(std::string_view id, int revision) {
 std::variant<Sequencer::Appended, Sequencer::Skipped> Sequencer::admit(const PreparedArticle& article,
                                                                        std::int64_t unix_time) {
   const std::uint64_t published_as = identity(article.id, article.revision);
-  if (published_.contains(published_as)) return Skipped{Skipped::Reason::in_journal, 0};
+  if (const std::uint64_t* seq = published_.find(published_as)) return Skipped{Skipped::Reason::in_journal, *seq, {}};
   // A revision is the same story by definition: it goes out as the update it is.
-  if (article.revision == 1)
+  if (article.revision == 1) {
     if (const auto earlier = stories_.find(article.feed_name, article.url, article.simhash, article.words))
-      return Skipped{Skipped::Reason::same_story, *earlier};
+      return Skipped{Skipped::Reason::same_story, *earlier, {}};
+    if (elsewhere_)
+      if (auto where = elsewhere_(article)) return Skipped{Skipped::Reason::told_elsewhere, 0, std::move(*where)};
+  }
   Appended appended{article_topic(article.feed_name), journal_.head() + 1, numbered_json(article.json, journal_.head() + 1)};
   journal_.append(appended.topic, appended.body, unix_time);
   stories_.add(appended.seq, article.feed_name, article.url, article.simhash, article.words);
-  published_.insert(published_as, true);
+  published_.insert(published_as, appended.seq);
   return appended;
 }
 

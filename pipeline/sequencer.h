@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -29,9 +31,15 @@ class Sequencer {
     std::string body;  // the article JSON with its seq
   };
   struct Skipped {
-    enum class Reason { in_journal, same_story } reason;
-    std::uint64_t earlier;  // same_story: the seq that told it
+    enum class Reason { in_journal, same_story, told_elsewhere } reason;
+    std::uint64_t earlier = 0;  // in_journal: its seq; same_story: the seq that told it
+    std::string where;          // told_elsewhere: which feed and instance told it
   };
+  // In a cluster: asked about a new story (revision 1) that no feed of this instance told yet;
+  // says where it was told when another instance's feed did, and otherwise records it as told here.
+  using Elsewhere = std::function<std::optional<std::string>(const PreparedArticle&)>;
+  void ask_elsewhere(Elsewhere elsewhere) { elsewhere_ = std::move(elsewhere); }
+
   // Decides on article; appends it when it goes out. unix_time is the record's time.
   std::variant<Appended, Skipped> admit(const PreparedArticle& article, std::int64_t unix_time);
 
@@ -44,7 +52,8 @@ class Sequencer {
 
   Journal& journal_;
   StoryIndex stories_;
-  FlatMap<bool> published_;  // the identity of every article in the journal
+  FlatMap<std::uint64_t> published_;  // the identity of every article in the journal → its seq
+  Elsewhere elsewhere_;
 };
 
 }  // namespace sluice::pipeline

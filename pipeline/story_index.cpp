@@ -10,7 +10,8 @@ std::uint16_t block(std::uint64_t fingerprint, std::size_t index) {
   return static_cast<std::uint16_t>(fingerprint >> (16 * index));
 }
 
-// A URL that names one story: not empty, not a site's home page ("https://host/" or "/?...").
+}  // namespace
+
 bool names_a_story(const std::optional<std::string>& url) {
   if (!url || url->empty()) return false;
   const std::size_t scheme = url->find("://");
@@ -19,8 +20,6 @@ bool names_a_story(const std::optional<std::string>& url) {
   const std::size_t end = url->find_first_of("?#", path);
   return (end == std::string::npos ? url->size() : end) - path > 1;
 }
-
-}  // namespace
 
 std::optional<std::uint64_t> StoryIndex::find(std::string_view feed, const std::optional<std::string>& url,
                                               std::uint64_t simhash, std::size_t words) const {

@@ -27,6 +27,9 @@
 
 namespace sluice::pipeline {
 
+// Whether url names one story: not empty, not a site's home page ("https://host/" or "/?...").
+bool names_a_story(const std::optional<std::string>& url);
+
 class StoryIndex {
  public:
   static constexpr int kMaxDistance = 3;
