@@ -1,0 +1,288 @@
+// Real `sluice run` instances sharing 50 local feeds through a real nats-server with JetStream:
+// the feeds are split without overlap, a SIGKILLed instance's feeds resume on the others, a
+// returning instance takes its share back, and the JetStream stream holds every item exactly once.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "pipeline/shard_leases.h"
+#include "tests/support/http_server.h"
+#include "tests/support/nats_server.h"
+#include "tests/support/sluice_daemon.h"
+#include "tests/support/temp_dir.h"
+
+namespace sluice::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kFeeds = 50;
+constexpr std::uint32_t kShards = 16;
+constexpr auto kTtl = 3s;
+constexpr auto kInterval = 2s;
+const std::string kSharedLink = "https://wire.example.org/shared-story";
+
+// Two feed names whose shards go to different instances, whether a and b or a, b and c run.
+std::pair<std::string, std::string> syndicating_feeds() {
+  for (int i = 0;; ++i) {
+    const std::string first = "wire-" + std::to_string(i);
+    const std::string second = "daily-" + std::to_string(i);
+    const auto owner = [](const std::string& feed, const std::vector<std::string>& members) {
+      return pipeline::ShardLeases::preferred(pipeline::shard_of(feed, kShards), members);
+    };
+    if (owner(first, {"a", "b"}) != owner(second, {"a", "b"}) &&
+        owner(first, {"a", "b", "c"}) != owner(second, {"a", "b", "c"}))
+      return {first, second};
+  }
+}
+
+// The feeds, served over loopback: each gains an item every 2 seconds until frozen; every poll is
+// recorded with the instance that made it (each instance has its own User-Agent).
+class Feeds {
+ public:
+  Feeds() : syndicating_(syndicating_feeds()) {
+    for (int i = 0; i < kFeeds - 2; ++i) names_.push_back("feed-" + std::to_string(i));
+    names_.push_back(syndicating_.first);
+    names_.push_back(syndicating_.second);
+    for (const std::string& name : names_)
+      server_.route("/" + name + ".xml", [this, name](const test::HttpRequest& request) {
+        const std::lock_guard lock(mutex_);
+        polls_.push_back({name, request.header("User-Agent"), Clock::now()});
+        return test::HttpReply{200, document(name), {{"Content-Type", "application/rss+xml"}}};
+      });
+  }
+
+  std::string config_feeds() const {
+    std::string yaml = "feeds:\n";
+    for (const std::string& name : names_) yaml += "  - name: " + name + "\n    url: " + server_.url("/" + name + ".xml") + "\n";
+    return yaml;
+  }
+
+  // From now on both syndicating feeds carry the shared story.
+  void share() {
+    const std::lock_guard lock(mutex_);
+    shared_ = true;
+  }
+
+  // Stops new items; returns every item guid there will be.
+  std::set<std::string> freeze() {
+    const std::lock_guard lock(mutex_);
+    frozen_ = count();
+    std::set<std::string> guids;
+    for (const std::string& name : names_)
+      for (int k = 1; k <= *frozen_; ++k) guids.insert(name + "-" + std::to_string(k));
+    guids.insert(syndicating_.first + "-shared");
+    guids.insert(syndicating_.second + "-shared");
+    return guids;
+  }
+
+  struct Poll {
+    std::string feed;
+    std::string agent;
+    Clock::time_point at;
+  };
+  std::vector<Poll> polls() const {
+    const std::lock_guard lock(mutex_);
+    return polls_;
+  }
+  const std::vector<std::string>& names() const { return names_; }
+  const std::pair<std::string, std::string>& syndicating() const { return syndicating_; }
+
+ private:
+  int count() const {
+    return frozen_ ? *frozen_ : 1 + static_cast<int>((Clock::now() - started_) / 2s);
+  }
+
+  std::string document(const std::string& name) const {
+    std::string items;
+    for (int k = count(); k >= 1; --k) {
+      const std::string id = name + "-" + std::to_string(k);
+      items += "<item><title>Story " + id + "</title><link>https://" + name + ".example.org/" + std::to_string(k) +
+               "</link><guid isPermaLink=\"false\">" + id + "</guid><description>Report " + id +
+               ".</description></item>";
+    }
+    if (shared_ && (name == syndicating_.first || name == syndicating_.second))
+      items += "<item><title>The shared story</title><link>" + kSharedLink + "</link><guid isPermaLink=\"false\">" +
+               name + "-shared</guid><description>Syndicated everywhere.</description></item>";
+    return R"(<?xml version="1.0"?><rss version="2.0"><channel><title>)" + name + "</title>" + items +
+           "</channel></rss>";
+  }
+
+  std::pair<std::string, std::string> syndicating_;
+  std::vector<std::string> names_;
+  test::HttpServer server_;
+  const Clock::time_point started_ = Clock::now();
+  mutable std::mutex mutex_;
+  std::optional<int> frozen_;
+  bool shared_ = false;
+  std::vector<Poll> polls_;
+};
+
+// Who polled each feed in [from, to).
+std::map<std::string, std::set<std::string>> pollers(const std::vector<Feeds::Poll>& polls, Clock::time_point from,
+                                                     Clock::time_point to) {
+  std::map<std::string, std::set<std::string>> by_feed;
+  for (const auto& poll : polls)
+    if (poll.at >= from && poll.at < to) by_feed[poll.feed].insert(poll.agent);
+  return by_feed;
+}
+
+// Over a quiet window, every feed is polled, by one instance only, at its interval; returns how
+// many feeds each instance polled.
+std::map<std::string, int> expect_split(const Feeds& feeds, std::chrono::milliseconds window) {
+  const auto from = Clock::now();
+  std::this_thread::sleep_for(window);
+  const auto polls = feeds.polls();
+  const auto by_feed = pollers(polls, from, Clock::now());
+  std::map<std::string, int> share;
+  for (const std::string& name : feeds.names()) {
+    const auto found = by_feed.find(name);
+    if (found == by_feed.end()) {
+      ADD_FAILURE() << name << " not polled in the window";
+      continue;
+    }
+    EXPECT_EQ(found->second.size(), 1U) << name << " polled by " << found->second.size() << " instances";
+    ++share[*found->second.begin()];
+    const auto times = std::ranges::count_if(polls, [&](const auto& poll) { return poll.feed == name && poll.at >= from; });
+    EXPECT_LE(times, window / kInterval + 2) << name << " polled more often than its interval";
+  }
+  return share;
+}
+
+struct Instance {
+  std::string name;
+  std::unique_ptr<test::SluiceDaemon> daemon;
+};
+
+TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryItemOnce) {
+  test::NatsServer nats;
+  Feeds feeds;
+  const test::TempDir dir;
+  std::map<std::string, Instance> instances;
+  for (const std::string name : {"a", "b", "c"}) {
+    std::filesystem::create_directories(dir.path() / name);
+    instances[name] = {name, std::make_unique<test::SluiceDaemon>(
+                                 dir.path() / name,
+                                 "user_agent: sluice-test/" + name + "\ncluster:\n  nats: " + nats.url() +
+                                     "\n  instance: " + name + "\n  shards: " + std::to_string(kShards) +
+                                     "\n  lease_ttl: 3s\ndefaults:\n  interval: 2s\n  min_interval: 1s\n" +
+                                     feeds.config_feeds())};
+  }
+  auto& a = *instances["a"].daemon;
+  auto& b = *instances["b"].daemon;
+  auto& c = *instances["c"].daemon;
+
+  // Two instances.
+  ASSERT_TRUE(a.start()) << a.log();
+  ASSERT_TRUE(b.start()) << b.log();
+  std::this_thread::sleep_for(kTtl + 2s);  // settled: every shard held by the one that ranks first
+  auto share = expect_split(feeds, 6s);
+  EXPECT_GT(share["sluice-test/a"], 5);
+  EXPECT_GT(share["sluice-test/b"], 5);
+  // One story in two feeds that different instances poll goes out once, cluster-wide.
+  feeds.share();
+  ASSERT_TRUE(test::wait_until(
+      [&] { return test::count_of(a.log() + b.log(), "in the cluster feed=") == 1; }, 10s));
+
+  // A third joins: the others hand its share over.
+  ASSERT_TRUE(c.start()) << c.log();
+  ASSERT_TRUE(c.wait_for_log("shards changed instance=c", 1, 20s)) << c.log();
+  std::this_thread::sleep_for(kTtl + 2s);
+  share = expect_split(feeds, 6s);
+  EXPECT_GT(share["sluice-test/a"], 3);
+  EXPECT_GT(share["sluice-test/b"], 3);
+  EXPECT_GT(share["sluice-test/c"], 3);
+  const auto syndicated = pollers(feeds.polls(), Clock::now() - 4s, Clock::now());
+  EXPECT_NE(syndicated.at(feeds.syndicating().first), syndicated.at(feeds.syndicating().second))
+      << "the syndicated story's two feeds are on different instances";
+
+  // c is killed: its feeds resume on a and b within the lease TTL and one interval.
+  std::set<std::string> of_c;
+  for (const auto& [feed, agents] : pollers(feeds.polls(), Clock::now() - 4s, Clock::now()))
+    if (agents.contains("sluice-test/c")) of_c.insert(feed);
+  ASSERT_FALSE(of_c.empty());
+  const auto killed = Clock::now();
+  c.signal(SIGKILL);
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        const auto after = pollers(feeds.polls(), killed, Clock::now());
+        return std::ranges::all_of(of_c, [&](const std::string& feed) { return after.contains(feed); });
+      },
+      20s));
+  std::chrono::milliseconds slowest{0};
+  for (const std::string& feed : of_c)
+    for (const auto& poll : feeds.polls())
+      if (poll.feed == feed && poll.at >= killed) {
+        EXPECT_NE(poll.agent, "sluice-test/c");
+        slowest = std::max(slowest, std::chrono::duration_cast<std::chrono::milliseconds>(poll.at - killed));
+        break;
+      }
+  std::printf("failover: %zu feeds of the killed instance polled again after %lld ms at most (TTL %lld ms, interval %lld ms)\n",
+              of_c.size(), static_cast<long long>(slowest.count()),
+              static_cast<long long>(std::chrono::milliseconds(kTtl).count()),
+              static_cast<long long>(std::chrono::milliseconds(kInterval).count()));
+  EXPECT_LE(slowest, kTtl + kInterval + 2s);
+  expect_split(feeds, 4s);
+
+  // c comes back and takes its share again.
+  ASSERT_TRUE(c.start()) << c.log();
+  ASSERT_TRUE(c.wait_for_log("shards changed instance=c", 1, 20s)) << c.log();
+  std::this_thread::sleep_for(kTtl + 2s);
+  share = expect_split(feeds, 6s);
+  EXPECT_GT(share["sluice-test/c"], 3);
+
+  // No new items: once the stream holds them all, every item is there exactly once.
+  const std::set<std::string> expected = feeds.freeze();
+  const auto stream_guids = [&] {
+    std::multiset<std::string> guids;
+    for (const auto& message : test::stream_messages(nats.url(), "sluice-articles"))
+      guids.insert(nlohmann::json::parse(message.body).value("guid", ""));
+    return guids;
+  };
+  // The second syndicating feed's copy of the shared story is dropped as told elsewhere.
+  const auto complete = [&] {
+    const auto guids = stream_guids();
+    return std::ranges::all_of(expected, [&](const std::string& guid) {
+      return guid.ends_with("-shared") || guids.contains(guid);
+    });
+  };
+  ASSERT_TRUE(test::wait_until(complete, 30s));
+  for (auto& [name, instance] : instances) EXPECT_EQ(instance.daemon->stop(SIGTERM), 0) << name;
+  const auto messages = test::stream_messages(nats.url(), "sluice-articles");
+  std::multiset<std::string> guids;
+  std::set<std::string> message_ids;
+  std::size_t shared = 0;
+  for (const auto& message : messages) {
+    const auto article = nlohmann::json::parse(message.body);
+    guids.insert(article.value("guid", ""));
+    EXPECT_TRUE(message_ids.insert(message.msg_id).second) << message.msg_id;
+    EXPECT_EQ(message.subject, "sluice.article." + article["feed"]["name"].get<std::string>());
+    shared += article.value("url", "") == kSharedLink;
+  }
+  EXPECT_EQ(shared, 1U) << "the syndicated story went out once";
+  for (const std::string& guid : expected) {
+    if (guid.ends_with("-shared")) continue;
+    EXPECT_EQ(guids.count(guid), 1U) << guid;
+  }
+  EXPECT_EQ(messages.size(), expected.size() - 1) << "nothing more than the items, the shared story once";
+  for (auto& [name, instance] : instances) {
+    const std::string log = instance.daemon->log();
+    std::printf("instance %s (last run): %zu fetches, %zu told elsewhere, %zu told here, %zu already journaled, "
+                "%zu warnings\n",
+                name.c_str(), test::count_of(log, "feed fetched"), test::count_of(log, "in the cluster feed="),
+                test::count_of(log, "same story as seq="), test::count_of(log, "already in the journal"),
+                test::count_of(log, "[warning]"));
+  }
+  for (const std::string name : {"a", "b"})
+    EXPECT_EQ(test::count_of(instances[name].daemon->log(), "[error]"), 0U) << instances[name].daemon->log();
+}
+
+}  // namespace
+}  // namespace sluice::daemon
