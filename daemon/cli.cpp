@@ -11,6 +11,7 @@
 #include "daemon/extract_command.h"
 #include "daemon/logging_setup.h"
 #include "daemon/parse_command.h"
+#include "daemon/proxy_command.h"
 #include "daemon/status_command.h"
 #include "daemon/tail.h"
 #include "pipeline/curve.h"
@@ -103,6 +104,17 @@ int run_cli(int argc, char** argv) {
   status_command->add_option("-c,--config", status_config, "Configuration file (YAML)")->required();
   status_command->add_flag("--json", status.json, "One JSON object per feed and line");
 
+  ProxyOptions proxy;
+  auto* proxy_command = app.add_subcommand(
+      "proxy", "Give subscribers one address for the streams of several instances (a cluster); each message keeps "
+               "its origin, so `sluice tail -e` on the proxy recovers each instance's gaps from its own replay server");
+  proxy_command->add_option("-b,--bind", proxy.bind, "Endpoint subscribers connect to")->capture_default_str();
+  proxy_command->add_option("-u,--upstream", proxy.upstreams, "An instance's publish endpoint (give one per instance)")
+      ->required();
+  proxy_command->add_option("--queue", proxy.queue, "Messages queued per subscriber before its stream drops")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 10'000'000));
+
   std::string check_file;
   auto* check = app.add_subcommand("check-config", "Validate a configuration file; exit 0 when valid, 2 when not");
   check->add_option("file", check_file, "Configuration file (YAML)")->required();
@@ -146,6 +158,10 @@ int run_cli(int argc, char** argv) {
     }
     return run_extract(extract);
   }
+  if (*proxy_command) {
+    setup_logging("info");
+    return run_proxy(proxy);
+  }
   if (*keygen) {
     try {
       const auto keys = pipeline::write_certificates(keygen_dir, keygen_name);
@@ -176,10 +192,6 @@ int run_cli(int argc, char** argv) {
         std::fprintf(stderr, "sluice tail: --from takes a seq or 'last', not '%s'\n", tail_from.c_str());
         return kUsageError;
       }
-    }
-    if ((tail.from || tail.from_last) && tail.replay_endpoint.empty()) {
-      std::fprintf(stderr, "sluice tail: --from needs the replay endpoint: give -r REPLAY or -c FILE\n");
-      return kUsageError;
     }
     if (server_key_file.empty() != client_key_file.empty()) {
       std::fprintf(stderr, "sluice tail: CURVE needs both --server-key and --key\n");

@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -52,6 +53,17 @@ pipeline::JournalLimits journal_limits(const config::Config& config) {
   limits.max_bytes = config.journal.max_size;
   limits.max_age = std::chrono::duration_cast<std::chrono::seconds>(config.journal.max_age);
   return limits;
+}
+
+// A bound endpoint as other hosts reach it: a wildcard address becomes this host's name.
+std::string advertised(const std::string& bound) {
+  for (const std::string wildcard : {"tcp://*:", "tcp://0.0.0.0:", "tcp://[::]:"}) {
+    if (!bound.starts_with(wildcard)) continue;
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) break;
+    return "tcp://" + std::string(host) + ":" + bound.substr(wildcard.size());
+  }
+  return bound;
 }
 
 unsigned worker_count(const config::Config& config) {
@@ -134,6 +146,10 @@ void Daemon::start() {
     throw;
   }
   replay_thread_ = std::jthread([this](std::stop_token stop) { replay_->run(stop); });
+  if (config_.cluster) {
+    const std::lock_guard lock(advertise_mutex_);
+    advertised_replay_ = advertised(replay_->endpoint());
+  }
   const unsigned workers = worker_count(config_);
   worker_busy_since_ = std::make_unique<std::atomic<std::chrono::steady_clock::rep>[]>(workers);
   worker_count_ = workers;
@@ -485,6 +501,7 @@ void Daemon::publish(std::promise<std::string> bound) {
       stream.emplace(*nats_, cluster->name, cluster->stream, cluster->instance);
       stories.emplace(*nats_, cluster->name, cluster->instance, config_.journal.max_age, cluster->stream.replicas);
       handoff.emplace(*nats_, cluster->name, cluster->stream.replicas);
+      publisher->advertise(cluster->instance, "");
     }
   } catch (...) {
     bound.set_exception(std::current_exception());
@@ -536,6 +553,7 @@ void Daemon::publish(std::promise<std::string> bound) {
   auto stream_retry_at = std::chrono::steady_clock::time_point{};
   std::size_t failures = 0;
   std::size_t stream_failures = 0;
+  bool replay_advertised = false;
 
   auto commit_all = [&](Batch& done) {
     for (auto& item : done) {
@@ -701,6 +719,13 @@ void Daemon::publish(std::promise<std::string> bound) {
     publisher->read_subscriptions();
     subscribers_ = publisher->subscribers();
     if (const auto tick = std::chrono::steady_clock::now(); tick >= next_heartbeat) {
+      if (config_.cluster && !replay_advertised) {
+        const std::lock_guard lock(advertise_mutex_);
+        if (!advertised_replay_.empty()) {
+          publisher->advertise(config_.cluster->instance, advertised_replay_);
+          replay_advertised = true;
+        }
+      }
       publisher->heartbeat();
       next_heartbeat = tick + kHeartbeatInterval;
     }

@@ -121,6 +121,9 @@ class Daemon {
   std::mutex last_poll_mutex_;
   std::vector<feeds::PollState> last_poll_;  // per feed, as the poller last reported it
   std::atomic<std::size_t> shards_held_{0};
+  // Where subscribers reach this instance's replay server, for the heartbeats (set by start()).
+  std::mutex advertise_mutex_;
+  std::string advertised_replay_;
   std::jthread cluster_thread_;
   std::unique_ptr<pipeline::CurveServer> curve_;
   std::unique_ptr<pipeline::ReplayServer> replay_;

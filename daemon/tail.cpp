@@ -15,6 +15,8 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <sstream>
 #include <vector>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -41,10 +43,29 @@ extern "C" void on_signal(int) { interrupted = true; }
 
 unsigned long long ull(std::uint64_t value) { return static_cast<unsigned long long>(value); }
 
+// One instance's stream: outside a cluster the only one (origin ""); through a proxy, one per
+// origin named in the headers, each with its own epoch, seq and replay server.
+struct Source {
+  std::string origin;
+  std::string replay_endpoint;  // empty: not known (yet), gaps are reported, not filled
+  std::unique_ptr<zmq::socket_t> replay;
+  std::uint64_t epoch = 0;   // 0 until known
+  std::uint64_t done = 0;    // every wanted article up to this seq has been printed
+  bool started = false;      // done is known
+  std::map<std::uint64_t, std::string> held;  // live articles past a gap, by seq
+  struct Asked {
+    std::uint64_t from;
+    std::optional<std::uint64_t> to;
+    Clock::time_point heard;  // the last answer, or the request
+  };
+  std::optional<Asked> asked;
+  std::optional<std::uint64_t> pending_from;  // a --from to ask once the replay server is known
+  std::uint64_t unacknowledged = 0;  // replayed articles not yet given back as credit
+};
+
 class Tail {
  public:
-  explicit Tail(const TailOptions& options)
-      : options_(options), live_(context_, zmq::socket_type::sub), replay_(context_, zmq::socket_type::dealer) {}
+  explicit Tail(const TailOptions& options) : options_(options), live_(context_, zmq::socket_type::sub) {}
 
   int run();
 
@@ -52,51 +73,83 @@ class Tail {
   enum class Outcome { going, done, failed };
 
   void connect();
+  Source& source(std::string_view origin);
+  void connect_replay(Source& source, std::string endpoint);
   Outcome on_live(std::vector<zmq::message_t>& frames);
-  Outcome on_replay(std::vector<zmq::message_t>& frames);
-  Outcome on_heartbeat(std::uint64_t epoch, std::uint64_t head);
-  Outcome on_article(std::uint64_t epoch, std::uint64_t seq, std::string body);
+  Outcome on_replay(Source& source, std::vector<zmq::message_t>& frames);
+  Outcome on_heartbeat(Source& source, std::uint64_t epoch, std::uint64_t head);
+  Outcome on_article(Source& source, std::uint64_t epoch, std::uint64_t seq, std::string body);
   // Prints the held articles that now follow on; asks for the range before the next one held.
-  Outcome drain();
-  bool same_epoch(std::uint64_t epoch);
-  void ask(std::uint64_t from, std::optional<std::uint64_t> to);
-  Outcome print(std::uint64_t seq, std::string_view body);
-  void save_position();
-  bool filling() const { return !options_.replay_endpoint.empty(); }
+  Outcome drain(Source& source);
+  bool same_epoch(Source& source, std::uint64_t epoch);
+  void ask(Source& source, std::uint64_t from, std::optional<std::uint64_t> to);
+  Outcome print(Source& source, std::uint64_t seq, std::string_view body);
+  void read_positions();
+  void save_positions();
+  static bool filling(const Source& source) { return source.replay != nullptr; }
+  static std::string name(const Source& source) { return source.origin.empty() ? "" : " of " + source.origin; }
 
   const TailOptions& options_;
   zmq::context_t context_;
   zmq::socket_t live_;
-  zmq::socket_t replay_;
   int position_fd_ = -1;
-
-  std::uint64_t epoch_ = 0;      // 0 until known
-  std::uint64_t done_ = 0;       // every wanted article up to this seq has been printed
-  bool started_ = false;         // done_ is known
-  std::map<std::uint64_t, std::string> held_;  // live articles past a gap, by seq
-  struct Asked {
-    std::uint64_t from;
-    std::optional<std::uint64_t> to;
-    Clock::time_point heard;  // the last answer, or the request
-  };
-  std::optional<Asked> asked_;
-  std::uint64_t unacknowledged_ = 0;  // replayed articles not yet given back as credit
+  std::map<std::string, Source, std::less<>> sources_;
+  // Where --from last resumes, per origin ("" outside a cluster): epoch and last seq printed.
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> positions_;
   std::uint64_t printed_ = 0;
 };
 
 void Tail::connect() {
-  for (zmq::socket_t* socket : {&live_, &replay_}) {
-    socket->set(zmq::sockopt::linger, 0);
-    if (!options_.server_key.empty()) pipeline::secure_client(*socket, options_.server_key, options_.client_keys);
-  }
+  live_.set(zmq::sockopt::linger, 0);
+  if (!options_.server_key.empty()) pipeline::secure_client(live_, options_.server_key, options_.client_keys);
   live_.set(zmq::sockopt::rcvhwm, 100'000);
   live_.set(zmq::sockopt::subscribe, options_.topic);
   live_.set(zmq::sockopt::subscribe, "heartbeat.");
   live_.connect(options_.endpoint);
-  if (filling()) {
-    replay_.set(zmq::sockopt::rcvhwm, 0);
-    replay_.connect(options_.replay_endpoint);
+}
+
+void Tail::connect_replay(Source& source, std::string endpoint) {
+  auto socket = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
+  socket->set(zmq::sockopt::linger, 0);
+  if (!options_.server_key.empty()) pipeline::secure_client(*socket, options_.server_key, options_.client_keys);
+  socket->set(zmq::sockopt::rcvhwm, 0);
+  socket->connect(endpoint);
+  source.replay = std::move(socket);
+  source.replay_endpoint = std::move(endpoint);
+  if (source.pending_from) {
+    ask(source, *source.pending_from, std::nullopt);
+    source.pending_from.reset();
+  } else if (!source.held.empty()) {
+    ask(source, source.done + 1, source.held.begin()->first - 1);
   }
+}
+
+Source& Tail::source(std::string_view origin) {
+  if (const auto found = sources_.find(origin); found != sources_.end()) return found->second;
+  Source& added = sources_.emplace(std::string(origin), Source{}).first->second;
+  added.origin = std::string(origin);
+  // Where this origin's stream starts: --from SEQ, or after its saved position, or live.
+  std::optional<std::uint64_t> from = options_.from;
+  if (options_.from_last) {
+    if (const auto saved = positions_.find(origin); saved != positions_.end()) {
+      added.epoch = saved->second.first;
+      from = saved->second.second + 1;
+    } else {
+      from = 1;
+    }
+  }
+  // A single instance's replay server comes from -r only.
+  if (from && origin.empty() && options_.replay_endpoint.empty()) {
+    std::fprintf(stderr, "sluice tail: --from needs the replay endpoint of a single instance: give -r REPLAY or -c "
+                 "FILE; going on live\n");
+    from.reset();
+  }
+  if (from) {
+    added.done = *from - 1;
+    added.started = true;
+    added.pending_from = *from;
+  }
+  return added;
 }
 
 int Tail::run() {
@@ -116,36 +169,36 @@ int Tail::run() {
       return 1;
     }
   }
-  std::uint64_t from = options_.from.value_or(0);
-  if (options_.from_last) {
-    std::ifstream in(options_.position_file);
-    std::uint64_t epoch = 0;
-    std::uint64_t seq = 0;
-    if (in >> epoch >> seq) {
-      epoch_ = epoch;
-      from = seq + 1;
-    } else {
-      std::fprintf(stderr, "sluice tail: no position in %s yet; starting from the oldest article kept\n",
-                   options_.position_file.c_str());
-      from = 1;
+  if (options_.from_last) read_positions();
+  // A single instance's stream is known from the start; a cluster's origins as they appear.
+  if (!options_.replay_endpoint.empty()) {
+    try {
+      connect_replay(source(""), options_.replay_endpoint);
+    } catch (const zmq::error_t& e) {
+      std::fprintf(stderr, "sluice tail: cannot connect to %s: %s\n", options_.replay_endpoint.c_str(), e.what());
+      return 2;
     }
-  }
-  if (from > 0) {
-    done_ = from - 1;
-    started_ = true;
-    ask(from, std::nullopt);
   }
 
   std::vector<zmq::message_t> frames;
+  std::vector<zmq::pollitem_t> items;
+  std::vector<Source*> polled;
   Outcome outcome = Outcome::going;
   while (outcome == Outcome::going && !interrupted) {
-    std::array<zmq::pollitem_t, 2> items{{{live_.handle(), 0, ZMQ_POLLIN, 0}, {replay_.handle(), 0, ZMQ_POLLIN, 0}}};
+    items.assign(1, {live_.handle(), 0, ZMQ_POLLIN, 0});
+    polled.clear();
+    for (auto& [origin, each] : sources_)
+      if (each.replay) {
+        items.push_back({each.replay->handle(), 0, ZMQ_POLLIN, 0});
+        polled.push_back(&each);
+      }
     try {
-      zmq::poll(items.data(), filling() ? 2 : 1, 200ms);
-      if (items[1].revents & ZMQ_POLLIN) {
+      zmq::poll(items.data(), items.size(), 200ms);
+      for (std::size_t i = 1; i < items.size() && outcome == Outcome::going; ++i) {
+        if (!(items[i].revents & ZMQ_POLLIN)) continue;
         frames.clear();
-        if (zmq::recv_multipart(replay_, std::back_inserter(frames), zmq::recv_flags::dontwait))
-          outcome = on_replay(frames);
+        if (zmq::recv_multipart(*polled[i - 1]->replay, std::back_inserter(frames), zmq::recv_flags::dontwait))
+          outcome = on_replay(*polled[i - 1], frames);
       }
       if (outcome == Outcome::going && (items[0].revents & ZMQ_POLLIN)) {
         frames.clear();
@@ -156,11 +209,13 @@ int Tail::run() {
       std::fprintf(stderr, "sluice tail: %s\n", e.what());
       return 1;
     }
-    if (outcome == Outcome::going && asked_ && Clock::now() - asked_->heard > kReplayPatience) {
-      std::fprintf(stderr, "sluice tail: replay at %s has not answered for %llds (check -r / publish.replay_endpoint, and the CURVE "
-                   "keys if the daemon uses them); asking again from seq %llu\n",
-                   options_.replay_endpoint.c_str(), static_cast<long long>(kReplayPatience.count()), ull(done_ + 1));
-      ask(done_ + 1, asked_->to);
+    for (auto& [origin, each] : sources_) {
+      if (outcome != Outcome::going || !each.asked || Clock::now() - each.asked->heard <= kReplayPatience) continue;
+      std::fprintf(stderr, "sluice tail: replay%s at %s has not answered for %llds (check -r / publish.replay_endpoint, "
+                   "and the CURVE keys if the daemon uses them); asking again from seq %llu\n",
+                   name(each).c_str(), each.replay_endpoint.c_str(), static_cast<long long>(kReplayPatience.count()),
+                   ull(each.done + 1));
+      ask(each, each.done + 1, each.asked->to);
     }
   }
   if (position_fd_ >= 0) ::close(position_fd_);
@@ -169,74 +224,96 @@ int Tail::run() {
 
 Tail::Outcome Tail::on_live(std::vector<zmq::message_t>& frames) {
   const std::string_view topic = frames.empty() ? std::string_view() : frames[0].to_string_view();
-  if (frames.size() == 1 && topic.starts_with("heartbeat.") && frames[0].size() == kHeartbeatWelcomeSize) {
+  if (frames.size() == 1 && topic.starts_with("heartbeat.") && frames[0].size() >= kHeartbeatWelcomeSize) {
     const auto header = pipeline::read_frame_header(topic.substr(10));
-    return on_heartbeat(header->epoch, header->seq);
+    return on_heartbeat(source(header->origin), header->epoch, header->seq);
   }
   const auto header = frames.size() == 3 ? pipeline::read_frame_header(frames[1].to_string_view()) : std::nullopt;
   if (!header) {
     std::fprintf(stderr, "sluice tail: skipped a message that is not topic/header/body (%zu frames)\n", frames.size());
     return Outcome::going;
   }
-  if (topic.starts_with("heartbeat.")) return on_heartbeat(header->epoch, header->seq);
-  return on_article(header->epoch, header->seq, frames[2].to_string());
+  Source& from = source(header->origin);
+  if (topic.starts_with("heartbeat.")) {
+    // A cluster instance's heartbeat says where its replay server is.
+    if (!from.replay && !from.origin.empty()) {
+      const auto body = nlohmann::json::parse(frames[2].to_string_view(), nullptr, false);
+      const std::string replay = body.is_object() ? body.value("replay", std::string()) : std::string();
+      if (!replay.empty()) {
+        try {
+          connect_replay(from, replay);
+        } catch (const zmq::error_t& e) {
+          std::fprintf(stderr, "sluice tail: cannot connect to the replay server of %s at %s: %s\n",
+                       from.origin.c_str(), replay.c_str(), e.what());
+        }
+      }
+    }
+    return on_heartbeat(from, header->epoch, header->seq);
+  }
+  return on_article(from, header->epoch, header->seq, frames[2].to_string());
 }
 
-bool Tail::same_epoch(std::uint64_t epoch) {
-  if (epoch_ == 0) epoch_ = epoch;
-  if (epoch == epoch_) return true;
-  std::fprintf(stderr, "sluice tail: the journal was recreated (epoch %llu, was %llu); reading it from seq 1\n",
-               ull(epoch), ull(epoch_));
-  epoch_ = epoch;
-  held_.clear();
-  done_ = 0;
-  started_ = true;
-  asked_.reset();
-  if (filling()) ask(1, std::nullopt);
+bool Tail::same_epoch(Source& source, std::uint64_t epoch) {
+  if (source.epoch == 0) source.epoch = epoch;
+  if (epoch == source.epoch) return true;
+  std::fprintf(stderr, "sluice tail: the journal%s was recreated (epoch %llu, was %llu); reading it from seq 1\n",
+               name(source).c_str(), ull(epoch), ull(source.epoch));
+  source.epoch = epoch;
+  source.held.clear();
+  source.done = 0;
+  source.started = true;
+  source.asked.reset();
+  if (filling(source)) ask(source, 1, std::nullopt);
+  else source.pending_from = 1;
   return false;
 }
 
-Tail::Outcome Tail::on_heartbeat(std::uint64_t epoch, std::uint64_t head) {
-  if (!same_epoch(epoch)) return Outcome::going;
-  if (!started_) {
+Tail::Outcome Tail::on_heartbeat(Source& source, std::uint64_t epoch, std::uint64_t head) {
+  if (!same_epoch(source, epoch)) return Outcome::going;
+  if (!source.started) {
     // Live from here: what was published before this subscriber came is not asked for.
-    done_ = head;
-    started_ = true;
+    source.done = head;
+    source.started = true;
     return Outcome::going;
   }
   // Everything up to head has been sent before this heartbeat: what did not arrive is a gap, or
   // articles the topic filter leaves out, which the replay tells apart.
-  if (head > done_ && filling() && !asked_ && held_.empty()) ask(done_ + 1, head);
+  if (head > source.done && filling(source) && !source.asked && source.held.empty()) ask(source, source.done + 1, head);
   return Outcome::going;
 }
 
-Tail::Outcome Tail::on_article(std::uint64_t epoch, std::uint64_t seq, std::string body) {
-  if (!same_epoch(epoch)) return Outcome::going;  // the replay from seq 1 brings it
-  if (!started_) {
-    done_ = seq - 1;
-    started_ = true;
+Tail::Outcome Tail::on_article(Source& source, std::uint64_t epoch, std::uint64_t seq, std::string body) {
+  if (!same_epoch(source, epoch)) return Outcome::going;  // the replay from seq 1 brings it
+  if (!source.started) {
+    source.done = seq - 1;
+    source.started = true;
   }
-  if (seq <= done_) return Outcome::going;  // already printed from the replay
-  if (!filling()) {
-    if (seq != done_ + 1 && options_.topic == "article.")
-      std::fprintf(stderr, "sluice tail: missed seq %llu..%llu (epoch %llu); give -r REPLAY to recover them\n",
-                   ull(done_ + 1), ull(seq - 1), ull(epoch));
-    return print(seq, body);
+  if (seq <= source.done) return Outcome::going;  // already printed from the replay
+  if (!filling(source)) {
+    // A cluster origin's replay server is named by its next heartbeat: hold what comes meanwhile.
+    if (!source.origin.empty() && (source.pending_from || seq != source.done + 1) && source.held.size() < kMaxHeld) {
+      source.held.emplace(seq, std::move(body));
+      return Outcome::going;
+    }
+    if (seq != source.done + 1 && options_.topic == "article.")
+      std::fprintf(stderr, "sluice tail: missed seq %llu..%llu%s (epoch %llu); give -r REPLAY to recover them\n",
+                   ull(source.done + 1), ull(seq - 1), name(source).c_str(), ull(epoch));
+    return print(source, seq, body);
   }
-  if (seq == done_ + 1 && !asked_ && held_.empty()) return print(seq, body);
-  held_.emplace(seq, std::move(body));
-  if (held_.size() > kMaxHeld) {
-    std::fprintf(stderr, "sluice tail: seq %llu..%llu could not be replayed; going on without them\n", ull(done_ + 1),
-                 ull(held_.begin()->first - 1));
-    asked_.reset();
-    done_ = held_.begin()->first - 1;
-    return drain();
+  if (seq == source.done + 1 && !source.asked && source.held.empty()) return print(source, seq, body);
+  source.held.emplace(seq, std::move(body));
+  if (source.held.size() > kMaxHeld) {
+    std::fprintf(stderr, "sluice tail: seq %llu..%llu%s could not be replayed; going on without them\n",
+                 ull(source.done + 1), ull(source.held.begin()->first - 1), name(source).c_str());
+    source.asked.reset();
+    source.done = source.held.begin()->first - 1;
+    return drain(source);
   }
-  if (!asked_) ask(done_ + 1, held_.begin()->first - 1);
+  if (!source.asked) ask(source, source.done + 1, source.held.begin()->first - 1);
   return Outcome::going;
 }
 
-Tail::Outcome Tail::on_replay(std::vector<zmq::message_t>& frames) {
+Tail::Outcome Tail::on_replay(Source& source, std::vector<zmq::message_t>& frames) {
   const auto header = frames.size() == 3 ? pipeline::read_frame_header(frames[1].to_string_view()) : std::nullopt;
   if (!header) {
     std::fprintf(stderr, "sluice tail: skipped a replay message that is not topic/header/body (%zu frames)\n",
@@ -246,82 +323,105 @@ Tail::Outcome Tail::on_replay(std::vector<zmq::message_t>& frames) {
   const std::string_view topic = frames[0].to_string_view();
   const std::uint64_t epoch = header->epoch;
   const std::uint64_t seq = header->seq;
-  if (!asked_) return Outcome::going;  // the rest of a replay given up on
-  asked_->heard = Clock::now();
+  if (!source.asked) return Outcome::going;  // the rest of a replay given up on
+  source.asked->heard = Clock::now();
   if (topic == "error.") {
     const auto error = nlohmann::json::parse(frames[2].to_string_view(), nullptr, false);
     const std::string kind = error.is_object() ? error.value("error", std::string()) : std::string();
     if (kind == "gone") {
       const std::uint64_t first = error.value("first", std::uint64_t{0});
-      std::fprintf(stderr, "sluice tail: seq %llu..%llu are no longer kept (journal retention); going on from %llu\n",
-                   ull(done_ + 1), ull(first - 1), ull(first));
-      done_ = std::max(done_, first - 1);
-      const auto to = asked_->to;
-      asked_.reset();
-      if (!to || *to > done_) ask(done_ + 1, to);
-      return drain();
+      std::fprintf(stderr, "sluice tail: seq %llu..%llu%s are no longer kept (journal retention); going on from %llu\n",
+                   ull(source.done + 1), ull(first - 1), name(source).c_str(), ull(first));
+      source.done = std::max(source.done, first - 1);
+      const auto to = source.asked->to;
+      source.asked.reset();
+      if (!to || *to > source.done) ask(source, source.done + 1, to);
+      return drain(source);
     }
     if (kind == "epoch") {
-      same_epoch(error.value("epoch", std::uint64_t{0}));
+      same_epoch(source, error.value("epoch", std::uint64_t{0}));
       return Outcome::going;
     }
-    std::fprintf(stderr, "sluice tail: replay at %s refused: %s\n", options_.replay_endpoint.c_str(),
+    std::fprintf(stderr, "sluice tail: replay at %s refused: %s\n", source.replay_endpoint.c_str(),
                  frames[2].to_string().c_str());
     return Outcome::failed;
   }
-  if (epoch_ == 0) epoch_ = epoch;
-  if (epoch != epoch_) return Outcome::going;  // from a replay of the previous journal
+  if (source.epoch == 0) source.epoch = epoch;
+  if (epoch != source.epoch) return Outcome::going;  // from a replay of the previous journal
   if (topic == "end.") {
-    done_ = std::max(done_, seq);
-    asked_.reset();
-    return drain();
+    source.done = std::max(source.done, seq);
+    source.asked.reset();
+    return drain(source);
   }
-  if (++unacknowledged_ >= kCredit / 2) {
-    replay_.send(zmq::buffer(R"({"credit":)" + std::to_string(unacknowledged_) + "}"), zmq::send_flags::dontwait);
-    unacknowledged_ = 0;
+  if (++source.unacknowledged >= kCredit / 2) {
+    source.replay->send(zmq::buffer(R"({"credit":)" + std::to_string(source.unacknowledged) + "}"),
+                        zmq::send_flags::dontwait);
+    source.unacknowledged = 0;
   }
-  if (seq <= done_) return Outcome::going;
-  held_.erase(seq);
-  return print(seq, frames[2].to_string_view());
+  if (seq <= source.done) return Outcome::going;
+  source.held.erase(seq);
+  return print(source, seq, frames[2].to_string_view());
 }
 
-Tail::Outcome Tail::drain() {
-  while (!held_.empty() && held_.begin()->first <= done_ + 1) {
-    const auto next = held_.begin();
-    if (next->first == done_ + 1) {
-      if (const Outcome outcome = print(next->first, next->second); outcome != Outcome::going) return outcome;
+Tail::Outcome Tail::drain(Source& source) {
+  while (!source.held.empty() && source.held.begin()->first <= source.done + 1) {
+    const auto next = source.held.begin();
+    if (next->first == source.done + 1) {
+      if (const Outcome outcome = print(source, next->first, next->second); outcome != Outcome::going) return outcome;
     }
-    held_.erase(next);
+    source.held.erase(next);
   }
-  if (!held_.empty() && !asked_) ask(done_ + 1, held_.begin()->first - 1);
+  if (!source.held.empty() && !source.asked) ask(source, source.done + 1, source.held.begin()->first - 1);
   return Outcome::going;
 }
 
-void Tail::ask(std::uint64_t from, std::optional<std::uint64_t> to) {
+void Tail::ask(Source& source, std::uint64_t from, std::optional<std::uint64_t> to) {
   nlohmann::json request{{"from", from}, {"topic", options_.topic}, {"credit", kCredit}};
   request["to"] = to ? nlohmann::json(*to) : nlohmann::json(nullptr);
-  if (epoch_ != 0) request["epoch"] = epoch_;
-  replay_.send(zmq::buffer(request.dump()), zmq::send_flags::dontwait);
-  unacknowledged_ = 0;
-  asked_ = Asked{from, to, Clock::now()};
+  if (source.epoch != 0) request["epoch"] = source.epoch;
+  source.replay->send(zmq::buffer(request.dump()), zmq::send_flags::dontwait);
+  source.unacknowledged = 0;
+  source.asked = Source::Asked{from, to, Clock::now()};
 }
 
-Tail::Outcome Tail::print(std::uint64_t seq, std::string_view body) {
+Tail::Outcome Tail::print(Source& source, std::uint64_t seq, std::string_view body) {
   std::fwrite(body.data(), 1, body.size(), stdout);
   std::fputc('\n', stdout);
   if (std::fflush(stdout) != 0) return errno == EPIPE ? Outcome::done : Outcome::failed;
-  done_ = seq;
-  save_position();
+  source.done = seq;
+  if (position_fd_ >= 0) {
+    positions_[source.origin] = {source.epoch, seq};
+    save_positions();
+  }
   ++printed_;
   return options_.count != 0 && printed_ >= options_.count ? Outcome::done : Outcome::going;
 }
 
-void Tail::save_position() {
-  if (position_fd_ < 0) return;
-  // Fixed width, so each write replaces the whole previous position.
-  char line[64];
-  const int length = std::snprintf(line, sizeof line, "%020llu %020llu\n", ull(epoch_), ull(done_));
-  if (::pwrite(position_fd_, line, static_cast<std::size_t>(length), 0) != length) {
+void Tail::read_positions() {
+  // "EPOCH SEQ" for a single instance; "ORIGIN EPOCH SEQ" per line for a cluster's origins.
+  std::ifstream in(options_.position_file);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::vector<std::string> words;
+    for (std::string word; fields >> word;) words.push_back(word);
+    if (words.size() == 2) positions_[""] = {std::stoull(words[0]), std::stoull(words[1])};
+    else if (words.size() == 3) positions_[words[0]] = {std::stoull(words[1]), std::stoull(words[2])};
+  }
+  if (positions_.empty())
+    std::fprintf(stderr, "sluice tail: no position in %s yet; starting from the oldest article kept\n",
+                 options_.position_file.c_str());
+}
+
+void Tail::save_positions() {
+  // Fixed-width numbers, and origins are only ever added: each write covers the whole previous one.
+  std::string text;
+  char numbers[64];
+  for (const auto& [origin, position] : positions_) {
+    std::snprintf(numbers, sizeof numbers, "%020llu %020llu\n", ull(position.first), ull(position.second));
+    text += origin.empty() ? std::string() : origin + " ";
+    text += numbers;
+  }
+  if (::pwrite(position_fd_, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
     std::fprintf(stderr, "sluice tail: cannot write the position file %s: %s\n", options_.position_file.c_str(),
                  std::strerror(errno));
   }

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "feeds/logging.h"
 #include "pipeline/article_json.h"
 #include "pipeline/curve.h"
@@ -31,22 +33,23 @@ std::string article_topic(std::string_view feed_name) {
   return topic;
 }
 
-std::string frame_header(std::uint64_t epoch, std::uint64_t seq) {
+std::string frame_header(std::uint64_t epoch, std::uint64_t seq, std::string_view origin) {
   std::string header;
-  header.reserve(16);
+  header.reserve(16 + origin.size());
   put_be64(header, epoch);
   put_be64(header, seq);
+  header += origin;
   return header;
 }
 
 std::optional<FrameHeader> read_frame_header(std::string_view frame) {
-  if (frame.size() != 16) return std::nullopt;
+  if (frame.size() < 16) return std::nullopt;
   const auto be64 = [&](std::size_t at) {
     std::uint64_t value = 0;
     for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(frame[at + i]);
     return value;
   };
-  return FrameHeader{be64(0), be64(8)};
+  return FrameHeader{be64(0), be64(8), frame.substr(16)};
 }
 
 Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::uint64_t epoch, std::uint64_t head,
@@ -83,7 +86,7 @@ std::uint64_t Publisher::publish(const feeds::Article& article) {
 }
 
 void Publisher::publish_record(std::string_view topic, std::uint64_t seq, std::string body) {
-  const std::string header = frame_header(epoch_, seq);
+  const std::string header = frame_header(epoch_, seq, origin_);
   // ZeroMQ frees the body with the message, once it is sent.
   auto* owned = new std::string(std::move(body));
   zmq::message_t message(owned->data(), owned->size(),
@@ -95,17 +98,28 @@ void Publisher::publish_record(std::string_view topic, std::uint64_t seq, std::s
 }
 
 void Publisher::heartbeat() {
-  send("heartbeat.", seq_, R"({"epoch":)" + std::to_string(epoch_) + R"(,"seq":)" + std::to_string(seq_) + "}");
+  nlohmann::json body{{"epoch", epoch_}, {"seq", seq_}};
+  if (!origin_.empty()) {
+    body["origin"] = origin_;
+    body["replay"] = replay_;
+  }
+  send("heartbeat.", seq_, body.dump());
+  update_welcome();
+}
+
+void Publisher::advertise(std::string origin, std::string replay) {
+  origin_ = std::move(origin);
+  replay_ = std::move(replay);
   update_welcome();
 }
 
 void Publisher::update_welcome() {
-  // A single frame: the topic, then the 16-byte header with the head seq.
-  socket_.set(zmq::sockopt::xpub_welcome_msg, "heartbeat." + frame_header(epoch_, seq_));
+  // A single frame: the topic, then the header with the head seq.
+  socket_.set(zmq::sockopt::xpub_welcome_msg, "heartbeat." + frame_header(epoch_, seq_, origin_));
 }
 
 void Publisher::send(std::string_view topic, std::uint64_t seq, std::string_view body) {
-  const std::string header = frame_header(epoch_, seq);
+  const std::string header = frame_header(epoch_, seq, origin_);
   socket_.send(zmq::buffer(topic), zmq::send_flags::sndmore);
   socket_.send(zmq::buffer(header), zmq::send_flags::sndmore);
   socket_.send(zmq::buffer(body), zmq::send_flags::none);

@@ -4,8 +4,13 @@
 //   body   the article JSON
 // and a heartbeat every second on topic "heartbeat." with the head seq (same framing, body
 // {"epoch":E,"seq":S}). Within an epoch, seq is gapless and increasing. A new subscriber of
-// "heartbeat." first gets the welcome message: one frame, "heartbeat." followed by the 16-byte
-// header with the head seq as of the last heartbeat.
+// "heartbeat." first gets the welcome message: one frame, "heartbeat." followed by the header with
+// the head seq as of the last heartbeat.
+//
+// In a cluster every instance has a stream of its own (its own journal, epoch and seq), and a
+// proxy may merge several: there the header goes on after its 16 bytes with the instance's name
+// (the origin), and the heartbeat body adds "origin" and "replay", the endpoint of the instance's
+// replay server, so a subscriber tracks and repairs each origin's stream apart.
 //
 // Thread-safety: none. The publisher owns a ZeroMQ socket, so it is made, used and destroyed on
 // one thread. A slow subscriber never blocks the others: XPUB drops at its high-water mark.
@@ -43,6 +48,10 @@ class Publisher {
 
   void heartbeat();
 
+  // In a cluster: the instance's name, put in every header from now on, and where its replay
+  // server is reached, put in heartbeats.
+  void advertise(std::string origin, std::string replay);
+
   // Reads subscription changes that subscribers sent; call it regularly.
   void read_subscriptions();
 
@@ -62,6 +71,8 @@ class Publisher {
   zmq::socket_t socket_;
   std::uint64_t epoch_;
   std::uint64_t seq_ = 0;
+  std::string origin_;
+  std::string replay_;
   std::string endpoint_;
   std::set<std::string, std::less<>> subscriptions_;
   zmq::socket_t monitor_;  // connection events of socket_
@@ -71,13 +82,14 @@ class Publisher {
 // "article.<feed-name>."
 std::string article_topic(std::string_view feed_name);
 
-// The 16-byte frame header: big-endian epoch then big-endian seq.
-std::string frame_header(std::uint64_t epoch, std::uint64_t seq);
+// The frame header: big-endian epoch then big-endian seq (16 bytes), then the origin if any.
+std::string frame_header(std::uint64_t epoch, std::uint64_t seq, std::string_view origin = {});
 
-// What a frame header says; nullopt for a frame that is not 16 bytes.
+// What a frame header says; nullopt for a frame shorter than 16 bytes.
 struct FrameHeader {
   std::uint64_t epoch = 0;
   std::uint64_t seq = 0;
+  std::string_view origin;  // in the frame; empty outside a cluster
 };
 std::optional<FrameHeader> read_frame_header(std::string_view frame);
 
