@@ -8,6 +8,8 @@
 
 #include <map>
 #include <mutex>
+#include <regex>
+#include <sstream>
 #include <set>
 #include <thread>
 
@@ -78,8 +80,10 @@ class Feeds {
     std::set<std::string> guids;
     for (const std::string& name : names_)
       for (int k = 1; k <= *frozen_; ++k) guids.insert(name + "-" + std::to_string(k));
-    guids.insert(syndicating_.first + "-shared");
-    guids.insert(syndicating_.second + "-shared");
+    if (shared_) {
+      guids.insert(syndicating_.first + "-shared");
+      guids.insert(syndicating_.second + "-shared");
+    }
     return guids;
   }
 
@@ -282,6 +286,75 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
   }
   for (const std::string name : {"a", "b"})
     EXPECT_EQ(test::count_of(instances[name].daemon->log(), "[error]"), 0U) << instances[name].daemon->log();
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+// One subscriber on `sluice proxy` gets the streams of every instance, and recovers what it missed
+// while the proxy was down from each instance's own replay server.
+TEST(ClusterEndToEnd, AProxyMergesTheInstancesStreamsAndTailRecoversAGapPerOrigin) {
+  test::NatsServer nats;
+  Feeds feeds;
+  const test::TempDir dir;
+  std::vector<std::unique_ptr<test::SluiceDaemon>> instances;
+  for (const std::string name : {"a", "b"}) {
+    std::filesystem::create_directories(dir.path() / name);
+    instances.push_back(std::make_unique<test::SluiceDaemon>(
+        dir.path() / name, "cluster:\n  nats: " + nats.url() + "\n  instance: " + name + "\n  shards: " +
+                               std::to_string(kShards) + "\n  lease_ttl: 3s\ndefaults:\n  interval: 2s\n  min_interval: 1s\n" +
+                               feeds.config_feeds()));
+    ASSERT_TRUE(instances.back()->start()) << instances.back()->log();
+  }
+  const auto start_proxy = [&](const std::string& bind, int run) {
+    return std::make_unique<test::Process>(
+        std::vector<std::string>{SLUICE_BINARY, "proxy", "-b", bind, "-u", instances[0]->endpoint(), "-u",
+                                 instances[1]->endpoint()},
+        dir.path() / "proxy.out", dir.path() / ("proxy-" + std::to_string(run) + ".err"));
+  };
+  auto proxy = start_proxy("tcp://127.0.0.1:*", 1);
+  std::smatch match;
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        const std::string log = test::read_file(dir.path() / "proxy-1.err");
+        return std::regex_search(log, match, std::regex("proxy started endpoint=(tcp://[0-9.]+:[0-9]+)"));
+      },
+      10s));
+  const std::string endpoint = match[1];
+  // Started late, from seq 1 of every origin: the replays bring what came before.
+  std::this_thread::sleep_for(3s);
+  test::Process tail({SLUICE_BINARY, "tail", "-e", endpoint, "--from", "1"}, dir.path() / "tail.out",
+                     dir.path() / "tail.err");
+  std::this_thread::sleep_for(4s);
+  // The proxy goes away for a while: both streams go on without this subscriber.
+  proxy->send_signal(SIGTERM);
+  ASSERT_EQ(proxy->wait_for(10s), 0);
+  std::this_thread::sleep_for(5s);
+  proxy = start_proxy(endpoint, 2);
+  std::this_thread::sleep_for(4s);
+  const std::set<std::string> expected = feeds.freeze();
+  const auto printed = [&] { return json_lines(test::read_file(dir.path() / "tail.out")); };
+  const auto has_all = [&] {
+    std::set<std::string> guids;
+    for (const auto& article : printed()) guids.insert(article.value("guid", ""));
+    return std::ranges::all_of(expected, [&](const std::string& guid) { return guids.contains(guid); });
+  };
+  ASSERT_TRUE(test::wait_until(has_all, 30s))
+      << "printed " << printed().size() << " of " << expected.size() << "; tail: " << test::read_file(dir.path() / "tail.err")
+      << "; proxy: " << test::read_file(dir.path() / "proxy-1.err") << test::read_file(dir.path() / "proxy-2.err");
+  tail.send_signal(SIGTERM);
+  EXPECT_EQ(tail.wait_for(10s), 0);
+  std::multiset<std::string> guids;
+  for (const auto& article : printed()) guids.insert(article.value("guid", ""));
+  for (const std::string& guid : expected) EXPECT_EQ(guids.count(guid), 1U) << guid;
+  const std::string errors = test::read_file(dir.path() / "tail.err");
+  EXPECT_EQ(errors.find("missed seq"), std::string::npos) << errors;
+  for (auto& instance : instances) EXPECT_EQ(instance->stop(SIGTERM), 0);
 }
 
 }  // namespace
