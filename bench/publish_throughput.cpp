@@ -29,7 +29,7 @@
 #include "pipeline/journal.h"
 #include "pipeline/publisher.h"
 #include "pipeline/sequencer.h"
-#include "pipeline/simhash.h"
+#include "bench/bench_articles.h"
 
 namespace {
 
@@ -38,31 +38,6 @@ using sluice::pipeline::CurveKeys;
 
 constexpr std::size_t kBatch = 1024;      // the daemon's kJournalBatch
 constexpr std::size_t kBatchMost = 8192;  // and kJournalBatchMost
-
-// An article of about 4 KB of JSON, different for each n.
-sluice::feeds::Article make_article(std::size_t n) {
-  sluice::feeds::Article article;
-  article.id = std::to_string(1'000'000'000'000ULL + n) + "abcdef0123456789ab";
-  article.feed_name = "bench-" + std::to_string(n % 50);
-  article.feed_url = "https://example.org/" + article.feed_name + ".xml";
-  article.url = "https://example.org/story/" + std::to_string(n);
-  article.title = "Story number " + std::to_string(n) + " from the benchmark";
-  // Words drawn from a large vocabulary, so no two articles look alike to the SimHash dedup.
-  std::uint64_t state = n * 2654435761ULL + 1;
-  for (int p = 0; p < 5; ++p) {
-    std::string paragraph;
-    while (paragraph.size() < 450) {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      paragraph += "w" + std::to_string((state >> 33) % 20'000);
-      paragraph += ' ';
-    }
-    article.paragraphs.push_back(std::move(paragraph));
-  }
-  article.summary = article.paragraphs.front().substr(0, 200);
-  article.html = "<p>" + article.paragraphs[0] + "</p><p>" + article.paragraphs[1] + "</p>";
-  article.simhash = sluice::pipeline::simhash(article.paragraphs);
-  return article;
-}
 
 // Counts the articles on a SUB socket until the "done." message; returns when that came.
 Clock::time_point receive_all(zmq::socket_t& subscriber, std::size_t& got, std::atomic<bool>& ready) {
@@ -133,7 +108,7 @@ int main(int argc, char** argv) {
   articles.reserve(count);
   std::size_t json_bytes = 0;
   for (std::size_t n = 0; n < count; ++n) {
-    articles.push_back(sluice::pipeline::prepare_article(make_article(n)));
+    articles.push_back(sluice::pipeline::prepare_article(sluice::bench::make_article(n)));
     json_bytes += articles.back().json.size();
   }
   const std::size_t average = json_bytes / std::max<std::size_t>(count, 1);
