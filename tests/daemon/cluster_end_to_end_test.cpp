@@ -160,6 +160,14 @@ std::map<std::string, int> expect_split(const Feeds& feeds, std::chrono::millise
   return share;
 }
 
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
 struct Instance {
   std::string name;
   std::unique_ptr<test::SluiceDaemon> daemon;
@@ -276,6 +284,13 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
     EXPECT_EQ(guids.count(guid), 1U) << guid;
   }
   EXPECT_EQ(messages.size(), expected.size() - 1) << "nothing more than the items, the shared story once";
+  // The README's consumer reads them all, and a second run under the same durable name nothing more.
+  const auto consumed = test::run_command({STREAM_CONSUMER, nats.url(), "archive", "--until-idle"}, 30s);
+  EXPECT_EQ(consumed.status, 0) << consumed.err;
+  EXPECT_EQ(json_lines(consumed.out).size(), messages.size());
+  const auto again = test::run_command({STREAM_CONSUMER, nats.url(), "archive", "--until-idle"}, 30s);
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(json_lines(again.out).size(), 0U);
   for (auto& [name, instance] : instances) {
     const std::string log = instance.daemon->log();
     std::printf("instance %s (last run): %zu fetches, %zu told elsewhere, %zu told here, %zu already journaled, "
@@ -286,14 +301,6 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
   }
   for (const std::string name : {"a", "b"})
     EXPECT_EQ(test::count_of(instances[name].daemon->log(), "[error]"), 0U) << instances[name].daemon->log();
-}
-
-std::vector<nlohmann::json> json_lines(const std::string& text) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
 }
 
 // One subscriber on `sluice proxy` gets the streams of every instance, and recovers what it missed
