@@ -213,11 +213,50 @@ INSTANTIATE_TEST_SUITE_P(
                   "[attr], [attr=v], [attr*=v], [attr^=v], [attr$=v], descendants, commas)"},
         BadConfig{"BadFullText", "feeds:\n  - name: a\n    url: https://a.example/\n    full_text: always\n",
                   "sluice.yaml:4:16: feeds[0].full_text: 'always' must be true or false"},
+        BadConfig{"ClusterWithoutNats", "cluster: { instance: a }\nfeeds: []\n",
+                  "sluice.yaml:1:10: cluster.nats: missing: the NATS server URL(s), e.g. nats://127.0.0.1:4222"},
+        BadConfig{"ClusterBadNatsUrl", "cluster:\n  nats: http://127.0.0.1:4222\nfeeds: []\n",
+                  "sluice.yaml:2:9: cluster.nats: 'http://127.0.0.1:4222' is not a NATS URL (nats://HOST:PORT, "
+                  "tls://HOST:PORT)"},
+        BadConfig{"ClusterBadInstance", "cluster:\n  nats: nats://n:4222\n  instance: \"a b\"\nfeeds: []\n",
+                  "sluice.yaml:3:13: cluster.instance: 'a b' must be 1 to 64 letters, digits, '-' or '_'"},
+        BadConfig{"ClusterTooManyShards", "cluster:\n  nats: nats://n:4222\n  shards: 10000\nfeeds: []\n",
+                  "sluice.yaml:3:11: cluster.shards: '10000' must be a number of shards from 1 to 4096"},
+        BadConfig{"ClusterShortLease", "cluster:\n  nats: nats://n:4222\n  lease_ttl: 500ms\nfeeds: []\n",
+                  "sluice.yaml:3:14: cluster.lease_ttl: 500ms is outside 1s..10m"},
+        BadConfig{"ClusterStreamKey", "cluster:\n  nats: nats://n:4222\n  stream: { replica: 3 }\nfeeds: []\n",
+                  "sluice.yaml:3:13: cluster.stream.replica: unknown key (did you mean 'replicas'?)"},
+        BadConfig{"ClusterWindowPastAge",
+                  "cluster:\n  nats: nats://n:4222\n  stream: { max_age: 1m, duplicate_window: 2m }\nfeeds: []\n",
+                  "sluice.yaml:3:11: cluster.stream.duplicate_window: is longer than max_age"},
         BadConfig{"InvalidYaml", "feeds: [\n  - name: a\n",
                   "sluice.yaml:2:3: invalid YAML: illegal block entry"},
         BadConfig{"EmptyFile", "", "sluice.yaml: the file is empty; it needs at least a 'feeds' list"},
         BadConfig{"NotAMapping", "- a\n- b\n", "sluice.yaml:1:1: expected a mapping of key: value"}),
     [](const testing::TestParamInfo<BadConfig>& param) { return std::string(param.param.name); });
+
+TEST(Config, ClusterSectionWithDefaults) {
+  const Config config = parse("cluster:\n  nats: nats://10.0.0.5:4222,nats://10.0.0.6:4222\n  instance: feeds-1\n"
+                              "  stream: { replicas: 3, max_bytes: 10GiB }\nfeeds: []\n");
+  ASSERT_TRUE(config.cluster);
+  EXPECT_EQ(config.cluster->nats, "nats://10.0.0.5:4222,nats://10.0.0.6:4222");
+  EXPECT_EQ(config.cluster->instance, "feeds-1");
+  EXPECT_EQ(config.cluster->name, "sluice");
+  EXPECT_EQ(config.cluster->shards, 64U);
+  EXPECT_EQ(config.cluster->lease_ttl, 6s);
+  EXPECT_EQ(config.cluster->stream.replicas, 3);
+  EXPECT_EQ(config.cluster->stream.max_bytes, 10ULL << 30);
+  EXPECT_EQ(config.cluster->stream.max_age, std::chrono::hours(24 * 7));
+  EXPECT_EQ(config.cluster->stream.duplicate_window, 2min);
+  EXPECT_FALSE(parse("feeds: []\n").cluster);
+  // Without an instance name, the host's (made a valid one).
+  const Config unnamed = parse("cluster: { nats: \"nats://127.0.0.1:4222\" }\nfeeds: []\n");
+  ASSERT_TRUE(unnamed.cluster);
+  EXPECT_FALSE(unnamed.cluster->instance.empty());
+  EXPECT_EQ(unnamed.cluster->instance.find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"),
+            std::string::npos);
+}
 
 TEST(Config, HtmlFeedWithSelectorAndFullText) {
   const Config config = parse(
