@@ -315,5 +315,91 @@ TEST(Poller, KeepsEachFeedsCookiesAcrossPollsAndRestarts) {
   EXPECT_EQ(walled[0].find("consent"), std::string::npos) << "a cookie taken out of the configuration was still sent";
 }
 
+
+// A cluster instance's poller: it polls only the feeds handed to it, from the state handed over,
+// and only until the lease's validity, which renewals extend.
+TEST(Poller, PollsOnlyWhatItOwnsFromTheHandedOverStateAndOnlyWhileItsLeaseHolds) {
+  test::HttpServer server;
+  test::ManualClock clock;
+  std::mutex mutex;
+  std::vector<std::pair<std::string, TimePoint>> requests;  // path, when
+  std::vector<std::string> validators;                      // If-None-Match of /owned
+  for (const std::string path : {"/owned", "/other"})
+    server.route(path, [&, path](const test::HttpRequest& request) {
+      const std::lock_guard lock(mutex);
+      requests.emplace_back(path, clock.now());
+      if (path == "/owned") validators.push_back(request.header("If-None-Match"));
+      return test::HttpReply{200, kFeed, {{"ETag", "\"v2\""}}};
+    });
+  config::Config config;
+  config.feeds = {feed("owned", server.url("/owned"), 1s), feed("other", server.url("/other"), 1s)};
+  std::atomic<int> documents{0};
+  Poller poller(config, {}, [&](PolledDocument&&) { return ++documents, true; }, {}, {}, clock, false);
+  const auto settle = [&] {
+    poller.turn(0ms);
+    for (int i = 0; i < 2000 && !poller.idle(); ++i) poller.turn(5ms);
+  };
+  const auto advance = [&](milliseconds span) {
+    for (milliseconds moved{0}; moved < span; moved += 50ms) {
+      clock.advance(50ms);
+      settle();
+    }
+  };
+  const auto polls = [&](const std::string& path, TimePoint after) {
+    const std::lock_guard lock(mutex);
+    return std::ranges::count_if(requests, [&](const auto& r) { return r.first == path && r.second > after; });
+  };
+
+  advance(3s);
+  EXPECT_EQ(polls("/owned", {}) + polls("/other", {}), 0) << "nothing is polled before it is handed over";
+
+  PollState handed;
+  handed.etag = "\"v1\"";
+  const TimePoint until = clock.now() + 3500ms;
+  poller.own(0, handed, until);
+  advance(6s);
+  EXPECT_GE(polls("/owned", {}), 3);
+  EXPECT_EQ(polls("/owned", until), 0) << "polled after its lease ran out";
+  EXPECT_EQ(polls("/other", {}), 0);
+  {
+    const std::lock_guard lock(mutex);
+    ASSERT_FALSE(validators.empty());
+    EXPECT_EQ(validators.front(), "\"v1\"") << "the first poll uses the validators handed over";
+  }
+  EXPECT_FALSE(poller.owns(0));
+
+  // A renewal after the lapse: polling resumes within a second or two.
+  const TimePoint renewed = clock.now();
+  poller.extend(0, renewed + 10s);
+  advance(3s);
+  EXPECT_GE(polls("/owned", renewed), 1);
+
+  // Given away while a poll is in flight: the poll ends, its document goes nowhere.
+  server.route("/owned", [&](const test::HttpRequest&) {
+    const std::lock_guard lock(mutex);
+    requests.emplace_back("/owned", clock.now());
+    return test::HttpReply{200, kFeed, {}, 300ms};
+  });
+  const int before = documents.load();
+  const TimePoint slow = clock.now();
+  for (int i = 0; i < 60 && !poller.busy(0); ++i) {
+    clock.advance(50ms);
+    poller.turn(0ms);
+  }
+  ASSERT_TRUE(poller.busy(0));
+  poller.disown(0);
+  settle();
+  EXPECT_FALSE(poller.busy(0));
+  EXPECT_EQ(documents.load(), before) << "a document polled for a feed given away was passed on";
+  const TimePoint disowned = clock.now();
+  advance(3s);
+  EXPECT_EQ(polls("/owned", disowned), 0);
+  EXPECT_GE(polls("/owned", slow), 1);
+  // extend() does not bring back a feed given away.
+  poller.extend(0, clock.now() + 10s);
+  advance(2s);
+  EXPECT_EQ(polls("/owned", disowned), 0);
+}
+
 }  // namespace
 }  // namespace sluice::feeds
