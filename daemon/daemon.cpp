@@ -311,7 +311,8 @@ Metrics::Gauges Daemon::gauges() const {
           durable_head_.load(),
           journal_first_.load(),
           subscribers_.load(),
-          replay_ ? replay_->requests() : 0};
+          replay_ ? replay_->requests() : 0,
+          leases_ ? std::optional<std::size_t>(shards_held_.load()) : std::nullopt};
 }
 
 Daemon::Health Daemon::health() const {
@@ -331,6 +332,7 @@ Daemon::Health Daemon::health() const {
   health.status = "feeds=" + std::to_string(config_.feeds.size()) + " failing=" + std::to_string(poller_->failing()) +
                   " queued=" + std::to_string(documents_.size()) + " published=" + std::to_string(metrics_.published.load()) +
                   " head=" + std::to_string(durable_head_.load()) + " subscribers=" + std::to_string(subscribers_.load());
+  if (config_.cluster) health.status += " shards=" + std::to_string(shards_held_.load());
   if (!health.alive) health.status += " stuck=" + health.stuck;
   return health;
 }

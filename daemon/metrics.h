@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <functional>
 #include <map>
 #include <memory>
@@ -43,6 +44,7 @@ class Metrics {
     std::uint64_t journal_first = 0;
     std::size_t subscribers = 0;
     std::uint64_t replay_requests = 0;
+    std::optional<std::size_t> shards_held;  // in a cluster
   };
 
   // The text exposition format.
