@@ -325,14 +325,16 @@ TEST(ClusterEndToEnd, AProxyMergesTheInstancesStreamsAndTailRecoversAGapPerOrigi
         dir.path() / "proxy.out", dir.path() / ("proxy-" + std::to_string(run) + ".err"));
   };
   auto proxy = start_proxy("tcp://127.0.0.1:*", 1);
-  std::smatch match;
+  std::string endpoint;
   ASSERT_TRUE(test::wait_until(
       [&] {
         const std::string log = test::read_file(dir.path() / "proxy-1.err");
-        return std::regex_search(log, match, std::regex("proxy started endpoint=(tcp://[0-9.]+:[0-9]+)"));
+        std::smatch match;
+        if (!std::regex_search(log, match, std::regex("proxy started endpoint=(tcp://[0-9.]+:[0-9]+)"))) return false;
+        endpoint = match[1].str();
+        return true;
       },
       10s));
-  const std::string endpoint = match[1];
   // Started late, from seq 1 of every origin: the replays bring what came before.
   std::this_thread::sleep_for(3s);
   test::Process tail({SLUICE_BINARY, "tail", "-e", endpoint, "--from", "1"}, dir.path() / "tail.out",

@@ -13,16 +13,20 @@ NatsServer::NatsServer() {
                                             (dir_.path() / "store").string(), "-l",
                                             (dir_.path() / "server.log").string()},
                    dir_.path() / "server.out", dir_.path() / "server.err");
-  std::smatch match;
+  std::string port;
   const bool ready = wait_until(
       [&] {
         const std::string text = log();
-        return text.find("Server is ready") != std::string::npos &&
-               std::regex_search(text, match, std::regex("Listening for client connections on 127\\.0\\.0\\.1:([0-9]+)"));
+        std::smatch match;
+        if (text.find("Server is ready") == std::string::npos ||
+            !std::regex_search(text, match, std::regex("Listening for client connections on 127\\.0\\.0\\.1:([0-9]+)")))
+          return false;
+        port = match[1].str();
+        return true;
       },
       std::chrono::seconds(15));
   if (!ready) throw std::runtime_error("nats-server did not start: " + log() + read_file(dir_.path() / "server.err"));
-  url_ = "nats://127.0.0.1:" + match[1].str();
+  url_ = "nats://127.0.0.1:" + port;
 }
 
 std::vector<StreamMessage> stream_messages(const std::string& url, const std::string& stream) {
