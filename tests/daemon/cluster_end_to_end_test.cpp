@@ -27,8 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kFeeds = 50;
 constexpr std::uint32_t kShards = 16;
-constexpr auto kTtl = 3s;
-constexpr auto kInterval = 2s;
+constexpr auto kTtl = 2s;
+constexpr auto kInterval = 1s;
 const std::string kSharedLink = "https://wire.example.org/shared-story";
 
 // Two feed names whose shards go to different instances, whether a and b or a, b and c run.
@@ -184,7 +184,7 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
                                  dir.path() / name,
                                  "user_agent: sluice-test/" + name + "\ncluster:\n  nats: " + nats.url() +
                                      "\n  instance: " + name + "\n  shards: " + std::to_string(kShards) +
-                                     "\n  lease_ttl: 3s\ndefaults:\n  interval: 2s\n  min_interval: 1s\n" +
+                                     "\n  lease_ttl: 2s\ndefaults:\n  interval: 1s\n  min_interval: 1s\n" +
                                      feeds.config_feeds())};
   }
   auto& a = *instances["a"].daemon;
@@ -194,8 +194,8 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
   // Two instances.
   ASSERT_TRUE(a.start()) << a.log();
   ASSERT_TRUE(b.start()) << b.log();
-  std::this_thread::sleep_for(kTtl + 2s);  // settled: every shard held by the one that ranks first
-  auto share = expect_split(feeds, 6s);
+  std::this_thread::sleep_for(kTtl + 1s);  // settled: every shard held by the one that ranks first
+  auto share = expect_split(feeds, 3s);
   EXPECT_GT(share["sluice-test/a"], 5);
   EXPECT_GT(share["sluice-test/b"], 5);
   // One story in two feeds that different instances poll goes out once, cluster-wide.
@@ -206,18 +206,18 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
   // A third joins: the others hand its share over.
   ASSERT_TRUE(c.start()) << c.log();
   ASSERT_TRUE(c.wait_for_log("shards changed instance=c", 1, 20s)) << c.log();
-  std::this_thread::sleep_for(kTtl + 2s);
-  share = expect_split(feeds, 6s);
+  std::this_thread::sleep_for(kTtl + 1s);
+  share = expect_split(feeds, 3s);
   EXPECT_GT(share["sluice-test/a"], 3);
   EXPECT_GT(share["sluice-test/b"], 3);
   EXPECT_GT(share["sluice-test/c"], 3);
-  const auto syndicated = pollers(feeds.polls(), Clock::now() - 4s, Clock::now());
+  const auto syndicated = pollers(feeds.polls(), Clock::now() - 2s, Clock::now());
   EXPECT_NE(syndicated.at(feeds.syndicating().first), syndicated.at(feeds.syndicating().second))
       << "the syndicated story's two feeds are on different instances";
 
   // c is killed: its feeds resume on a and b within the lease TTL and one interval.
   std::set<std::string> of_c;
-  for (const auto& [feed, agents] : pollers(feeds.polls(), Clock::now() - 4s, Clock::now()))
+  for (const auto& [feed, agents] : pollers(feeds.polls(), Clock::now() - 2s, Clock::now()))
     if (agents.contains("sluice-test/c")) of_c.insert(feed);
   ASSERT_FALSE(of_c.empty());
   const auto killed = Clock::now();
@@ -241,13 +241,13 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
               static_cast<long long>(std::chrono::milliseconds(kTtl).count()),
               static_cast<long long>(std::chrono::milliseconds(kInterval).count()));
   EXPECT_LE(slowest, kTtl + kInterval + 2s);
-  expect_split(feeds, 4s);
+  expect_split(feeds, 3s);
 
   // c comes back and takes its share again.
   ASSERT_TRUE(c.start()) << c.log();
   ASSERT_TRUE(c.wait_for_log("shards changed instance=c", 1, 20s)) << c.log();
-  std::this_thread::sleep_for(kTtl + 2s);
-  share = expect_split(feeds, 6s);
+  std::this_thread::sleep_for(kTtl + 1s);
+  share = expect_split(feeds, 3s);
   EXPECT_GT(share["sluice-test/c"], 3);
 
   // No new items: once the stream holds them all, every item is there exactly once.
@@ -314,7 +314,7 @@ TEST(ClusterEndToEnd, AProxyMergesTheInstancesStreamsAndTailRecoversAGapPerOrigi
     std::filesystem::create_directories(dir.path() / name);
     instances.push_back(std::make_unique<test::SluiceDaemon>(
         dir.path() / name, "cluster:\n  nats: " + nats.url() + "\n  instance: " + name + "\n  shards: " +
-                               std::to_string(kShards) + "\n  lease_ttl: 3s\ndefaults:\n  interval: 2s\n  min_interval: 1s\n" +
+                               std::to_string(kShards) + "\n  lease_ttl: 2s\ndefaults:\n  interval: 1s\n  min_interval: 1s\n" +
                                feeds.config_feeds()));
     ASSERT_TRUE(instances.back()->start()) << instances.back()->log();
   }
