@@ -15,6 +15,7 @@
 
 #include "pipeline/shard_leases.h"
 #include "tests/support/http_server.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/nats_server.h"
 #include "tests/support/sluice_daemon.h"
 #include "tests/support/temp_dir.h"
@@ -160,14 +161,6 @@ std::map<std::string, int> expect_split(const Feeds& feeds, std::chrono::millise
   return share;
 }
 
-std::vector<nlohmann::json> json_lines(const std::string& text) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
-
 struct Instance {
   std::string name;
   std::unique_ptr<test::SluiceDaemon> daemon;
@@ -287,10 +280,10 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
   // The README's consumer reads them all, and a second run under the same durable name nothing more.
   const auto consumed = test::run_command({STREAM_CONSUMER, nats.url(), "archive", "--until-idle"}, 30s);
   EXPECT_EQ(consumed.status, 0) << consumed.err;
-  EXPECT_EQ(json_lines(consumed.out).size(), messages.size());
+  EXPECT_EQ(test::json_lines(consumed.out).size(), messages.size());
   const auto again = test::run_command({STREAM_CONSUMER, nats.url(), "archive", "--until-idle"}, 30s);
   EXPECT_EQ(again.status, 0) << again.err;
-  EXPECT_EQ(json_lines(again.out).size(), 0U);
+  EXPECT_EQ(test::json_lines(again.out).size(), 0U);
   for (auto& [name, instance] : instances) {
     const std::string log = instance.daemon->log();
     std::printf("instance %s (last run): %zu fetches, %zu told elsewhere, %zu told here, %zu already journaled, "
@@ -347,7 +340,7 @@ TEST(ClusterEndToEnd, AProxyMergesTheInstancesStreamsAndTailRecoversAGapPerOrigi
   proxy = start_proxy(endpoint, 2);
   std::this_thread::sleep_for(4s);
   const std::set<std::string> expected = feeds.freeze();
-  const auto printed = [&] { return json_lines(test::read_file(dir.path() / "tail.out")); };
+  const auto printed = [&] { return test::json_lines(test::read_file(dir.path() / "tail.out")); };
   const auto has_all = [&] {
     std::set<std::string> guids;
     for (const auto& article : printed()) guids.insert(article.value("guid", ""));

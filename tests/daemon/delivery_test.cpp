@@ -18,6 +18,7 @@
 
 #include "tests/support/frames.h"
 #include "tests/support/http_server.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/process.h"
 #include "tests/support/sluice_daemon.h"
 #include "tests/support/temp_dir.h"
@@ -51,15 +52,6 @@ std::string story_text(int n) {
 
 std::string rss(const std::string& items) {
   return R"(<?xml version="1.0"?><rss version="2.0"><channel><title>Test</title>)" + items + "</channel></rss>";
-}
-
-// The articles of a JSON-per-line output, in order.
-std::vector<nlohmann::json> lines(const std::string& text) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
 }
 
 // Every article the replay server holds from seq 1, asked for over a real DEALER socket.
@@ -153,7 +145,7 @@ TEST(Delivery, SigkilledAgainAndAgainItLosesAndRepeatsNothing) {
   const auto tail = test::run_command({SLUICE_BINARY, "tail", "-e", daemon.endpoint(), "-r", daemon.replay_endpoint(),
                                        "--from", "1", "-n", std::to_string(expected)});
   ASSERT_EQ(tail.status, 0) << tail.err;
-  const auto printed = lines(tail.out);
+  const auto printed = test::json_lines(tail.out);
   EXPECT_EQ(printed.size(), expected);
   expect_once_and_gapless(printed);
 }
@@ -202,7 +194,7 @@ TEST_F(Stream, AStalledSubscriberNeitherDelaysAFastOneNorLosesAnything) {
 
   // The fast subscriber has every article while the slow one is still stopped.
   ASSERT_EQ(fast.wait_for(60s), 0) << test::read_file(dir.path() / "fast.err") << daemon->log();
-  const auto fast_printed = lines(test::read_file(dir.path() / "fast.out"));
+  const auto fast_printed = test::json_lines(test::read_file(dir.path() / "fast.out"));
   ASSERT_EQ(fast_printed.size(), static_cast<std::size_t>(kArticles));
   expect_once_and_gapless(fast_printed);
   const std::size_t replays_before = test::count_of(daemon->log(), "replay requested");
@@ -210,7 +202,7 @@ TEST_F(Stream, AStalledSubscriberNeitherDelaysAFastOneNorLosesAnything) {
   // Resumed, the slow one finds the stream dropped most of its share, and replays it.
   slow.send_signal(SIGCONT);
   ASSERT_EQ(slow.wait_for(60s), 0) << test::read_file(dir.path() / "slow.err");
-  const auto slow_printed = lines(test::read_file(dir.path() / "slow.out"));
+  const auto slow_printed = test::json_lines(test::read_file(dir.path() / "slow.out"));
   ASSERT_EQ(slow_printed.size(), static_cast<std::size_t>(kArticles));
   expect_once_and_gapless(slow_printed);
   EXPECT_GT(test::count_of(daemon->log(), "replay requested"), replays_before) << "the slow one's gap was replayed";
@@ -230,8 +222,8 @@ TEST_F(Stream, ARestartedSubscriberCatchesUpFromItsPosition) {
   const auto second = test::run_command({SLUICE_BINARY, "tail", "-e", daemon->endpoint(), "-r", daemon->replay_endpoint(), "--from", "last",
                                          "--position", position, "-n", "21"});
   ASSERT_EQ(second.status, 0) << second.err;
-  auto articles = lines(first.out);
-  const auto rest = lines(second.out);
+  auto articles = test::json_lines(first.out);
+  const auto rest = test::json_lines(second.out);
   articles.insert(articles.end(), rest.begin(), rest.end());
   ASSERT_EQ(articles.size(), 25U);
   expect_once_and_gapless(articles);
@@ -364,7 +356,7 @@ TEST(Delivery, OnlyAKnownCurveClientReceivesArticles) {
                                         "--server-key", server_key, "--key", (dir.path() / "reader.key_secret").string(),
                                         "--from", "1", "-n", "2"});
   ASSERT_EQ(known.status, 0) << known.err;
-  EXPECT_EQ(lines(known.out).size(), 2U);
+  EXPECT_EQ(test::json_lines(known.out).size(), 2U);
   const auto unknown = test::run_command({SLUICE_BINARY, "tail", "-e", daemon.endpoint(), "-r", daemon.replay_endpoint(),
                                           "--server-key", server_key, "--key", (dir.path() / "stranger.key_secret").string(),
                                           "--from", "1", "-n", "1"},
