@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "pipeline/journal.h"
 #include "pipeline/shard_leases.h"
 #include "tests/support/http_server.h"
 #include "tests/support/json_lines.h"
@@ -57,8 +58,12 @@ class Feeds {
     for (const std::string& name : names_)
       server_.route("/" + name + ".xml", [this, name](const test::HttpRequest& request) {
         const std::lock_guard lock(mutex_);
-        polls_.push_back({name, request.header("User-Agent"), Clock::now()});
-        return test::HttpReply{200, document(name), {{"Content-Type", "application/rss+xml"}}};
+        // Validators, so a poll tells whether its instance knew the document (a takeover included).
+        const std::string etag = "\"" + std::to_string(count()) + (shared_ ? "s" : "") + "\"";
+        const std::string validator = request.header("If-None-Match");
+        polls_.push_back({name, request.header("User-Agent"), Clock::now(), !validator.empty()});
+        if (validator == etag) return test::HttpReply{304, "", {{"ETag", etag}}};
+        return test::HttpReply{200, document(name), {{"Content-Type", "application/rss+xml"}, {"ETag", etag}}};
       });
   }
 
@@ -92,6 +97,7 @@ class Feeds {
     std::string feed;
     std::string agent;
     Clock::time_point at;
+    bool conditional;  // sent with the validator of an earlier response
   };
   std::vector<Poll> polls() const {
     const std::lock_guard lock(mutex_);
@@ -222,17 +228,22 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
       },
       20s));
   std::chrono::milliseconds slowest{0};
+  std::size_t unconditional = 0;
   for (const std::string& feed : of_c)
     for (const auto& poll : feeds.polls())
       if (poll.feed == feed && poll.at >= killed) {
         EXPECT_NE(poll.agent, "sluice-test/c");
         slowest = std::max(slowest, std::chrono::duration_cast<std::chrono::milliseconds>(poll.at - killed));
+        // The new owner starts from the validators c shared, not from nothing.
+        unconditional += !poll.conditional;
         break;
       }
-  std::printf("failover: %zu feeds of the killed instance polled again after %lld ms at most (TTL %lld ms, interval %lld ms)\n",
+  std::printf("failover: %zu feeds of the killed instance polled again after %lld ms at most (TTL %lld ms, interval "
+              "%lld ms); %zu of those first polls went without validators\n",
               of_c.size(), static_cast<long long>(slowest.count()),
               static_cast<long long>(std::chrono::milliseconds(kTtl).count()),
-              static_cast<long long>(std::chrono::milliseconds(kInterval).count()));
+              static_cast<long long>(std::chrono::milliseconds(kInterval).count()), unconditional);
+  EXPECT_EQ(unconditional, 0U);
   EXPECT_LE(slowest, kTtl + kInterval + 2s);
   expect_split(feeds, 3s);
 
@@ -277,6 +288,16 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
     EXPECT_EQ(guids.count(guid), 1U) << guid;
   }
   EXPECT_EQ(messages.size(), expected.size() - 1) << "nothing more than the items, the shared story once";
+  // The instances' own ZeroMQ streams too: each item went out of one instance's journal, once.
+  std::multiset<std::string> journaled;
+  for (const std::string name : {"a", "b", "c"}) {
+    const pipeline::Journal journal(dir.path() / name / "state" / "journal");
+    journal.read(journal.first(), journal.head(), [&](const pipeline::Journal::Record& record) {
+      journaled.insert(nlohmann::json::parse(record.body).value("guid", ""));
+      return true;
+    });
+  }
+  EXPECT_EQ(journaled, guids) << "an item went out on two instances' streams, or on none";
   // The README's consumer reads them all, and a second run under the same durable name nothing more.
   const auto consumed = test::run_command({STREAM_CONSUMER, nats.url(), "archive", "--until-idle"}, 30s);
   EXPECT_EQ(consumed.status, 0) << consumed.err;
