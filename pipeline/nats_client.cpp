@@ -76,9 +76,26 @@ KeyValueBucket::KeyValueBucket(const NatsClient& client, const Settings& setting
   config.History = 1;
   config.TTL = std::chrono::duration_cast<std::chrono::nanoseconds>(settings.ttl).count();
   config.Replicas = settings.replicas;
-  // Made when missing; one that exists (another instance made it) is bound as it is.
-  if (js_KeyValue(&store_, client.jetstream(), name_.c_str()) == NATS_OK) return;
-  check_nats(js_CreateKeyValue(&store_, client.jetstream(), &config), "key-value bucket " + name_);
+  // Made when missing; one that exists (another instance made it) is bound, and its TTL set to
+  // this configuration's when it differs (a changed lease_ttl: the last instance started wins).
+  if (js_KeyValue(&store_, client.jetstream(), name_.c_str()) != NATS_OK) {
+    check_nats(js_CreateKeyValue(&store_, client.jetstream(), &config), "key-value bucket " + name_);
+    return;
+  }
+  kvStatus* status = nullptr;
+  if (kvStore_Status(&status, store_) != NATS_OK) return;
+  const std::int64_t ttl = kvStatus_TTL(status);
+  kvStatus_Destroy(status);
+  if (ttl == config.TTL) return;
+  const std::string stream = "KV_" + name_;  // the stream a bucket is kept in
+  jsStreamInfo* info = nullptr;
+  if (js_GetStreamInfo(&info, client.jetstream(), stream.c_str(), nullptr, nullptr) != NATS_OK) return;
+  info->Config->MaxAge = config.TTL;
+  jsStreamInfo* updated = nullptr;
+  const natsStatus changed = js_UpdateStream(&updated, client.jetstream(), info->Config, nullptr, nullptr);
+  jsStreamInfo_Destroy(updated);
+  jsStreamInfo_Destroy(info);
+  check_nats(changed, "setting the TTL of key-value bucket " + name_);
 }
 
 KeyValueBucket::~KeyValueBucket() { kvStore_Destroy(store_); }

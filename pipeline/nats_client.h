@@ -50,8 +50,9 @@ class NatsClient {
 // Throws NatsError("<doing>: <reason>") when status is not NATS_OK.
 void check_nats(int status, std::string_view doing);
 
-// One JetStream key-value bucket, created when missing. With a ttl, an entry not written again
-// within it disappears (the bucket's max age): what leases and memberships are made of.
+// One JetStream key-value bucket, created when missing (and its TTL updated when it exists with
+// another). With a ttl, an entry not written again within it disappears (the bucket's max age):
+// what leases and memberships are made of.
 class KeyValueBucket {
  public:
   struct Settings {

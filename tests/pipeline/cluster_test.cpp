@@ -49,6 +49,11 @@ TEST_F(Cluster, AnEntryNotWrittenAgainRunsOutAfterTheTtl) {
   EXPECT_TRUE(bucket.get("lease"));
   EXPECT_TRUE(test::wait_until([&] { return !bucket.get("lease"); }, 3s));
   EXPECT_TRUE(bucket.create("lease", "b")) << "a run-out lease can be taken";
+  // Bound again with another TTL (a changed lease_ttl): the bucket takes it.
+  KeyValueBucket longer(client, {"kv-ttl", 4s, 1});
+  ASSERT_TRUE(longer.create("other", "c"));
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_TRUE(longer.get("other")) << "still there past the old TTL";
 }
 
 TEST(ShardOf, SpreadsFeedsEvenlyAndMovesFewWhenShardsGrow) {
