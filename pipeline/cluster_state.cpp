@@ -63,10 +63,11 @@ std::optional<std::string> ClusterStories::told_elsewhere(const PreparedArticle&
     keys[block] = std::string("sim-") + text;
   }
   // Two fingerprints within 3 bits agree on one of their four 16-bit blocks at least.
-  for (const std::string& key : keys) {
-    const auto found = bucket_.get(key);
-    if (!found) continue;
-    std::string_view lines = found->value;
+  std::optional<KeyValueBucket::Entry> blocks[4];
+  for (int block = 0; block < 4; ++block) {
+    blocks[block] = bucket_.get(keys[block]);
+    if (!blocks[block]) continue;
+    std::string_view lines = blocks[block]->value;
     while (!lines.empty()) {
       const std::size_t end = std::min(lines.find('\n'), lines.size());
       const std::string_view line = lines.substr(0, end);
@@ -78,18 +79,21 @@ std::optional<std::string> ClusterStories::told_elsewhere(const PreparedArticle&
         return describe(*told);
     }
   }
+  // Recorded under each block, by a write conditional on the block as read (read again only when
+  // another instance wrote it in between).
   const std::string line = hex64(article.simhash) + " " + mine + "\n";
-  for (const std::string& key : keys) {
+  for (int block = 0; block < 4; ++block) {
+    std::optional<KeyValueBucket::Entry>& found = blocks[block];
     for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-      const auto found = bucket_.get(key);
       if (!found) {
-        if (bucket_.create(key, line)) break;
-        continue;
+        if (bucket_.create(keys[block], line)) break;
+      } else {
+        std::string value = found->value + line;
+        // Oldest lines go first once the block is full.
+        while (value.size() > kMaxPerBlock * line.size()) value.erase(0, value.find('\n') + 1);
+        if (bucket_.update(keys[block], value, found->revision)) break;
       }
-      std::string value = found->value + line;
-      // Oldest lines go first once the block is full.
-      while (value.size() > kMaxPerBlock * line.size()) value.erase(0, value.find('\n') + 1);
-      if (bucket_.update(key, value, found->revision)) break;
+      found = bucket_.get(keys[block]);
     }
   }
   return std::nullopt;
