@@ -9,6 +9,8 @@
 //                  awaited before the next (the feeds' state advances only then)
 // each from 1 and from 3 publishers, every publisher on a connection of its own (as instances
 // are), sending N/publishers articles at once. One JSON line per row on stdout, a table on stderr.
+// Last, how many new stories a second one instance checks cluster-wide before publishing them
+// (pipeline::ClusterStories: the URL claim and the four SimHash blocks, one at a time).
 #include <nats/nats.h>
 
 #include <chrono>
@@ -22,6 +24,7 @@
 #include "bench/bench_articles.h"
 #include "pipeline/article_json.h"
 #include "pipeline/article_stream.h"
+#include "pipeline/cluster_state.h"
 #include "pipeline/nats_client.h"
 
 namespace {
@@ -154,6 +157,16 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%-14s %10zu %10zu %12.0f %9.1f %.2fx\n", row.name.c_str(), row.publishers, row.articles, rate,
                    static_cast<double>(row.bytes) / row.seconds / 1e6, rate / raw_rate);
     }
+    const std::size_t checks = std::min<std::size_t>(articles.size(), 5000);
+    sluice::pipeline::ClusterStories stories(admin, "bench", "instance-0", std::chrono::hours(1), 1);
+    const auto start = Clock::now();
+    std::size_t told = 0;
+    for (std::size_t i = 0; i < checks; ++i) told += stories.told_elsewhere(articles[i].article).has_value();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf(R"({"name":"story checks","articles":%zu,"seconds":%.3f,"articles_per_s":%.0f,"told_elsewhere":%zu})" "\n",
+                checks, seconds, static_cast<double>(checks) / seconds, told);
+    std::fprintf(stderr, "story checks   %10s %10zu %12.0f   (%.2f ms each)\n", "1", checks,
+                 static_cast<double>(checks) / seconds, seconds * 1000 / static_cast<double>(checks));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cluster_throughput: %s\n", e.what());
     return 1;
