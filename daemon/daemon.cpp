@@ -234,7 +234,7 @@ void Daemon::keep_leases(std::stop_token stop) {
       }
     for (const std::uint32_t shard : changes.gained)
       for (const std::size_t feed : shard_feeds_[shard]) {
-        take_over(feed, *leases_->valid_until(static_cast<std::uint32_t>(shard)));
+        take_over(feed, *leases_->valid_until(shard));
         ++feeds_gained;
       }
     // Renewed leases let their feeds be polled for longer; a lapsed one stops them on its own.

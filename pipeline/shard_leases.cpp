@@ -111,11 +111,11 @@ ShardLeases::Changes ShardLeases::tick(Clock::time_point now, const std::functio
       if (!lease.free_since) lease.free_since = now;
       // Its first choice takes a free shard; anyone does once it stayed free for a TTL.
       if (first != settings_.instance && now - *lease.free_since < settings_.ttl) continue;
-      const auto sent = now;
+      // Validity counts from `now`, which is no later than when the create was sent.
       if (const auto revision = leases_bucket_.create(key(shard), settings_.instance)) {
         lease.state = State::held;
         lease.revision = *revision;
-        lease.valid_until = sent + settings_.ttl * 3 / 4;
+        lease.valid_until = now + settings_.ttl * 3 / 4;
         lease.free_since.reset();
         changes.gained.push_back(shard);
       }
