@@ -286,7 +286,7 @@ void Daemon::share_feed_state(pipeline::FeedHandoff& handoff, const pipeline::Do
     }
     snapshot.poll.etag = commit.etag;
     snapshot.poll.last_modified = commit.last_modified;
-    snapshot.seen = store_->load_seen(commit.feed);
+    snapshot.seen = store_->load_seen(commit.feed, pipeline::FeedHandoff::kMaxSeen);
     handoff.save(commit.feed, snapshot);
   } catch (const std::exception& e) {
     // Another instance taking the feed over then fetches it in full; the stream drops the repeats.

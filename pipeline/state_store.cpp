@@ -101,16 +101,18 @@ std::unordered_map<std::string, StoredFeed> StateStore::read_feeds(const std::fi
   }
 }
 
-std::vector<SeenEntry> StateStore::load_seen(const std::string& feed) {
+std::vector<SeenEntry> StateStore::load_seen(const std::string& feed, std::size_t newest) {
   const std::lock_guard lock(mutex_);
   std::vector<SeenEntry> entries;
-  SqliteStatement select(db_.get(),
-                         "SELECT key, content, text, revision FROM seen WHERE feed = ? ORDER BY seen_at, key");
-  select.bind(1, feed);
+  // Newest first (as far as the limit; -1 is none), then turned around.
+  SqliteStatement select(db_.get(), "SELECT key, content, text, revision FROM seen WHERE feed = ? "
+                                    "ORDER BY seen_at DESC, key DESC LIMIT ?");
+  select.bind(1, feed).bind(2, newest == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(newest));
   while (select.step())
     entries.push_back({select.text(0), static_cast<std::uint64_t>(select.integer(1)),
                        static_cast<std::uint64_t>(select.integer(2)),
                        static_cast<std::uint32_t>(std::max<std::int64_t>(1, select.integer(3)))});
+  std::reverse(entries.begin(), entries.end());
   return entries;
 }
 

@@ -57,8 +57,8 @@ class StateStore {
   // there or it cannot be read.
   static std::unordered_map<std::string, StoredFeed> read_feeds(const std::filesystem::path& state_dir);
 
-  // The entries remembered for a feed, oldest first.
-  std::vector<SeenEntry> load_seen(const std::string& feed);
+  // The entries remembered for a feed, oldest first: all of them, or the newest `newest`.
+  std::vector<SeenEntry> load_seen(const std::string& feed, std::size_t newest = 0);
 
   // Stores a feed's schedule, error count, URL, redirect streak, cookies and last outcome (not its
   // validators).

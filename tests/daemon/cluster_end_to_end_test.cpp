@@ -234,7 +234,8 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
       if (poll.feed == feed && poll.at >= killed) {
         EXPECT_NE(poll.agent, "sluice-test/c");
         slowest = std::max(slowest, std::chrono::duration_cast<std::chrono::milliseconds>(poll.at - killed));
-        // The new owner starts from the validators c shared, not from nothing.
+        // Conditional: the new owner has validators (c's shared ones; the journal check below is
+        // what shows the seen entries travelled too).
         unconditional += !poll.conditional;
         break;
       }

@@ -40,6 +40,8 @@ TEST(StateStore, KeepsValidatorsScheduleAndEntriesAcrossReopening) {
                                                               {"c", 31, 0xFFFF'FFFF'FFFF'FFF0ULL, 1}}));
   EXPECT_EQ(store.load_seen("science"), (std::vector<SeenEntry>{{"x", 0, 0, 1}}));
   EXPECT_TRUE(store.load_seen("nobody").empty());
+  // The newest few only (what travels to another cluster instance), still oldest first.
+  EXPECT_EQ(store.load_seen("world", 2), (std::vector<SeenEntry>{{"b", 21, 22, 1}, {"c", 31, 0xFFFF'FFFF'FFFF'FFF0ULL, 1}}));
 }
 
 TEST(StateStore, ScheduleUpdatesDoNotTouchValidators) {
