@@ -58,7 +58,8 @@ int run_cli(int argc, char** argv) {
   tail_command->add_option("-e,--endpoint", tail.endpoint, "Publisher endpoint to connect to")
       ->capture_default_str()
       ->excludes(tail_config_option);
-  tail_command->add_option("-r,--replay", tail.replay_endpoint, "Replay endpoint, to fill gaps and serve --from")
+  tail_command->add_option("-r,--replay", tail.replay_endpoint, "Replay endpoint, to fill gaps and serve --from (through sluice proxy: not needed, each instance's "
+                           "comes with its heartbeats)")
       ->excludes(tail_config_option);
   tail_command->add_option("-t,--topic", tail.topic, "Topic prefix, e.g. article.<feed-name>.")->capture_default_str();
   tail_command->add_option("-n,--count", tail.count, "Exit after this many articles (0: run until interrupted)");
