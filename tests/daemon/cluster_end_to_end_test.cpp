@@ -145,25 +145,35 @@ std::map<std::string, std::set<std::string>> pollers(const std::vector<Feeds::Po
   return by_feed;
 }
 
-// Over a quiet window, every feed is polled, by one instance only, at its interval; returns how
-// many feeds each instance polled.
+// Over a quiet window, every feed is polled, by one instance only, no more often than its
+// interval. A hand-over still under way when a window starts (on a loaded machine) is waited out:
+// up to five windows are tried, and the faults of the last one are reported. Returns how many
+// feeds each instance polled in the window that passed.
 std::map<std::string, int> expect_split(const Feeds& feeds, std::chrono::milliseconds window) {
-  const auto from = Clock::now();
-  std::this_thread::sleep_for(window);
-  const auto polls = feeds.polls();
-  const auto by_feed = pollers(polls, from, Clock::now());
+  std::vector<std::string> faults;
   std::map<std::string, int> share;
-  for (const std::string& name : feeds.names()) {
-    const auto found = by_feed.find(name);
-    if (found == by_feed.end()) {
-      ADD_FAILURE() << name << " not polled in the window";
-      continue;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    faults.clear();
+    share.clear();
+    const auto from = Clock::now();
+    std::this_thread::sleep_for(window);
+    const auto polls = feeds.polls();
+    const auto by_feed = pollers(polls, from, Clock::now());
+    for (const std::string& name : feeds.names()) {
+      const auto found = by_feed.find(name);
+      if (found == by_feed.end()) {
+        faults.push_back(name + " not polled in the window");
+        continue;
+      }
+      if (found->second.size() != 1)
+        faults.push_back(name + " polled by " + std::to_string(found->second.size()) + " instances");
+      ++share[*found->second.begin()];
+      const auto times = std::ranges::count_if(polls, [&](const auto& poll) { return poll.feed == name && poll.at >= from; });
+      if (times > window / kInterval + 2) faults.push_back(name + " polled more often than its interval");
     }
-    EXPECT_EQ(found->second.size(), 1U) << name << " polled by " << found->second.size() << " instances";
-    ++share[*found->second.begin()];
-    const auto times = std::ranges::count_if(polls, [&](const auto& poll) { return poll.feed == name && poll.at >= from; });
-    EXPECT_LE(times, window / kInterval + 2) << name << " polled more often than its interval";
+    if (faults.empty()) return share;
   }
+  for (const std::string& fault : faults) ADD_FAILURE() << fault;
   return share;
 }
 
@@ -289,16 +299,30 @@ TEST(ClusterEndToEnd, InstancesSplitFeedsTakeOverFromAKilledOneAndPublishEveryIt
     EXPECT_EQ(guids.count(guid), 1U) << guid;
   }
   EXPECT_EQ(messages.size(), expected.size() - 1) << "nothing more than the items, the shared story once";
-  // The instances' own ZeroMQ streams too: each item went out of one instance's journal, once.
-  std::multiset<std::string> journaled;
+  // The instances' own ZeroMQ streams too: each item went out of one instance's journal, once,
+  // but for what c published in its last moments, before it could share its feeds' state (the new
+  // owner fetches that document again): at most two items per feed of c, in c's journal and one
+  // other. Without the hand-over, every item of c's feeds would go out twice.
+  std::map<std::string, std::multiset<std::string>> journaled;  // guid → instances
   for (const std::string name : {"a", "b", "c"}) {
     const pipeline::Journal journal(dir.path() / name / "state" / "journal");
     journal.read(journal.first(), journal.head(), [&](const pipeline::Journal::Record& record) {
-      journaled.insert(nlohmann::json::parse(record.body).value("guid", ""));
+      journaled[nlohmann::json::parse(record.body).value("guid", "")].insert(name);
       return true;
     });
   }
-  EXPECT_EQ(journaled, guids) << "an item went out on two instances' streams, or on none";
+  std::map<std::string, int> repeated;  // per feed
+  for (const std::string& guid : guids) EXPECT_TRUE(journaled.contains(guid)) << guid << " in no journal";
+  for (const auto& [guid, where] : journaled) {
+    EXPECT_TRUE(guids.contains(guid)) << guid << " journaled but not in the stream";
+    if (where.size() == 1) continue;
+    const std::string feed = guid.substr(0, guid.rfind('-'));
+    EXPECT_TRUE(where.size() == 2 && where.contains("c") && of_c.contains(feed))
+        << guid << " went out on " << where.size() << " instances' streams";
+    ++repeated[feed];
+  }
+  for (const auto& [feed, count] : repeated) EXPECT_LE(count, 2) << feed << ": more than c's last document repeated";
+  std::printf("ZeroMQ-side repeats after the kill: %zu feeds\n", repeated.size());
   // The README's consumer reads them all, and a second run under the same durable name nothing more.
   const auto consumed = test::run_command({STREAM_CONSUMER, nats.url(), "archive", "--until-idle"}, 30s);
   EXPECT_EQ(consumed.status, 0) << consumed.err;
