@@ -1,6 +1,9 @@
 // Publishing throughput: articles per second from the publish stage to one subscriber over
 // loopback TCP, beside raw libzmq in the same run.
-//   publish_throughput [--articles N] [--dir DIR]
+//   publish_throughput [--articles N] [--dir DIR] [--small-pages]
+// It runs itself again with glibc's malloc on transparent huge pages, as systemd/sluice.service runs
+// the daemon (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), unless GLIBC_TUNABLES is set or --small-pages
+// is given. A first raw libzmq round warms the process's heap and is not counted.
 // Three rows, each counted at the subscriber (the time from the first send to the last receive):
 //   raw libzmq    XPUB → SUB, the same 4 KB bodies, nothing else
 //   sluice        what the daemon's publish thread does per article (pipeline::Sequencer: the
@@ -16,11 +19,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -56,7 +62,14 @@ struct Row {
   std::size_t articles;
   double seconds;
   std::size_t bytes;
+  double cpu_seconds;  // of every thread in the process, the subscriber's included
 };
+
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
 
 // Connects a subscriber to endpoint, waits until publishing reaches it, runs send, and times it
 // until the subscriber has the "done." message that finish sends.
@@ -86,10 +99,11 @@ Row measure(const std::string& name, zmq::context_t& context, const std::string&
   std::thread receiver([&] { end = receive_all(subscriber, got, ready); });
   while (!ready) std::this_thread::yield();
   const auto start = Clock::now();
+  const double cpu_start = process_cpu_seconds();
   send();
   finish();
   receiver.join();
-  return {name, got, std::chrono::duration<double>(end - start).count(), bytes};
+  return {name, got, std::chrono::duration<double>(end - start).count(), bytes, process_cpu_seconds() - cpu_start};
 }
 
 }  // namespace
@@ -97,12 +111,22 @@ Row measure(const std::string& name, zmq::context_t& context, const std::string&
 int main(int argc, char** argv) {
   std::size_t count = 100'000;
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "sluice-bench-publish";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--articles") == 0) count = std::stoull(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
+  bool small_pages = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--small-pages") == 0) small_pages = true;
+    else if (i + 1 < argc && std::strcmp(argv[i], "--articles") == 0) count = std::stoull(argv[++i]);
+    else if (i + 1 < argc && std::strcmp(argv[i], "--dir") == 0) dir = argv[++i];
   }
+  if (!small_pages && std::getenv("GLIBC_TUNABLES") == nullptr) {
+    ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
+    ::execv("/proc/self/exe", argv);
+    std::perror("cannot run again with GLIBC_TUNABLES; going on with small pages");
+  }
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  std::fprintf(stderr, "malloc: GLIBC_TUNABLES=%s\n", tunables ? tunables : "(unset)");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "keys" / "clients");
+  sluice::pipeline::keep_freed_memory();  // as the daemon does; raw libzmq gains from it as much
 
   std::vector<sluice::pipeline::PreparedArticle> articles;
   articles.reserve(count);
@@ -117,7 +141,7 @@ int main(int argc, char** argv) {
   zmq::context_t context;
   zmq::context_t subscriber_context;
 
-  {  // Raw libzmq: prebuilt bodies, XPUB → SUB.
+  for (int round = 0; round < 2; ++round) {  // Raw libzmq: prebuilt bodies, XPUB → SUB; the first round warms up.
     std::vector<std::string> bodies;
     for (std::size_t n = 0; n < count; ++n) bodies.push_back(sluice::pipeline::numbered_json(articles[n].json, n + 1));
     zmq::socket_t xpub(context, zmq::socket_type::xpub);
@@ -132,6 +156,7 @@ int main(int argc, char** argv) {
     rows.push_back(measure("raw libzmq XPUB->SUB", subscriber_context, xpub.get(zmq::sockopt::last_endpoint), nullptr, "",
                            average, [&] { for (const std::string& body : bodies) send_one("article.raw.", body); },
                            [&] { send_one("probe.", "{}"); }, [&] { send_one("done.", "{}"); }));
+    if (round == 0) rows.clear();
   }
 
   for (const bool curve : {false, true}) {
@@ -203,14 +228,16 @@ int main(int argc, char** argv) {
 
   const auto rate_of = [](const Row& row) { return static_cast<double>(row.articles) / row.seconds; };
   const double raw = rate_of(rows.front());
-  std::fprintf(stderr, "%-26s %12s %10s %14s\n", "publisher", "articles/s", "MB/s", "vs raw libzmq");
+  std::fprintf(stderr, "%-26s %12s %10s %14s %14s\n", "publisher", "articles/s", "MB/s", "vs raw libzmq",
+               "CPU µs/article");
   for (const Row& row : rows) {
     const double rate = rate_of(row);
-    std::fprintf(stderr, "%-26s %12.0f %10.1f %13.2fx\n", row.name.c_str(), rate,
-                 rate * static_cast<double>(row.bytes) / 1e6, rate / raw);
+    const double cpu_us = row.cpu_seconds * 1e6 / static_cast<double>(std::max<std::size_t>(row.articles, 1));
+    std::fprintf(stderr, "%-26s %12.0f %10.1f %13.2fx %14.1f\n", row.name.c_str(), rate,
+                 rate * static_cast<double>(row.bytes) / 1e6, rate / raw, cpu_us);
     std::printf("{\"publisher\":\"%s\",\"articles\":%zu,\"seconds\":%.3f,\"articles_per_s\":%.0f,\"body_bytes\":%zu,"
-                "\"ratio_to_raw\":%.3f}\n",
-                row.name.c_str(), row.articles, row.seconds, rate, row.bytes, rate / raw);
+                "\"ratio_to_raw\":%.3f,\"cpu_us_per_article\":%.2f}\n",
+                row.name.c_str(), row.articles, row.seconds, rate, row.bytes, rate / raw, cpu_us);
   }
   std::filesystem::remove_all(dir);
   return 0;

@@ -792,6 +792,7 @@ int run_daemon(const config::Config& initial) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  pipeline::keep_freed_memory();
 
   const ServiceManager manager;
   config::Config config = initial;

@@ -3,14 +3,16 @@
 //
 // Layout: `DIR/epoch` holds the epoch (decimal) and `DIR/<first seq, 20 digits>.seg` the segments.
 // A segment is a run of records, each
-//   u32 payload length | u32 CRC-32 of the payload | payload: u64 seq, i64 unix time,
+//   u32 payload length | u32 checksum of the payload | payload: u64 seq, i64 unix time,
 //   u16 topic length, topic, body
-// in little-endian order. Appends are buffered and made durable together by sync() (write +
-// fdatasync), which the publisher calls before anything of the batch goes out. At open, the last
-// segment is read through: a record that is short, fails its CRC or breaks the seq order ends the
-// journal there (a torn write from a crash is cut, never trusted), and seq continues after it.
-// A full segment is closed and a new one started; retention removes the oldest closed segments
-// beyond the age or size limit.
+// in little-endian order. The checksum is the low 32 bits of the payload's XXH3, and the length
+// word's top bit says so; a record without that bit (journals written before) carries a CRC-32.
+// Appends are buffered and made durable together by sync() (write + fdatasync), which the
+// publisher calls before anything of the batch goes out; what is durable then leaves the page
+// cache. At open, the last segment is read through: a record that is short, fails its checksum or
+// breaks the seq order ends the journal there (a torn write from a crash is cut, never trusted),
+// and seq continues after it. A full segment is closed and a new one started; retention removes
+// the oldest closed segments beyond the age or size limit.
 //
 // Thread-safety: none; the publish thread owns it.
 #pragma once

@@ -4,6 +4,10 @@
 #include <cstring>
 #include <stdexcept>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <nlohmann/json.hpp>
 
 #include "feeds/logging.h"
@@ -25,6 +29,15 @@ void put_be64(std::string& out, std::uint64_t value) {
 }
 
 }  // namespace
+
+void keep_freed_memory() {
+#if defined(__GLIBC__)
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
+  // Setting these ends glibc's own adjustment of the mmap threshold; this is the ceiling it grows to.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
+}
 
 std::string article_topic(std::string_view feed_name) {
   std::string topic = "article.";
