@@ -545,6 +545,10 @@ void Daemon::publish(std::promise<std::string> bound) {
     // false: already in the journal (fetched again after a crash, before its feed's state
     // advanced), so it goes to the JetStream stream only, which drops it if it has it.
     bool live = true;
+    // The article JSON, in the buffer of its journal batch once that is durable (or, not live, a
+    // copy of its own).
+    std::shared_ptr<const std::string> holder;
+    std::string_view body;
   };
   using Batch = std::vector<std::variant<Outgoing, pipeline::DocumentCommit>>;
   Batch batch;    // gathered: appended to the journal, not yet being written
@@ -579,7 +583,7 @@ void Daemon::publish(std::promise<std::string> bound) {
     std::vector<pipeline::ArticleStream::Message> messages;
     for (const auto& item : unacked)
       if (const auto* out = std::get_if<Outgoing>(&item))
-        messages.push_back({out->feed, out->id, out->revision, out->record.seq, out->record.body});
+        messages.push_back({out->feed, out->id, out->revision, out->record.seq, out->body});
     try {
       if (!messages.empty()) stream->publish(messages);
     } catch (const pipeline::NatsError& e) {
@@ -597,12 +601,26 @@ void Daemon::publish(std::promise<std::string> bound) {
   };
 
   auto publish_durable = [&](Batch& done) {
+    // The live articles of the batch are the records of the journal batch just made durable, in
+    // order; their bodies go out from its buffer, which ZeroMQ (and the stream) hold until sent.
+    const auto written = journal->written();
+    std::vector<pipeline::Journal::Record> records;
+    if (written) pipeline::Journal::for_each_written(*written, [&](const pipeline::Journal::Record& record) {
+      records.push_back(record);
+      return true;
+    });
     for (auto& item : done) {
       auto* out = std::get_if<Outgoing>(&item);
       if (out == nullptr || !out->live) continue;
-      // The body goes to the JetStream stream too, in a cluster; otherwise it is given away.
-      publisher->publish_record(out->record.topic, out->record.seq,
-                                stream ? std::string(out->record.body) : std::move(out->record.body));
+      const std::uint64_t at = records.empty() ? 0 : out->record.seq - records.front().seq;
+      if (records.empty() || out->record.seq < records.front().seq || at >= records.size()) {
+        log->error("article not published: seq={} is not in the journal batch written; it is served by replay",
+                   out->record.seq);
+        continue;
+      }
+      out->holder = written;
+      out->body = records[at].body;
+      publisher->publish_record(out->record.topic, out->record.seq, written, out->body);
       ++metrics_.published;
       log->debug("article published topic={} seq={}", out->record.topic, out->record.seq);
     }
@@ -646,7 +664,7 @@ void Daemon::publish(std::promise<std::string> bound) {
     auto admitted = sequencer.admit(article, unix_time);
     if (auto* appended = std::get_if<pipeline::Sequencer::Appended>(&admitted)) {
       batch.emplace_back(Outgoing{std::move(*appended), std::move(article.feed_name), std::move(article.id),
-                                  article.revision, true});
+                                  article.revision, true, nullptr, {}});
       return;
     }
     auto& skipped = std::get<pipeline::Sequencer::Skipped>(admitted);
@@ -656,10 +674,13 @@ void Daemon::publish(std::promise<std::string> bound) {
         ++metrics_.repeats_dropped;
         log->info("article not published: already in the journal feed={} id={} revision={}", article.feed_name,
                   article.id, article.revision);
-        if (stream)
-          batch.emplace_back(Outgoing{{pipeline::article_topic(article.feed_name), skipped.earlier,
-                                       pipeline::numbered_json(article.json, skipped.earlier)},
-                                      std::move(article.feed_name), std::move(article.id), article.revision, false});
+        if (stream) {
+          auto copy = std::make_shared<const std::string>(pipeline::numbered_json(article.json, skipped.earlier));
+          const std::string_view body = *copy;
+          batch.emplace_back(Outgoing{{pipeline::article_topic(article.feed_name), skipped.earlier},
+                                      std::move(article.feed_name), std::move(article.id), article.revision, false,
+                                      std::move(copy), body});
+        }
         break;
       case Reason::same_story:
         ++metrics_.same_story_dropped;

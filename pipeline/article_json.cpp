@@ -82,14 +82,16 @@ PreparedArticle prepare_article(const feeds::Article& article) {
           count_words(article.paragraphs), article_json(article, 0)};
 }
 
+std::array<std::string_view, 3> numbered_json_pieces(std::string_view json, std::string_view digits) {
+  if (!json.starts_with(kUnnumbered)) return {json, {}, {}};  // not from article_json: left as it is
+  return {json.substr(0, kUnnumbered.size() - 2), digits, json.substr(kUnnumbered.size() - 1)};
+}
+
 std::string numbered_json(std::string_view json, std::uint64_t seq) {
   const std::string digits = std::to_string(seq);
-  if (!json.starts_with(kUnnumbered)) return std::string(json);  // not from article_json: left as it is
   std::string out;
   out.reserve(json.size() + digits.size());
-  out.append(json.substr(0, kUnnumbered.size() - 2));
-  out += digits;
-  out.append(json.substr(kUnnumbered.size() - 1));
+  for (const std::string_view piece : numbered_json_pieces(json, digits)) out.append(piece);
   return out;
 }
 

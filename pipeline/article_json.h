@@ -1,6 +1,7 @@
 // The article JSON of schema/article.schema.json: one object, fields in the schema's order.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,5 +30,10 @@ PreparedArticle prepare_article(const feeds::Article& article);
 
 // The prepared JSON with its seq: the "seq":0 that article_json(article, 0) wrote becomes seq.
 std::string numbered_json(std::string_view json, std::uint64_t seq);
+
+// The same in three pieces to be written one after the other, without a copy: the JSON up to the
+// seq, digits (the seq in decimal), and the rest. JSON that article_json did not write comes back
+// whole, as the first piece.
+std::array<std::string_view, 3> numbered_json_pieces(std::string_view json, std::string_view digits);
 
 }  // namespace sluice::pipeline

@@ -20,6 +20,8 @@ namespace {
 constexpr std::size_t kRecordHeader = 8;   // length + CRC
 constexpr std::size_t kPayloadFixed = 18;  // seq + time + topic length
 constexpr std::uint32_t kMaxPayload = 1U << 30;
+// Buffers of earlier batches kept to append into again once the live stream is done with them.
+constexpr std::size_t kRetiredKept = 8;
 // Set in a record's length word when its checksum is XXH3 (what append writes); records without
 // it carry a CRC-32 and are still read.
 constexpr std::uint32_t kXxh3Checksum = 1U << 31;
@@ -189,20 +191,28 @@ void Journal::open_for_append() {
 }
 
 std::uint64_t Journal::append(std::string_view topic, std::string_view body, std::int64_t unix_time) {
+  return append(topic, {body}, unix_time);
+}
+
+std::uint64_t Journal::append(std::string_view topic, std::initializer_list<std::string_view> body,
+                              std::int64_t unix_time) {
   const std::uint64_t seq = head_ + 1;
   topic = topic.substr(0, 0xFFFF);
-  const std::size_t length = kPayloadFixed + topic.size() + body.size();
+  std::size_t length = kPayloadFixed + topic.size();
+  for (const std::string_view piece : body) length += piece.size();
   // The record is built in place at the end of the buffer, its checksum last.
-  const std::size_t start = buffer_.size();
-  if (buffer_.capacity() < start + kRecordHeader + length) buffer_.reserve(2 * (start + kRecordHeader + length));
-  buffer_.resize(start + kRecordHeader + length);
-  char* record = buffer_.data() + start;
+  std::string& buffer = *buffer_;
+  const std::size_t start = buffer.size();
+  if (buffer.capacity() < start + kRecordHeader + length) buffer.reserve(2 * (start + kRecordHeader + length));
+  buffer.resize(start + kRecordHeader + length);
+  char* record = buffer.data() + start;
   char* payload = record + kRecordHeader;
   store<std::uint64_t>(payload, seq);
   store<std::int64_t>(payload + 8, unix_time);
   store<std::uint16_t>(payload + 16, static_cast<std::uint16_t>(topic.size()));
-  std::memcpy(payload + kPayloadFixed, topic.data(), topic.size());
-  std::memcpy(payload + kPayloadFixed + topic.size(), body.data(), body.size());
+  char* at = payload + kPayloadFixed;
+  at = std::copy(topic.begin(), topic.end(), at);
+  for (const std::string_view piece : body) at = std::copy(piece.begin(), piece.end(), at);
   store<std::uint32_t>(record, static_cast<std::uint32_t>(length) | kXxh3Checksum);
   store<std::uint32_t>(record + 4, xxh3_checksum(std::string_view(payload, length)));
   ++pending_records_;
@@ -238,14 +248,24 @@ void Journal::sync() {
 
 void Journal::begin_sync() {
   finish_sync();
-  if (buffer_.empty()) return;
-  in_flight_.swap(buffer_);  // the buffers trade places, and keep their capacity
-  buffer_.clear();
+  if (buffer_->empty()) return;
+  in_flight_ = std::move(buffer_);
   in_flight_records_ = pending_records_;
   in_flight_head_ = head_;
   pending_records_ = 0;
+  // Appending goes on in a buffer nobody else holds: one retired earlier that the live stream has
+  // let go of (it keeps its capacity), or a new one.
+  const auto free = std::find_if(retired_.begin(), retired_.end(), [](const auto& buffer) { return buffer.use_count() == 1; });
+  if (free != retired_.end()) {
+    buffer_ = std::move(*free);
+    retired_.erase(free);
+    buffer_->clear();
+  } else {
+    buffer_ = std::make_shared<std::string>();
+    buffer_->reserve(in_flight_->size());  // the size batches have now, so that it need not grow
+  }
   // The writer thread has in_flight_ to itself until finish_sync().
-  writing_ = std::async(std::launch::async, [fd = fd_, records = &in_flight_, at = durable_size_] {
+  writing_ = std::async(std::launch::async, [fd = fd_, records = in_flight_.get(), at = durable_size_] {
     return write_durably(fd, *records, at);
   });
 }
@@ -261,16 +281,19 @@ void Journal::finish_sync() {
     // Leave the file as the last good sync left it; the records are written again next time,
     // ahead of any appended since.
     if (::ftruncate(fd_, static_cast<off_t>(durable_size_)) != 0) {}
-    buffer_.insert(0, in_flight_);
+    in_flight_->append(*buffer_);
+    buffer_ = std::move(in_flight_);
     pending_records_ += in_flight_records_;
-    in_flight_.clear();
     in_flight_records_ = 0;
     fail("cannot write journal segment", segments_.back().path, error);
   }
-  durable_size_ += in_flight_.size();
+  durable_size_ += in_flight_->size();
   durable_head_ = in_flight_head_;
-  in_flight_.clear();
   in_flight_records_ = 0;
+  // The batch before is retired; a few are kept for appending once they are free again.
+  if (written_) retired_.push_back(std::move(written_));
+  if (retired_.size() > kRetiredKept) retired_.erase(retired_.begin());
+  written_ = std::move(in_flight_);
   if (durable_size_ >= limits_.segment_bytes) roll();
 }
 
@@ -312,6 +335,11 @@ std::uint64_t Journal::bytes() const {
     if (!error) total += size;
   }
   return total;
+}
+
+void Journal::for_each_written(std::string_view records, const std::function<bool(const Record&)>& visit) {
+  if (records.size() < kRecordHeader + kPayloadFixed) return;
+  scan(records, get<std::uint64_t>(records, kRecordHeader), visit);
 }
 
 std::uint64_t Journal::first() const noexcept { return segments_.empty() ? head_ + 1 : segments_.front().first_seq; }

@@ -22,6 +22,8 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +54,8 @@ class Journal {
 
   // Buffers one record with seq head() + 1 and returns that seq. Not durable until sync().
   std::uint64_t append(std::string_view topic, std::string_view body, std::int64_t unix_time);
+  // The same with the body in pieces, written one after the other.
+  std::uint64_t append(std::string_view topic, std::initializer_list<std::string_view> body, std::int64_t unix_time);
 
   // Writes and fdatasyncs what was appended since the last sync. On failure (a full disk) it throws
   // std::system_error and leaves the file as it was before; the buffered records stay and are
@@ -67,6 +71,11 @@ class Journal {
   // Whether finish_sync() would return at once: no sync under way, or its write is done.
   bool sync_done() const;
 
+  // The records the last finish_sync() made durable, as they were written (null before any); the
+  // next begin_sync() moves on, but the buffer stays as long as a holder keeps it, so the live
+  // stream can send the bodies straight from it. for_each_written() reads it.
+  std::shared_ptr<const std::string> written() const noexcept { return written_; }
+
   // Records not yet made durable (being written included).
   std::size_t pending() const noexcept { return pending_records_ + in_flight_records_; }
   // The seq of the last record made durable.
@@ -81,6 +90,8 @@ class Journal {
   };
   template <typename Visit>
   void read(std::uint64_t from, std::uint64_t to, Visit visit) const;
+  // Every record of a buffer from written(), in order, until visit returns false.
+  static void for_each_written(std::string_view records, const std::function<bool(const Record&)>& visit);
   // The oldest seq still kept (head() + 1 when the journal is empty).
   std::uint64_t first() const noexcept;
   // Bytes on disk: the closed segments and what the open one holds durably.
@@ -106,9 +117,13 @@ class Journal {
   std::vector<Segment> segments_;  // oldest first; the last one is open for appending
   int fd_ = -1;
   std::uint64_t durable_size_ = 0;  // bytes of the open segment known to be on disk
-  std::string buffer_;
+  // Appended, not yet being written. Never shared: a buffer some holder of written() still keeps is
+  // not taken for appending (retired_ keeps it until it is free again).
+  std::shared_ptr<std::string> buffer_ = std::make_shared<std::string>();
   std::size_t pending_records_ = 0;
-  std::string in_flight_;  // being written by writing_
+  std::shared_ptr<std::string> in_flight_;  // being written by writing_
+  std::shared_ptr<std::string> written_;    // the last batch made durable
+  std::vector<std::shared_ptr<std::string>> retired_;
   std::size_t in_flight_records_ = 0;
   std::uint64_t in_flight_head_ = 0;
   std::uint64_t durable_head_ = 0;

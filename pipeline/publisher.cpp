@@ -99,14 +99,26 @@ std::uint64_t Publisher::publish(const feeds::Article& article) {
 }
 
 void Publisher::publish_record(std::string_view topic, std::uint64_t seq, std::string body) {
-  const std::string header = frame_header(epoch_, seq, origin_);
   // ZeroMQ frees the body with the message, once it is sent.
   auto* owned = new std::string(std::move(body));
-  zmq::message_t message(owned->data(), owned->size(),
-                         [](void*, void* hint) { delete static_cast<std::string*>(hint); }, owned);
+  send_record(topic, seq, zmq::message_t(owned->data(), owned->size(),
+                                         [](void*, void* hint) { delete static_cast<std::string*>(hint); }, owned));
+}
+
+void Publisher::publish_record(std::string_view topic, std::uint64_t seq, std::shared_ptr<const std::string> holder,
+                               std::string_view body) {
+  auto* kept = new std::shared_ptr<const std::string>(std::move(holder));
+  send_record(topic, seq,
+              zmq::message_t(const_cast<char*>(body.data()), body.size(),
+                             [](void*, void* hint) { delete static_cast<std::shared_ptr<const std::string>*>(hint); },
+                             kept));
+}
+
+void Publisher::send_record(std::string_view topic, std::uint64_t seq, zmq::message_t body) {
+  const std::string header = frame_header(epoch_, seq, origin_);
   socket_.send(zmq::buffer(topic), zmq::send_flags::sndmore);
   socket_.send(zmq::buffer(header), zmq::send_flags::sndmore);
-  socket_.send(message, zmq::send_flags::none);
+  socket_.send(body, zmq::send_flags::none);
   seq_ = seq;
 }
 

@@ -19,6 +19,7 @@
 #include <zmq.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -52,6 +53,10 @@ class Publisher {
   // Sends an article already numbered and written out (a journal record); seq becomes the head.
   // The body is handed over to ZeroMQ, not copied: move it in.
   void publish_record(std::string_view topic, std::uint64_t seq, std::string body);
+  // The same for a body that lies in holder (a batch from Journal::written()): sent from there
+  // without a copy, ZeroMQ keeping holder until it is sent.
+  void publish_record(std::string_view topic, std::uint64_t seq, std::shared_ptr<const std::string> holder,
+                      std::string_view body);
 
   void heartbeat();
 
@@ -73,6 +78,7 @@ class Publisher {
 
  private:
   void send(std::string_view topic, std::uint64_t seq, std::string_view body);
+  void send_record(std::string_view topic, std::uint64_t seq, zmq::message_t body);
   void update_welcome();
 
   zmq::socket_t socket_;

@@ -40,8 +40,10 @@ std::variant<Sequencer::Appended, Sequencer::Skipped> Sequencer::admit(const Pre
     if (elsewhere_)
       if (auto where = elsewhere_(article)) return Skipped{Skipped::Reason::told_elsewhere, 0, std::move(*where)};
   }
-  Appended appended{article_topic(article.feed_name), journal_.head() + 1, numbered_json(article.json, journal_.head() + 1)};
-  journal_.append(appended.topic, appended.body, unix_time);
+  Appended appended{article_topic(article.feed_name), journal_.head() + 1};
+  const std::string digits = std::to_string(appended.seq);
+  const auto [before, seq, after] = numbered_json_pieces(article.json, digits);
+  journal_.append(appended.topic, {before, seq, after}, unix_time);
   stories_.add(appended.seq, article.feed_name, article.url, article.simhash, article.words);
   published_.insert(published_as, appended.seq);
   return appended;

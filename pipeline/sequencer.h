@@ -1,7 +1,8 @@
 // The publish thread's decision on each prepared article: drop it when the journal already holds
 // it (the same id and revision: fetched again after a crash, before its feed's state advanced) or
 // when another feed already told the story (StoryIndex; a revision is never such a repeat);
-// otherwise give it the next seq and append it to the journal (durable at the journal's next sync).
+// otherwise give it the next seq and append it to the journal (durable at the journal's next sync),
+// its JSON numbered on the way in.
 // Both indexes are rebuilt from the journal when the sequencer is made, so they hold across restarts
 // for as long as the journal keeps the earlier article.
 //
@@ -25,10 +26,11 @@ class Sequencer {
  public:
   explicit Sequencer(Journal& journal);
 
+  // The article JSON with its seq is in the journal's record; once its batch is durable it is read
+  // from Journal::written().
   struct Appended {
     std::string topic;
     std::uint64_t seq;
-    std::string body;  // the article JSON with its seq
   };
   struct Skipped {
     enum class Reason { in_journal, same_story, told_elsewhere } reason;

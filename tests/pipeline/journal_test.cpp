@@ -225,6 +225,45 @@ TEST(Journal, AppendsGoOnWhileABatchIsMadeDurable) {
   EXPECT_GE(segments, 2);
 }
 
+std::vector<std::uint64_t> written_seqs(const Journal& journal) {
+  std::vector<std::uint64_t> out;
+  Journal::for_each_written(*journal.written(), [&](const Journal::Record& record) {
+    out.push_back(record.seq);
+    return true;
+  });
+  return out;
+}
+
+TEST(Journal, AWrittenBatchStaysAsItWasWhileHeldAndItsBufferIsUsedAgainOnceLetGo) {
+  const test::TempDir dir;
+  Journal journal(dir.path());
+  EXPECT_EQ(journal.written(), nullptr);
+  journal.append("article.a.", "one", 1);
+  journal.append("article.a.", std::string(1 << 20, 'x'), 1);
+  journal.begin_sync();
+  journal.append("article.a.", "three", 1);
+  journal.finish_sync();
+  EXPECT_EQ(written_seqs(journal), (std::vector<std::uint64_t>{1, 2})) << "only the batch made durable";
+  auto held = journal.written();
+  const std::string as_written = *held;
+  for (int i = 4; i <= 12; ++i) {
+    journal.append("article.a.", std::string(3000, static_cast<char>('a' + i)), i);
+    journal.sync();
+    EXPECT_EQ(written_seqs(journal).back(), static_cast<std::uint64_t>(i));
+  }
+  EXPECT_EQ(*held, as_written) << "a buffer still held is never appended into";
+  held.reset();
+  // Let go of, the 1 MB buffer is appended into again: a later batch shows its capacity.
+  bool reused = false;
+  for (int i = 13; i <= 20; ++i) {
+    journal.append("article.a.", "small", i);
+    journal.sync();
+    reused = reused || journal.written()->capacity() >= (1U << 20);
+    EXPECT_EQ(written_seqs(journal), (std::vector<std::uint64_t>{static_cast<std::uint64_t>(i)}));
+  }
+  EXPECT_TRUE(reused);
+}
+
 std::vector<std::uint64_t> drain(JournalCursor& cursor, std::uint64_t limit) {
   std::vector<std::uint64_t> out;
   while (const auto record = cursor.next(limit)) {
