@@ -22,6 +22,8 @@ constexpr std::size_t kPayloadFixed = 18;  // seq + time + topic length
 constexpr std::uint32_t kMaxPayload = 1U << 30;
 // Buffers of earlier batches kept to append into again once the live stream is done with them.
 constexpr std::size_t kRetiredKept = 8;
+// A free buffer keeps its capacity up to four times the size of the last batch plus this.
+constexpr std::size_t kKeptCapacity = 1 << 20;
 // Set in a record's length word when its checksum is XXH3 (what append writes); records without
 // it carry a CRC-32 and are still read.
 constexpr std::uint32_t kXxh3Checksum = 1U << 31;
@@ -254,16 +256,19 @@ void Journal::begin_sync() {
   in_flight_head_ = head_;
   pending_records_ = 0;
   // Appending goes on in a buffer nobody else holds: one retired earlier that the live stream has
-  // let go of (it keeps its capacity), or a new one.
+  // let go of (it keeps its capacity), or a new one the size batches have now. A free buffer far
+  // larger than that (left from a burst) gives its memory back.
+  const std::size_t batch_size = in_flight_->size();
   const auto free = std::find_if(retired_.begin(), retired_.end(), [](const auto& buffer) { return buffer.use_count() == 1; });
   if (free != retired_.end()) {
     buffer_ = std::move(*free);
     retired_.erase(free);
     buffer_->clear();
+    if (buffer_->capacity() > 4 * batch_size + kKeptCapacity) std::string().swap(*buffer_);
   } else {
     buffer_ = std::make_shared<std::string>();
-    buffer_->reserve(in_flight_->size());  // the size batches have now, so that it need not grow
   }
+  buffer_->reserve(batch_size);
   // The writer thread has in_flight_ to itself until finish_sync().
   writing_ = std::async(std::launch::async, [fd = fd_, records = in_flight_.get(), at = durable_size_] {
     return write_durably(fd, *records, at);
