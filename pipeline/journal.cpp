@@ -17,7 +17,7 @@
 namespace sluice::pipeline {
 namespace {
 
-constexpr std::size_t kRecordHeader = 8;   // length + CRC
+constexpr std::size_t kRecordHeader = 8;   // length + checksum
 constexpr std::size_t kPayloadFixed = 18;  // seq + time + topic length
 constexpr std::uint32_t kMaxPayload = 1U << 30;
 // Buffers of earlier batches kept to append into again once the live stream is done with them.

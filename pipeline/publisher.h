@@ -32,10 +32,10 @@ namespace sluice::pipeline {
 class CurveServer;
 
 // Lets the process keep up to 64 MB of freed heap rather than hand it back to the kernel at once.
-// The publish path allocates an article body per message, which ZeroMQ's I/O thread frees once
-// sent, at up to 100 000 a second; with glibc's defaults (the heap's free top returned past 128 KB)
-// the same memory goes back to the kernel and is faulted in again, over and over. Process-wide:
-// the daemon calls it once at start. Does nothing on other C libraries.
+// At up to 100 000 articles a second, each article's JSON is allocated on a worker thread and freed
+// on the publish thread, and ZeroMQ allocates for every message; with glibc's defaults (the heap's
+// free top returned past 128 KB) the same memory goes back to the kernel and is faulted in again,
+// over and over. Process-wide: the daemon calls it once at start. Does nothing on other C libraries.
 void keep_freed_memory();
 
 class Publisher {
