@@ -5,6 +5,8 @@
 
 #include <zmq_addon.hpp>
 
+#include <memory>
+
 #include "tests/support/frames.h"
 #include "tests/support/temp_dir.h"
 
@@ -63,6 +65,25 @@ TEST_F(PublisherTest, SendsTopicHeaderAndBody) {
     EXPECT_EQ(body["seq"], seq);
     EXPECT_EQ(body["title"], seq == 1 ? "First" : "Second");
   }
+}
+
+TEST_F(PublisherTest, SendsABodyFromItsHoldersBufferAndKeepsTheBufferUntilSent) {
+  subscribe("article.");
+  std::weak_ptr<const std::string> watched;
+  {
+    auto batch = std::make_shared<const std::string>("...{\"seq\":7}...{\"seq\":8}...");
+    watched = batch;
+    const std::string_view text = *batch;
+    publisher.publish_record("article.world.", 7, batch, text.substr(text.find("{\"seq\":7}"), 9));
+    publisher.publish_record("article.world.", 8, batch, text.substr(text.find("{\"seq\":8}"), 9));
+  }  // the caller lets go at once; ZeroMQ still holds the buffer for the messages not yet sent
+  for (const std::string expected : {R"({"seq":7})", R"({"seq":8})"}) {
+    const auto frames = receive(subscriber);
+    ASSERT_EQ(frames.size(), 3U);
+    EXPECT_EQ(frames[2].to_string(), expected);
+  }
+  EXPECT_EQ(publisher.head(), 8U);
+  EXPECT_TRUE(test::wait_until([&] { return watched.expired(); }, 5s)) << "released once every message is sent";
 }
 
 TEST_F(PublisherTest, TopicPrefixDoesNotMatchLongerFeedNames) {
