@@ -176,6 +176,9 @@ int main(int argc, char** argv) {
     sluice::pipeline::Publisher publisher(context, "tcp://127.0.0.1:*", journal.epoch(), 0,
                                           server ? &*server : nullptr, 0);
     sluice::pipeline::Sequencer sequencer(journal);
+    // Each row takes its own copy, made before the clock starts: the publishing thread lets go of
+    // every article once admitted, as the daemon's does of what it takes from its queue.
+    std::vector<sluice::pipeline::PreparedArticle> taken = articles;
     std::vector<sluice::pipeline::Sequencer::Appended> batch;
     std::vector<sluice::pipeline::Sequencer::Appended> writing;
     // Where the publishing thread's time goes: admitting (dedup, seq, journal append), waiting for
@@ -201,7 +204,8 @@ int main(int argc, char** argv) {
         lap(split[2]);
       };
       for (std::size_t n = 0; n < count; ++n) {
-        auto admitted = sequencer.admit(articles[n], 0);
+        const sluice::pipeline::PreparedArticle article = std::move(taken[n]);
+        auto admitted = sequencer.admit(article, 0);
         if (auto* appended = std::get_if<sluice::pipeline::Sequencer::Appended>(&admitted))
           batch.push_back(std::move(*appended));
         // As the daemon does: a batch of kBatch goes to the disk once the one before is durable;

@@ -28,6 +28,14 @@ void put_be64(std::string& out, std::uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xFF);
 }
 
+// frame_header() into out, which keeps its capacity from one message to the next.
+void write_frame_header(std::string& out, std::uint64_t epoch, std::uint64_t seq, std::string_view origin) {
+  out.clear();
+  put_be64(out, epoch);
+  put_be64(out, seq);
+  out += origin;
+}
+
 }  // namespace
 
 void keep_freed_memory() {
@@ -48,10 +56,7 @@ std::string article_topic(std::string_view feed_name) {
 
 std::string frame_header(std::uint64_t epoch, std::uint64_t seq, std::string_view origin) {
   std::string header;
-  header.reserve(16 + origin.size());
-  put_be64(header, epoch);
-  put_be64(header, seq);
-  header += origin;
+  write_frame_header(header, epoch, seq, origin);
   return header;
 }
 
@@ -115,9 +120,9 @@ void Publisher::publish_record(std::string_view topic, std::uint64_t seq, std::s
 }
 
 void Publisher::send_record(std::string_view topic, std::uint64_t seq, zmq::message_t body) {
-  const std::string header = frame_header(epoch_, seq, origin_);
+  write_frame_header(header_, epoch_, seq, origin_);
   socket_.send(zmq::buffer(topic), zmq::send_flags::sndmore);
-  socket_.send(zmq::buffer(header), zmq::send_flags::sndmore);
+  socket_.send(zmq::buffer(header_), zmq::send_flags::sndmore);
   socket_.send(body, zmq::send_flags::none);
   seq_ = seq;
 }

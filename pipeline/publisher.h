@@ -90,6 +90,7 @@ class Publisher {
   std::set<std::string, std::less<>> subscriptions_;
   zmq::socket_t monitor_;  // connection events of socket_
   std::size_t subscribers_ = 0;
+  std::string header_;  // the frame header being sent, its memory kept from one message to the next
 };
 
 // "article.<feed-name>."
