@@ -149,10 +149,7 @@ void Publisher::update_welcome() {
 }
 
 void Publisher::send(std::string_view topic, std::uint64_t seq, std::string_view body) {
-  const std::string header = frame_header(epoch_, seq, origin_);
-  socket_.send(zmq::buffer(topic), zmq::send_flags::sndmore);
-  socket_.send(zmq::buffer(header), zmq::send_flags::sndmore);
-  socket_.send(zmq::buffer(body), zmq::send_flags::none);
+  send_record(topic, seq, zmq::message_t(body.data(), body.size()));
 }
 
 void Publisher::read_subscriptions() {
