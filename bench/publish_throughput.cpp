@@ -37,6 +37,7 @@
 #include "pipeline/publisher.h"
 #include "pipeline/sequencer.h"
 #include "bench/bench_articles.h"
+#include "daemon/bounded_queue.h"
 
 namespace {
 
@@ -45,6 +46,7 @@ using sluice::pipeline::CurveKeys;
 
 constexpr std::size_t kBatch = 1024;      // the daemon's kJournalBatch
 constexpr std::size_t kBatchMost = 8192;  // and kJournalBatchMost
+constexpr std::size_t kArticleQueue = 4096;  // and kArticleQueue
 
 // Counts the articles on a SUB socket until the "done." message; returns when that came.
 Clock::time_point receive_all(zmq::socket_t& subscriber, std::size_t& got, std::atomic<bool>& ready) {
@@ -176,9 +178,11 @@ int main(int argc, char** argv) {
     sluice::pipeline::Publisher publisher(context, "tcp://127.0.0.1:*", journal.epoch(), 0,
                                           server ? &*server : nullptr, 0);
     sluice::pipeline::Sequencer sequencer(journal);
-    // Each row takes its own copy, made before the clock starts: the publishing thread lets go of
-    // every article once admitted, as the daemon's does of what it takes from its queue.
-    std::vector<sluice::pipeline::PreparedArticle> taken = articles;
+    // As in the daemon, the articles come through a bounded queue from another thread, which makes
+    // each one (in its own malloc arena, as the daemon's workers do) while the publishing thread
+    // takes, admits and lets go of them. The copy stands for the workers' serializing, which costs
+    // far more and is left out.
+    sluice::daemon::BoundedQueue<sluice::pipeline::PreparedArticle> queue(kArticleQueue);
     std::vector<sluice::pipeline::Sequencer::Appended> batch;
     std::vector<sluice::pipeline::Sequencer::Appended> writing;
     // Where the publishing thread's time goes: admitting (dedup, seq, journal append), waiting for
@@ -203,8 +207,12 @@ int main(int argc, char** argv) {
         writing.clear();
         lap(split[2]);
       };
+      std::thread worker([&] {
+        for (const auto& article : articles) queue.push(article);
+        queue.close();
+      });
       for (std::size_t n = 0; n < count; ++n) {
-        const sluice::pipeline::PreparedArticle article = std::move(taken[n]);
+        const sluice::pipeline::PreparedArticle article = std::move(*queue.pop());
         auto admitted = sequencer.admit(article, 0);
         if (auto* appended = std::get_if<sluice::pipeline::Sequencer::Appended>(&admitted))
           batch.push_back(std::move(*appended));
@@ -220,6 +228,7 @@ int main(int argc, char** argv) {
         }
       }
       publish_written();
+      worker.join();
     };
     const auto probe = [&] {
       publisher.read_subscriptions();
