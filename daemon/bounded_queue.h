@@ -17,12 +17,11 @@ class BoundedQueue {
  public:
   explicit BoundedQueue(std::size_t capacity) : capacity_(capacity), resume_at_(capacity - capacity / 4) {}
 
-  // Waits for room (once the queue was full, until it has drained to three quarters); false (item
-  // not taken) once the queue is closed.
+  // Waits for room (once the queue was full, until it has drained to three quarters, when every
+  // pusher held back goes on); false (item not taken) once the queue is closed.
   bool push(T item) {
     std::unique_lock lock(mutex_);
-    if (items_.size() >= capacity_)
-      not_full_.wait(lock, [&] { return closed_ || items_.size() < resume_at_; });
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
     if (closed_) return false;
     items_.push_back(std::move(item));
     not_empty_.notify_one();

@@ -36,6 +36,24 @@ TEST(BoundedQueue, FullQueueBlocksTheProducerInsteadOfDropping) {
   EXPECT_EQ(queue.pop(), 2);
 }
 
+TEST(BoundedQueue, ProducersHeldBackByAFullQueueAllGoOnOnceItDrainedToThreeQuarters) {
+  BoundedQueue<int> queue(8);
+  for (int n = 0; n < 8; ++n) ASSERT_TRUE(queue.push(n));
+  std::atomic<int> pushed{0};
+  std::thread first([&] { pushed += queue.push(100) ? 1 : 0; });
+  std::thread second([&] { pushed += queue.push(101) ? 1 : 0; });
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(queue.pop(), 0);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(pushed, 0) << "woken at the first item taken, not at three quarters";
+  EXPECT_EQ(queue.pop(), 1);
+  EXPECT_EQ(queue.pop(), 2);  // 5 left: below three quarters of 8
+  first.join();
+  second.join();
+  EXPECT_EQ(pushed, 2) << "every producer held back goes on";
+  EXPECT_EQ(queue.size(), 7U);
+}
+
 TEST(BoundedQueue, CloseRefusesProducersAndLetsConsumersDrain) {
   BoundedQueue<int> queue(1);
   ASSERT_TRUE(queue.push(1));
