@@ -47,6 +47,7 @@ using sluice::pipeline::CurveKeys;
 constexpr std::size_t kBatch = 1024;      // the daemon's kJournalBatch
 constexpr std::size_t kBatchMost = 8192;  // and kJournalBatchMost
 constexpr std::size_t kArticleQueue = 4096;  // and kArticleQueue
+constexpr std::size_t kTakeMost = 256;       // and kTakeMost
 
 // Counts the articles on a SUB socket until the "done." message; returns when that came.
 Clock::time_point receive_all(zmq::socket_t& subscriber, std::size_t& got, std::atomic<bool>& ready) {
@@ -211,8 +212,15 @@ int main(int argc, char** argv) {
         for (const auto& article : articles) queue.push(article);
         queue.close();
       });
+      std::vector<sluice::pipeline::PreparedArticle> taken;
+      std::size_t next = 0;
       for (std::size_t n = 0; n < count; ++n) {
-        const sluice::pipeline::PreparedArticle article = std::move(*queue.pop());
+        if (next == taken.size()) {  // as the daemon does: a run at a time
+          taken.clear();
+          next = 0;
+          if (queue.pop_some(taken, kTakeMost, std::chrono::hours(1)) == 0) break;
+        }
+        const sluice::pipeline::PreparedArticle article = std::move(taken[next++]);
         auto admitted = sequencer.admit(article, 0);
         if (auto* appended = std::get_if<sluice::pipeline::Sequencer::Appended>(&admitted))
           batch.push_back(std::move(*appended));
@@ -223,8 +231,7 @@ int main(int argc, char** argv) {
           lap(split[0]);
           publish_written();
           journal.begin_sync();
-          writing = std::move(batch);
-          batch.clear();
+          std::swap(writing, batch);
         }
       }
       publish_written();

@@ -3,12 +3,14 @@
 // everyone: producers are refused, consumers drain what is left and then get nullopt.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace sluice::daemon {
 
@@ -35,11 +37,20 @@ class BoundedQueue {
     return take(lock);
   }
 
-  // Like pop(), but gives up after `timeout`.
-  std::optional<T> pop_for(std::chrono::milliseconds timeout) {
+  // Takes up to `most` items at once, appended to `into` in order: one lock and one wake-up for
+  // all of them. Waits up to `timeout` for the first; returns how many it took (0 when none came
+  // in time, or the queue is closed and drained).
+  std::size_t pop_some(std::vector<T>& into, std::size_t most, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
-    return take(lock);
+    const std::size_t before = items_.size();
+    const std::size_t taken = std::min(most, before);
+    for (std::size_t i = 0; i < taken; ++i) {
+      into.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    wake_pushers(before);
+    return taken;
   }
 
   void close() {
@@ -65,10 +76,14 @@ class BoundedQueue {
     if (items_.empty()) return std::nullopt;
     std::optional<T> item(std::move(items_.front()));
     items_.pop_front();
-    // Pushers held back by a full queue are woken once it has drained to three quarters, not at
-    // every item taken: at full speed a wake-up per item costs each side a system call.
-    if (items_.size() + 1 == resume_at_) not_full_.notify_all();
+    wake_pushers(items_.size() + 1);
     return item;
+  }
+
+  // Pushers held back by a full queue are woken once it has drained to three quarters, not at
+  // every item taken: at full speed a wake-up per item costs each side a system call.
+  void wake_pushers(std::size_t before) {
+    if (before >= resume_at_ && items_.size() < resume_at_) not_full_.notify_all();
   }
 
   const std::size_t capacity_;

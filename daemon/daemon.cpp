@@ -39,6 +39,8 @@ constexpr std::size_t kJournalBatch = 1024;
 // of waiting for an fdatasync.
 constexpr std::size_t kJournalBatchMost = 8192;
 constexpr auto kJournalBatchTime = 10ms;
+// The most queued items the publish thread takes at once.
+constexpr std::size_t kTakeMost = 256;
 // After a failed journal write (a full disk), how long before the next try.
 constexpr auto kJournalRetry = 1s;
 // A loop that has not come round for this long is stuck (the fetch loop turns at least once a
@@ -554,6 +556,7 @@ void Daemon::publish(std::promise<std::string> bound) {
   Batch batch;    // gathered: appended to the journal, not yet being written
   Batch writing;  // being made durable
   Batch unacked;  // published, awaiting JetStream's acknowledgement (cluster only)
+  std::vector<Queued> taken;  // from the queue, being admitted
   auto next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
   auto retry_at = std::chrono::steady_clock::time_point{};
   auto stream_retry_at = std::chrono::steady_clock::time_point{};
@@ -716,18 +719,23 @@ void Daemon::publish(std::promise<std::string> bound) {
       while (batch.size() < kJournalBatchMost) {
         const bool disk_busy = !writing.empty() && !journal->sync_done();
         if (batch.size() >= kJournalBatch && !disk_busy) break;
+        // What is queued is taken a run at a time (one lock, one wake-up of held-back workers).
         // Wait for work only when nothing is under way; a batch being written is published first.
-        auto item = outgoing_.pop_for(batch.empty() && writing.empty() ? 100ms : 0ms);
-        if (!item) break;
-        if (auto* article = std::get_if<pipeline::PreparedArticle>(&*item)) admit(*article);
-        else batch.emplace_back(std::move(std::get<pipeline::DocumentCommit>(*item)));
+        const std::size_t room = (disk_busy ? kJournalBatchMost : kJournalBatch) - batch.size();
+        if (outgoing_.pop_some(taken, std::min(room, kTakeMost), batch.empty() && writing.empty() ? 100ms : 0ms) == 0)
+          break;
+        for (auto& item : taken) {
+          if (auto* article = std::get_if<pipeline::PreparedArticle>(&item)) admit(*article);
+          else batch.emplace_back(std::move(std::get<pipeline::DocumentCommit>(item)));
+        }
+        taken.clear();
         if (std::chrono::steady_clock::now() >= gathering_until && (writing.empty() || journal->sync_done())) break;
       }
       const bool written = complete();
       if (written && unacked.empty() && !batch.empty()) {
         journal->begin_sync();
-        writing = std::move(batch);
-        batch.clear();
+        // writing is empty once complete; swapped, both keep their capacity for the next rounds.
+        std::swap(writing, batch);
       }
       if (!written && outgoing_.finished()) {
         // Stopping with a disk that stays full: the held articles were never published and the

@@ -91,7 +91,9 @@ class Daemon {
   Metrics& metrics_;
   zmq::context_t context_;
   BoundedQueue<feeds::PolledDocument> documents_;
-  BoundedQueue<std::variant<pipeline::PreparedArticle, pipeline::DocumentCommit>> outgoing_;
+  // From the workers to the publish thread: each document's articles, then its feed-state commit.
+  using Queued = std::variant<pipeline::PreparedArticle, pipeline::DocumentCommit>;
+  BoundedQueue<Queued> outgoing_;
   pipeline::SeenEntries seen_;
   std::unique_ptr<std::atomic<bool>[]> no_links_warned_;  // per feed: an empty listing was reported
   std::unique_ptr<pipeline::StateStore> store_;

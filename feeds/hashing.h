@@ -1,7 +1,9 @@
 // Non-cryptographic hashes (xxHash) for identities and fingerprints.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -13,5 +15,12 @@ std::string hash_hex128(std::initializer_list<std::string_view> parts);
 
 // 64-bit XXH3 of text.
 std::uint64_t hash64(std::string_view text) noexcept;
+
+// A hash for unordered containers keyed by std::string that are looked up by string_view too
+// (with std::equal_to<>), without making a string per lookup.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+};
 
 }  // namespace sluice::feeds

@@ -29,6 +29,12 @@ std::uint64_t Sequencer::identity(std::string_view id, int revision) {
   return feeds::hash64(id) + static_cast<std::uint64_t>(revision) * 0x9E3779B97F4A7C15ULL;
 }
 
+std::string_view Sequencer::topic(std::string_view feed) {
+  auto known = topics_.find(feed);
+  if (known == topics_.end()) known = topics_.emplace(std::string(feed), article_topic(feed)).first;
+  return known->second;
+}
+
 std::variant<Sequencer::Appended, Sequencer::Skipped> Sequencer::admit(const PreparedArticle& article,
                                                                        std::int64_t unix_time) {
   const std::uint64_t published_as = identity(article.id, article.revision);
@@ -40,7 +46,7 @@ std::variant<Sequencer::Appended, Sequencer::Skipped> Sequencer::admit(const Pre
     if (elsewhere_)
       if (auto where = elsewhere_(article)) return Skipped{Skipped::Reason::told_elsewhere, 0, std::move(*where)};
   }
-  Appended appended{article_topic(article.feed_name), journal_.head() + 1};
+  Appended appended{topic(article.feed_name), journal_.head() + 1};
   const std::string digits = std::to_string(appended.seq);
   const auto [before, seq, after] = numbered_json_pieces(article.json, digits);
   journal_.append(appended.topic, {before, seq, after}, unix_time);

@@ -13,8 +13,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <variant>
 
+#include "feeds/hashing.h"
 #include "pipeline/article_json.h"
 #include "pipeline/flat_map.h"
 #include "pipeline/journal.h"
@@ -29,7 +32,7 @@ class Sequencer {
   // The article JSON with its seq is in the journal's record; once its batch is durable it is read
   // from Journal::written().
   struct Appended {
-    std::string topic;
+    std::string_view topic;  // "article.<feed>.", held by the sequencer for as long as it lives
     std::uint64_t seq;
   };
   struct Skipped {
@@ -47,6 +50,9 @@ class Sequencer {
 
   std::size_t stories() const noexcept { return stories_.size(); }
 
+  // The topic of the feed's articles, made once per feed and held for as long as the sequencer.
+  std::string_view topic(std::string_view feed);
+
  private:
   // The 64-bit hash of id#revision. Two articles sharing one would be taken for one: at a million
   // articles in the journal, a chance of about 3 in 100 million.
@@ -56,6 +62,8 @@ class Sequencer {
   StoryIndex stories_;
   FlatMap<std::uint64_t> published_;  // the identity of every article in the journal → its seq
   Elsewhere elsewhere_;
+  // Feed name → topic; nodes stay put, so views of the topics stay valid.
+  std::unordered_map<std::string, std::string, feeds::StringHash, std::equal_to<>> topics_;
 };
 
 }  // namespace sluice::pipeline

@@ -43,7 +43,13 @@ void StoryIndex::add(std::uint64_t seq, std::string_view feed, const std::option
     by_url_.insert(feeds::hash64(*url), Told{seq, known->second});
   }
   if (words >= kMinWords)
-    for (std::size_t i = 0; i < by_block_.size(); ++i) by_block_[i][block(simhash, i)].emplace_back(simhash, seq);
+    for (std::size_t i = 0; i < by_block_.size(); ++i) {
+      Bucket& bucket = by_block_[i][block(simhash, i)];
+      // Room for a few from the start: most buckets hold one to three until the index is large,
+      // and growing one entry at a time would reallocate at nearly every add.
+      if (bucket.empty()) bucket.reserve(4);
+      bucket.emplace_back(simhash, seq);
+    }
   ++size_;
 }
 

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "feeds/hashing.h"
 #include "pipeline/flat_map.h"
 
 namespace sluice::pipeline {
@@ -54,11 +55,7 @@ class StoryIndex {
   FlatMap<Told> by_url_;
   std::vector<std::string> feeds_;                          // names, by index
   // And back; looked up by string_view, without making a string per article.
-  struct NameHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view name) const noexcept { return std::hash<std::string_view>{}(name); }
-  };
-  std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>> feed_ids_;
+  std::unordered_map<std::string, std::uint32_t, feeds::StringHash, std::equal_to<>> feed_ids_;
   // Per block, indexed by the block's value: (fingerprint, seq) of the articles with it.
   using Bucket = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
   std::array<std::vector<Bucket>, 4> by_block_{std::vector<Bucket>(1 << 16), std::vector<Bucket>(1 << 16),

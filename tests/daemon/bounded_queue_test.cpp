@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 namespace sluice::daemon {
 namespace {
@@ -16,8 +17,41 @@ TEST(BoundedQueue, FirstInFirstOut) {
   EXPECT_TRUE(queue.push(2));
   EXPECT_EQ(queue.size(), 2U);
   EXPECT_EQ(queue.pop(), 1);
-  EXPECT_EQ(queue.pop_for(10ms), 2);
-  EXPECT_EQ(queue.pop_for(10ms), std::nullopt);
+  EXPECT_EQ(queue.pop(), 2);
+}
+
+TEST(BoundedQueue, PopSomeTakesARunInOrderAndWaitsOnlyForTheFirst) {
+  BoundedQueue<int> queue(8);
+  for (int n = 1; n <= 5; ++n) ASSERT_TRUE(queue.push(n));
+  std::vector<int> taken{0};
+  EXPECT_EQ(queue.pop_some(taken, 3, 0ms), 3U);
+  EXPECT_EQ(taken, (std::vector<int>{0, 1, 2, 3})) << "appended, in queue order";
+  EXPECT_EQ(queue.pop_some(taken, 10, 0ms), 2U) << "no more than there is";
+  EXPECT_EQ(taken.back(), 5);
+  EXPECT_EQ(queue.pop_some(taken, 10, 20ms), 0U) << "gives up on an empty queue";
+  std::thread late([&] {
+    std::this_thread::sleep_for(30ms);
+    queue.push(6);
+  });
+  EXPECT_EQ(queue.pop_some(taken, 10, 10s), 1U) << "waits for the first item";
+  late.join();
+  EXPECT_EQ(taken.back(), 6);
+}
+
+TEST(BoundedQueue, PopSomeWakesProducersHeldBackOnceARunDrainsPastThreeQuarters) {
+  BoundedQueue<int> queue(8);
+  for (int n = 0; n < 8; ++n) ASSERT_TRUE(queue.push(n));
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] { pushed = queue.push(100); });
+  std::this_thread::sleep_for(50ms);
+  std::vector<int> taken;
+  ASSERT_EQ(queue.pop_some(taken, 1, 0ms), 1U);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(pushed) << "woken at the first item taken, not at three quarters";
+  ASSERT_EQ(queue.pop_some(taken, 4, 0ms), 4U);  // from 7 to 3, past three quarters in one run
+  producer.join();
+  EXPECT_TRUE(pushed);
+  EXPECT_EQ(queue.size(), 4U);
 }
 
 TEST(BoundedQueue, FullQueueBlocksTheProducerInsteadOfDropping) {
