@@ -206,7 +206,8 @@ std::uint64_t Journal::append(std::string_view topic, std::initializer_list<std:
   std::string& buffer = *buffer_;
   const std::size_t start = buffer.size();
   if (buffer.capacity() < start + kRecordHeader + length) buffer.reserve(2 * (start + kRecordHeader + length));
-  buffer.resize(start + kRecordHeader + length);
+  // Grown without filling: every byte of the record is written below.
+  buffer.resize_and_overwrite(start + kRecordHeader + length, [](char*, std::size_t size) { return size; });
   char* record = buffer.data() + start;
   char* payload = record + kRecordHeader;
   store<std::uint64_t>(payload, seq);
