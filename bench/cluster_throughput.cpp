@@ -12,6 +12,8 @@
 // Last, how many new stories a second one instance checks cluster-wide before publishing them
 // (pipeline::ClusterStories: the URL claim and the four SimHash blocks, one at a time).
 #include <nats/nats.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdio>
@@ -111,6 +113,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: cluster_throughput --nats URL [--articles N]\n");
     return 2;
   }
+  // The stages' log lines go to stderr, with the table; stdout carries only the JSON rows.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("bench"));
   std::vector<Prepared> articles;
   std::size_t bytes = 0;
   for (std::size_t n = 0; n < count; ++n) {

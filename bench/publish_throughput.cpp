@@ -28,6 +28,8 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -126,6 +128,8 @@ int main(int argc, char** argv) {
     ::execv("/proc/self/exe", argv);
     std::perror("cannot run again with GLIBC_TUNABLES; going on with small pages");
   }
+  // The stages' log lines go to stderr, with the table; stdout carries only the JSON rows.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("bench"));
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   std::fprintf(stderr, "malloc: GLIBC_TUNABLES=%s\n", tunables ? tunables : "(unset)");
   std::filesystem::remove_all(dir);
