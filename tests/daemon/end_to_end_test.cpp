@@ -12,6 +12,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "tests/support/fixtures.h"
 #include "tests/support/frames.h"
 #include "tests/support/http_server.h"
 #include "tests/support/process.h"
@@ -23,7 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::filesystem::path kSeed = std::filesystem::path(SLUICE_SHARED_DIR) / "fixtures/seed";
+using test::kSeed;
 
 constexpr const char* kEmptyChannel =
     R"(<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>)";

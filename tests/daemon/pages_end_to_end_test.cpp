@@ -12,6 +12,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "tests/support/fixtures.h"
 #include "tests/support/http_server.h"
 #include "tests/support/process.h"
 #include "tests/support/schema.h"
@@ -22,7 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::filesystem::path kSeed = std::filesystem::path(SLUICE_SHARED_DIR) / "fixtures/seed";
+using test::kSeed;
 
 std::string joined_paragraphs(const nlohmann::json& expected) {
   std::string text;

@@ -4,6 +4,7 @@
 #include "feeds/feed_parser.h"
 #include "feeds/identity.h"
 #include "tests/feeds/parse_helpers.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/schema.h"
 #include "tests/support/temp_dir.h"
 
@@ -12,7 +13,7 @@ namespace {
 
 using namespace testing_helpers;
 
-const std::filesystem::path kSeed = std::filesystem::path(SLUICE_SHARED_DIR) / "fixtures/seed";
+using test::kSeed;
 
 TEST(RssParser, ReadsTheSeedFeed) {
   const FeedDocument doc = parse_ok(test::read_file(kSeed / "feed.xml"), "https://news.example.org/world/rss.xml");

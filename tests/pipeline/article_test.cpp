@@ -3,13 +3,14 @@
 #include "feeds/feed_parser.h"
 #include "pipeline/article_builder.h"
 #include "pipeline/article_json.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/schema.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::pipeline {
 namespace {
 
-const std::filesystem::path kSeed = std::filesystem::path(SLUICE_SHARED_DIR) / "fixtures/seed";
+using test::kSeed;
 
 config::FeedConfig feed_config() {
   config::FeedConfig feed;

@@ -5,12 +5,13 @@
 
 #include "feeds/dates.h"
 #include "feeds/feed_parser.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::pipeline {
 namespace {
 
-const std::filesystem::path kSeed = std::filesystem::path(SLUICE_SHARED_DIR) / "fixtures/seed";
+using test::kSeed;
 
 nlohmann::json expected() { return nlohmann::json::parse(test::read_file(kSeed / "expected.json")); }
 
