@@ -30,6 +30,13 @@ std::optional<config::Config> load(const std::string& file) {
   }
 }
 
+// A client's own certificate: the .key_secret file, with both keys.
+pipeline::CurveKeys read_secret_certificate(const std::string& file) {
+  auto keys = pipeline::read_certificate(file);
+  if (keys.secret_key.empty()) throw std::runtime_error(file + " holds no secret-key: give the .key_secret file");
+  return keys;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -115,6 +122,19 @@ int run_cli(int argc, char** argv) {
   proxy_command->add_option("--queue", proxy.queue, "Messages queued per subscriber before its stream drops")
       ->capture_default_str()
       ->check(CLI::Range(10, 10'000'000));
+  std::vector<std::string> proxy_server_key_files;
+  std::string proxy_client_key_file;
+  proxy_command->add_option("--server-key", proxy_server_key_files,
+                            "CURVE toward the instances: their server's public certificate file (one for all, or one "
+                            "per --upstream in the same order)");
+  proxy_command->add_option("--key", proxy_client_key_file,
+                            "CURVE toward the instances: the proxy's secret certificate file (its public key in their "
+                            "clients_dir)");
+  proxy_command->add_option("--secret-key", proxy.secret_key_file,
+                            "CURVE toward subscribers: the proxy's server secret certificate file (mode 0600)");
+  proxy_command->add_option("--clients-dir", proxy.clients_dir,
+                            "CURVE toward subscribers: the public certificates of the clients admitted (read again "
+                            "on SIGHUP)");
 
   std::string check_file;
   auto* check = app.add_subcommand("check-config", "Validate a configuration file; exit 0 when valid, 2 when not");
@@ -160,6 +180,25 @@ int run_cli(int argc, char** argv) {
     return run_extract(extract);
   }
   if (*proxy_command) {
+    if (proxy_server_key_files.empty() != proxy_client_key_file.empty() ||
+        proxy.secret_key_file.empty() != proxy.clients_dir.empty()) {
+      std::fprintf(stderr, "sluice proxy: CURVE toward the instances needs both --server-key and --key, toward "
+                           "subscribers both --secret-key and --clients-dir\n");
+      return kUsageError;
+    }
+    if (proxy_server_key_files.size() > 1 && proxy_server_key_files.size() != proxy.upstreams.size()) {
+      std::fprintf(stderr, "sluice proxy: %zu --server-key for %zu --upstream: give one for all, or one per upstream\n",
+                   proxy_server_key_files.size(), proxy.upstreams.size());
+      return kUsageError;
+    }
+    try {
+      for (const std::string& file : proxy_server_key_files)
+        proxy.upstream_server_keys.push_back(pipeline::read_certificate(file).public_key);
+      if (!proxy_client_key_file.empty()) proxy.client_keys = read_secret_certificate(proxy_client_key_file);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sluice proxy: %s\n", e.what());
+      return kUsageError;
+    }
     setup_logging("info");
     return run_proxy(proxy);
   }
@@ -201,9 +240,7 @@ int run_cli(int argc, char** argv) {
     if (!server_key_file.empty()) {
       try {
         tail.server_key = pipeline::read_certificate(server_key_file).public_key;
-        tail.client_keys = pipeline::read_certificate(client_key_file);
-        if (tail.client_keys.secret_key.empty())
-          throw std::runtime_error(client_key_file + " holds no secret-key: give the .key_secret file");
+        tail.client_keys = read_secret_certificate(client_key_file);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "sluice tail: %s\n", e.what());
         return kUsageError;

@@ -15,7 +15,7 @@ TEST(Cli, PrintsVersion) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* command : {"run", "tail", "parse", "extract", "check-config"}) {
+  for (const char* command : {"run", "tail", "parse", "extract", "check-config", "proxy", "keygen", "status"}) {
     const auto result = test::run_command({SLUICE_BINARY, command, "--help"});
     EXPECT_EQ(result.status, 0) << command;
     EXPECT_NE(result.out.find("Usage:"), std::string::npos) << command;
@@ -26,6 +26,26 @@ TEST(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(test::run_command({SLUICE_BINARY}).status, 2);
   EXPECT_EQ(test::run_command({SLUICE_BINARY, "run"}).status, 2) << "-c is required";
   EXPECT_EQ(test::run_command({SLUICE_BINARY, "frobnicate"}).status, 2);
+}
+
+TEST(Cli, ProxyRefusesHalfACurveSetupOrKeysThatDoNotMatchItsUpstreams) {
+  const test::TempDir dir;
+  for (const char* name : {"server", "proxy"})
+    ASSERT_EQ(test::run_command({SLUICE_BINARY, "keygen", name, "-d", dir.path().string()}).status, 0);
+  const std::string server_key = (dir.path() / "server.key").string();
+  const std::string proxy_key = (dir.path() / "proxy.key_secret").string();
+  const auto half = test::run_command({SLUICE_BINARY, "proxy", "-u", "tcp://127.0.0.1:1", "--server-key", server_key});
+  EXPECT_EQ(half.status, 2);
+  EXPECT_NE(half.err.find("needs both --server-key and --key"), std::string::npos) << half.err;
+  const auto counts = test::run_command({SLUICE_BINARY, "proxy", "-u", "tcp://127.0.0.1:1", "-u", "tcp://127.0.0.1:2", "-u",
+                                         "tcp://127.0.0.1:3", "--server-key", server_key, "--server-key", server_key,
+                                         "--key", proxy_key});
+  EXPECT_EQ(counts.status, 2);
+  EXPECT_NE(counts.err.find("2 --server-key for 3 --upstream"), std::string::npos) << counts.err;
+  const auto public_only = test::run_command({SLUICE_BINARY, "proxy", "-u", "tcp://127.0.0.1:1", "--server-key",
+                                              server_key, "--key", (dir.path() / "proxy.key").string()});
+  EXPECT_EQ(public_only.status, 2);
+  EXPECT_NE(public_only.err.find("holds no secret-key"), std::string::npos) << public_only.err;
 }
 
 TEST(Cli, CheckConfigAcceptsAValidFile) {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <numeric>
 #include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -364,6 +365,65 @@ TEST(Delivery, OnlyAKnownCurveClientReceivesArticles) {
   EXPECT_EQ(unknown.status, -1) << "still waiting when given up on, not failed for another reason: " << unknown.err;
   EXPECT_TRUE(unknown.out.empty()) << "a stranger read: " << unknown.out;
   EXPECT_TRUE(daemon.wait_for_log("subscriber refused")) << daemon.log();
+}
+
+// `sluice proxy` between a daemon and its subscribers, CURVE on both sides: toward the daemon
+// with a key pair the daemon allows, toward subscribers with the same server certificate as the
+// daemon (so a subscriber's one --server-key fits the proxy and the daemon's replay server alike).
+TEST(Delivery, AProxyCarriesTheStreamWithCurveOnBothSidesAndOnlyToKnownClients) {
+  const test::TempDir dir;
+  test::HttpServer server;
+  std::atomic<int> polls{0};
+  server.route("/city.xml", [&](const test::HttpRequest&) {
+    std::string items;  // a story more at every poll, so there is always something live
+    for (int n = 1, last = ++polls; n <= last; ++n) items += item("city", n);
+    return test::HttpReply{200, rss(items), {}};
+  });
+  std::filesystem::create_directories(dir.path() / "clients");
+  for (const std::string name : {"server", "proxy", "reader", "stranger"}) {
+    const auto made = test::run_command({SLUICE_BINARY, "keygen", name, "-d", dir.path().string()});
+    ASSERT_EQ(made.status, 0) << made.err;
+  }
+  for (const std::string name : {"proxy", "reader"})
+    std::filesystem::copy_file(dir.path() / (name + ".key"), dir.path() / "clients" / (name + ".key"));
+  test::SluiceDaemon daemon(dir.path(), "defaults: { interval: 1s, min_interval: 1s }\nfeeds:\n  - name: city\n    url: " +
+                                            server.url("/city.xml") + "\n",
+                            "  curve: { secret_key_file: " + (dir.path() / "server.key_secret").string() +
+                                ", clients_dir: " + (dir.path() / "clients").string() + " }\n");
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  const std::string server_key = (dir.path() / "server.key").string();
+  test::Process proxy({SLUICE_BINARY, "proxy", "-b", "tcp://127.0.0.1:*", "-u", daemon.endpoint(), "--server-key",
+                       server_key, "--key", (dir.path() / "proxy.key_secret").string(), "--secret-key",
+                       (dir.path() / "server.key_secret").string(), "--clients-dir", (dir.path() / "clients").string()},
+                      dir.path() / "proxy.out", dir.path() / "proxy.err");
+  std::string endpoint;
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        std::smatch match;
+        const std::string log = test::read_file(dir.path() / "proxy.err");
+        if (!std::regex_search(log, match, std::regex("proxy started endpoint=(tcp://[0-9.]+:[0-9]+)"))) return false;
+        endpoint = match[1].str();
+        return true;
+      },
+      10s))
+      << test::read_file(dir.path() / "proxy.err");
+  // Live articles only (no replay endpoint): they can have come through the proxy alone.
+  const auto known = test::run_command({SLUICE_BINARY, "tail", "-e", endpoint, "--server-key", server_key, "--key",
+                                        (dir.path() / "reader.key_secret").string(), "-n", "2"});
+  ASSERT_EQ(known.status, 0) << known.err << test::read_file(dir.path() / "proxy.err") << daemon.log();
+  const auto articles = test::json_lines(known.out);
+  ASSERT_EQ(articles.size(), 2U);
+  EXPECT_TRUE(articles[0].value("guid", "").starts_with("city-")) << known.out;
+  const auto unknown = test::run_command({SLUICE_BINARY, "tail", "-e", endpoint, "--server-key", server_key, "--key",
+                                          (dir.path() / "stranger.key_secret").string(), "-n", "1"},
+                                         3s);
+  EXPECT_EQ(unknown.status, -1) << "still waiting when given up on, not failed for another reason: " << unknown.err;
+  EXPECT_TRUE(unknown.out.empty()) << "a stranger read through the proxy: " << unknown.out;
+  EXPECT_TRUE(test::wait_until(
+      [&] { return test::read_file(dir.path() / "proxy.err").find("subscriber refused") != std::string::npos; }, 5s))
+      << test::read_file(dir.path() / "proxy.err");
+  proxy.send_signal(SIGTERM);
+  EXPECT_EQ(proxy.wait_for(10s), 0);
 }
 
 }  // namespace
