@@ -333,6 +333,18 @@ TEST(Delivery, ASyndicatedStoryGoesOutOnceAndAnEditAsRevisionTwo) {
   EXPECT_EQ(replay_all(daemon.replay_endpoint()).size(), 2U);
 }
 
+// Feed "city" at url, polled every second.
+std::string city_feed(const std::string& url) {
+  return "defaults: { interval: 1s, min_interval: 1s }\nfeeds:\n  - name: city\n    url: " + url + "\n";
+}
+
+// The publish section's CURVE: the server's secret certificate dir/server.key_secret, the clients'
+// public ones in dir/clients.
+std::string curve_publish(const std::filesystem::path& dir) {
+  return "  curve: { secret_key_file: " + (dir / "server.key_secret").string() + ", clients_dir: " +
+         (dir / "clients").string() + " }\n";
+}
+
 TEST(Delivery, OnlyAKnownCurveClientReceivesArticles) {
   const test::TempDir dir;
   test::HttpServer server;
@@ -347,10 +359,7 @@ TEST(Delivery, OnlyAKnownCurveClientReceivesArticles) {
   }
   // The reader's secret stays with the reader, not in the server's clients directory.
   std::filesystem::rename(dir.path() / "clients" / "reader.key_secret", dir.path() / "reader.key_secret");
-  test::SluiceDaemon daemon(dir.path(), "defaults: { interval: 1s, min_interval: 1s }\nfeeds:\n  - name: city\n    url: " +
-                                            server.url("/city.xml") + "\n",
-                            "  curve: { secret_key_file: " + (dir.path() / "server.key_secret").string() +
-                                ", clients_dir: " + (dir.path() / "clients").string() + " }\n");
+  test::SluiceDaemon daemon(dir.path(), city_feed(server.url("/city.xml")), curve_publish(dir.path()));
   ASSERT_TRUE(daemon.start()) << daemon.log();
   const std::string server_key = (dir.path() / "server.key").string();
   const auto known = test::run_command({SLUICE_BINARY, "tail", "-e", daemon.endpoint(), "-r", daemon.replay_endpoint(),
@@ -386,10 +395,7 @@ TEST(Delivery, AProxyCarriesTheStreamWithCurveOnBothSidesAndOnlyToKnownClients) 
   }
   for (const std::string name : {"proxy", "reader"})
     std::filesystem::copy_file(dir.path() / (name + ".key"), dir.path() / "clients" / (name + ".key"));
-  test::SluiceDaemon daemon(dir.path(), "defaults: { interval: 1s, min_interval: 1s }\nfeeds:\n  - name: city\n    url: " +
-                                            server.url("/city.xml") + "\n",
-                            "  curve: { secret_key_file: " + (dir.path() / "server.key_secret").string() +
-                                ", clients_dir: " + (dir.path() / "clients").string() + " }\n");
+  test::SluiceDaemon daemon(dir.path(), city_feed(server.url("/city.xml")), curve_publish(dir.path()));
   ASSERT_TRUE(daemon.start()) << daemon.log();
   const std::string server_key = (dir.path() / "server.key").string();
   test::Process proxy({SLUICE_BINARY, "proxy", "-b", "tcp://127.0.0.1:*", "-u", daemon.endpoint(), "--server-key",
