@@ -680,7 +680,7 @@ void Daemon::publish(std::promise<std::string> bound) {
         if (stream) {
           auto copy = std::make_shared<const std::string>(pipeline::numbered_json(article.json, skipped.earlier));
           const std::string_view body = *copy;
-          batch.emplace_back(Outgoing{{pipeline::article_topic(article.feed_name), skipped.earlier},
+          batch.emplace_back(Outgoing{{sequencer.topic(article.feed_name), skipped.earlier},
                                       std::move(article.feed_name), std::move(article.id), article.revision, false,
                                       std::move(copy), body});
         }

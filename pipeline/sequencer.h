@@ -32,7 +32,9 @@ class Sequencer {
   // The article JSON with its seq is in the journal's record; once its batch is durable it is read
   // from Journal::written().
   struct Appended {
-    std::string_view topic;  // "article.<feed>.", held by the sequencer for as long as it lives
+    // "article.<feed>.", held by the sequencer for as long as it lives: made by topic(), never
+    // from a string of the caller's (a view of a temporary would dangle).
+    std::string_view topic;
     std::uint64_t seq;
   };
   struct Skipped {
