@@ -10,7 +10,8 @@
 // each from 1 and from 3 publishers, every publisher on a connection of its own (as instances
 // are), sending N/publishers articles at once. One JSON line per row on stdout, a table on stderr.
 // Last, how many new stories a second one instance checks cluster-wide before publishing them
-// (pipeline::ClusterStories: the URL claim and the four SimHash blocks, one at a time).
+// (pipeline::ClusterStories: the URL claim with the reads of the four SimHash blocks, then the
+// four block writes, each round's requests side by side).
 #include <nats/nats.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <functional>
+#include <vector>
 
 #include "feeds/hashing.h"
 #include "pipeline/simhash.h"
@@ -44,30 +46,38 @@ ClusterStories::ClusterStories(const NatsClient& client, const std::string& name
 
 std::optional<std::string> ClusterStories::told_elsewhere(const PreparedArticle& article) {
   const std::string mine = article.feed_name + " " + instance_;
-  if (names_a_story(article.url)) {
-    const std::string key = "url-" + hex64(feeds::hash64(*article.url));
-    for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-      if (bucket_.create(key, mine)) break;
-      const auto found = bucket_.get(key);
-      if (!found) continue;  // it ran out in between: try to claim it again
-      const auto told = parse_told(found->value);
-      if (told && told->feed != article.feed_name) return describe(*told);
-      break;
-    }
-  }
-  if (article.words < StoryIndex::kMinWords) return std::nullopt;
+  const bool by_text = article.words >= StoryIndex::kMinWords;
   std::string keys[4];
-  for (int block = 0; block < 4; ++block) {
+  for (int block = 0; by_text && block < 4; ++block) {
     char text[16];
     std::snprintf(text, sizeof text, "%d-%04x", block, static_cast<unsigned>((article.simhash >> (16 * block)) & 0xFFFF));
     keys[block] = std::string("sim-") + text;
   }
-  // Two fingerprints within 3 bits agree on one of their four 16-bit blocks at least.
+  // The URL claim and the reads of the four SimHash blocks go out together.
+  std::optional<std::string> told_by_url;
   std::optional<KeyValueBucket::Entry> blocks[4];
-  for (int block = 0; block < 4; ++block) {
-    blocks[block] = bucket_.get(keys[block]);
-    if (!blocks[block]) continue;
-    std::string_view lines = blocks[block]->value;
+  std::vector<std::function<void()>> jobs;
+  if (names_a_story(article.url))
+    jobs.emplace_back([&] {
+      const std::string key = "url-" + hex64(feeds::hash64(*article.url));
+      for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+        if (bucket_.create(key, mine)) return;
+        const auto found = bucket_.get(key);
+        if (!found) continue;  // it ran out in between: try to claim it again
+        const auto told = parse_told(found->value);
+        if (told && told->feed != article.feed_name) told_by_url = describe(*told);
+        return;
+      }
+    });
+  for (int block = 0; by_text && block < 4; ++block)
+    jobs.emplace_back([&, block] { blocks[block] = bucket_.get(keys[block]); });
+  fanout_.run(jobs);
+  if (told_by_url) return told_by_url;
+  if (!by_text) return std::nullopt;
+  // Two fingerprints within 3 bits agree on one of their four 16-bit blocks at least.
+  for (const auto& found : blocks) {
+    if (!found) continue;
+    std::string_view lines = found->value;
     while (!lines.empty()) {
       const std::size_t end = std::min(lines.find('\n'), lines.size());
       const std::string_view line = lines.substr(0, end);
@@ -79,23 +89,26 @@ std::optional<std::string> ClusterStories::told_elsewhere(const PreparedArticle&
         return describe(*told);
     }
   }
-  // Recorded under each block, by a write conditional on the block as read (read again only when
-  // another instance wrote it in between).
+  // Recorded under each block, the four together, each by a write conditional on the block as
+  // read (read again only when another instance wrote it in between).
   const std::string line = hex64(article.simhash) + " " + mine + "\n";
-  for (int block = 0; block < 4; ++block) {
-    std::optional<KeyValueBucket::Entry>& found = blocks[block];
-    for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-      if (!found) {
-        if (bucket_.create(keys[block], line)) break;
-      } else {
-        std::string value = found->value + line;
-        // Oldest lines go first once the block is full.
-        while (value.size() > kMaxPerBlock * line.size()) value.erase(0, value.find('\n') + 1);
-        if (bucket_.update(keys[block], value, found->revision)) break;
+  jobs.clear();
+  for (int block = 0; block < 4; ++block)
+    jobs.emplace_back([&, block] {
+      std::optional<KeyValueBucket::Entry>& found = blocks[block];
+      for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+        if (!found) {
+          if (bucket_.create(keys[block], line)) return;
+        } else {
+          std::string value = found->value + line;
+          // Oldest lines go first once the block is full.
+          while (value.size() > kMaxPerBlock * line.size()) value.erase(0, value.find('\n') + 1);
+          if (bucket_.update(keys[block], value, found->revision)) return;
+        }
+        found = bucket_.get(keys[block]);
       }
-      found = bucket_.get(keys[block]);
-    }
-  }
+    });
+  fanout_.run(jobs);
   return std::nullopt;
 }
 

@@ -16,6 +16,7 @@
 
 #include "feeds/poller.h"
 #include "pipeline/article_json.h"
+#include "pipeline/fanout.h"
 #include "pipeline/nats_client.h"
 #include "pipeline/seen_entries.h"
 
@@ -32,11 +33,14 @@ class ClusterStories {
   // where ("feed=NAME instance=NAME"); otherwise nullopt, and the story is recorded as this
   // article's. Two near-duplicates (not the same URL) admitted at the same moment by two instances
   // may both go out; the same URL never does. Throws NatsError when NATS cannot be asked.
+  // About two round trips: the URL claim and the four block reads go out together, then the four
+  // block writes.
   std::optional<std::string> told_elsewhere(const PreparedArticle& article);
 
  private:
   KeyValueBucket bucket_;
   std::string instance_;
+  Fanout fanout_{4};  // with the calling thread, five requests at once
 };
 
 // A feed's state as it travels between instances.
