@@ -30,8 +30,19 @@ TEST(Simhash, NearCopiesAreCloseOthersAreFar) {
   EXPECT_EQ(simhash({}), 0U);
 }
 
+// Fingerprints are stored (in the journal's article JSON, and in a cluster's story bucket) and
+// compared with those made later, perhaps by another version of sluice: a change in how they are
+// computed would make every stored story look new. These values were made by the first version.
+TEST(Simhash, FingerprintsStayTheSameAcrossVersions) {
+  EXPECT_EQ(simhash(kStory), 0xded7577e4272e098ULL);
+  EXPECT_EQ(simhash({"Hello, WORLD"}), 0xc48e5c0f1d92767eULL) << "fewer than three words: one feature";
+  EXPECT_EQ(simhash({"Z\u00fcrich"}), 0xab05a28885647b67ULL) << "UTF-8 bytes are letters";
+  EXPECT_EQ(simhash({"  Tab\tseparated\u00a0words \u2014 and 42 numbers!", "", "x"}), 0x1973c7a7ee32f9f1ULL);
+}
+
 TEST(Simhash, CountsWords) {
   EXPECT_EQ(count_words({"one two  three", " four ", ""}), 4U);
+  EXPECT_EQ(count_words({"tab\tand\nnew\vline\fand\rreturn"}), 6U);
   EXPECT_EQ(count_words({}), 0U);
 }
 
