@@ -29,9 +29,11 @@ std::vector<std::uint64_t> shingles_of(const std::vector<std::string>& words) {
   std::vector<std::uint64_t> out;
   if (words.empty()) return out;
   const std::size_t width = std::min(kShingle, words.size());
+  out.reserve(words.size() - width + 1);
+  std::string joined;  // one buffer for every shingle
   for (std::size_t i = 0; i + width <= words.size(); ++i) {
-    std::string joined = words[i];
-    for (std::size_t k = 1; k < width; ++k) joined += ' ' + words[i + k];
+    joined = words[i];
+    for (std::size_t k = 1; k < width; ++k) (joined += ' ') += words[i + k];
     out.push_back(feeds::hash64(joined));
   }
   std::sort(out.begin(), out.end());
