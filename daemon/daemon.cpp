@@ -314,6 +314,8 @@ Metrics::Gauges Daemon::gauges() const {
           journal_first_.load(),
           subscribers_.load(),
           replay_ ? replay_->requests() : 0,
+          replay_ ? replay_->refused_busy() : 0,
+          replay_ ? replay_->queued_bytes() : 0,
           leases_ ? std::optional<std::size_t>(shards_held_.load()) : std::nullopt};
 }
 

@@ -141,6 +141,11 @@ std::string Metrics::render(const Gauges& gauges) const {
   sample(out, "sluice_subscribers", static_cast<double>(gauges.subscribers));
   family(out, "sluice_replay_requests_total", "counter", "Replay requests served (since the last start or reload).");
   sample(out, "sluice_replay_requests_total", static_cast<double>(gauges.replay_requests));
+  family(out, "sluice_replay_busy_total", "counter",
+         "Replay requests answered busy: the most replays at once were under way (since the last start or reload).");
+  sample(out, "sluice_replay_busy_total", static_cast<double>(gauges.replay_busy));
+  family(out, "sluice_replay_queued_bytes", "gauge", "Bytes queued for replay clients and not yet sent.");
+  sample(out, "sluice_replay_queued_bytes", static_cast<double>(gauges.replay_queued_bytes));
   if (gauges.shards_held) {
     family(out, "sluice_cluster_shards_held", "gauge", "Shards this cluster instance holds the lease of.");
     sample(out, "sluice_cluster_shards_held", static_cast<double>(*gauges.shards_held));

@@ -44,6 +44,8 @@ class Metrics {
     std::uint64_t journal_first = 0;
     std::size_t subscribers = 0;
     std::uint64_t replay_requests = 0;
+    std::uint64_t replay_busy = 0;          // requests refused: too many replays at once
+    std::size_t replay_queued_bytes = 0;    // queued for replay clients, not yet sent
     std::optional<std::size_t> shards_held;  // in a cluster
   };
 

@@ -15,6 +15,7 @@
 #include "config/units.h"
 #include "feeds/dates.h"
 #include "feeds/text.h"
+#include "feeds/urls.h"
 
 namespace sluice::feeds {
 namespace {
@@ -28,14 +29,15 @@ std::string header_value(CURL* easy, const char* name) {
 }
 
 // Whether an address is on the public internet: not loopback, private (RFC 1918, ULA), shared
-// (CGNAT), link-local, multicast, unspecified or reserved.
+// (CGNAT), link-local, benchmarking, multicast, unspecified or reserved. An IPv6 address that
+// carries an IPv4 one (mapped, compatible, NAT64) is judged by the IPv4 address.
 bool is_public_ipv4(std::uint32_t host_order) {
   const auto in = [&](std::uint32_t network, int bits) {
     return (host_order >> (32 - bits)) == (network >> (32 - bits));
   };
   return !(in(0x00000000, 8) || in(0x0A000000, 8) || in(0x64400000, 10) || in(0x7F000000, 8) ||
            in(0xA9FE0000, 16) || in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0xC0000000, 24) ||
-           in(0xE0000000, 4) || in(0xF0000000, 4));
+           in(0xC6120000, 15) || in(0xE0000000, 4) || in(0xF0000000, 4));
 }
 
 bool is_public_address(const sockaddr* address) {
@@ -43,14 +45,15 @@ bool is_public_address(const sockaddr* address) {
     return is_public_ipv4(ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr));
   if (address->sa_family != AF_INET6) return false;
   const in6_addr& ip = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
-  if (IN6_IS_ADDR_V4MAPPED(&ip) || IN6_IS_ADDR_V4COMPAT(&ip)) {
+  static constexpr unsigned char kNat64[12] = {0x00, 0x64, 0xff, 0x9b};  // 64:ff9b::/96
+  if (IN6_IS_ADDR_V4MAPPED(&ip) || IN6_IS_ADDR_V4COMPAT(&ip) || std::memcmp(ip.s6_addr, kNat64, 12) == 0) {
     std::uint32_t v4 = 0;
     std::memcpy(&v4, ip.s6_addr + 12, 4);
     return is_public_ipv4(ntohl(v4));
   }
   const unsigned char first = ip.s6_addr[0];
   return !(IN6_IS_ADDR_LOOPBACK(&ip) || IN6_IS_ADDR_UNSPECIFIED(&ip) || IN6_IS_ADDR_LINKLOCAL(&ip) ||
-           IN6_IS_ADDR_MULTICAST(&ip) || (first & 0xFE) == 0xFC);
+           IN6_IS_ADDR_SITELOCAL(&ip) || IN6_IS_ADDR_MULTICAST(&ip) || (first & 0xFE) == 0xFC);
 }
 
 std::string address_text(const sockaddr* address) {
@@ -127,16 +130,36 @@ struct HttpFetcher::Transfer {
 
   std::vector<long> statuses;  // of every response on the way, redirects included
   bool public_only = false;
-  std::string refused;  // the address the SSRF guard refused, when it did
+  std::string trusted_host;
+  AddressCheck is_public = is_public_ip;
+  std::string refused;      // the address the SSRF guard refused, when it did...
+  std::string refused_url;  // ...and the URL that was to be fetched from it
 
-  // Opens each connection's socket, after DNS: the place to refuse non-public addresses.
+  // The guard's decision for the hop under way (its URL is the effective one by now) to address.
+  bool may_reach(const std::string& address) {
+    if (!public_only) return true;
+    char* url = nullptr;
+    curl_easy_getinfo(easy.get(), CURLINFO_EFFECTIVE_URL, &url);
+    const std::string hop = url ? url : "";
+    if (!trusted_host.empty() && host_name(hop) == trusted_host) return true;
+    if (is_public(address)) return true;
+    refused = address;
+    refused_url = hop;
+    return false;
+  }
+
+  // Opens each connection's socket, after DNS: a non-public address is never connected to.
   static curl_socket_t open_socket(void* self, curlsocktype, curl_sockaddr* address) {
     auto& transfer = *static_cast<Transfer*>(self);
-    if (transfer.public_only && !is_public_address(&address->addr)) {
-      transfer.refused = address_text(&address->addr);
-      return CURL_SOCKET_BAD;
-    }
+    if (!transfer.may_reach(address_text(&address->addr))) return CURL_SOCKET_BAD;
     return ::socket(address->family, address->socktype, address->protocol);
+  }
+
+  // Runs before every request, on a new connection or a reused one: the check that holds per
+  // request, whoever opened the connection (a trusted feed's poll may have left it in the pool).
+  static int before_request(void* self, char* primary_ip, char*, int, int) {
+    auto& transfer = *static_cast<Transfer*>(self);
+    return transfer.may_reach(primary_ip ? primary_ip : "") ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
   }
 
   // Notes the status line of each response; other header lines are read after the transfer.
@@ -187,7 +210,8 @@ bool is_public_ip(std::string_view address) {
   return false;
 }
 
-HttpFetcher::HttpFetcher(Callback on_done) : on_done_(std::move(on_done)) {}
+HttpFetcher::HttpFetcher(Callback on_done, AddressCheck is_public)
+    : on_done_(std::move(on_done)), is_public_(is_public) {}
 
 HttpFetcher::~HttpFetcher() {
   for (auto& [easy, transfer] : transfers_) curl_multi_remove_handle(multi_.get(), easy);
@@ -199,6 +223,8 @@ void HttpFetcher::start(const FetchRequest& request) {
   transfer->max_body = request.max_body;
   transfer->timeout = request.timeout;
   transfer->public_only = request.public_only;
+  transfer->trusted_host = request.trusted_host;
+  transfer->is_public = is_public_;
   CURL* easy = transfer->easy.get();
 
   for (const auto& [name, value] : request.headers) transfer->headers.append(name + ": " + value);
@@ -206,7 +232,7 @@ void HttpFetcher::start(const FetchRequest& request) {
   if (!request.last_modified.empty()) transfer->headers.append("If-Modified-Since: " + request.last_modified);
 
   set_option(easy, CURLOPT_URL, request.url.c_str());
-  set_option(easy, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  set_option(easy, CURLOPT_PROTOCOLS_STR, request.configured ? "http,https,file" : "http,https");
   set_option(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   set_option(easy, CURLOPT_FOLLOWLOCATION, 1L);
   set_option(easy, CURLOPT_MAXREDIRS, 5L);
@@ -239,6 +265,8 @@ void HttpFetcher::start(const FetchRequest& request) {
   set_option(easy, CURLOPT_WRITEDATA, transfer.get());
   set_option(easy, CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket);
   set_option(easy, CURLOPT_OPENSOCKETDATA, transfer.get());
+  set_option(easy, CURLOPT_PREREQFUNCTION, &Transfer::before_request);
+  set_option(easy, CURLOPT_PREREQDATA, transfer.get());
   set_option(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
   set_option(easy, CURLOPT_HEADERDATA, transfer.get());
   set_option(easy, CURLOPT_PRIVATE, transfer.get());
@@ -279,8 +307,9 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
       std::chrono::steady_clock::now() - transfer->started);
 
   if (!transfer->refused.empty()) {
-    result = std::unexpected(FetchError{"refused to connect to non-public address " + transfer->refused +
-                                            " (links sluice follows on its own must lead to public servers)",
+    result = std::unexpected(FetchError{"refused non-public address " + transfer->refused + " for " +
+                                            transfer->refused_url +
+                                            " (links and redirects sluice follows must lead to public servers)",
                                         status, std::nullopt});
   } else if (transfer->too_large || code == CURLE_FILESIZE_EXCEEDED) {
     result = std::unexpected(FetchError{"body exceeds max_body " + config::format_size(transfer->max_body), status, std::nullopt});
@@ -288,6 +317,12 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
     const bool dripping = elapsed + std::chrono::seconds(1) < transfer->timeout;
     result = std::unexpected(FetchError{dripping ? "too slow: under 64 bytes/s, given up after " + std::to_string(elapsed.count()) + " ms"
                                                  : "timed out after " + std::to_string(elapsed.count()) + " ms",
+                                        status, std::nullopt});
+  } else if (code == CURLE_UNSUPPORTED_PROTOCOL) {
+    char* url = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
+    result = std::unexpected(FetchError{std::string("refused ") + (url ? url : "the URL") +
+                                            ": links and redirects sluice follows must be http or https",
                                         status, std::nullopt});
   } else if (code != CURLE_OK) {
     result = std::unexpected(FetchError{curl_easy_strerror(code), status, std::nullopt});

@@ -37,10 +37,18 @@ struct FetchRequest {
   // The cookie engine is always on, so cookies a server sets on the way through redirects are
   // sent on to the next hop, as a browser would.
   std::string cookies;
-  // For links sluice follows on its own (article pages, links found on pages), not for the URLs an
-  // operator configured: refuse to connect to loopback, private, link-local, multicast and other
-  // non-public addresses, checked after DNS resolution so a public name cannot smuggle them in.
+  // Where the request may lead. Only a URL the operator configured may be a file: URL; any other
+  // (an item's link, a link found on a page) and every redirect hop is http or https.
+  bool configured = false;
+  // The SSRF guard: only public addresses, never loopback, private, shared, link-local, multicast
+  // or reserved ones. The address is checked after DNS resolution when a connection is opened,
+  // and again before every request sent, whether on a new connection or on a pooled one that
+  // another transfer opened, so no request rides a connection the guard did not vouch for.
   bool public_only = false;
+  // With public_only: requests to this host (a name as host_name() gives it: the configured
+  // feed's host) are not checked, on any port or scheme. Only the requests to it: a redirect from
+  // it to another host is. Through a proxy, the address checked is the proxy's.
+  std::string trusted_host;
 };
 
 struct FetchResponse {
@@ -78,11 +86,14 @@ using FetchResult = std::expected<FetchResponse, FetchError>;
 // Whether an IPv4 or IPv6 address (text) is on the public internet, as the SSRF guard decides it.
 bool is_public_ip(std::string_view address);
 
+// What the SSRF guard asks of an address (text): is_public_ip, unless a test says otherwise.
+using AddressCheck = bool (*)(std::string_view address);
+
 class HttpFetcher {
  public:
   using Callback = std::function<void(std::uint64_t tag, FetchResult result)>;
 
-  explicit HttpFetcher(Callback on_done);
+  explicit HttpFetcher(Callback on_done, AddressCheck is_public = is_public_ip);
   ~HttpFetcher();
   HttpFetcher(const HttpFetcher&) = delete;
   HttpFetcher& operator=(const HttpFetcher&) = delete;
@@ -105,6 +116,7 @@ class HttpFetcher {
   void finish(CURL* easy, CURLcode code);
 
   Callback on_done_;
+  AddressCheck is_public_;
   CurlMulti multi_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
 };

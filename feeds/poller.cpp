@@ -232,7 +232,10 @@ void Poller::start_page(std::uint64_t tag, HostState& host) {
   request.max_body = source.poll.max_body;
   request.proxy = source.proxy;
   request.cookies = state_[page.feed].cookies;  // bound to their domains: sent only where they belong
-  request.public_only = !source.allow_private && page.host != host_of_[page.feed];
+  // A link is never trusted: http or https only, and private addresses only on the feed's own
+  // configured server (or anywhere, for a feed that allows private links).
+  request.public_only = !source.allow_private;
+  request.trusted_host = host_name(source.url);
   fetcher_.start(request);
   ++host.active;
 }
@@ -321,6 +324,10 @@ void Poller::start(const Scheduler::Due& due, HostState& host) {
   request.password = source.password;
   request.proxy = source.proxy;
   request.cookies = state.cookies;
+  // The configured URL is trusted (file: too, private addresses too); where it redirects is not.
+  request.configured = true;
+  request.public_only = !source.allow_private;
+  request.trusted_host = host_name(source.url);
   // Configured cookies come last, so they win over a server's cookie of the same name.
   if (const std::string server = host_name(state.url); !server.empty())
     for (const auto& [name, value] : source.cookies) request.cookies.append(cookie_line(server, name, value)).push_back('\n');

@@ -23,6 +23,11 @@ constexpr int kLingerMs = 1000;
 // queue does not hold memory until TCP notices.
 constexpr int kHeartbeatIntervalMs = 5000;
 constexpr int kHeartbeatTimeoutMs = 15000;
+// A subscription is a topic prefix; a subscriber sending longer frames is cut off by ZeroMQ.
+constexpr std::int64_t kMaxSubscriptionBytes = 4096;
+// Distinct topics the publisher keeps track of (for its log): subscribers choose them, so a
+// bounded number, the rest only counted.
+constexpr std::size_t kMaxTrackedSubscriptions = 10'000;
 
 void put_be64(std::string& out, std::uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xFF);
@@ -75,6 +80,7 @@ Publisher::Publisher(zmq::context_t& context, const std::string& endpoint, std::
     : socket_(context, zmq::socket_type::xpub), epoch_(epoch), seq_(head) {
   // Past it, XPUB drops for that subscriber only: the others never wait for a slow one.
   socket_.set(zmq::sockopt::sndhwm, queue);
+  socket_.set(zmq::sockopt::maxmsgsize, kMaxSubscriptionBytes);
   socket_.set(zmq::sockopt::linger, kLingerMs);
   socket_.set(zmq::sockopt::heartbeat_ivl, kHeartbeatIntervalMs);
   socket_.set(zmq::sockopt::heartbeat_timeout, kHeartbeatTimeoutMs);
@@ -168,8 +174,14 @@ void Publisher::read_subscriptions() {
     if (data.empty() || (data[0] != 0 && data[0] != 1)) continue;
     // XPUB reports a topic when its first subscriber arrives and when its last one leaves.
     const std::string topic(data.substr(1));
-    if (data[0] == 1 && subscriptions_.insert(topic).second) log->info("subscription added topic=\"{}\"", topic);
-    else if (data[0] == 0 && subscriptions_.erase(topic) > 0) log->info("subscription dropped topic=\"{}\"", topic);
+    if (data[0] == 1 && subscriptions_.size() >= kMaxTrackedSubscriptions) {
+      if (++untracked_subscriptions_ % 1000 == 1)
+        log->warn("subscription not tracked: {} topics are already times={}", subscriptions_.size(),
+                  untracked_subscriptions_);
+    } else if (data[0] == 1 && subscriptions_.insert(topic).second) {
+      log->info("subscription added topic=\"{}\"", topic);
+    }
+    if (data[0] == 0 && subscriptions_.erase(topic) > 0) log->info("subscription dropped topic=\"{}\"", topic);
   }
 }
 

@@ -88,6 +88,7 @@ class Publisher {
   std::string replay_;
   std::string endpoint_;
   std::set<std::string, std::less<>> subscriptions_;
+  std::uint64_t untracked_subscriptions_ = 0;
   zmq::socket_t monitor_;  // connection events of socket_
   std::size_t subscribers_ = 0;
   std::string header_;  // the frame header being sent, its memory kept from one message to the next

@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 
@@ -279,16 +280,130 @@ TEST_F(HttpFetcherTest, GuardRefusesNonPublicAddressesAfterResolution) {
   request.public_only = true;
   const FetchResult refused = fetch(request);
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().reason,
-            "refused to connect to non-public address 127.0.0.1 (links sluice follows on its own must lead to public servers)");
+  EXPECT_EQ(refused.error().reason, "refused non-public address 127.0.0.1 for " + server.url("/internal") +
+                                        " (links and redirects sluice follows must lead to public servers)");
   // "localhost" resolves to loopback too: the check is on the address, not the name.
   FetchRequest by_name = request_for(server.url("/internal").replace(7, 9, "localhost"));
   by_name.public_only = true;
   const FetchResult refused_by_name = fetch(by_name);
   ASSERT_FALSE(refused_by_name);
-  EXPECT_TRUE(refused_by_name.error().reason.starts_with("refused to connect to non-public address")) << refused_by_name.error().reason;
+  EXPECT_TRUE(refused_by_name.error().reason.starts_with("refused non-public address")) << refused_by_name.error().reason;
   // Configured URLs are trusted: without the guard the same server answers.
   EXPECT_TRUE(fetch(request_for(server.url("/internal"))));
+}
+
+// The guard as the tests see the machine: 127.0.0.1 stands for a public server, every other
+// loopback address (127.0.0.2, ::1, ::ffff:127.0.0.2) for a private one.
+bool only_127_0_0_1_is_public(std::string_view address) { return address == "127.0.0.1" || is_public_ip(address); }
+
+// Runs requests one after another through one fetcher, so connections are pooled between them.
+class OneFetcher {
+ public:
+  explicit OneFetcher(AddressCheck check = is_public_ip)
+      : fetcher_([this](std::uint64_t, FetchResult done) { result_ = std::move(done); }, check) {}
+
+  FetchResult fetch(const FetchRequest& request) {
+    result_.reset();
+    fetcher_.start(request);
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!result_ && std::chrono::steady_clock::now() < deadline) fetcher_.poll(100ms);
+    if (!result_) return std::unexpected(FetchError{"test gave up waiting", 0, std::nullopt});
+    return std::move(*result_);
+  }
+
+ private:
+  std::optional<FetchResult> result_;
+  HttpFetcher fetcher_;
+};
+
+class GuardTest : public HttpFetcherTest {
+ protected:
+  GuardTest() {
+    internal.route("/secret", [this](const test::HttpRequest&) {
+      ++secrets_served;
+      return test::HttpReply{200, "secret", {}};
+    });
+  }
+
+  // A request for a link found in a feed of the server at 127.0.0.1 ("public" here).
+  FetchRequest link(const std::string& url) const {
+    FetchRequest request = request_for(url);
+    request.public_only = true;
+    request.trusted_host = "127.0.0.1";
+    return request;
+  }
+
+  test::HttpServer internal{"127.0.0.2"};  // a private server
+  std::atomic<int> secrets_served{0};
+};
+
+TEST_F(GuardTest, AFollowedLinkIsNeverAFileUrlNorRedirectedToOne) {
+  const test::TempDir dir;
+  test::write_file(dir.path() / "page.html", "<p>local</p>");
+  const std::string file_url = "file://" + (dir.path() / "page.html").string();
+  FetchRequest followed = request_for(file_url);
+  const FetchResult refused = fetch(followed);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, "refused " + file_url + ": links and redirects sluice follows must be http or https");
+  server.route("/to-file", [&](const test::HttpRequest&) { return test::HttpReply{302, "", {{"Location", file_url}}}; });
+  FetchRequest configured = request_for(server.url("/to-file"));
+  configured.configured = true;
+  const FetchResult redirected = fetch(configured);
+  ASSERT_FALSE(redirected);
+  EXPECT_EQ(redirected.error().reason, "refused " + file_url + ": links and redirects sluice follows must be http or https");
+  // The operator's own file: URL is read.
+  FetchRequest own = request_for(file_url);
+  own.configured = true;
+  const FetchResult read = fetch(own);
+  ASSERT_TRUE(read) << read.error().reason;
+  EXPECT_EQ(read->body, "<p>local</p>");
+}
+
+TEST_F(GuardTest, TheTrustedHostIsExemptButNotWhereItsRedirectsLead) {
+  server.route("/page", [](const test::HttpRequest&) { return test::HttpReply{200, "page", {}}; });
+  server.route("/open", [&](const test::HttpRequest&) {
+    return test::HttpReply{302, "", {{"Location", internal.url("/secret")}}};
+  });
+  const std::string mapped = internal.url("/secret").replace(7, 9, "[::ffff:127.0.0.2]");
+  server.route("/open-mapped", [&](const test::HttpRequest&) { return test::HttpReply{302, "", {{"Location", mapped}}}; });
+  // The feed's own host is private (127.0.0.1 under the real classifier) and exempt...
+  const FetchResult own = fetch(link(server.url("/page")));
+  ASSERT_TRUE(own) << own.error().reason;
+  EXPECT_EQ(own->body, "page");
+  // ...but an open redirect on it leads nowhere private, by address or by an IPv4-mapped one.
+  for (const std::string path : {"/open", "/open-mapped"}) {
+    const FetchResult redirected = fetch(link(server.url(path)));
+    ASSERT_FALSE(redirected) << path;
+    EXPECT_TRUE(redirected.error().reason.starts_with("refused non-public address")) << redirected.error().reason;
+  }
+  EXPECT_EQ(secrets_served, 0);
+}
+
+TEST_F(GuardTest, AGuardedRequestNeverRidesAPooledConnectionTheGuardDidNotOpen) {
+  OneFetcher fetcher(only_127_0_0_1_is_public);
+  // A configured feed on the private server leaves a kept-alive connection in the pool.
+  const FetchResult trusted = fetcher.fetch(request_for(internal.url("/secret")));
+  ASSERT_TRUE(trusted) << trusted.error().reason;
+  EXPECT_EQ(secrets_served, 1);
+  // An article link to that server, directly or through a redirect from a public one, is refused.
+  server.route("/open", [&](const test::HttpRequest&) {
+    return test::HttpReply{302, "", {{"Location", internal.url("/secret")}}};
+  });
+  for (const std::string& url : {internal.url("/secret"), server.url("/open")}) {
+    FetchRequest guarded = link(url);
+    guarded.trusted_host = "feeds.example";
+    const FetchResult refused = fetcher.fetch(guarded);
+    ASSERT_FALSE(refused) << url;
+    EXPECT_EQ(refused.error().reason, "refused non-public address 127.0.0.2 for " + internal.url("/secret") +
+                                          " (links and redirects sluice follows must lead to public servers)");
+  }
+  EXPECT_EQ(secrets_served, 1);
+  // A public server's pooled connection serves guarded requests as before.
+  server.route("/page", [](const test::HttpRequest&) { return test::HttpReply{200, "page", {}}; });
+  ASSERT_TRUE(fetcher.fetch(request_for(server.url("/page"))));
+  FetchRequest guarded = link(server.url("/page"));
+  guarded.trusted_host = "feeds.example";
+  EXPECT_TRUE(fetcher.fetch(guarded));
 }
 
 TEST_F(HttpFetcherTest, CarriesCookiesThroughAConsentRedirectAndHandsBackTheJar) {
@@ -338,18 +453,21 @@ TEST_F(HttpFetcherTest, SendsACookieOnlyToItsHost) {
 }
 
 TEST(HttpFetcher, TellsPublicAddressesFromTheRest) {
-  for (const char* address : {"8.8.8.8", "93.184.216.34", "2001:4860:4860::8888", "::ffff:8.8.8.8"})
+  for (const char* address : {"8.8.8.8", "93.184.216.34", "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808"})
     EXPECT_TRUE(is_public_ip(address)) << address;
   for (const char* address : {"127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
                               "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd00::1", "ff02::1",
-                              "::ffff:127.0.0.1", "::ffff:10.0.0.1", "not an address"})
+                              "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::127.0.0.1", "64:ff9b::a9fe:a9fe", "fec0::1",
+                              "198.18.0.1", "not an address"})
     EXPECT_FALSE(is_public_ip(address)) << address;
 }
 
 TEST(HttpFetcher, ReadsFileUrls) {
   const test::TempDir dir;
   test::write_file(dir.path() / "feed.xml", "<rss/>");
-  const FetchResult result = fetch(request_for("file://" + (dir.path() / "feed.xml").string()));
+  FetchRequest request = request_for("file://" + (dir.path() / "feed.xml").string());
+  request.configured = true;
+  const FetchResult result = fetch(request);
   ASSERT_TRUE(result) << result.error().reason;
   EXPECT_EQ(result->status, 200);
   EXPECT_EQ(result->body, "<rss/>");

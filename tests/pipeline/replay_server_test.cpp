@@ -125,6 +125,84 @@ TEST_F(ReplayTest, RefusesAWrongEpochAndABadRequest) {
   EXPECT_EQ(until_end(last), (std::vector<std::uint64_t>{30})) << "the server still serves";
 }
 
+TEST_F(ReplayTest, ClientsThatAskAndLeaveAtOnceNeverStopTheServer) {
+  // Each one connects, sends (not JSON, or a replay it will not wait for) and is gone before the
+  // answer: the answer goes to a departed peer, which is normal, never fatal.
+  for (int i = 0; i < 1000; ++i) {
+    zmq::socket_t hit_and_run(context, zmq::socket_type::dealer);
+    hit_and_run.set(zmq::sockopt::linger, 200);
+    hit_and_run.connect(server->endpoint());
+    if (i % 2 == 0) hit_and_run.send(zmq::str_buffer("not json"), zmq::send_flags::none);
+    else hit_and_run.send(zmq::str_buffer(R"({"from": 1})"), zmq::send_flags::none);
+  }
+  ask({{"from", 28}});
+  std::uint64_t last = 0;
+  EXPECT_EQ(until_end(last), (std::vector<std::uint64_t>{28, 29, 30})) << "the server still serves";
+}
+
+TEST(Replay, ClientsThatDoNotReadCannotGrowTheQueuesAndExtraReplaysAreBusy) {
+  const test::TempDir dir;
+  Journal journal(dir.path());
+  const std::string body(32 * 1024, 'x');
+  for (int i = 1; i <= 400; ++i) journal.append("article.a.", body + std::to_string(i), i);
+  journal.sync();
+  std::atomic<std::uint64_t> head{journal.head()};
+  zmq::context_t context;
+  ReplayLimits limits;
+  limits.replays = 3;
+  limits.queued_bytes = 2 << 20;
+  limits.client_bytes = 1 << 20;
+  ReplayServer server(context, "tcp://127.0.0.1:*", dir.path(), journal.epoch(), head, nullptr, limits);
+  std::jthread thread([&](std::stop_token stop) { server.run(stop); });
+  const auto over_limit = [&] { return server.queued_bytes() > limits.queued_bytes + body.size() + 1024; };
+
+  // Five clients ask for everything with all the credit they may have, again and again, and read
+  // nothing (a small receive buffer each, so the kernel holds little for them).
+  std::vector<zmq::socket_t> clients;
+  for (int i = 0; i < 5; ++i) {
+    clients.emplace_back(context, zmq::socket_type::dealer);
+    clients.back().set(zmq::sockopt::rcvbuf, 4096);
+    clients.back().set(zmq::sockopt::rcvhwm, 1);
+    clients.back().connect(server.endpoint());
+  }
+  bool exceeded = false;
+  for (int round = 0; round < 50; ++round) {
+    for (auto& client : clients) client.send(zmq::str_buffer(R"({"from": 1, "credit": 50000})"), zmq::send_flags::none);
+    std::this_thread::sleep_for(10ms);
+    exceeded = exceeded || over_limit();
+  }
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(exceeded || over_limit()) << server.queued_bytes();
+  EXPECT_GT(server.queued_bytes(), 0U) << "the replays under way did queue what fits";
+  EXPECT_GT(server.refused_busy(), 0U) << "more than three replays at once were refused";
+
+  // A client that reads gets its whole replay, in order, paced by the limits.
+  for (auto& client : clients) client.close();
+  zmq::socket_t reader(context, zmq::socket_type::dealer);
+  reader.connect(server.endpoint());
+  std::uint64_t expected = 1;
+  bool ended = false;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!ended && std::chrono::steady_clock::now() < deadline) {
+    if (expected == 1) reader.send(zmq::str_buffer(R"({"from": 1, "credit": 50000})"), zmq::send_flags::none);
+    zmq::pollitem_t item{reader.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, 500ms) <= 0) continue;
+    std::vector<zmq::message_t> frames;
+    static_cast<void>(zmq::recv_multipart(reader, std::back_inserter(frames)));
+    ASSERT_EQ(frames.size(), 3U);
+    const std::string topic = frames[0].to_string();
+    if (topic == "error.") continue;  // busy while the closed clients' replays wind down
+    if (topic == "end.") {
+      ended = true;
+      break;
+    }
+    ASSERT_EQ(test::header_of(frames[1]).seq, expected);
+    ++expected;
+  }
+  EXPECT_TRUE(ended);
+  EXPECT_EQ(expected, 401U);
+}
+
 TEST(Replay, ARangeBeforeRetentionIsGone) {
   const test::TempDir dir;
   const auto kept_journal = test::journal_past_retention(dir.path());

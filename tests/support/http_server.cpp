@@ -19,12 +19,14 @@ std::string HttpRequest::header(std::string_view name) const {
 struct HttpServer::Impl {
   httplib::Server server;
   std::thread thread;
+  std::string address;
   int port = 0;
   std::mutex mutex;
   std::map<std::string, Handler> routes;
 };
 
-HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {
+HttpServer::HttpServer(std::string address) : impl_(std::make_unique<Impl>()) {
+  impl_->address = std::move(address);
   impl_->server.Get(".*", [this](const httplib::Request& request, httplib::Response& response) {
     Handler handler;
     {
@@ -69,8 +71,8 @@ HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {
       }
     }
   });
-  impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
-  if (impl_->port <= 0) throw std::runtime_error("test HTTP server cannot bind 127.0.0.1");
+  impl_->port = impl_->server.bind_to_any_port(impl_->address);
+  if (impl_->port <= 0) throw std::runtime_error("test HTTP server cannot bind " + impl_->address);
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
   // stop() only takes effect once the accept loop runs, so do not hand out a server before that.
   while (!impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -87,7 +89,8 @@ void HttpServer::route(const std::string& path, Handler handler) {
 }
 
 std::string HttpServer::url(std::string_view path) const {
-  return "http://127.0.0.1:" + std::to_string(impl_->port) + std::string(path);
+  const std::string host = impl_->address.find(':') != std::string::npos ? "[" + impl_->address + "]" : impl_->address;
+  return "http://" + host + ":" + std::to_string(impl_->port) + std::string(path);
 }
 
 }  // namespace sluice::test

@@ -1,4 +1,4 @@
-// A real HTTP server on 127.0.0.1 (cpp-httplib, port chosen by the kernel) for tests. Kept behind
+// A real HTTP server on loopback (cpp-httplib, port chosen by the kernel) for tests. Kept behind
 // this interface so httplib.h is compiled in one translation unit only.
 #pragma once
 
@@ -32,7 +32,9 @@ class HttpServer {
  public:
   using Handler = std::function<HttpReply(const HttpRequest&)>;
 
-  HttpServer();  // listening when constructed
+  // Listening when constructed, on a loopback address: 127.0.0.1, or another of 127.0.0.0/8 (or
+  // ::1) for a test that needs a second host.
+  explicit HttpServer(std::string address = "127.0.0.1");
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
