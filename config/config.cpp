@@ -30,12 +30,13 @@ constexpr std::string_view kMetricsKeys[] = {"listen"};
 constexpr std::string_view kJournalKeys[] = {"max_size", "max_age"};
 constexpr std::string_view kPublishKeys[] = {"endpoint", "replay_endpoint", "subscriber_queue", "curve"};
 constexpr std::string_view kCurveKeys[] = {"secret_key_file", "clients_dir"};
-constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_interval", "timeout", "max_body",
+constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_interval",     "timeout",
+                                              "max_body", "max_items",    "max_new_per_poll", "min_revision_interval",
                                               "per_host"};
-constexpr std::string_view kFeedKeys[] = {"name",         "url",          "tags",    "headers",  "interval",
-                                          "min_interval", "max_interval", "timeout", "max_body", "username",
-                                          "password",     "proxy",        "type",    "links",    "full_text",
-                                          "allow_private", "cookies"};
+constexpr std::string_view kFeedKeys[] = {"name",          "url",          "tags",      "headers",          "interval",
+                                          "min_interval",  "max_interval", "timeout",   "max_body",         "max_items",
+                                          "max_new_per_poll", "min_revision_interval", "username", "password", "proxy",
+                                          "type",          "links",        "full_text", "allow_private",    "cookies"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
 Position position_of(const YAML::Node& node) {
@@ -119,6 +120,11 @@ class Loader {
       else if (key == "max_interval") poll.max_interval = duration(value, name);
       else if (key == "timeout") poll.timeout = duration(value, name);
       else if (key == "max_body") poll.max_body = size(value, name);
+      else if (key == "max_items")
+        poll.max_items = static_cast<std::uint32_t>(count(value, name, 1, 10'000'000, "a number of items"));
+      else if (key == "max_new_per_poll")
+        poll.max_new_per_poll = static_cast<std::uint32_t>(count(value, name, 1, 10'000'000, "a number of items"));
+      else if (key == "min_revision_interval") poll.min_revision_interval = duration(value, name);
     }
     if (poll.min_interval > poll.max_interval)
       fail(key_or_map(map, "min_interval"), path + ".min_interval",

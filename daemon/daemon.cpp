@@ -68,6 +68,14 @@ std::string advertised(const std::string& bound) {
   return bound;
 }
 
+// Entries remembered per feed: more than any feed's document may hold, so what a feed lists now
+// is always remembered (a document past the memory would be published again on every poll).
+std::size_t seen_per_feed(const config::Config& config) {
+  std::size_t most = pipeline::SeenEntries::kDefaultPerFeed;
+  for (const config::FeedConfig& feed : config.feeds) most = std::max<std::size_t>(most, 2ULL * feed.poll.max_items);
+  return most;
+}
+
 unsigned worker_count(const config::Config& config) {
   if (config.workers > 0) return config.workers;
   return std::max(1U, std::thread::hardware_concurrency());
@@ -80,6 +88,7 @@ Daemon::Daemon(config::Config config, Metrics& metrics)
       metrics_(metrics),
       documents_(kDocumentQueue),
       outgoing_(kArticleQueue),
+      seen_(seen_per_feed(config_)),
       no_links_warned_(std::make_unique<std::atomic<bool>[]>(config_.feeds.size())),
       pending_(std::make_unique<std::atomic<int>[]>(config_.feeds.size())),
       last_poll_(config_.feeds.size()) {
@@ -90,7 +99,7 @@ Daemon::~Daemon() { stop(); }
 
 std::vector<feeds::PollState> Daemon::restore_state() {
   static const auto log = logger("daemon");
-  store_ = std::make_unique<pipeline::StateStore>(config_.state_dir);
+  store_ = std::make_unique<pipeline::StateStore>(config_.state_dir, seen_per_feed(config_));
   const auto stored = store_->load_feeds();
   std::vector<feeds::PollState> initial(config_.feeds.size());
   std::size_t remembered = 0;
@@ -187,6 +196,7 @@ void Daemon::start() {
         metrics_.fetched(config_.feeds[feed].name, result, now);
       },
       feeds::Clock::real(), !leases_);
+  poller_->hold_while([this](std::size_t feed) { return pending_[feed] > 0; });
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
   if (leases_) cluster_thread_ = std::jthread([this](std::stop_token stop) { keep_leases(stop); });
   log->info("sluice started version={} config={} feeds={} workers={} endpoint={} replay={} epoch={} curve={}",
@@ -195,6 +205,9 @@ void Daemon::start() {
 }
 
 void Daemon::stop() {
+  // Workers let go of their documents: what they held is not committed, so it is fetched again on
+  // the next start. What reached the publish thread is published.
+  stopping_ = true;
   // No shard changes hands while stopping; the leases are let go once everything is published.
   if (cluster_thread_.joinable()) {
     cluster_thread_.request_stop();
@@ -298,6 +311,12 @@ void Daemon::share_feed_state(pipeline::FeedHandoff& handoff, const pipeline::Do
 
 void Daemon::work(std::size_t index) {
   while (auto document = documents_.pop()) {
+    if (stopping_) {
+      logger("daemon")->info("document not processed feed={}: sluice is stopping; it is fetched again on the next start",
+                             config_.feeds[document->feed].name);
+      --pending_[document->feed];
+      continue;
+    }
     worker_busy_since_[index] = std::chrono::steady_clock::now().time_since_epoch().count();
     if (!process(*document)) --pending_[document->feed];
     worker_busy_since_[index] = 0;
@@ -356,17 +375,41 @@ bool Daemon::process(feeds::PolledDocument& document) {
   const auto posting = feeds::posting_interval(*parsed);
   poller_->hint(document.feed, posting ? std::optional(feeds::adapted_interval(*posting)) : std::nullopt,
                 parsed->feed.ttl.value_or(std::chrono::minutes(0)));
+  const std::size_t listed = parsed->entries.size();
+  if (const std::size_t dropped = feeds::keep_newest_entries(parsed->entries, feed.poll.max_items); dropped > 0) {
+    metrics_.entries_over_max_items += dropped;
+    log->warn("feed lists more items than max_items feed={} items={} max_items={}; the newest were read, {} dropped",
+              feed.name, listed, feed.poll.max_items, dropped);
+  }
   // Feeds list newest first; publishing oldest first keeps the stream in story order.
   pipeline::DocumentCommit commit{feed.name, document.response.etag, document.response.last_modified, {}};
   std::vector<feeds::Article> articles;
   std::vector<std::string> links;
   std::size_t edited = 0;
+  std::size_t fresh_taken = 0;  // new entries taken up in this document, at most max_new_per_poll
+  std::size_t deferred = 0;     // new entries past that, left for the next poll
+  std::size_t held = 0;         // edits within min_revision_interval of the item's last publication
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(document.fetched.time_since_epoch()).count();
+  const auto min_gap = std::chrono::duration_cast<std::chrono::seconds>(feed.poll.min_revision_interval);
   for (const feeds::Entry& entry : parsed->entries | std::views::reverse) {
+    if (stopping_) {
+      log->info("document not finished feed={}: sluice is stopping; it is fetched again on the next start", feed.name);
+      return false;
+    }
     std::string key = feeds::entry_key(entry);
+    if (!seen_.contains(feed.name, key) && fresh_taken++ >= feed.poll.max_new_per_poll) {
+      ++deferred;
+      continue;
+    }
     const auto change = seen_.observe(feed.name, key, pipeline::entry_fingerprint(entry));
     if (change == pipeline::SeenEntries::Change::same) continue;
     feeds::Article article = pipeline::make_article(feed, parsed->feed, entry, document.fetched);
-    auto settled = seen_.settle(feed.name, key, change, pipeline::text_fingerprint(article));
+    auto settled = seen_.settle(feed.name, key, change, pipeline::entry_fingerprint(entry),
+                                pipeline::text_fingerprint(article), now, min_gap);
+    if (settled.held) {
+      ++held;
+      continue;
+    }
     if (settled.publish) {
       article.revision = static_cast<int>(settled.entry.revision);
       edited += article.revision > 1;
@@ -383,7 +426,23 @@ bool Daemon::process(feeds::PolledDocument& document) {
       if (stories[i] && pipeline::use_page_body(*stories[i], articles[i])) ++used;
     logger("clean")->info("full text fetched feed={} items={} pages_used={}", feed.name, articles.size(), used);
   }
-  metrics_.entries_parsed += parsed->entries.size();
+  if (deferred > 0 || held > 0) {
+    // What waits must be read again: the next poll fetches the document in full, not conditionally.
+    commit.etag.clear();
+    commit.last_modified.clear();
+    poller_->refetch(document.feed);
+    metrics_.entries_deferred += deferred;
+    metrics_.revisions_held += held;
+    if (deferred > 0)
+      log->warn("feed has more new items than max_new_per_poll feed={} new={} max_new_per_poll={}; the oldest {} go "
+                "out now, the rest on the next polls",
+                feed.name, fresh_taken, feed.poll.max_new_per_poll, feed.poll.max_new_per_poll);
+    if (held > 0)
+      log->info("edits held feed={} items={} min_revision_interval={}; each goes out once its item's interval has "
+                "passed",
+                feed.name, held, config::format_duration(feed.poll.min_revision_interval));
+  }
+  metrics_.entries_parsed += listed;
   metrics_.articles_built += articles.size();
   for (const feeds::Article& article : articles)
     if (!outgoing_.push(pipeline::prepare_article(article))) return false;

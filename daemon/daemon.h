@@ -112,6 +112,8 @@ class Daemon {
   std::atomic<std::size_t> subscribers_{0};
   std::atomic<std::uint64_t> journal_bytes_{0};
   std::atomic<std::uint64_t> journal_first_{0};
+  // Set by stop(): workers abandon their documents (not committed, so fetched again next start).
+  std::atomic<bool> stopping_{false};
   // Per feed: documents handed to the workers whose commit the publish thread has not stored yet.
   std::unique_ptr<std::atomic<int>[]> pending_;
   std::unordered_map<std::string_view, std::size_t> feed_index_;  // by name

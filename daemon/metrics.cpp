@@ -121,6 +121,12 @@ std::string Metrics::render(const Gauges& gauges) const {
   sample(out, "sluice_entries_parsed_total", static_cast<double>(entries_parsed.load()));
   family(out, "sluice_feed_parse_errors_total", "counter", "Feed documents that could not be read.");
   sample(out, "sluice_feed_parse_errors_total", static_cast<double>(feed_parse_errors.load()));
+  family(out, "sluice_feed_brakes_total", "counter",
+         "Items the per-feed limits held back: past max_items (dropped), past max_new_per_poll (left for the next "
+         "poll), edits within min_revision_interval (held).");
+  sample(out, "sluice_feed_brakes_total{limit=\"max_items\"}", static_cast<double>(entries_over_max_items.load()));
+  sample(out, "sluice_feed_brakes_total{limit=\"max_new_per_poll\"}", static_cast<double>(entries_deferred.load()));
+  sample(out, "sluice_feed_brakes_total{limit=\"min_revision_interval\"}", static_cast<double>(revisions_held.load()));
   family(out, "sluice_articles_cleaned_total", "counter", "New or edited articles cleaned and handed to the publisher.");
   sample(out, "sluice_articles_cleaned_total", static_cast<double>(articles_built.load()));
   family(out, "sluice_articles_deduplicated_total", "counter", "Articles not published, by reason.");

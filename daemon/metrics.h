@@ -32,6 +32,11 @@ class Metrics {
   std::atomic<std::uint64_t> same_story_dropped{0};  // another feed told the story
   std::atomic<std::uint64_t> published{0};
   std::atomic<std::uint64_t> feed_parse_errors{0};
+  // The per-feed brakes, when they bite: items past max_items (dropped), new items past
+  // max_new_per_poll (left for the next poll), edits within min_revision_interval (held).
+  std::atomic<std::uint64_t> entries_over_max_items{0};
+  std::atomic<std::uint64_t> entries_deferred{0};
+  std::atomic<std::uint64_t> revisions_held{0};
 
   // Figures read when scraped: from the running daemon.
   struct Gauges {

@@ -3,6 +3,9 @@
 #include <pugixml.hpp>
 #include <strings.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "feeds/dates.h"
 #include "feeds/element_reader.h"
 #include "feeds/encoding.h"
@@ -151,6 +154,29 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string body, std::string
   else if (strcasecmp(root.name(), "channel") == 0) read_cdf(root, url, feed);
   else return std::unexpected(ParseError{"not a feed: the root element is <" + std::string(root.name()) + ">"});
   return feed;
+}
+
+std::size_t keep_newest_entries(std::vector<Entry>& entries, std::size_t most) {
+  if (entries.size() <= most) return 0;
+  const std::size_t dropped = entries.size() - most;
+  const auto date_of = [](const Entry& entry) { return entry.published ? entry.published : entry.updated; };
+  if (!std::ranges::all_of(entries, [&](const Entry& entry) { return date_of(entry).has_value(); })) {
+    entries.resize(most);
+    return dropped;
+  }
+  std::vector<std::size_t> order(entries.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::ranges::stable_sort(order, [&](std::size_t a, std::size_t b) { return *date_of(entries[a]) > *date_of(entries[b]); });
+  std::vector<bool> kept(entries.size(), false);
+  for (std::size_t i = 0; i < most; ++i) kept[order[i]] = true;
+  std::size_t write = 0;
+  for (std::size_t read = 0; read < entries.size(); ++read)
+    if (kept[read]) {
+      if (write != read) entries[write] = std::move(entries[read]);
+      ++write;
+    }
+  entries.resize(most);
+  return dropped;
 }
 
 }  // namespace sluice::feeds

@@ -5,6 +5,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "feeds/model.h"
 
@@ -20,5 +21,10 @@ struct ParseError {
 // The body is taken by value because the XML is parsed in place: callers that can, move it in.
 std::expected<FeedDocument, ParseError> parse_feed(std::string body, std::string_view url,
                                                    std::string_view content_type = "");
+
+// Keeps at most `most` entries, the newest: by date when every entry has one (published, else
+// updated; the document's order breaks ties), else the first ones (feeds list newest first).
+// Those kept stay in document order. Returns how many were dropped.
+std::size_t keep_newest_entries(std::vector<Entry>& entries, std::size_t most);
 
 }  // namespace sluice::feeds

@@ -16,6 +16,8 @@ using std::chrono::milliseconds;
 constexpr milliseconds kMaxWait = 1s;
 // How often the fetch stage logs a summary line.
 constexpr auto kSummaryEvery = std::chrono::minutes(1);
+// A poll put off because the feed's previous document is still under way is tried again after this.
+constexpr milliseconds kHeldRecheck = 1s;
 // Fetch tags from here on are page fetches; below are feed indexes.
 constexpr std::uint64_t kFirstPageTag = std::uint64_t{1} << 62;
 
@@ -301,6 +303,11 @@ void Poller::start_due(Scheduler::TimePoint now) {
 
 void Poller::start(const Scheduler::Due& due, HostState& host) {
   const std::size_t feed = due.feed;
+  if (hold_while_ && hold_while_(feed)) {
+    ++summary_.held;
+    schedule(feed, clock_.now() + kHeldRecheck);
+    return;
+  }
   // In flight first, then the ownership check: see in_flight_.
   in_flight_[feed] = true;
   if (!owned(feed, clock_.now())) {
@@ -361,9 +368,9 @@ void Poller::log_summary() {
     held += host.waiting.size();
   }
   log->info("poll summary feeds={} started={} fetched={} not_modified={} errors={} in_flight={} held={} "
-            "lateness_p50_ms={} lateness_p99_ms={}",
+            "put_off_busy={} lateness_p50_ms={} lateness_p99_ms={}",
             config_.feeds.size(), summary_.lateness.size(), summary_.fetched, summary_.not_modified, summary_.errors,
-            in_flight, held, percentile(0.50), percentile(0.99));
+            in_flight, held, summary_.held, percentile(0.50), percentile(0.99));
   summary_ = Summary{};
   summary_.since = clock_.now();
 }

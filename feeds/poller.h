@@ -119,6 +119,11 @@ class Poller {
   bool busy(std::size_t feed) const noexcept { return in_flight_[feed].load(); }
   bool owns(std::size_t feed) const noexcept { return owned(feed, clock_.now()); }
 
+  // A feed for which `busy` says true is not polled: it is looked at again a second later. The
+  // daemon says so while the feed's previous document is still queued or being processed, so a
+  // feed slower to process than to poll never has two documents under way. Call before run().
+  void hold_while(std::function<bool(std::size_t feed)> busy) { hold_while_ = std::move(busy); }
+
   // For the service manager (thread-safe): when the fetch loop last came round by the poller's
   // clock (it does at least once a second while it runs), and how many feeds failed on their last
   // poll.
@@ -190,6 +195,7 @@ class Poller {
   Sink sink_;
   Scheduled scheduled_;
   Observed observed_;
+  std::function<bool(std::size_t)> hold_while_;
   HttpFetcher fetcher_;
   Scheduler scheduler_;
   std::vector<FeedState> state_;
@@ -201,6 +207,7 @@ class Poller {
     std::size_t fetched = 0;
     std::size_t not_modified = 0;
     std::size_t errors = 0;
+    std::size_t held = 0;  // polls put off: the feed's previous document was still under way
     std::vector<std::chrono::milliseconds> lateness;
     Scheduler::TimePoint since;
   } summary_;

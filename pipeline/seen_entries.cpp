@@ -25,14 +25,17 @@ SeenEntries::Change SeenEntries::observe(const std::string& feed, const std::str
     return Change::fresh;
   }
   if (known.content == content) return Change::same;
-  const bool learned = known.content == 0;
-  known.content = content;
   // An entry kept without a fingerprint is learned as it is now, not taken for an edit.
-  return learned ? Change::same : Change::edited;
+  if (known.content == 0) {
+    known.content = content;
+    return Change::same;
+  }
+  return Change::edited;
 }
 
 SeenEntries::Settled SeenEntries::settle(const std::string& feed, const std::string& key, Change change,
-                                         std::uint64_t text) {
+                                         std::uint64_t content, std::uint64_t text, std::int64_t now,
+                                         std::chrono::seconds min_gap) {
   const std::lock_guard lock(mutex_);
   bool added = false;
   Known& known = find_or_add(feed, key, added);
@@ -40,13 +43,15 @@ SeenEntries::Settled SeenEntries::settle(const std::string& feed, const std::str
   if (change == Change::fresh || added) {
     known.text = text;
     publish = true;
-  } else if (known.text == 0) {
-    known.text = text;
-  } else if (known.text != text) {
-    known.text = text;
+  } else if (known.text != 0 && known.text != text) {
+    if (known.published_at != 0 && now - known.published_at < min_gap.count())
+      return {SeenEntry{key, known.content, known.text, known.revision}, false, true};
     ++known.revision;
     publish = true;
   }
+  known.content = content;
+  known.text = text;
+  if (publish) known.published_at = now;
   return {SeenEntry{key, known.content, known.text, known.revision}, publish};
 }
 

@@ -9,6 +9,7 @@
 // Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -30,22 +31,30 @@ struct SeenEntry {
 
 class SeenEntries {
  public:
-  // Remembers at most `per_feed` entries per feed, forgetting the oldest first: far more than any
-  // feed keeps in its document.
-  explicit SeenEntries(std::size_t per_feed = 20'000) : per_feed_(per_feed < 1 ? 1 : per_feed) {}
+  static constexpr std::size_t kDefaultPerFeed = 20'000;
+
+  // Remembers at most `per_feed` entries per feed, forgetting the oldest first: more than a
+  // document may hold (max_items), so what a feed lists now is always remembered.
+  explicit SeenEntries(std::size_t per_feed = kDefaultPerFeed) : per_feed_(per_feed < 1 ? 1 : per_feed) {}
 
   enum class Change { fresh, same, edited };
-  // Records the entry's content fingerprint; says whether the entry is new, as before, or edited.
+  // Says whether the entry is new, as before, or edited. A new entry is recorded with its content
+  // fingerprint at once; an edited one only when settle() takes the edit.
   Change observe(const std::string& feed, const std::string& key, std::uint64_t content);
 
-  // After a fresh or edited entry was cleaned: records its text fingerprint and returns the entry
-  // with the revision to publish, or nullopt when there is nothing to publish (the text is as
-  // before, or was unknown until now). Call only after observe() said fresh or edited.
+  // After a fresh or edited entry was cleaned: records its fingerprints and returns the entry with
+  // the revision to publish. `publish` is false when there is nothing to publish (the text is as
+  // before, or was unknown until now); `held` when the text changed within `min_gap` of the
+  // entry's last publication (at `now`, Unix seconds): nothing is recorded then, so the entry is
+  // edited again next time, and goes out once the gap has passed. Call only after observe() said
+  // fresh or edited.
   struct Settled {
     SeenEntry entry;
     bool publish;
+    bool held = false;
   };
-  Settled settle(const std::string& feed, const std::string& key, Change change, std::uint64_t text);
+  Settled settle(const std::string& feed, const std::string& key, Change change, std::uint64_t content,
+                 std::uint64_t text, std::int64_t now = 0, std::chrono::seconds min_gap = std::chrono::seconds(0));
 
   // Records key for feed with unknown fingerprints; true when it was not seen before.
   bool insert(const std::string& feed, const std::string& key);
@@ -61,6 +70,7 @@ class SeenEntries {
     std::uint64_t content = 0;
     std::uint64_t text = 0;
     std::uint32_t revision = 1;
+    std::int64_t published_at = 0;  // Unix seconds of its last publication in this run; 0 unknown
   };
   struct Feed {
     std::unordered_map<std::string, Known> entries;

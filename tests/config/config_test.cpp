@@ -154,6 +154,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "sluice.yaml:2:13: defaults.interval: '5 minutes' is not a positive duration (examples: 90s, 5m, 2h, 7d)"},
         BadConfig{"ZeroDuration", "defaults:\n  timeout: 0s\nfeeds: []\n",
                   "sluice.yaml:2:12: defaults.timeout: '0s' is not a positive duration (examples: 90s, 5m, 2h, 7d)"},
+        BadConfig{"ZeroMaxItems", "defaults:\n  max_items: 0\nfeeds: []\n",
+                  "sluice.yaml:2:14: defaults.max_items: '0' must be a number of items from 1 to 10000000"},
+        BadConfig{"BadMaxNewPerPoll", "feeds:\n  - name: world\n    url: https://a.example/\n    max_new_per_poll: lots\n",
+                  "sluice.yaml:4:23: feeds[0].max_new_per_poll: 'lots' must be a number of items from 1 to 10000000"},
         BadConfig{"BadSize", "defaults:\n  max_body: 15 megs\nfeeds: []\n",
                   "sluice.yaml:2:13: defaults.max_body: '15 megs' is not a positive size (examples: 512KiB, 15MiB, 1GB)"},
         BadConfig{"IntervalBelowMinimum", "feeds:\n  - name: world\n    url: https://a.example/\n    interval: 1m\n",
@@ -256,6 +260,22 @@ TEST(Config, ClusterSectionWithDefaults) {
   EXPECT_EQ(unnamed.cluster->instance.find_first_not_of(
                 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"),
             std::string::npos);
+}
+
+TEST(Config, PerFeedBrakesHaveDefaultsAndOverrides) {
+  const Config config = parse(
+      "defaults:\n  max_items: 500\n  min_revision_interval: 1h\nfeeds:\n  - name: a\n    url: https://a.example/\n"
+      "  - name: b\n    url: https://b.example/\n    max_items: 20000\n    max_new_per_poll: 50\n"
+      "    min_revision_interval: 30s\n");
+  EXPECT_EQ(config.feeds[0].poll.max_items, 500U);
+  EXPECT_EQ(config.feeds[0].poll.max_new_per_poll, 1000U);
+  EXPECT_EQ(config.feeds[0].poll.min_revision_interval, std::chrono::hours(1));
+  EXPECT_EQ(config.feeds[1].poll.max_items, 20000U);
+  EXPECT_EQ(config.feeds[1].poll.max_new_per_poll, 50U);
+  EXPECT_EQ(config.feeds[1].poll.min_revision_interval, std::chrono::seconds(30));
+  const Config plain = parse(kFeed);
+  EXPECT_EQ(plain.feeds[0].poll.max_items, 10000U);
+  EXPECT_EQ(plain.feeds[0].poll.min_revision_interval, std::chrono::minutes(5));
 }
 
 TEST(Config, HtmlFeedWithSelectorAndFullText) {

@@ -308,8 +308,8 @@ TEST(Delivery, ASyndicatedStoryGoesOutOnceAndAnEditAsRevisionTwo) {
                                                   : ""),
                            {}};
   });
-  test::SluiceDaemon daemon(dir.path(), "defaults: { interval: 1s, min_interval: 1s }\nfeeds:\n  - name: city\n    url: " +
-                                            server.url("/city.xml") + "\n  - name: wire\n    url: " + server.url("/wire.xml") + "\n");
+  test::SluiceDaemon daemon(dir.path(), "defaults: { interval: 1s, min_interval: 1s, min_revision_interval: 1s }\n"
+                                        "feeds:\n  - name: city\n    url: " + server.url("/city.xml") + "\n  - name: wire\n    url: " + server.url("/wire.xml") + "\n");
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_TRUE(daemon.wait_for_log("feed parsed feed=city format=rss20 entries=1 new=1")) << daemon.log();
   wire_released = true;

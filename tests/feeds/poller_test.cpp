@@ -182,6 +182,30 @@ TEST_P(RetryAfter, HoldsBackTheWholeHostOnlyForAsLongAsAsked) {
 
 INSTANTIATE_TEST_SUITE_P(Poller, RetryAfter, testing::Values(429, 503));
 
+TEST(Poller, AFeedWhosePreviousDocumentIsStillUnderWayIsNotPolled) {
+  test::HttpServer server;
+  config::Config config;
+  config.feeds = {feed("big", server.url("/big"), 1s), feed("small", server.url("/small"), 1s)};
+  DrivenPoller driven(config);
+  RequestLog log(driven.clock);
+  server.route("/big", [&](const test::HttpRequest& request) {
+    log.record("/big", request);
+    return test::HttpReply{200, kFeed, {}};
+  });
+  server.route("/small", [&](const test::HttpRequest& request) {
+    log.record("/small", request);
+    return test::HttpReply{200, kFeed, {}};
+  });
+  std::atomic<bool> big_under_way{true};
+  driven.poller.hold_while([&](std::size_t index) { return index == 0 && big_under_way; });
+  driven.advance(10s, 100ms);
+  EXPECT_EQ(log.count("/big"), 0U) << "polled while its previous document was under way";
+  EXPECT_GE(log.count("/small"), 9U) << "the other feed keeps its schedule";
+  big_under_way = false;
+  driven.advance(1500ms, 100ms);
+  EXPECT_GE(log.count("/big"), 1U) << "polled within a second once its document is done";
+}
+
 TEST(Poller, BacksOffExponentiallyUpToMaxIntervalAndRecoversAtOnce) {
   test::HttpServer server;
   config::Config config;

@@ -154,5 +154,33 @@ TEST(Malformed, ControlCharactersAreDroppedWhereverTheyFall) {
   }
 }
 
+std::vector<std::string> ids_of(const std::vector<Entry>& entries) {
+  std::vector<std::string> ids;
+  for (const Entry& entry : entries) ids.push_back(entry.id);
+  return ids;
+}
+
+TEST(KeepNewestEntries, KeepsTheNewestByDateInDocumentOrder) {
+  const auto at = [](int day) { return Timestamp(std::chrono::days(20000 + day)); };
+  std::vector<Entry> entries(5);
+  const int days[] = {3, 9, 1, 7, 9};
+  for (int i = 0; i < 5; ++i) {
+    entries[i].id = "e" + std::to_string(i);
+    if (i % 2) entries[i].updated = at(days[i]);
+    else entries[i].published = at(days[i]);
+  }
+  EXPECT_EQ(keep_newest_entries(entries, 5), 0U);
+  EXPECT_EQ(keep_newest_entries(entries, 3), 2U);
+  EXPECT_EQ(ids_of(entries), (std::vector<std::string>{"e1", "e3", "e4"})) << "days 9, 7, 9; order kept";
+}
+
+TEST(KeepNewestEntries, WithoutADateOnEveryEntryKeepsTheFirstOnes) {
+  std::vector<Entry> entries(4);
+  for (int i = 0; i < 4; ++i) entries[i].id = "e" + std::to_string(i);
+  entries[3].published = Timestamp(std::chrono::days(30000));
+  EXPECT_EQ(keep_newest_entries(entries, 2), 2U);
+  EXPECT_EQ(ids_of(entries), (std::vector<std::string>{"e0", "e1"}));
+}
+
 }  // namespace
 }  // namespace sluice::feeds
