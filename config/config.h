@@ -26,7 +26,7 @@ struct PollSettings {
   std::uint64_t max_body = 15ULL << 20;
   // Brakes on what one document may cost. Items of a document past max_items are dropped, the
   // newest kept. New items past max_new_per_poll wait for the next poll (the document is fetched
-  // in full again), oldest published first. An item edited again within min_revision_interval of
+  // in full again), oldest published first; a feed's first document, its backlog, is read whole. An item edited again within min_revision_interval of
   // its last publication waits until the interval has passed; its latest text goes out then.
   std::uint32_t max_items = 10'000;
   std::uint32_t max_new_per_poll = 1'000;

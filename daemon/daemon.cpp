@@ -386,7 +386,10 @@ bool Daemon::process(feeds::PolledDocument& document) {
   std::vector<feeds::Article> articles;
   std::vector<std::string> links;
   std::size_t edited = 0;
-  std::size_t fresh_taken = 0;  // new entries taken up in this document, at most max_new_per_poll
+  // A feed's first document is its backlog (max_items bounds it); from then on, new entries past
+  // max_new_per_poll in one document are a flood, and wait.
+  const std::size_t most_new = seen_.knows(feed.name) ? feed.poll.max_new_per_poll : feed.poll.max_items;
+  std::size_t fresh_taken = 0;  // new entries taken up in this document, at most most_new
   std::size_t deferred = 0;     // new entries past that, left for the next poll
   std::size_t held = 0;         // edits within min_revision_interval of the item's last publication
   const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(document.fetched.time_since_epoch()).count();
@@ -397,7 +400,7 @@ bool Daemon::process(feeds::PolledDocument& document) {
       return false;
     }
     std::string key = feeds::entry_key(entry);
-    if (!seen_.contains(feed.name, key) && fresh_taken++ >= feed.poll.max_new_per_poll) {
+    if (!seen_.contains(feed.name, key) && fresh_taken++ >= most_new) {
       ++deferred;
       continue;
     }
@@ -436,7 +439,7 @@ bool Daemon::process(feeds::PolledDocument& document) {
     if (deferred > 0)
       log->warn("feed has more new items than max_new_per_poll feed={} new={} max_new_per_poll={}; the oldest {} go "
                 "out now, the rest on the next polls",
-                feed.name, fresh_taken, feed.poll.max_new_per_poll, feed.poll.max_new_per_poll);
+                feed.name, fresh_taken, feed.poll.max_new_per_poll, most_new);
     if (held > 0)
       log->info("edits held feed={} items={} min_revision_interval={}; each goes out once its item's interval has "
                 "passed",
@@ -451,10 +454,10 @@ bool Daemon::process(feeds::PolledDocument& document) {
   // A malformed feed that still reads is not a failure: what was wrong goes with the summary.
   if (parsed->bozo)
     log->info("feed parsed feed={} format={} entries={} new={} edited={} repaired=\"{}\"", feed.name,
-              parsed->version, parsed->entries.size(), fresh, edited, parsed->bozo_reason);
+              parsed->version, listed, fresh, edited, parsed->bozo_reason);
   else
     log->info("feed parsed feed={} format={} entries={} new={} edited={}", feed.name, parsed->version,
-              parsed->entries.size(), fresh, edited);
+              listed, fresh, edited);
   return true;
 }
 

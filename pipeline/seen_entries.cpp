@@ -62,6 +62,12 @@ bool SeenEntries::insert(const std::string& feed, const std::string& key) {
   return added;
 }
 
+bool SeenEntries::knows(const std::string& feed) {
+  const std::lock_guard lock(mutex_);
+  const auto found = feeds_.find(feed);
+  return found != feeds_.end() && !found->second.entries.empty();
+}
+
 bool SeenEntries::contains(const std::string& feed, const std::string& key) {
   const std::lock_guard lock(mutex_);
   const auto found = feeds_.find(feed);

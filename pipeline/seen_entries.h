@@ -59,6 +59,9 @@ class SeenEntries {
   // Records key for feed with unknown fingerprints; true when it was not seen before.
   bool insert(const std::string& feed, const std::string& key);
 
+  // Whether anything is recorded for feed: false until its first document was read.
+  bool knows(const std::string& feed);
+
   // Whether key is recorded for feed, without recording it.
   bool contains(const std::string& feed, const std::string& key);
 

@@ -21,6 +21,7 @@ class Process {
   Process& operator=(const Process&) = delete;
 
   void send_signal(int signal) const;
+  pid_t pid() const noexcept { return pid_; }
 
   // The exit code (or 128 + signal) once it ends within timeout; nullopt if still running.
   std::optional<int> wait_for(std::chrono::milliseconds timeout);

@@ -24,6 +24,9 @@ class SluiceDaemon {
   // Sends signal and returns.
   void signal(int signal) const;
 
+  // The running process's id; -1 when none was started.
+  pid_t pid() const noexcept { return process_ ? process_->pid() : -1; }
+
   // This run's log (stderr).
   std::string log() const;
   bool wait_for_log(const std::string& text, std::size_t times = 1,
