@@ -365,7 +365,8 @@ bool Daemon::process(feeds::PolledDocument& document) {
   const config::FeedConfig& feed = config_.feeds[document.feed];
   if (feed.type == config::FeedConfig::Type::html) return process_html_feed(document);
   const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
-  auto parsed = feeds::parse_feed(std::move(document.response.body), url, document.response.content_type);
+  auto parsed = feeds::parse_feed(std::move(document.response.body), url, document.response.content_type,
+                                  feed.poll.max_items);
   if (!parsed) {
     ++metrics_.feed_parse_errors;
     log->warn("feed not parsed feed={} url={} error=\"{}\"; polling goes on and a changed document is read again",
@@ -375,8 +376,8 @@ bool Daemon::process(feeds::PolledDocument& document) {
   const auto posting = feeds::posting_interval(*parsed);
   poller_->hint(document.feed, posting ? std::optional(feeds::adapted_interval(*posting)) : std::nullopt,
                 parsed->feed.ttl.value_or(std::chrono::minutes(0)));
-  const std::size_t listed = parsed->entries.size();
-  if (const std::size_t dropped = feeds::keep_newest_entries(parsed->entries, feed.poll.max_items); dropped > 0) {
+  const std::size_t listed = parsed->entries.size() + parsed->entries_dropped;
+  if (const std::size_t dropped = parsed->entries_dropped; dropped > 0) {
     metrics_.entries_over_max_items += dropped;
     log->warn("feed lists more items than max_items feed={} items={} max_items={}; the newest were read, {} dropped",
               feed.name, listed, feed.poll.max_items, dropped);

@@ -35,7 +35,7 @@ std::string rss_version(pugi::xml_node root, std::string_view rss_namespace) {
   return "rss";
 }
 
-void read_rss(pugi::xml_node root, std::string_view url, FeedDocument& out) {
+void read_rss(pugi::xml_node root, std::string_view url, FeedDocument& out, std::size_t most) {
   pugi::xml_node channel;
   for (pugi::xml_node child : root.children())
     if (child.type() == pugi::node_element && xml::local_name(child) == "channel") channel = child;
@@ -48,11 +48,11 @@ void read_rss(pugi::xml_node root, std::string_view url, FeedDocument& out) {
     if (!parent) continue;
     for (pugi::xml_node child : parent.children())
       if (child.type() == pugi::node_element && xml::local_name(child) == "item")
-        out.entries.push_back(reader.read_entry(child));
+        add_entry(out, reader.read_entry(child), most);
   }
 }
 
-void read_atom(pugi::xml_node root, std::string_view url, FeedDocument& out) {
+void read_atom(pugi::xml_node root, std::string_view url, FeedDocument& out, std::size_t most) {
   const std::string_view ns = xml::namespace_uri(root);
   out.version = ns == xml::kAtom10 ? "atom10" : "atom03";
   const ElementReader reader(url, true, ns);
@@ -62,13 +62,13 @@ void read_atom(pugi::xml_node root, std::string_view url, FeedDocument& out) {
       Entry entry = reader.read_entry(child);
       // An entry without an author has the feed's (RFC 4287 4.2.1).
       if (entry.authors.empty()) entry.authors = out.feed.authors;
-      out.entries.push_back(std::move(entry));
+      add_entry(out, std::move(entry), most);
     }
 }
 
 // Channel Definition Format (https://www.w3.org/TR/NOTE-CDFsubmit.html): upper-case elements,
 // links and dates in attributes.
-void read_cdf(pugi::xml_node root, std::string_view url, FeedDocument& out) {
+void read_cdf(pugi::xml_node root, std::string_view url, FeedDocument& out, std::size_t most) {
   out.version = "cdf";
   auto text_of = [](pugi::xml_node parent, const char* name) -> std::optional<Text> {
     for (pugi::xml_node child : parent.children())
@@ -94,17 +94,17 @@ void read_cdf(pugi::xml_node root, std::string_view url, FeedDocument& out) {
     if (!entry.link.empty()) entry.links.push_back(Link{entry.link, "alternate", "text/html", "", std::nullopt});
     entry.updated_raw = attribute(child, "lastmod");
     entry.updated = parse_date(entry.updated_raw);
-    out.entries.push_back(std::move(entry));
+    add_entry(out, std::move(entry), most);
   }
 }
 
 }  // namespace
 
 std::expected<FeedDocument, ParseError> parse_feed(std::string body, std::string_view url,
-                                                   std::string_view content_type) {
+                                                   std::string_view content_type, std::size_t max_entries) {
   if (skip_bom_and_space(body).empty()) return std::unexpected(ParseError{"empty document"});
   DecodedDocument decoded = decode_document(body, content_type);
-  if (skip_bom_and_space(decoded.text()).starts_with("{")) return parse_json_feed(decoded.text(), url);
+  if (skip_bom_and_space(decoded.text()).starts_with("{")) return parse_json_feed(decoded.text(), url, max_entries);
 
   // The XML is parsed in place, in the one buffer that holds it: the caller's body when it was
   // clean UTF-8, the converted text otherwise, a repaired copy when the XML needed repair.
@@ -149,10 +149,11 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string body, std::string
   // from its first feed element.
   const pugi::xml_node feed_root = is_feed_element(root) ? root : root.find_node(is_feed_element);
   const std::string_view name = feed_root ? xml::local_name(feed_root) : std::string_view();
-  if (name == "rss" || name == "RDF") read_rss(feed_root, url, feed);
-  else if (name == "feed") read_atom(feed_root, url, feed);
-  else if (strcasecmp(root.name(), "channel") == 0) read_cdf(root, url, feed);
+  if (name == "rss" || name == "RDF") read_rss(feed_root, url, feed, max_entries);
+  else if (name == "feed") read_atom(feed_root, url, feed, max_entries);
+  else if (strcasecmp(root.name(), "channel") == 0) read_cdf(root, url, feed, max_entries);
   else return std::unexpected(ParseError{"not a feed: the root element is <" + std::string(root.name()) + ">"});
+  feed.entries_dropped += keep_newest_entries(feed.entries, max_entries);
   return feed;
 }
 
@@ -177,6 +178,11 @@ std::size_t keep_newest_entries(std::vector<Entry>& entries, std::size_t most) {
     }
   entries.resize(most);
   return dropped;
+}
+
+void add_entry(FeedDocument& document, Entry entry, std::size_t most) {
+  document.entries.push_back(std::move(entry));
+  if (document.entries.size() / 2 >= most) document.entries_dropped += keep_newest_entries(document.entries, most);
 }
 
 }  // namespace sluice::feeds

@@ -87,7 +87,8 @@ Entry read_item(const Json& item, std::string_view base, const std::string& feed
 
 }  // namespace
 
-std::expected<FeedDocument, ParseError> parse_json_feed(std::string_view text, std::string_view url) {
+std::expected<FeedDocument, ParseError> parse_json_feed(std::string_view text, std::string_view url,
+                                                        std::size_t max_entries) {
   const Json root = Json::parse(text.begin(), text.end(), nullptr, false);
   if (root.is_discarded()) return std::unexpected(ParseError{"not valid JSON"});
   if (!root.is_object()) return std::unexpected(ParseError{"not a JSON Feed: the document is not an object"});
@@ -118,7 +119,8 @@ std::expected<FeedDocument, ParseError> parse_json_feed(std::string_view text, s
     return feed;
   }
   for (const Json& item : *items)
-    if (item.is_object()) feed.entries.push_back(read_item(item, base, feed.feed.language));
+    if (item.is_object()) add_entry(feed, read_item(item, base, feed.feed.language), max_entries);
+  feed.entries_dropped += keep_newest_entries(feed.entries, max_entries);
   return feed;
 }
 

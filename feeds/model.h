@@ -112,6 +112,7 @@ struct FeedDocument {
   std::string bozo_reason;
   FeedInfo feed;
   std::vector<Entry> entries;
+  std::size_t entries_dropped = 0;  // entries the document listed past the parser's limit
 };
 
 // One article as published (schema/article.schema.json); `seq` is given by the publisher.

@@ -182,5 +182,24 @@ TEST(KeepNewestEntries, WithoutADateOnEveryEntryKeepsTheFirstOnes) {
   EXPECT_EQ(ids_of(entries), (std::vector<std::string>{"e0", "e1"}));
 }
 
+TEST(KeepNewestEntries, TheParserHoldsNoMoreThanTwiceItsLimitAndKeepsTheNewest) {
+  std::string items;
+  // 50 items, oldest first (a feed that appends), each a day apart.
+  for (int day = 1; day <= 50; ++day)
+    items += "<item><guid>d" + std::to_string(day) + "</guid><pubDate>" +
+             (day <= 31 ? std::to_string(day) + " Jan" : std::to_string(day - 31) + " Feb") +
+             " 2026 00:00:00 GMT</pubDate></item>";
+  items = "<rss version=\"2.0\"><channel><title>t</title>" + items + "</channel></rss>";
+  const auto parsed = parse_feed(items, "", "", 10);
+  ASSERT_TRUE(parsed) << parsed.error().reason;
+  EXPECT_EQ(parsed->entries_dropped, 40U);
+  ASSERT_EQ(parsed->entries.size(), 10U);
+  EXPECT_EQ(parsed->entries.front().id, "d41");
+  EXPECT_EQ(parsed->entries.back().id, "d50");
+  const auto whole = parse_feed(items, "");
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->entries.size(), 50U) << "no limit unless asked";
+}
+
 }  // namespace
 }  // namespace sluice::feeds
