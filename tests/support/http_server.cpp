@@ -1,6 +1,7 @@
 #include "tests/support/http_server.h"
 
 #include <httplib.h>
+#include <zlib.h>
 
 #include <map>
 #include <mutex>
@@ -14,6 +15,22 @@ std::string HttpRequest::header(std::string_view name) const {
   for (const auto& [key, value] : headers)
     if (key.size() == name.size() && strncasecmp(key.c_str(), name.data(), name.size()) == 0) return value;
   return "";
+}
+
+std::string gzipped(std::string_view data) {
+  z_stream stream{};
+  if (deflateInit2(&stream, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("zlib: deflateInit2 failed");
+  std::string compressed(deflateBound(&stream, data.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(compressed.data());
+  stream.avail_out = static_cast<uInt>(compressed.size());
+  const int done = deflate(&stream, Z_FINISH);
+  compressed.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (done != Z_STREAM_END) throw std::runtime_error("zlib: deflate did not finish");
+  return compressed;
 }
 
 struct HttpServer::Impl {

@@ -28,6 +28,10 @@ struct HttpReply {
   bool endless = false;                // the body is sent again and again, never ending (chunked)
 };
 
+// A gzip stream (Content-Encoding: gzip) of data, at the highest compression: the way to make a
+// compressed bomb. Throws std::runtime_error when zlib fails.
+std::string gzipped(std::string_view data);
+
 class HttpServer {
  public:
   using Handler = std::function<HttpReply(const HttpRequest&)>;
