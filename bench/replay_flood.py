@@ -101,14 +101,29 @@ feeds:
     while f"new={a.articles}" not in open(log_path).read():
         time.sleep(0.2)
     time.sleep(2)  # journaled and published
-    context = zmq.Context()
-    for i in range(a.hit_and_run):
-        client = context.socket(zmq.DEALER)
-        client.setsockopt(zmq.LINGER, 100)
-        client.connect(replay)
-        client.send(b"{not json" if i % 2 else b'{"from": 1, "credit": 50000}')
-        client.close()
+    try:
+        report(a, daemon, replay, metrics_port)
+    finally:
+        if daemon.poll() is None:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=60)
+        server.shutdown()
+
+
+def report(a, daemon, replay, metrics_port):
+    # In batches, each in a context of its own: a context holds at most 1023 sockets, and a closed
+    # socket's file descriptors go only once the context is done with it.
+    for batch in range(0, a.hit_and_run, 200):
+        context = zmq.Context()
+        for i in range(batch, min(batch + 200, a.hit_and_run)):
+            client = context.socket(zmq.DEALER)
+            client.setsockopt(zmq.LINGER, 100)
+            client.connect(replay)
+            client.send(b"{not json" if i % 2 else b'{"from": 1, "credit": 50000}')
+            client.close()
+        context.term()
     alive_after_hit_and_run = daemon.poll() is None
+    context = zmq.Context()
     before = rss_kb(daemon.pid, "VmRSS")
     clients = []
     for _ in range(a.clients):
@@ -140,10 +155,6 @@ feeds:
     for client in clients:
         client.close()
     running = daemon.poll() is None
-    if running:
-        daemon.send_signal(signal.SIGTERM)
-        daemon.wait(timeout=60)
-    server.shutdown()
     print(f"{a.hit_and_run} hit-and-run clients: daemon {'running' if alive_after_hit_and_run else 'GONE'}")
     print(f"{a.clients} clients x {a.seconds:.0f} s, {sent} requests, none read: RSS before {before / 1024:.0f} MB, "
           f"peak (VmHWM, whole run) {peak / 1024:.0f} MB, after {after / 1024:.0f} MB; "

@@ -356,7 +356,8 @@ void Journal::for_each_record(const Segment& segment, const std::function<bool(c
   scan(data, segment.first_seq, visit);
 }
 
-JournalCursor::JournalCursor(std::filesystem::path dir, std::uint64_t from) : dir_(std::move(dir)), next_(std::max<std::uint64_t>(from, 1)) {
+JournalCursor::JournalCursor(std::filesystem::path dir, std::uint64_t from, std::size_t chunk)
+    : dir_(std::move(dir)), next_(std::max<std::uint64_t>(from, 1)), chunk_(std::max<std::size_t>(chunk, 4096)) {
   const auto segments = list_segments(dir_);
   // The segment holding `from`: the last one starting at or before it.
   const auto holding = std::find_if(segments.rbegin(), segments.rend(), [&](const auto& segment) { return segment.first <= next_; });
@@ -387,11 +388,10 @@ bool JournalCursor::fill() {
   // Keep the part of a record not yet whole, then read more behind it.
   buffer_.erase(0, at_);
   at_ = 0;
-  constexpr std::size_t kChunk = 1 << 20;
   const std::size_t had = buffer_.size();
-  buffer_.resize(had + kChunk);
+  buffer_.resize(had + chunk_);
   ssize_t got = 0;
-  do got = ::read(fd_, buffer_.data() + had, kChunk);
+  do got = ::read(fd_, buffer_.data() + had, chunk_);
   while (got < 0 && errno == EINTR);
   buffer_.resize(had + static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
   return got > 0;

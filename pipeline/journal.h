@@ -153,9 +153,10 @@ void Journal::read(std::uint64_t from, std::uint64_t to, Visit visit) const {
 // another thread: a segment that retention removes stays readable while it is open here.
 class JournalCursor {
  public:
-  // Positions the cursor at seq `from` (1 when 0). Throws std::system_error when a segment
-  // cannot be opened.
-  JournalCursor(std::filesystem::path dir, std::uint64_t from);
+  // Positions the cursor at seq `from` (1 when 0), reading the segments `chunk` bytes at a time
+  // (what the cursor holds in memory, besides a record longer than that). Throws
+  // std::system_error when a segment cannot be opened.
+  JournalCursor(std::filesystem::path dir, std::uint64_t from, std::size_t chunk = std::size_t{1} << 20);
   JournalCursor(const JournalCursor&) = delete;
   JournalCursor& operator=(const JournalCursor&) = delete;
   ~JournalCursor();
@@ -183,6 +184,7 @@ class JournalCursor {
   int fd_ = -1;
   std::string buffer_;
   std::size_t at_ = 0;
+  std::size_t chunk_;
 };
 
 // The oldest seq a journal directory keeps (1 when it holds no segment).

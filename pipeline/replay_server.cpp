@@ -22,6 +22,8 @@ constexpr int kSendHighWaterMark = 100'000;
 constexpr std::int64_t kMaxRequestBytes = 64 * 1024;
 // What one queued article costs beyond its frames' bytes: ZeroMQ's four message structures, ours.
 constexpr std::size_t kMessageOverhead = 4 * 64 + 96;
+// What a session's journal cursor reads at a time: with the most replays at once, a few MB in all.
+constexpr std::size_t kCursorChunk = 64 * 1024;
 // Records a session reads per turn, so that one long scan does not hold up the other clients.
 constexpr std::size_t kRecordsPerTurn = 4096;
 // Requests read per turn, so that a flood of them does not hold up the replays under way.
@@ -61,7 +63,7 @@ struct ReplayServer::Session {
   Session(std::string client_id, std::filesystem::path dir, std::uint64_t first, std::uint64_t last, std::string prefix,
           std::uint64_t initial_credit)
       : client(std::move(client_id)), from(first), to(last), topic(std::move(prefix)), credit(initial_credit),
-        cursor(std::move(dir), first) {}
+        cursor(std::move(dir), first, kCursorChunk) {}
 
   std::string client;
   std::uint64_t from;

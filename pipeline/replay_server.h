@@ -43,8 +43,8 @@ class CurveServer;
 
 struct ReplayLimits {
   std::size_t replays = 64;                   // replays under way at once, all clients together
-  std::size_t queued_bytes = 64ULL << 20;     // queued for sending, all clients together
-  std::size_t client_bytes = 16ULL << 20;     // queued for sending to one client
+  std::size_t queued_bytes = 32ULL << 20;     // queued for sending, all clients together
+  std::size_t client_bytes = 8ULL << 20;      // queued for sending to one client
 };
 
 class ReplayServer {
