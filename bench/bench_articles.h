@@ -5,7 +5,7 @@
 #include <string>
 
 #include "feeds/model.h"
-#include "pipeline/simhash.h"
+#include "pipeline/clean/simhash.h"
 
 namespace sluice::bench {
 

@@ -25,10 +25,10 @@
 #include <vector>
 
 #include "bench/bench_articles.h"
-#include "pipeline/article_json.h"
-#include "pipeline/article_stream.h"
-#include "pipeline/cluster_state.h"
-#include "pipeline/nats_client.h"
+#include "pipeline/clean/article_json.h"
+#include "pipeline/cluster/article_stream.h"
+#include "pipeline/cluster/cluster_state.h"
+#include "pipeline/cluster/nats_client.h"
 
 namespace {
 

@@ -11,8 +11,8 @@
 #include <fstream>
 #include <string>
 
-#include "feeds/feed_json.h"
-#include "feeds/feed_parser.h"
+#include "feeds/parse/feed_json.h"
+#include "feeds/parse/feed_parser.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {

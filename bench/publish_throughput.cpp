@@ -33,11 +33,11 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
-#include "pipeline/article_json.h"
-#include "pipeline/curve.h"
-#include "pipeline/journal.h"
-#include "pipeline/publisher.h"
-#include "pipeline/sequencer.h"
+#include "pipeline/clean/article_json.h"
+#include "pipeline/deliver/curve.h"
+#include "pipeline/deliver/journal.h"
+#include "pipeline/deliver/publisher.h"
+#include "pipeline/deliver/sequencer.h"
 #include "bench/bench_articles.h"
 #include "daemon/bounded_queue.h"
 

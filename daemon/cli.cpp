@@ -14,7 +14,7 @@
 #include "daemon/proxy_command.h"
 #include "daemon/status_command.h"
 #include "daemon/tail.h"
-#include "pipeline/curve.h"
+#include "pipeline/deliver/curve.h"
 
 namespace sluice::daemon {
 namespace {

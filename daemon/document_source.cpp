@@ -7,7 +7,7 @@
 #include <optional>
 #include <sstream>
 
-#include "feeds/http_fetcher.h"
+#include "feeds/fetch/http_fetcher.h"
 
 namespace sluice::daemon {
 namespace {

@@ -7,10 +7,10 @@
 #include <iostream>
 
 #include "daemon/document_source.h"
-#include "feeds/encoding.h"
-#include "pipeline/article_builder.h"
-#include "pipeline/article_json.h"
-#include "pipeline/cleaner.h"
+#include "feeds/parse/encoding.h"
+#include "pipeline/clean/article_builder.h"
+#include "pipeline/clean/article_json.h"
+#include "pipeline/clean/cleaner.h"
 
 namespace sluice::daemon {
 namespace {

@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "feeds/http_fetcher.h"
+#include "feeds/fetch/http_fetcher.h"
 
 namespace sluice::daemon {
 

@@ -7,8 +7,8 @@
 #include <strings.h>
 
 #include "daemon/document_source.h"
-#include "feeds/feed_json.h"
-#include "feeds/feed_parser.h"
+#include "feeds/parse/feed_json.h"
+#include "feeds/parse/feed_parser.h"
 #include "feeds/urls.h"
 
 namespace sluice::daemon {

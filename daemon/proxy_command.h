@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/curve.h"
+#include "pipeline/deliver/curve.h"
 
 namespace sluice::daemon {
 

@@ -12,8 +12,8 @@
 
 #include "config/units.h"
 #include "feeds/dates.h"
-#include "feeds/poller.h"
-#include "pipeline/state_store.h"
+#include "feeds/fetch/poller.h"
+#include "pipeline/state/state_store.h"
 
 namespace sluice::daemon {
 namespace {

@@ -21,7 +21,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
-#include "pipeline/publisher.h"
+#include "pipeline/deliver/publisher.h"
 
 namespace sluice::daemon {
 namespace {

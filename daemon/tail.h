@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "pipeline/curve.h"
+#include "pipeline/deliver/curve.h"
 
 namespace sluice::daemon {
 

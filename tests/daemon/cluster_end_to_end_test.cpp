@@ -13,8 +13,8 @@
 #include <set>
 #include <thread>
 
-#include "pipeline/journal.h"
-#include "pipeline/shard_leases.h"
+#include "pipeline/deliver/journal.h"
+#include "pipeline/cluster/shard_leases.h"
 #include "tests/support/http_server.h"
 #include "tests/support/json_lines.h"
 #include "tests/support/nats_server.h"

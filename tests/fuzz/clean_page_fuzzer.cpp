@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "pipeline/article_builder.h"
-#include "pipeline/article_json.h"
-#include "pipeline/cleaner.h"
+#include "pipeline/clean/article_builder.h"
+#include "pipeline/clean/article_json.h"
+#include "pipeline/clean/cleaner.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sluice;

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "feeds/feed_json.h"
-#include "feeds/feed_parser.h"
+#include "feeds/parse/feed_json.h"
+#include "feeds/parse/feed_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

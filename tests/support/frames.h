@@ -5,7 +5,7 @@
 
 #include <zmq.hpp>
 
-#include "pipeline/publisher.h"
+#include "pipeline/deliver/publisher.h"
 
 namespace sluice::test {
 

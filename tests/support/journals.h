@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "pipeline/journal.h"
+#include "pipeline/deliver/journal.h"
 
 namespace sluice::test {
 

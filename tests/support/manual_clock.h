@@ -5,7 +5,7 @@
 #include <atomic>
 #include <chrono>
 
-#include "feeds/clock.h"
+#include "feeds/fetch/clock.h"
 
 namespace sluice::test {
 

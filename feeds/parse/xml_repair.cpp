@@ -1,0 +1,230 @@
+#include "feeds/parse/xml_repair.h"
+
+#include <gumbo.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include <algorithm>
+#include <bit>
+#include <array>
+#include <cctype>
+#include <mutex>
+#include <unordered_map>
+
+#include "feeds/text.h"
+
+namespace sluice::feeds {
+namespace {
+
+// amp, apos, gt, lt, quot: the entities XML itself defines.
+bool is_xml_entity(std::string_view name) {
+  switch (name.size()) {
+    case 2: return name == "lt" || name == "gt";
+    case 3: return name == "amp";
+    case 4: return name == "quot" || name == "apos";
+    default: return false;
+  }
+}
+
+// Gumbo knows every HTML5 named reference; it is asked once per name and the answer is kept.
+std::string decode_with_gumbo(std::string_view name) {
+  const std::string html = "<p>&" + std::string(name) + ";</p>";
+  GumboOutput* output = gumbo_parse(html.c_str());
+  std::string text;
+  const GumboNode* node = output->root;
+  while (node && node->type == GUMBO_NODE_ELEMENT && node->v.element.children.length > 0) {
+    const GumboVector& children = node->v.element.children;
+    node = static_cast<const GumboNode*>(children.data[children.length - 1]);
+  }
+  if (node && node->type == GUMBO_NODE_TEXT) text = node->v.text.text;
+  gumbo_destroy_output(&kGumboDefaultOptions, output);
+  if (text == "&" + std::string(name) + ";") return "";
+  return text;
+}
+
+// "&#N;" references for the code points of a UTF-8 string.
+std::string numeric_references(std::string_view utf8) {
+  std::string out;
+  for (std::size_t i = 0; i < utf8.size();) {
+    const auto lead = static_cast<unsigned char>(utf8[i]);
+    const int length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    char32_t code = length == 1 ? lead : length == 2 ? lead & 0x1F : length == 3 ? lead & 0x0F : lead & 0x07;
+    for (int k = 1; k < length && i + k < utf8.size(); ++k)
+      code = (code << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    out += "&#" + std::to_string(static_cast<unsigned long>(code)) + ";";
+    i += static_cast<std::size_t>(length);
+  }
+  return out;
+}
+
+constexpr bool is_forbidden_control(unsigned char c) { return c < 0x20 && c != '\t' && c != '\n' && c != '\r'; }
+
+// Bytes the repair loop must look at: markup starts, ampersands, forbidden control characters.
+constexpr std::array<bool, 256> kSpecial = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[static_cast<std::size_t>(c)] = is_forbidden_control(static_cast<unsigned char>(c));
+  table['<'] = table['&'] = true;
+  return table;
+}();
+
+// The first byte from `at` on that kSpecial marks, or text.size(). Sixteen bytes at a time where
+// SSE2 is there (every x86-64), since the dry run reads every byte of every document.
+std::size_t next_special(std::string_view text, std::size_t at) {
+#ifdef __SSE2__
+  const __m128i less = _mm_set1_epi8('<');
+  const __m128i amp = _mm_set1_epi8('&');
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i tab = _mm_set1_epi8('\t');
+  const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i ret = _mm_set1_epi8('\r');
+  while (at + 16 <= text.size()) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at));
+    // Controls: 0x00..0x1F (signed compare: bytes from 0x80 up are negative, so they are kept
+    // out by the second test), less the three allowed ones.
+    const __m128i control = _mm_andnot_si128(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, tab), _mm_cmpeq_epi8(bytes, newline)), _mm_cmpeq_epi8(bytes, ret)),
+        _mm_and_si128(_mm_cmplt_epi8(bytes, space), _mm_cmpgt_epi8(bytes, _mm_set1_epi8(-1))));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, less), _mm_cmpeq_epi8(bytes, amp)), control);
+    if (const int mask = _mm_movemask_epi8(hit); mask != 0) return at + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+    at += 16;
+  }
+#endif
+  while (at < text.size() && !kSpecial[static_cast<unsigned char>(text[at])]) ++at;
+  return at;
+}
+
+// The end of a construct starting at `at` that is copied unchanged, or npos when none starts there.
+std::size_t verbatim_end(std::string_view text, std::size_t at) {
+  const auto skip_to = [&](std::string_view terminator, std::size_t from) {
+    const std::size_t end = text.find(terminator, from);
+    return end == std::string_view::npos ? text.size() : end + terminator.size();
+  };
+  // Tags, the common case, are never verbatim constructs.
+  if (at + 1 >= text.size() || (text[at + 1] != '!' && text[at + 1] != '?')) return std::string_view::npos;
+  const std::string_view rest = text.substr(at);
+  if (rest.starts_with("<![CDATA[")) return skip_to("]]>", at + 9);
+  if (rest.starts_with("<!--")) return skip_to("-->", at + 4);
+  if (rest.starts_with("<?")) return skip_to("?>", at + 2);
+  if (rest.starts_with("<!DOCTYPE") || rest.starts_with("<!doctype")) {
+    const std::size_t subset = text.find('[', at);
+    const std::size_t close = text.find('>', at);
+    if (subset != std::string_view::npos && subset < close) return skip_to("]>", subset);
+    return skip_to(">", at);
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string html_entity(std::string_view name) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::string> known;
+  const std::lock_guard lock(mutex);
+  auto [it, inserted] = known.try_emplace(std::string(name));
+  if (inserted) it->second = decode_with_gumbo(name);
+  return it->second;
+}
+
+namespace {
+
+// The repair loop. With kCopy it writes the repaired document to `text` and returns the first
+// problem; without, it only looks for the first problem and returns it at once.
+template <bool kCopy>
+std::string repair(std::string_view document, std::string& text) {
+  std::string problem;
+  // Returns true when the dry run can stop.
+  auto note = [&](std::string what) {
+    if (problem.empty()) problem = std::move(what);
+    return !kCopy;
+  };
+  auto append = [&](std::string_view piece) {
+    if constexpr (kCopy) text.append(piece);
+  };
+  std::size_t i = 0;
+  if (document.starts_with("\xEF\xBB\xBF")) i = 3;
+  const std::size_t first_tag = document.find('<', i);
+  if (first_tag == std::string_view::npos) {
+    append(document);
+    return problem;
+  }
+  for (std::size_t k = i; k < first_tag; ++k)
+    if (!is_ascii_space(document[k])) {
+      if (note("text before the first tag, skipped")) return problem;
+      i = first_tag;
+      break;
+    }
+  if constexpr (kCopy) text.reserve(document.size() + document.size() / 16);
+  while (i < document.size()) {
+    // Copy plain runs in one go; only markup starts, ampersands and control characters need a look.
+    std::size_t plain = i;
+    plain = next_special(document, plain);
+    append(document.substr(i, plain - i));
+    i = plain;
+    if (i >= document.size()) break;
+    const char c = document[i];
+    if (c == '<') {
+      const std::size_t end = verbatim_end(document, i);
+      if (end != std::string_view::npos) {
+        append(document.substr(i, end - i));
+        i = end;
+        continue;
+      }
+    } else if (c == '&') {
+      std::size_t j = i + 1;
+      if (j < document.size() && document[j] == '#') {
+        if (const std::size_t length = numeric_reference_length(document, i); length > 0) {
+          append(document.substr(i, length));
+          i += length;
+          continue;
+        }
+      } else {
+        while (j < document.size() && (is_ascii_alnum(document[j]) || document[j] == '_' ||
+                                       document[j] == '-' || document[j] == '.'))
+          ++j;
+        const std::string_view name = document.substr(i + 1, j - i - 1);
+        if (!name.empty() && j < document.size() && document[j] == ';') {
+          if (is_xml_entity(name)) {
+            append(document.substr(i, j + 1 - i));
+          } else if (const std::string decoded = html_entity(name); !decoded.empty()) {
+            if (note("undefined entity &" + std::string(name) + "; read as its HTML meaning")) return problem;
+            append(numeric_references(decoded));
+          } else {
+            if (note("undefined entity &" + std::string(name) + "; kept as text")) return problem;
+            append("&amp;");
+            append(name);
+            append(";");
+          }
+          i = j + 1;
+          continue;
+        }
+      }
+      if (note("bare '&' escaped")) return problem;
+      append("&amp;");
+      ++i;
+      continue;
+    } else if (is_forbidden_control(static_cast<unsigned char>(c))) {
+      if (note("control character dropped")) return problem;
+      ++i;
+      continue;
+    }
+    append(document.substr(i, 1));
+    ++i;
+  }
+  return problem;
+}
+
+}  // namespace
+
+std::string find_xml_problem(std::string_view document) {
+  std::string unused;
+  return repair<false>(document, unused);
+}
+
+RepairedXml repair_xml(std::string_view document) {
+  RepairedXml out;
+  out.problem = repair<true>(document, out.text);
+  return out;
+}
+
+}  // namespace sluice::feeds

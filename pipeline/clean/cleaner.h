@@ -1,0 +1,35 @@
+// The cleaning stage: from a web page, a feed item's HTML or scraped plain text to the story once,
+// clean, as blocks, with what the source says about it.
+//
+// Every path ends the same way: repeats of the title are dropped (with a teaser or kicker that
+// comes before the first one), then repeated blocks of substance keep only their first occurrence.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/clean/blocks.h"
+#include "pipeline/clean/page_metadata.h"
+
+namespace sluice::pipeline {
+
+struct CleanedStory {
+  PageMetadata metadata;      // pages: everything found; text: the title; fragments: nothing
+  std::vector<Block> blocks;  // the body
+  std::string lead;           // a teaser or standfirst removed from before the title, if any
+  std::string problem;        // what had to be cut or flattened to read the page, "" when nothing
+};
+
+// A whole web page: the main content is found among the page's boilerplate (content_extractor.h).
+// explain, when given, receives the extractor's decisions (see content_extractor.h).
+CleanedStory clean_page(std::string_view html, std::string_view page_url, std::string* explain = nullptr);
+
+// A feed item's content: all of it is the story, but it still loses repeats and hidden parts.
+CleanedStory clean_fragment(std::string_view html, std::string_view base_url, std::string_view title);
+
+// Plain text with one block per line (blank lines ignored). Without a known title, the title is the
+// short line that repeats, else a short first line.
+CleanedStory clean_text(std::string_view text, std::string_view title = {});
+
+}  // namespace sluice::pipeline

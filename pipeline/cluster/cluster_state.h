@@ -1,0 +1,69 @@
+// What cluster instances share besides leases, in JetStream key-value buckets:
+// - ClusterStories: the cross-feed identities of published stories (canonical URL, SimHash), so a
+//   story syndicated into feeds that different instances poll is published once cluster-wide;
+// - FeedHandoff: each feed's state (validators, cookie jar, schedule, the entries it has seen), so
+//   the instance that takes a shard over neither fetches everything again nor republishes.
+//
+// Thread-safety: none; the publish thread uses ClusterStories and the cluster thread FeedHandoff.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "feeds/fetch/poller.h"
+#include "pipeline/clean/article_json.h"
+#include "pipeline/cluster/fanout.h"
+#include "pipeline/cluster/nats_client.h"
+#include "pipeline/state/seen_entries.h"
+
+namespace sluice::pipeline {
+
+class ClusterStories {
+ public:
+  // Stories are remembered for `keep` (the journal's retention).
+  ClusterStories(const NatsClient& client, const std::string& name, std::string instance,
+                 std::chrono::milliseconds keep, int replicas);
+
+  // The same rules as StoryIndex, cluster-wide: when another feed already told the story (the same
+  // canonical URL, or a SimHash at most 3 bits away for a body of 50 words or more), which one and
+  // where ("feed=NAME instance=NAME"); otherwise nullopt, and the story is recorded as this
+  // article's. Two near-duplicates (not the same URL) admitted at the same moment by two instances
+  // may both go out; the same URL never does. Throws NatsError when NATS cannot be asked.
+  // About two round trips: the URL claim and the four block reads go out together, then the four
+  // block writes.
+  std::optional<std::string> told_elsewhere(const PreparedArticle& article);
+
+ private:
+  KeyValueBucket bucket_;
+  std::string instance_;
+  Fanout fanout_{4};  // with the calling thread, five requests at once
+};
+
+// A feed's state as it travels between instances.
+struct FeedSnapshot {
+  feeds::PollState poll;
+  std::vector<SeenEntry> seen;  // oldest first
+};
+
+std::string encode_snapshot(const FeedSnapshot& snapshot);
+std::optional<FeedSnapshot> decode_snapshot(std::string_view text);
+
+class FeedHandoff {
+ public:
+  FeedHandoff(const NatsClient& client, const std::string& name, int replicas);
+
+  // At most this many seen entries travel with a feed: far more than a feed document lists.
+  static constexpr std::size_t kMaxSeen = 2000;
+
+  void save(const std::string& feed, const FeedSnapshot& snapshot);
+  std::optional<FeedSnapshot> load(const std::string& feed);
+
+ private:
+  KeyValueBucket bucket_;
+};
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,82 @@
+// What sluice remembers across restarts, in SQLite (WAL) at STATE_DIR/state.db: per feed its HTTP
+// validators, next due time, error count, current URL and redirect streak, cookie jar and last
+// outcome, and the entries it has published (identity, fingerprints, revision).
+//
+// Validators and entry identities only advance through commit(), which the publish thread calls
+// after every article of the document has gone out: a crash before that refetches and republishes
+// (at least once), never skips. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <unordered_map>
+#include <vector>
+
+#include "pipeline/state/seen_entries.h"
+#include "pipeline/state/sqlite.h"
+
+namespace sluice::pipeline {
+
+struct StoredFeed {
+  std::string etag;
+  std::string last_modified;
+  std::int64_t next_due = 0;  // Unix seconds; 0 when never scheduled
+  int errors = 0;
+  std::string configured_url;   // the URL in the configuration when this was stored
+  std::string url;              // where the feed is fetched now (a permanent redirect adopted)
+  std::string redirect_target;  // a permanent redirect seen on the last polls
+  int redirect_streak = 0;
+  std::string cookies;          // the feed's cookie jar, Netscape cookie-file lines
+  std::int64_t last_polled = 0;  // Unix seconds; 0 when never polled
+  std::string last_status;       // the last poll's outcome in words
+};
+
+// What one fetched document leaves behind once its articles are published.
+struct DocumentCommit {
+  std::string feed;
+  std::string etag;
+  std::string last_modified;
+  std::vector<SeenEntry> entries;  // entries first seen in it, or edited, with their fingerprints
+};
+
+class StateStore {
+ public:
+  // Creates state_dir (mode 0700) when missing and opens state.db in it. Throws std::runtime_error
+  // naming the path when it cannot.
+  explicit StateStore(const std::filesystem::path& state_dir, std::size_t seen_per_feed = 20'000);
+
+  std::unordered_map<std::string, StoredFeed> load_feeds();
+
+  // What a state directory holds about its feeds, read without writing anything (for `sluice
+  // status`, while the daemon may be running). Throws std::runtime_error when there is no state
+  // there or it cannot be read.
+  static std::unordered_map<std::string, StoredFeed> read_feeds(const std::filesystem::path& state_dir);
+
+  // The entries remembered for a feed, oldest first: all of them, or the newest `newest`.
+  std::vector<SeenEntry> load_seen(const std::string& feed, std::size_t newest = 0);
+
+  // Stores a feed's schedule, error count, URL, redirect streak, cookies and last outcome (not its
+  // validators).
+  void save_progress(const std::string& feed, const StoredFeed& progress);
+
+  // Stores the document's validators and entry identities in one transaction.
+  void commit(const DocumentCommit& commit);
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  void add_missing_columns(const std::string& table,
+                           std::initializer_list<std::pair<std::string_view, std::string_view>> columns);
+
+  std::filesystem::path path_;
+  std::size_t seen_per_feed_;
+  std::mutex mutex_;
+  SqliteDatabase db_;
+};
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,52 @@
+#include "feeds/html/html_sanitizer.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::feeds {
+namespace {
+
+struct SanitizeCase {
+  const char* name;
+  const char* html;
+  const char* expected;
+};
+
+void PrintTo(const SanitizeCase& c, std::ostream* out) { *out << c.name; }
+
+class Sanitizer : public testing::TestWithParam<SanitizeCase> {};
+
+TEST_P(Sanitizer, KeepsOnlyWhatIsSafe) {
+  EXPECT_EQ(sanitize_html(GetParam().html, "https://example.org/blog/post"), GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, Sanitizer,
+    testing::Values(
+        SanitizeCase{"ScriptWithContent", "a<script>alert(1)</script>b", "ab"},
+        SanitizeCase{"StyleWithContent", "<style>p{}</style><p>x</p>", "<p>x</p>"},
+        SanitizeCase{"IframeTagOnly", "<iframe src=\"https://evil.example/\">fallback</iframe>", "fallback"},
+        SanitizeCase{"EventHandlers", "<a href=\"/x\" onclick=\"steal()\" onmouseover=\"y\">x</a>",
+                     "<a href=\"https://example.org/x\">x</a>"},
+        SanitizeCase{"JavascriptUrl", "<a href=\"javascript:alert(1)\">x</a>", "<a href=\"\">x</a>"},
+        SanitizeCase{"DataUrlOnlyForImages", "<img src=\"data:image/png;base64,AA==\"><a href=\"data:text/html,x\">y</a>",
+                     "<img src=\"data:image/png;base64,AA==\"><a href=\"\">y</a>"},
+        SanitizeCase{"RelativeUrlsResolved", "<img src=\"pic.png\" alt=\"A\">", "<img alt=\"A\" src=\"https://example.org/blog/pic.png\">"},
+        SanitizeCase{"AttributesSortedAndQuoted", "<span title='say \"hi\"' class=x>t</span>",
+                     "<span class=\"x\" title=\"say &quot;hi&quot;\">t</span>"},
+        SanitizeCase{"ReferencesKeptAsWritten", "<b>&#38; &amp; &eacute; &#X61;</b>", "<b>&#38; &amp; &eacute; &#x61;</b>"},
+        SanitizeCase{"BareAmpersandEscaped", "AT&T", "AT&amp;T"},
+        SanitizeCase{"HugeNumericReferences", "&#99999999999999999999; &#x1100000000000000000;",
+                     "&#99999999999999999999; &#x1100000000000000000;"},
+        SanitizeCase{"Cp1252References", "&#150; &#8212;", "&#x2013; &#8212;"},
+        SanitizeCase{"StrayLessThan", "1 < 2", "1 &lt; 2"},
+        SanitizeCase{"StyleFiltered", "<p style=\"color: red; background: url(x.png); position: fixed\">x</p>",
+                     "<p style=\"color: red;\">x</p>"},
+        SanitizeCase{"CommentsKept", "a<!-- note -->b", "a<!-- note -->b"},
+        SanitizeCase{"UnclosedCommentEndsText", "a<!-- <script>", "a"},
+        SanitizeCase{"UnknownElementsLoseTagsOnly", "<blink>x</blink><custom-tag>y</custom-tag>", "xy"},
+        SanitizeCase{"VoidElementsKeepTheirStyle", "<br><hr/><p/><BR></br ><img src=x>", "<br><hr /><p></p><br /><img src=\"https://example.org/blog/x\">"},
+        SanitizeCase{"ProcessingInstructionsAndDeclarations", "<?php x ?><!DOCTYPE html>ok", "ok"}),
+    [](const testing::TestParamInfo<SanitizeCase>& param) { return std::string(param.param.name); });
+
+}  // namespace
+}  // namespace sluice::feeds

@@ -1,0 +1,205 @@
+// The parser against captures of real-world breakage (tests/testdata/): wrong or missing charsets,
+// HTML entities in XML, junk before the prolog, JSON Feed.
+#include <gtest/gtest.h>
+
+#include "feeds/dates.h"
+#include "feeds/parse/encoding.h"
+#include "feeds/parse/feed_parser.h"
+#include "feeds/parse/xml_repair.h"
+#include "tests/feeds/parse/parse_helpers.h"
+#include "tests/support/temp_dir.h"
+
+namespace sluice::feeds {
+namespace {
+
+using namespace testing_helpers;
+
+const std::filesystem::path kTestdata(SLUICE_TESTDATA_DIR);
+
+FeedDocument parse_file(const std::string& name, std::string_view url = "", std::string_view content_type = "") {
+  SCOPED_TRACE(name);
+  return parse_ok(test::read_file(kTestdata / name), url, content_type);
+}
+
+TEST(Encoding, Latin1DeclarationIsHonoured) {
+  const FeedDocument doc = parse_file("encoding_ISO-8859-1.xml");
+  EXPECT_FALSE(doc.bozo) << doc.bozo_reason;
+  EXPECT_EQ(doc.encoding, "iso-8859-1");
+  EXPECT_EQ(value(doc.feed.title), "Caf\u00e9 cr\u00e8me");
+  ASSERT_EQ(doc.entries.size(), 1U);
+  EXPECT_EQ(value(doc.entries[0].title), "Z\u00fcrich");
+}
+
+TEST(Encoding, HttpCharsetOverridesTheDeclaration) {
+  // Served as windows-1252; the bytes are the same for these letters, the name is what changes.
+  const FeedDocument doc = parse_file("encoding_ISO-8859-1.xml", "", "application/rss+xml; charset=windows-1252");
+  EXPECT_EQ(doc.encoding, "windows-1252");
+  EXPECT_EQ(value(doc.feed.title), "Caf\u00e9 cr\u00e8me");
+}
+
+TEST(Encoding, Cp1252BytesInUtf8AreRecovered) {
+  const FeedDocument doc = parse_file("encoding_UTF-8_with_cp1252_bytes.xml");
+  EXPECT_TRUE(doc.bozo);
+  EXPECT_EQ(doc.bozo_reason, "character encoding: not valid UTF-8; stray bytes read as Windows-1252");
+  EXPECT_EQ(value(doc.feed.title), "caf\u00e9 \u201cquoted\u201d");
+}
+
+TEST(Encoding, Utf16WithByteOrderMark) {
+  const FeedDocument doc = parse_file("encoding_UTF-16LE_BOM.xml");
+  EXPECT_FALSE(doc.bozo) << doc.bozo_reason;
+  EXPECT_EQ(doc.encoding, "utf-16le");
+  EXPECT_EQ(value(doc.feed.title), "\u00c6r\u00f8sk\u00f8bing");
+  ASSERT_EQ(doc.entries.size(), 1U);
+  EXPECT_EQ(value(doc.entries[0].title), "\u6771\u4eac");
+}
+
+TEST(Encoding, UnknownCharsetFallsBackAndSaysSo) {
+  const auto decoded = decode_document("<?xml version=\"1.0\" encoding=\"bogus\"?><rss/>", "");
+  EXPECT_EQ(decoded.encoding, "utf-8");
+  EXPECT_EQ(decoded.problem, "unknown charset 'bogus'");
+  EXPECT_EQ(charset_of("text/xml; charset = \"UTF-8\""), "utf-8");
+  EXPECT_EQ(charset_of("text/xml"), "");
+}
+
+TEST(Encoding, AWrongContentTypeDoesNotStopAFeed) {
+  // Served as text/html: still read, by its content, as the RSS it is.
+  const FeedDocument doc = parse_file("encoding_ISO-8859-1.xml", "", "text/html; charset=iso-8859-1");
+  EXPECT_EQ(doc.version, "rss20");
+  EXPECT_EQ(value(doc.feed.title), "Caf\u00e9 cr\u00e8me");
+}
+
+TEST(XmlRepair, HtmlEntitiesAndBareAmpersandsBecomeText) {
+  const FeedDocument doc = parse_file("html_entities.xml");
+  EXPECT_TRUE(doc.bozo);
+  EXPECT_EQ(doc.bozo_reason, "not well-formed XML: undefined entity &nbsp; read as its HTML meaning");
+  EXPECT_EQ(value(doc.feed.title), "Fish & chips\u00a0\u2026 \u00a9 AT&T &bogus; \u2019");
+}
+
+TEST(XmlRepair, LeavesCdataAndWellFormedDocumentsAlone) {
+  const std::string good = "<a x=\"&amp;&#38;&#x26;\"><![CDATA[&nbsp; & <b>]]><!-- & --></a>";
+  const RepairedXml repaired = repair_xml(good);
+  EXPECT_EQ(repaired.text, good);
+  EXPECT_EQ(repaired.problem, "");
+  EXPECT_EQ(html_entity("hellip"), "\u2026");
+  EXPECT_EQ(html_entity("nosuchthing"), "");
+}
+
+TEST(XmlRepair, JunkBeforeTheFirstTagIsSkipped) {
+  const FeedDocument doc = parse_file("junk_before_prolog.xml");
+  EXPECT_TRUE(doc.bozo);
+  EXPECT_EQ(doc.bozo_reason, "not well-formed XML: text before the first tag, skipped");
+  EXPECT_EQ(value(doc.feed.title), "Still a feed");
+}
+
+TEST(XmlRepair, ControlCharactersAreDropped) {
+  const auto result = parse_feed("<rss version=\"2.0\"><channel><title>a\x01" "b\x0b" "c</title></channel></rss>", "");
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->bozo);
+  EXPECT_EQ(value(result->feed.title), "abc");
+}
+
+TEST(JsonFeed, ReadsItemsIntoTheSameModel) {
+  const FeedDocument doc = parse_file("jsonfeed_1_1.json", "https://example.org/feed.json");
+  EXPECT_FALSE(doc.bozo) << doc.bozo_reason;
+  EXPECT_EQ(doc.version, "json11");
+  EXPECT_EQ(value(doc.feed.title), "JSON Example");
+  EXPECT_EQ(doc.feed.link, "https://example.org/");
+  ASSERT_EQ(doc.feed.authors.size(), 1U);
+  EXPECT_EQ(doc.feed.authors[0].href, "https://example.org/about");
+  ASSERT_EQ(doc.entries.size(), 2U);
+  const Entry& answer = doc.entries[0];
+  EXPECT_EQ(answer.id, "42");
+  EXPECT_EQ(answer.link, "https://example.org/posts/42");
+  EXPECT_EQ(value(answer.title), "Answer");
+  EXPECT_EQ(value(answer.summary), "Short");
+  ASSERT_EQ(answer.content.size(), 1U);
+  EXPECT_EQ(answer.content[0].value, "<p>Hi <a href=\"https://example.org/a\">there</a></p>") << "sanitized, resolved";
+  EXPECT_EQ(format_rfc3339(answer.published.value()), "2025-02-10T13:30:00Z");
+  ASSERT_EQ(answer.tags.size(), 2U);
+  ASSERT_EQ(answer.enclosures.size(), 1U);
+  EXPECT_EQ(answer.enclosures[0].url, "https://example.org/a.mp3");
+  EXPECT_EQ(answer.enclosures[0].length, 1234);
+  EXPECT_EQ(answer.enclosures[0].duration, 1805);
+  EXPECT_EQ(answer.language, "en");
+  const Entry& plain = doc.entries[1];
+  EXPECT_EQ(plain.content.at(0).type, "text/plain");
+  EXPECT_EQ(value(plain.summary), "Plain body");
+  EXPECT_EQ(format_rfc3339(plain.updated.value()), "2025-02-11T00:00:00Z");
+}
+
+// Found by fuzzing: HTML that sanitizes to nothing but whitespace.
+TEST(Malformed, HtmlThatSanitizesToWhitespaceIsEmpty) {
+  const FeedDocument doc = parse_ok(
+      "<rss version=\"2.0\"><channel><item><title>t</title>"
+      "<description><![CDATA[<script>alert(1)</script>  \n ]]></description></item></channel></rss>");
+  ASSERT_EQ(doc.entries.size(), 1U);
+  EXPECT_EQ(value(doc.entries[0].summary), "");
+}
+
+// The repair's scan reads sixteen bytes at a time: a control character is found wherever it falls
+// in a block, and neither UTF-8 bytes nor tabs and line breaks are taken for one.
+TEST(Malformed, ControlCharactersAreDroppedWhereverTheyFall) {
+  const std::string clean_title = "Caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\tnews\r\nand more caf\xC3\xA9s";
+  const FeedDocument clean = parse_ok("<rss version=\"2.0\"><channel><title>" + clean_title + "</title></channel></rss>");
+  EXPECT_FALSE(clean.bozo) << clean.bozo_reason;
+  for (std::size_t at = 0; at <= 40; ++at) {
+    std::string title = std::string(at, 'x') + "\xC3\xA9";
+    const std::string expected = title + "y";
+    title += '\x01';
+    title += "y";
+    const FeedDocument doc = parse_ok("<rss version=\"2.0\"><channel><title>" + title + "</title></channel></rss>");
+    EXPECT_TRUE(doc.bozo) << "control character at " << at << " not found";
+    EXPECT_EQ(doc.bozo_reason, "not well-formed XML: control character dropped") << at;
+    EXPECT_EQ(value(doc.feed.title), expected) << at;
+  }
+}
+
+std::vector<std::string> ids_of(const std::vector<Entry>& entries) {
+  std::vector<std::string> ids;
+  for (const Entry& entry : entries) ids.push_back(entry.id);
+  return ids;
+}
+
+TEST(KeepNewestEntries, KeepsTheNewestByDateInDocumentOrder) {
+  const auto at = [](int day) { return Timestamp(std::chrono::days(20000 + day)); };
+  std::vector<Entry> entries(5);
+  const int days[] = {3, 9, 1, 7, 9};
+  for (int i = 0; i < 5; ++i) {
+    entries[i].id = "e" + std::to_string(i);
+    if (i % 2) entries[i].updated = at(days[i]);
+    else entries[i].published = at(days[i]);
+  }
+  EXPECT_EQ(keep_newest_entries(entries, 5), 0U);
+  EXPECT_EQ(keep_newest_entries(entries, 3), 2U);
+  EXPECT_EQ(ids_of(entries), (std::vector<std::string>{"e1", "e3", "e4"})) << "days 9, 7, 9; order kept";
+}
+
+TEST(KeepNewestEntries, WithoutADateOnEveryEntryKeepsTheFirstOnes) {
+  std::vector<Entry> entries(4);
+  for (int i = 0; i < 4; ++i) entries[i].id = "e" + std::to_string(i);
+  entries[3].published = Timestamp(std::chrono::days(30000));
+  EXPECT_EQ(keep_newest_entries(entries, 2), 2U);
+  EXPECT_EQ(ids_of(entries), (std::vector<std::string>{"e0", "e1"}));
+}
+
+TEST(KeepNewestEntries, TheParserHoldsNoMoreThanTwiceItsLimitAndKeepsTheNewest) {
+  std::string items;
+  // 50 items, oldest first (a feed that appends), each a day apart.
+  for (int day = 1; day <= 50; ++day)
+    items += "<item><guid>d" + std::to_string(day) + "</guid><pubDate>" +
+             (day <= 31 ? std::to_string(day) + " Jan" : std::to_string(day - 31) + " Feb") +
+             " 2026 00:00:00 GMT</pubDate></item>";
+  items = "<rss version=\"2.0\"><channel><title>t</title>" + items + "</channel></rss>";
+  const auto parsed = parse_feed(items, "", "", 10);
+  ASSERT_TRUE(parsed) << parsed.error().reason;
+  EXPECT_EQ(parsed->entries_dropped, 40U);
+  ASSERT_EQ(parsed->entries.size(), 10U);
+  EXPECT_EQ(parsed->entries.front().id, "d41");
+  EXPECT_EQ(parsed->entries.back().id, "d50");
+  const auto whole = parse_feed(items, "");
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->entries.size(), 50U) << "no limit unless asked";
+}
+
+}  // namespace
+}  // namespace sluice::feeds
