@@ -4,6 +4,7 @@
 #include <cctype>
 #include <new>
 
+#include "feeds/html/invisible_elements.h"
 #include "feeds/text.h"
 
 namespace sluice::feeds {
@@ -70,8 +71,8 @@ PreparedMarkup prepare_markup(std::string_view html) {
       continue;
     }
     std::string_view raw;
-    for (std::string_view candidate : {"script", "style", "svg"})
-      if (starts_with_name(html, open + 1, candidate)) raw = candidate;
+    for (const InvisibleElement& element : kInvisibleElements)
+      if (element.dropped_before_parse && starts_with_name(html, open + 1, element.name)) raw = element.name;
     if (raw.empty()) {
       // An ordinary tag: count the depth it opens, and drop start tags past the limit.
       const bool closing = open + 1 < html.size() && html[open + 1] == '/';

@@ -1,7 +1,8 @@
 // RAII owner of one gumbo parse. Every GumboNode and text pointer it hands out lives as long as the
 // document does.
 //
-// Before gumbo sees the markup, one pass over the bytes drops <script>, <style>, <svg> and comments
+// Before gumbo sees the markup, one pass over the bytes drops <script>, <style>, <svg> (the
+// elements kInvisibleElements marks dropped_before_parse) and comments
 // (often half of a modern page, and nothing a reader sees), keeping JSON-LD blocks aside; cuts the
 // markup at kMaxMarkupBytes and flattens elements nested deeper than kMaxDepth, so that a huge or
 // hostile document costs bounded memory, time and stack (gumbo itself recurses over the tree).

@@ -3,20 +3,13 @@
 #include <cctype>
 
 #include "feeds/html/gumbo_document.h"
+#include "feeds/html/invisible_elements.h"
 
 namespace sluice::feeds {
 namespace {
 
-bool is_skipped(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_IFRAME: case GUMBO_TAG_HEAD: case GUMBO_TAG_OBJECT: case GUMBO_TAG_SVG:
-    case GUMBO_TAG_MATH: case GUMBO_TAG_SELECT: case GUMBO_TAG_BUTTON:
-      return true;
-    default:
-      return false;
-  }
-}
+// What turns into no text at all: the invisible elements, and the document's head.
+bool is_skipped(GumboTag tag) { return tag == GUMBO_TAG_HEAD || is_invisible(tag); }
 
 // Collects text into paragraphs: a block boundary or two consecutive <br> end a paragraph.
 class ParagraphCollector {

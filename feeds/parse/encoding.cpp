@@ -131,18 +131,27 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-struct IconvClose {
-  void operator()(iconv_t* handle) const noexcept {
-    iconv_close(*handle);
-    delete handle;
+// Owns one iconv conversion descriptor, closed once.
+class Iconv {
+ public:
+  Iconv(const char* to, const char* from) noexcept : handle_(iconv_open(to, from)) {}
+  Iconv(const Iconv&) = delete;
+  Iconv& operator=(const Iconv&) = delete;
+  ~Iconv() {
+    if (valid()) iconv_close(handle_);
   }
+  // false when iconv does not know one of the charsets
+  bool valid() const noexcept { return handle_ != reinterpret_cast<iconv_t>(-1); }
+  iconv_t get() const noexcept { return handle_; }
+
+ private:
+  iconv_t handle_;
 };
 
 // Converts with iconv; invalid input bytes become U+FFFD. nullopt when iconv does not know the charset.
 std::optional<std::string> convert(std::string_view text, const std::string& charset) {
-  iconv_t raw = iconv_open("UTF-8", charset.c_str());
-  if (raw == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
-  const std::unique_ptr<iconv_t, IconvClose> handle(new iconv_t(raw));
+  const Iconv handle("UTF-8", charset.c_str());
+  if (!handle.valid()) return std::nullopt;
   std::string converted;
   std::string buffer(4096, '\0');
   char* in = const_cast<char*>(text.data());
@@ -150,7 +159,7 @@ std::optional<std::string> convert(std::string_view text, const std::string& cha
   while (in_left > 0) {
     char* out = buffer.data();
     std::size_t out_left = buffer.size();
-    const std::size_t result = iconv(*handle, &in, &in_left, &out, &out_left);
+    const std::size_t result = iconv(handle.get(), &in, &in_left, &out, &out_left);
     converted.append(buffer.data(), buffer.size() - out_left);
     if (result == static_cast<std::size_t>(-1)) {
       if (errno == E2BIG) continue;

@@ -1,6 +1,5 @@
 #include "feeds/parse/xml_repair.h"
 
-#include <gumbo.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -12,6 +11,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "feeds/html/gumbo_document.h"
 #include "feeds/text.h"
 
 namespace sluice::feeds {
@@ -29,16 +29,14 @@ bool is_xml_entity(std::string_view name) {
 
 // Gumbo knows every HTML5 named reference; it is asked once per name and the answer is kept.
 std::string decode_with_gumbo(std::string_view name) {
-  const std::string html = "<p>&" + std::string(name) + ";</p>";
-  GumboOutput* output = gumbo_parse(html.c_str());
+  const GumboDocument document("<p>&" + std::string(name) + ";</p>");
   std::string text;
-  const GumboNode* node = output->root;
+  const GumboNode* node = document.root();
   while (node && node->type == GUMBO_NODE_ELEMENT && node->v.element.children.length > 0) {
     const GumboVector& children = node->v.element.children;
     node = static_cast<const GumboNode*>(children.data[children.length - 1]);
   }
   if (node && node->type == GUMBO_NODE_TEXT) text = node->v.text.text;
-  gumbo_destroy_output(&kGumboDefaultOptions, output);
   if (text == "&" + std::string(name) + ";") return "";
   return text;
 }

@@ -1,24 +1,9 @@
 #include "pipeline/clean/page_dom.h"
 
+#include "feeds/html/invisible_elements.h"
 #include "feeds/text.h"
 
 namespace sluice::pipeline {
-namespace {
-
-bool is_left_out(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_IFRAME: case GUMBO_TAG_SVG: case GUMBO_TAG_MATH: case GUMBO_TAG_SELECT:
-    case GUMBO_TAG_OBJECT: case GUMBO_TAG_EMBED: case GUMBO_TAG_CANVAS: case GUMBO_TAG_BUTTON:
-    case GUMBO_TAG_INPUT: case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO:
-    case GUMBO_TAG_MAP: case GUMBO_TAG_OPTION: case GUMBO_TAG_DATALIST:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
 
 PageDom::PageDom(std::string_view html) : document_(html) {
   nodes_.reserve(html.size() / 80);
@@ -62,7 +47,7 @@ PageDom::PageDom(std::string_view html) : document_(html) {
     const int parent = frame.index;
     switch (child->type) {
       case GUMBO_NODE_ELEMENT:
-        if (!is_left_out(child->v.element.tag)) enter(child, parent);
+        if (!feeds::is_invisible(child->v.element.tag)) enter(child, parent);
         break;
       case GUMBO_NODE_TEXT: case GUMBO_NODE_CDATA: case GUMBO_NODE_WHITESPACE:
         enter(child, parent);
