@@ -10,18 +10,11 @@
 
 #include "config/units.h"
 #include "daemon/service_manager.h"
-#include "feeds/fetch/cadence.h"
-#include "feeds/parse/encoding.h"
-#include "feeds/parse/feed_parser.h"
-#include "feeds/identity.h"
 #include "feeds/logging.h"
-#include "pipeline/clean/article_builder.h"
 #include "pipeline/clean/article_json.h"
 #include "pipeline/cluster/article_stream.h"
 #include "pipeline/deliver/journal.h"
 #include "pipeline/deliver/sequencer.h"
-#include "pipeline/clean/link_discovery.h"
-#include "pipeline/clean/page_dom.h"
 #include "pipeline/deliver/publisher.h"
 
 namespace sluice::daemon {
@@ -47,8 +40,6 @@ constexpr auto kJournalRetry = 1s;
 // second, the publish loop ten times); so is a worker on one document for longer than the other.
 constexpr auto kLoopStuckAfter = 20s;
 constexpr auto kWorkerStuckAfter = 10min;
-// Article links an HTML feed follows per poll, at most: a listing page is not a crawl.
-constexpr std::size_t kMaxLinksPerPoll = 100;
 
 pipeline::JournalLimits journal_limits(const config::Config& config) {
   pipeline::JournalLimits limits;
@@ -89,7 +80,6 @@ Daemon::Daemon(config::Config config, Metrics& metrics)
       documents_(kDocumentQueue),
       outgoing_(kArticleQueue),
       seen_(seen_per_feed(config_)),
-      no_links_warned_(std::make_unique<std::atomic<bool>[]>(config_.feeds.size())),
       pending_(std::make_unique<std::atomic<int>[]>(config_.feeds.size())),
       last_poll_(config_.feeds.size()) {
   for (std::size_t i = 0; i < config_.feeds.size(); ++i) feed_index_.emplace(config_.feeds[i].name, i);
@@ -197,6 +187,7 @@ void Daemon::start() {
       },
       feeds::Clock::real(), !leases_);
   poller_->hold_while([this](std::size_t feed) { return pending_[feed] > 0; });
+  worker_ = std::make_unique<pipeline::DocumentWorker>(config_, seen_, *poller_, stopping_);
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
   if (leases_) cluster_thread_ = std::jthread([this](std::stop_token stop) { keep_leases(stop); });
   log->info("sluice started version={} config={} feeds={} workers={} endpoint={} replay={} epoch={} curve={}",
@@ -310,6 +301,7 @@ void Daemon::share_feed_state(pipeline::FeedHandoff& handoff, const pipeline::Do
 }
 
 void Daemon::work(std::size_t index) {
+  const auto to_publish = [this](pipeline::WorkItem&& item) { return outgoing_.push(std::move(item)); };
   while (auto document = documents_.pop()) {
     if (stopping_) {
       logger("daemon")->info("document not processed feed={}: sluice is stopping; it is fetched again on the next start",
@@ -318,7 +310,7 @@ void Daemon::work(std::size_t index) {
       continue;
     }
     worker_busy_since_[index] = std::chrono::steady_clock::now().time_since_epoch().count();
-    if (!process(*document)) --pending_[document->feed];
+    if (!report(*document, worker_->process(*document, to_publish))) --pending_[document->feed];
     worker_busy_since_[index] = 0;
   }
 }
@@ -360,192 +352,52 @@ Daemon::Health Daemon::health() const {
   return health;
 }
 
-bool Daemon::process(feeds::PolledDocument& document) {
-  static const auto log = logger("parse");
+bool Daemon::report(const feeds::PolledDocument& document,
+                    const std::expected<pipeline::DocumentOutput, pipeline::DocumentError>& outcome) {
   const config::FeedConfig& feed = config_.feeds[document.feed];
-  if (feed.type == config::FeedConfig::Type::html) return process_html_feed(document);
   const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
-  auto parsed = feeds::parse_feed(std::move(document.response.body), url, document.response.content_type,
-                                  feed.poll.max_items);
-  if (!parsed) {
-    ++metrics_.feed_parse_errors;
-    log->warn("feed not parsed feed={} url={} error=\"{}\"; polling goes on and a changed document is read again",
-              feed.name, url, parsed.error().reason);
+  if (!outcome) {
+    using Kind = pipeline::DocumentError::Kind;
+    if (outcome.error().kind == Kind::unreadable) {
+      ++metrics_.feed_parse_errors;
+      logger("parse")->warn("feed not parsed feed={} url={} error=\"{}\"; polling goes on and a changed document is "
+                            "read again",
+                            feed.name, url, outcome.error().reason);
+    } else if (outcome.error().kind == Kind::stopping) {
+      logger("parse")->info("document not finished feed={}: sluice is stopping; it is fetched again on the next start",
+                            feed.name);
+    }
     return false;
   }
-  const auto posting = feeds::posting_interval(*parsed);
-  poller_->hint(document.feed, posting ? std::optional(feeds::adapted_interval(*posting)) : std::nullopt,
-                parsed->feed.ttl.value_or(std::chrono::minutes(0)));
-  const std::size_t listed = parsed->entries.size() + parsed->entries_dropped;
-  if (const std::size_t dropped = parsed->entries_dropped; dropped > 0) {
-    metrics_.entries_over_max_items += dropped;
+  const pipeline::DocumentOutput& out = *outcome;
+  metrics_.articles_built += out.fresh + out.edited;
+  if (out.format == "html") {
+    logger("clean")->info("page feed read feed={} links={} new={} failed={}", feed.name, out.listed, out.fresh,
+                          out.failed);
+    return true;
+  }
+  static const auto log = logger("parse");
+  metrics_.entries_parsed += out.listed;
+  metrics_.entries_over_max_items += out.dropped;
+  metrics_.entries_deferred += out.deferred;
+  metrics_.revisions_held += out.held;
+  if (out.dropped > 0)
     log->warn("feed lists more items than max_items feed={} items={} max_items={}; the newest were read, {} dropped",
-              feed.name, listed, feed.poll.max_items, dropped);
-  }
-  // Feeds list newest first; publishing oldest first keeps the stream in story order.
-  pipeline::DocumentCommit commit{feed.name, document.response.etag, document.response.last_modified, {}};
-  std::vector<feeds::Article> articles;
-  std::vector<std::string> links;
-  std::size_t edited = 0;
-  // A feed's first document is its backlog (max_items bounds it); from then on, new entries past
-  // max_new_per_poll in one document are a flood, and wait.
-  const std::size_t most_new = seen_.knows(feed.name) ? feed.poll.max_new_per_poll : feed.poll.max_items;
-  std::size_t fresh_taken = 0;  // new entries taken up in this document, at most most_new
-  std::size_t deferred = 0;     // new entries past that, left for the next poll
-  std::size_t held = 0;         // edits within min_revision_interval of the item's last publication
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(document.fetched.time_since_epoch()).count();
-  const auto min_gap = std::chrono::duration_cast<std::chrono::seconds>(feed.poll.min_revision_interval);
-  for (const feeds::Entry& entry : parsed->entries | std::views::reverse) {
-    if (stopping_) {
-      log->info("document not finished feed={}: sluice is stopping; it is fetched again on the next start", feed.name);
-      return false;
-    }
-    std::string key = feeds::entry_key(entry);
-    if (!seen_.contains(feed.name, key) && fresh_taken++ >= most_new) {
-      ++deferred;
-      continue;
-    }
-    const auto change = seen_.observe(feed.name, key, pipeline::entry_fingerprint(entry));
-    if (change == pipeline::SeenEntries::Change::same) continue;
-    feeds::Article article = pipeline::make_article(feed, parsed->feed, entry, document.fetched);
-    auto settled = seen_.settle(feed.name, key, change, pipeline::entry_fingerprint(entry),
-                                pipeline::text_fingerprint(article), now, min_gap);
-    if (settled.held) {
-      ++held;
-      continue;
-    }
-    if (settled.publish) {
-      article.revision = static_cast<int>(settled.entry.revision);
-      edited += article.revision > 1;
-      links.push_back(article.url.value_or(""));
-      articles.push_back(std::move(article));
-    }
-    // An edit of markup alone is remembered too, so it is not cleaned again on every poll.
-    commit.entries.push_back(std::move(settled.entry));
-  }
-  if (feed.full_text && !articles.empty()) {
-    const auto stories = fetch_stories(document.feed, links);
-    std::size_t used = 0;
-    for (std::size_t i = 0; i < articles.size(); ++i)
-      if (stories[i] && pipeline::use_page_body(*stories[i], articles[i])) ++used;
-    logger("clean")->info("full text fetched feed={} items={} pages_used={}", feed.name, articles.size(), used);
-  }
-  if (deferred > 0 || held > 0) {
-    // What waits must be read again: the next poll fetches the document in full, not conditionally.
-    commit.etag.clear();
-    commit.last_modified.clear();
-    poller_->refetch(document.feed);
-    metrics_.entries_deferred += deferred;
-    metrics_.revisions_held += held;
-    if (deferred > 0)
-      log->warn("feed has more new items than max_new_per_poll feed={} new={} max_new_per_poll={}; the oldest {} go "
-                "out now, the rest on the next polls",
-                feed.name, fresh_taken, feed.poll.max_new_per_poll, most_new);
-    if (held > 0)
-      log->info("edits held feed={} items={} min_revision_interval={}; each goes out once its item's interval has "
-                "passed",
-                feed.name, held, config::format_duration(feed.poll.min_revision_interval));
-  }
-  metrics_.entries_parsed += listed;
-  metrics_.articles_built += articles.size();
-  for (const feeds::Article& article : articles)
-    if (!outgoing_.push(pipeline::prepare_article(article))) return false;
-  const std::size_t fresh = articles.size() - edited;
-  if (!outgoing_.push(std::move(commit))) return false;
+              feed.name, out.listed, feed.poll.max_items, out.dropped);
+  if (out.deferred > 0)
+    log->warn("feed has more new items than max_new_per_poll feed={} new={} max_new_per_poll={}; the oldest {} go out "
+              "now, the rest on the next polls",
+              feed.name, out.fresh + out.deferred, feed.poll.max_new_per_poll, out.most_new);
+  if (out.held > 0)
+    log->info("edits held feed={} items={} min_revision_interval={}; each goes out once its item's interval has passed",
+              feed.name, out.held, config::format_duration(feed.poll.min_revision_interval));
   // A malformed feed that still reads is not a failure: what was wrong goes with the summary.
-  if (parsed->bozo)
-    log->info("feed parsed feed={} format={} entries={} new={} edited={} repaired=\"{}\"", feed.name,
-              parsed->version, listed, fresh, edited, parsed->bozo_reason);
+  if (!out.repaired.empty())
+    log->info("feed parsed feed={} format={} entries={} new={} edited={} repaired=\"{}\"", feed.name, out.format,
+              out.listed, out.fresh, out.edited, out.repaired);
   else
-    log->info("feed parsed feed={} format={} entries={} new={} edited={}", feed.name, parsed->version,
-              listed, fresh, edited);
-  return true;
-}
-
-std::vector<std::optional<pipeline::CleanedStory>> Daemon::fetch_stories(std::size_t feed,
-                                                                          const std::vector<std::string>& urls) {
-  static const auto log = logger("clean");
-  const config::FeedConfig& source = config_.feeds[feed];
-  std::vector<std::future<feeds::FetchResult>> pending;
-  for (const std::string& url : urls) {
-    auto promise = std::make_shared<std::promise<feeds::FetchResult>>();
-    pending.push_back(promise->get_future());
-    if (url.empty()) {
-      promise->set_value(std::unexpected(feeds::FetchError{"the item has no link", 0, std::nullopt}));
-      continue;
-    }
-    poller_->fetch_page(feed, url, [promise](feeds::FetchResult result) { promise->set_value(std::move(result)); });
-  }
-  // Pages of one server queue behind its per-host limit: allow a timeout per round of them.
-  const auto rounds = 1 + urls.size() / std::max(1U, config_.hosts.per_host);
-  const auto deadline = std::chrono::steady_clock::now() + source.poll.timeout * static_cast<long>(rounds) + 5s;
-  std::vector<std::optional<pipeline::CleanedStory>> stories(urls.size());
-  for (std::size_t i = 0; i < urls.size(); ++i) {
-    if (pending[i].wait_until(deadline) != std::future_status::ready) {
-      log->warn("page not fetched in time feed={} url={}; the feed's own content is used", source.name, urls[i]);
-      continue;
-    }
-    feeds::FetchResult result = pending[i].get();
-    if (!result) {
-      if (!urls[i].empty())
-        log->warn("page fetch failed feed={} url={} error=\"{}\"; the feed's own content is used", source.name,
-                  urls[i], result.error().reason);
-      continue;
-    }
-    const std::string& page_url = result->effective_url.empty() ? urls[i] : result->effective_url;
-    const feeds::DecodedDocument decoded = feeds::decode_document(result->body, result->content_type);
-    stories[i] = pipeline::clean_page(decoded.text(), page_url);
-    if (!stories[i]->problem.empty())
-      log->warn("page too large or deep to read whole feed={} url={} problem=\"{}\"; the rest was cleaned",
-                source.name, page_url, stories[i]->problem);
-    log->debug("page cleaned feed={} url={} blocks={}", source.name, page_url, stories[i]->blocks.size());
-  }
-  return stories;
-}
-
-bool Daemon::process_html_feed(feeds::PolledDocument& document) {
-  static const auto log = logger("clean");
-  const config::FeedConfig& feed = config_.feeds[document.feed];
-  const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
-  const feeds::DecodedDocument decoded = feeds::decode_document(document.response.body, document.response.content_type);
-  std::vector<std::string> links;
-  {
-    const pipeline::PageDom dom(decoded.text());
-    links = pipeline::discover_links(dom, feed.links, url, kMaxLinksPerPoll);
-    if (!dom.problem().empty())
-      log->warn("page too large or deep to read whole feed={} url={} problem=\"{}\"; links were taken from the rest",
-                feed.name, url, dom.problem());
-  }
-  const std::size_t found = links.size();
-  std::erase_if(links, [&](const std::string& link) { return seen_.contains(feed.name, link); });
-  // An empty listing is worth one warning (a wrong selector, a redesigned page), not one per poll;
-  // another comes after the selector has matched again.
-  std::atomic<bool>& warned = no_links_warned_[document.feed];
-  if (found == 0 && !warned.exchange(true))
-    log->warn("no article links on the page feed={} url={} links=\"{}\"; check the selector if this lasts",
-              feed.name, url, feed.links.text);
-  else if (found > 0)
-    warned = false;
-  // Links are listed newest first, as feeds are: publishing oldest first keeps story order.
-  std::reverse(links.begin(), links.end());
-  const auto stories = fetch_stories(document.feed, links);
-  std::size_t failed = 0;
-  for (std::size_t i = 0; i < links.size(); ++i) failed += !stories[i] || stories[i]->blocks.empty();
-  // With pages left to read, the listing is fetched in full next time, so they are tried again.
-  if (failed > 0) poller_->refetch(document.feed);
-  pipeline::DocumentCommit commit{feed.name, failed ? "" : document.response.etag,
-                                  failed ? "" : document.response.last_modified, {}};
-  for (std::size_t i = 0; i < links.size(); ++i) {
-    // A page that failed is not remembered, so the next poll tries it again.
-    if (!stories[i] || stories[i]->blocks.empty() || !seen_.insert(feed.name, links[i])) continue;
-    if (!outgoing_.push(pipeline::prepare_article(pipeline::make_page_article(feed, *stories[i], links[i], document.fetched))))
-      return false;
-    ++metrics_.articles_built;
-    commit.entries.push_back({links[i]});
-  }
-  const std::size_t fresh = commit.entries.size();
-  if (!outgoing_.push(std::move(commit))) return false;
-  log->info("page feed read feed={} links={} new={} failed={}", feed.name, found, fresh, failed);
+    log->info("feed parsed feed={} format={} entries={} new={} edited={}", feed.name, out.format, out.listed,
+              out.fresh, out.edited);
   return true;
 }
 

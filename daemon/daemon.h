@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <expected>
 #include <mutex>
 #include <unordered_map>
 #include <future>
@@ -39,6 +40,7 @@
 #include "pipeline/state/seen_entries.h"
 #include "pipeline/cluster/shard_leases.h"
 #include "pipeline/state/state_store.h"
+#include "pipeline/work/document_worker.h"
 
 namespace sluice::daemon {
 
@@ -72,9 +74,9 @@ class Daemon {
  private:
   void work(std::size_t index);
   void publish(std::promise<std::string> bound);
-  // Both return whether the document's commit went to the publish thread.
-  bool process(feeds::PolledDocument& document);
-  bool process_html_feed(feeds::PolledDocument& document);
+  // Logs and counts what the worker made of a document; whether its commit went to the publish thread.
+  bool report(const feeds::PolledDocument& document,
+              const std::expected<pipeline::DocumentOutput, pipeline::DocumentError>& outcome);
   // The cluster thread: ticks the leases and hands feeds to the poller or takes them away.
   void keep_leases(std::stop_token stop);
   void take_over(std::size_t feed, std::chrono::steady_clock::time_point until);
@@ -82,9 +84,6 @@ class Daemon {
   bool shard_idle(std::uint32_t shard) const;
   // After a document's commit is stored: in a cluster, the feed's state goes to the shared bucket.
   void share_feed_state(pipeline::FeedHandoff& handoff, const pipeline::DocumentCommit& commit);
-  // Fetches the pages (all at once, through the poller) and cleans each; nullopt for a page that
-  // failed or did not come back in time.
-  std::vector<std::optional<pipeline::CleanedStory>> fetch_stories(std::size_t feed, const std::vector<std::string>& urls);
   std::vector<feeds::PollState> restore_state();
 
   config::Config config_;
@@ -92,12 +91,12 @@ class Daemon {
   zmq::context_t context_;
   BoundedQueue<feeds::PolledDocument> documents_;
   // From the workers to the publish thread: each document's articles, then its feed-state commit.
-  using Queued = std::variant<pipeline::PreparedArticle, pipeline::DocumentCommit>;
+  using Queued = pipeline::WorkItem;
   BoundedQueue<Queued> outgoing_;
   pipeline::SeenEntries seen_;
-  std::unique_ptr<std::atomic<bool>[]> no_links_warned_;  // per feed: an empty listing was reported
   std::unique_ptr<pipeline::StateStore> store_;
   std::unique_ptr<feeds::Poller> poller_;
+  std::unique_ptr<pipeline::DocumentWorker> worker_;  // shared by the worker threads
   std::jthread fetch_thread_;
   std::vector<std::thread> workers_;
   std::thread publish_thread_;

@@ -1,0 +1,202 @@
+#include "pipeline/work/document_worker.h"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <ranges>
+
+#include "feeds/fetch/cadence.h"
+#include "feeds/identity.h"
+#include "feeds/logging.h"
+#include "feeds/parse/encoding.h"
+#include "feeds/parse/feed_parser.h"
+#include "pipeline/clean/article_builder.h"
+#include "pipeline/clean/link_discovery.h"
+#include "pipeline/clean/page_dom.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Article links a listing page's poll follows, at most: a listing page is not a crawl.
+constexpr std::size_t kMaxLinksPerPoll = 100;
+
+std::unexpected<DocumentError> error(DocumentError::Kind kind, std::string reason = {}) {
+  return std::unexpected(DocumentError{kind, std::move(reason)});
+}
+
+}  // namespace
+
+DocumentWorker::DocumentWorker(const config::Config& config, SeenEntries& seen, feeds::Poller& fetch,
+                               const std::atomic<bool>& stopping)
+    : config_(config),
+      seen_(seen),
+      fetch_(fetch),
+      stopping_(stopping),
+      no_links_warned_(std::make_unique<std::atomic<bool>[]>(config.feeds.size())) {}
+
+std::expected<DocumentOutput, DocumentError> DocumentWorker::process(feeds::PolledDocument& document,
+                                                                     const Sink& sink) {
+  if (config_.feeds[document.feed].type == config::FeedConfig::Type::html) return read_listing(document, sink);
+  return read_feed(document, sink);
+}
+
+std::expected<DocumentOutput, DocumentError> DocumentWorker::read_feed(feeds::PolledDocument& document,
+                                                                       const Sink& sink) {
+  const config::FeedConfig& feed = config_.feeds[document.feed];
+  const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
+  auto parsed = feeds::parse_feed(std::move(document.response.body), url, document.response.content_type,
+                                  feed.poll.max_items);
+  if (!parsed) return error(DocumentError::Kind::unreadable, std::move(parsed.error().reason));
+  const auto posting = feeds::posting_interval(*parsed);
+  fetch_.hint(document.feed, posting ? std::optional(feeds::adapted_interval(*posting)) : std::nullopt,
+              parsed->feed.ttl.value_or(std::chrono::minutes(0)));
+  DocumentOutput out;
+  out.format = parsed->version;
+  out.listed = parsed->entries.size() + parsed->entries_dropped;
+  out.dropped = parsed->entries_dropped;
+  if (parsed->bozo) out.repaired = parsed->bozo_reason;
+  // A feed's first document is its backlog (max_items bounds it); from then on, new entries past
+  // max_new_per_poll in one document are a flood, and wait.
+  out.most_new = seen_.knows(feed.name) ? feed.poll.max_new_per_poll : feed.poll.max_items;
+  DocumentCommit commit{feed.name, document.response.etag, document.response.last_modified, {}};
+  std::vector<feeds::Article> articles;
+  std::vector<std::string> links;
+  std::size_t new_seen = 0;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(document.fetched.time_since_epoch()).count();
+  const auto min_gap = std::chrono::duration_cast<std::chrono::seconds>(feed.poll.min_revision_interval);
+  // Feeds list newest first; publishing oldest first keeps the stream in story order.
+  for (const feeds::Entry& entry : parsed->entries | std::views::reverse) {
+    if (stopping_) return error(DocumentError::Kind::stopping);
+    std::string key = feeds::entry_key(entry);
+    if (!seen_.contains(feed.name, key) && new_seen++ >= out.most_new) {
+      ++out.deferred;
+      continue;
+    }
+    const std::uint64_t content = entry_fingerprint(entry);
+    const auto change = seen_.observe(feed.name, key, content);
+    if (change == SeenEntries::Change::same) continue;
+    feeds::Article article = make_article(feed, parsed->feed, entry, document.fetched);
+    auto settled = seen_.settle(feed.name, key, change, content, text_fingerprint(article), now, min_gap);
+    if (settled.held) {
+      ++out.held;
+      continue;
+    }
+    if (settled.publish) {
+      article.revision = static_cast<int>(settled.entry.revision);
+      out.edited += article.revision > 1;
+      links.push_back(article.url.value_or(""));
+      articles.push_back(std::move(article));
+    }
+    // An edit of markup alone is remembered too, so it is not cleaned again on every poll.
+    commit.entries.push_back(std::move(settled.entry));
+  }
+  out.fresh = articles.size() - out.edited;
+  if (feed.full_text && !articles.empty()) {
+    const auto stories = fetch_stories(document.feed, links);
+    std::size_t used = 0;
+    for (std::size_t i = 0; i < articles.size(); ++i)
+      if (stories[i] && use_page_body(*stories[i], articles[i])) ++used;
+    logger("clean")->info("full text fetched feed={} items={} pages_used={}", feed.name, articles.size(), used);
+  }
+  if (out.deferred > 0 || out.held > 0) {
+    // What waits must be read again: the next poll fetches the document in full, not conditionally.
+    commit.etag.clear();
+    commit.last_modified.clear();
+    fetch_.refetch(document.feed);
+  }
+  for (const feeds::Article& article : articles)
+    if (!sink(prepare_article(article))) return error(DocumentError::Kind::closed);
+  if (!sink(std::move(commit))) return error(DocumentError::Kind::closed);
+  return out;
+}
+
+std::vector<std::optional<CleanedStory>> DocumentWorker::fetch_stories(std::size_t feed,
+                                                                      const std::vector<std::string>& urls) {
+  static const auto log = logger("clean");
+  const config::FeedConfig& source = config_.feeds[feed];
+  std::vector<std::future<feeds::FetchResult>> pending;
+  for (const std::string& url : urls) {
+    auto promise = std::make_shared<std::promise<feeds::FetchResult>>();
+    pending.push_back(promise->get_future());
+    if (url.empty()) {
+      promise->set_value(std::unexpected(feeds::FetchError{"the item has no link", 0, std::nullopt}));
+      continue;
+    }
+    fetch_.fetch_page(feed, url, [promise](feeds::FetchResult result) { promise->set_value(std::move(result)); });
+  }
+  // Pages of one server queue behind its per-host limit: allow a timeout per round of them.
+  const auto rounds = 1 + urls.size() / std::max(1U, config_.hosts.per_host);
+  const auto deadline = std::chrono::steady_clock::now() + source.poll.timeout * static_cast<long>(rounds) + 5s;
+  std::vector<std::optional<CleanedStory>> stories(urls.size());
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    if (pending[i].wait_until(deadline) != std::future_status::ready) {
+      log->warn("page not fetched in time feed={} url={}; the feed's own content is used", source.name, urls[i]);
+      continue;
+    }
+    feeds::FetchResult result = pending[i].get();
+    if (!result) {
+      if (!urls[i].empty())
+        log->warn("page fetch failed feed={} url={} error=\"{}\"; the feed's own content is used", source.name,
+                  urls[i], result.error().reason);
+      continue;
+    }
+    const std::string& page_url = result->effective_url.empty() ? urls[i] : result->effective_url;
+    const feeds::DecodedDocument decoded = feeds::decode_document(result->body, result->content_type);
+    stories[i] = clean_page(decoded.text(), page_url);
+    if (!stories[i]->problem.empty())
+      log->warn("page too large or deep to read whole feed={} url={} problem=\"{}\"; the rest was cleaned",
+                source.name, page_url, stories[i]->problem);
+    log->debug("page cleaned feed={} url={} blocks={}", source.name, page_url, stories[i]->blocks.size());
+  }
+  return stories;
+}
+
+std::expected<DocumentOutput, DocumentError> DocumentWorker::read_listing(feeds::PolledDocument& document,
+                                                                          const Sink& sink) {
+  static const auto log = logger("clean");
+  const config::FeedConfig& feed = config_.feeds[document.feed];
+  const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
+  const feeds::DecodedDocument decoded = feeds::decode_document(document.response.body, document.response.content_type);
+  std::vector<std::string> links;
+  {
+    const PageDom dom(decoded.text());
+    links = discover_links(dom, feed.links, url, kMaxLinksPerPoll);
+    if (!dom.problem().empty())
+      log->warn("page too large or deep to read whole feed={} url={} problem=\"{}\"; links were taken from the rest",
+                feed.name, url, dom.problem());
+  }
+  DocumentOutput out;
+  out.format = "html";
+  out.listed = links.size();
+  std::erase_if(links, [&](const std::string& link) { return seen_.contains(feed.name, link); });
+  // An empty listing is worth one warning (a wrong selector, a redesigned page), not one per poll;
+  // another comes after the selector has matched again.
+  std::atomic<bool>& warned = no_links_warned_[document.feed];
+  if (out.listed == 0 && !warned.exchange(true))
+    log->warn("no article links on the page feed={} url={} links=\"{}\"; check the selector if this lasts",
+              feed.name, url, feed.links.text);
+  else if (out.listed > 0)
+    warned = false;
+  // Links are listed newest first, as feeds are: publishing oldest first keeps story order.
+  std::reverse(links.begin(), links.end());
+  const auto stories = fetch_stories(document.feed, links);
+  for (std::size_t i = 0; i < links.size(); ++i) out.failed += !stories[i] || stories[i]->blocks.empty();
+  // With pages left to read, the listing is fetched in full next time, so they are tried again.
+  if (out.failed > 0) fetch_.refetch(document.feed);
+  DocumentCommit commit{feed.name, out.failed ? "" : document.response.etag,
+                        out.failed ? "" : document.response.last_modified, {}};
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    // A page that failed is not remembered, so the next poll tries it again.
+    if (!stories[i] || stories[i]->blocks.empty() || !seen_.insert(feed.name, links[i])) continue;
+    if (!sink(prepare_article(make_page_article(feed, *stories[i], links[i], document.fetched))))
+      return error(DocumentError::Kind::closed);
+    commit.entries.push_back({links[i]});
+  }
+  out.fresh = commit.entries.size();
+  if (!sink(std::move(commit))) return error(DocumentError::Kind::closed);
+  return out;
+}
+
+}  // namespace sluice::pipeline

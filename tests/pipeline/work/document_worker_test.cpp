@@ -1,0 +1,177 @@
+// The worker stage in process: real documents through a real DocumentWorker, its pages fetched by
+// a real Poller (its own thread, libcurl) from a real HTTP server on 127.0.0.1.
+#include "pipeline/work/document_worker.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "tests/support/http_server.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string rss(const std::vector<std::pair<std::string, std::string>>& items) {
+  std::string out = R"(<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https://news.example/</link>)";
+  for (const auto& [guid, text] : items)
+    out += "<item><title>Story " + guid + "</title><link>https://news.example/" + guid + "</link><guid>" + guid +
+           "</guid><description>" + text + "</description></item>";
+  return out + "</channel></rss>";
+}
+
+config::FeedConfig feed_config(const std::string& name, const std::string& url) {
+  config::FeedConfig feed;
+  feed.name = name;
+  feed.url = url;
+  feed.poll.timeout = 5s;
+  return feed;
+}
+
+class DocumentWorkerTest : public testing::Test {
+ protected:
+  // Builds the worker (and the fetch stage it asks) once the configuration is final.
+  void make() {
+    poller.emplace(config, std::vector<feeds::PollState>{}, [](feeds::PolledDocument&&) { return true; },
+                   feeds::Poller::Scheduled{}, feeds::Poller::Observed{}, feeds::Clock::real(), false);
+    worker.emplace(config, seen, *poller, stopping);
+  }
+
+  std::expected<DocumentOutput, DocumentError> read(const std::string& body, std::size_t feed = 0) {
+    feeds::PolledDocument document;
+    document.feed = feed;
+    document.response.status = 200;
+    document.response.body = body;
+    document.response.etag = "\"v1\"";
+    document.fetched = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + shift;
+    items.clear();
+    return worker->process(document, [this](WorkItem&& item) {
+      if (!accepting) return false;
+      items.push_back(std::move(item));
+      return true;
+    });
+  }
+
+  std::vector<std::string> titles() const {
+    std::vector<std::string> out;
+    for (const WorkItem& item : items)
+      if (const auto* article = std::get_if<PreparedArticle>(&item)) out.push_back(article->title);
+    return out;
+  }
+
+  const DocumentCommit& commit() const { return std::get<DocumentCommit>(items.back()); }
+
+  test::HttpServer server;  // outlives the fetch stage, whose pooled connections it would wait for
+  config::Config config;
+  SeenEntries seen;
+  std::atomic<bool> stopping{false};
+  bool accepting = true;
+  std::chrono::seconds shift{0};  // how far the document's fetch time is moved on
+  std::optional<feeds::Poller> poller;
+  std::optional<DocumentWorker> worker;
+  std::vector<WorkItem> items;
+};
+
+TEST_F(DocumentWorkerTest, ReadsEachEntryOnceOldestFirstThenItsCommit) {
+  config.feeds = {feed_config("news", "https://news.example/rss")};
+  make();
+  const std::string document = rss({{"c", "Third."}, {"b", "Second."}, {"a", "First."}});
+  const auto first = read(document);
+  ASSERT_TRUE(first) << first.error().reason;
+  EXPECT_EQ(first->format, "rss20");
+  EXPECT_EQ(first->listed, 3U);
+  EXPECT_EQ(first->fresh, 3U);
+  EXPECT_EQ(titles(), (std::vector<std::string>{"Story a", "Story b", "Story c"}));
+  EXPECT_EQ(commit().etag, "\"v1\"");
+  EXPECT_EQ(commit().entries.size(), 3U);
+
+  const auto again = read(document);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->fresh, 0U);
+  EXPECT_TRUE(titles().empty());
+  EXPECT_TRUE(commit().entries.empty());
+}
+
+TEST_F(DocumentWorkerTest, KeepsTheBrakesAndLeavesWhatWaitsForAFullFetch) {
+  config.feeds = {feed_config("news", "https://news.example/rss")};
+  config.feeds[0].poll.max_items = 3;
+  config.feeds[0].poll.max_new_per_poll = 2;
+  config.feeds[0].poll.min_revision_interval = 5min;
+  make();
+  // The first document is the backlog: max_items of it, the newest, all taken.
+  const auto backlog = read(rss({{"e", "E."}, {"d", "D."}, {"c", "C."}, {"b", "B."}, {"a", "A."}}));
+  ASSERT_TRUE(backlog);
+  EXPECT_EQ(backlog->dropped, 2U);
+  EXPECT_EQ(titles(), (std::vector<std::string>{"Story c", "Story d", "Story e"}));
+  // Later, three new at once: the oldest two go, the third waits, and the document is to be fetched in full.
+  const auto flood = read(rss({{"h", "H."}, {"g", "G."}, {"f", "F."}}));
+  ASSERT_TRUE(flood);
+  EXPECT_EQ(flood->deferred, 1U);
+  EXPECT_EQ(titles(), (std::vector<std::string>{"Story f", "Story g"}));
+  EXPECT_EQ(commit().etag, "") << "validators would hide what waits";
+  const auto next = read(rss({{"h", "H."}, {"g", "G."}, {"f", "F."}}));
+  ASSERT_TRUE(next);
+  EXPECT_EQ(titles(), (std::vector<std::string>{"Story h"}));
+  EXPECT_EQ(commit().etag, "\"v1\"");
+  // An edit a minute after publication waits; five minutes on, its latest text is revision 2.
+  shift = 60s;
+  const auto soon = read(rss({{"h", "H, corrected."}, {"g", "G."}, {"f", "F."}}));
+  ASSERT_TRUE(soon);
+  EXPECT_EQ(soon->held, 1U);
+  EXPECT_TRUE(titles().empty());
+  shift = 400s;
+  const auto later = read(rss({{"h", "H, corrected again."}, {"g", "G."}, {"f", "F."}}));
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->edited, 1U);
+  ASSERT_EQ(items.size(), 2U);
+  EXPECT_EQ(std::get<PreparedArticle>(items[0]).revision, 2);
+  EXPECT_NE(std::get<PreparedArticle>(items[0]).json.find("H, corrected again."), std::string::npos);
+}
+
+TEST_F(DocumentWorkerTest, SaysWhyItStopped) {
+  config.feeds = {feed_config("news", "https://news.example/rss")};
+  make();
+  const auto unreadable = read("<html><body>Not a feed</body></html>");
+  ASSERT_FALSE(unreadable);
+  EXPECT_EQ(unreadable.error().kind, DocumentError::Kind::unreadable);
+  EXPECT_EQ(unreadable.error().reason, "not a feed: the root element is <html>");
+
+  accepting = false;
+  const auto closed = read(rss({{"a", "A."}}));
+  ASSERT_FALSE(closed);
+  EXPECT_EQ(closed.error().kind, DocumentError::Kind::closed);
+
+  accepting = true;
+  stopping = true;
+  const auto stopped = read(rss({{"b", "B."}}));
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().kind, DocumentError::Kind::stopping);
+  EXPECT_TRUE(items.empty()) << "nothing is handed on once stopping";
+}
+
+TEST_F(DocumentWorkerTest, AListingPageHasItsLinkedPagesFetchedAndCleaned) {
+  const std::string story = "<html><head><title>Harbour reopens</title></head><body><article><h1>Harbour reopens</h1>"
+                            "<p>The harbour reopened on Tuesday morning after three days in which storms kept every "
+                            "boat in port, and the first ferries left on time.</p><p>Crews had worked through the "
+                            "night to clear the slipway, the harbour master said, and no damage was found.</p>"
+                            "</article></body></html>";
+  server.route("/harbour.html", [&](const test::HttpRequest&) { return test::HttpReply{200, story, {{"Content-Type", "text/html"}}}; });
+  config.feeds = {feed_config("listing", server.url("/news/"))};
+  config.feeds[0].type = config::FeedConfig::Type::html;
+  config.feeds[0].links = *config::parse_selector("main a");
+  make();
+  std::jthread fetching([this](std::stop_token stop) { poller->run(stop); });
+  const auto out = read("<html><body><nav><a href=\"/about\">About</a></nav><main><a href=\"/harbour.html\">Harbour</a>"
+                        "<a href=\"/missing.html\">Missing</a></main></body></html>");
+  ASSERT_TRUE(out) << out.error().reason;
+  EXPECT_EQ(out->format, "html");
+  EXPECT_EQ(out->listed, 2U);
+  EXPECT_EQ(out->fresh, 1U);
+  EXPECT_EQ(out->failed, 1U) << "the 404 is tried again next poll";
+  EXPECT_EQ(titles(), (std::vector<std::string>{"Harbour reopens"}));
+  EXPECT_EQ(commit().etag, "") << "a listing with pages left to read is fetched in full next time";
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
