@@ -44,6 +44,10 @@ std::string item(const std::string& guid, const std::string& title, const std::s
          "</guid><description>" + text + "</description></item>";
 }
 
+// A feed as servers send it, with a type the test server does not compress: compressing a large
+// document would hold its first byte back past curl's patience on a loaded machine.
+test::HttpReply feed_reply(std::string body) { return {200, std::move(body), {{"Content-Type", "application/rss+xml"}}}; }
+
 // Resident memory of a process, in bytes (0 when it is gone).
 std::size_t rss_of(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -73,7 +77,7 @@ class Hostile : public testing::Test {
         items += item("healthy-" + std::to_string(i), "Healthy story " + std::to_string(i),
                       "https://healthy.example/" + std::to_string(i),
                       "Story number " + std::to_string(i) + " of the healthy feed, told in a sentence or two.");
-      return test::HttpReply{200, rss(items), {}};
+      return feed_reply(rss(items));
     });
   }
 
@@ -190,7 +194,7 @@ TEST_F(Hostile, LinksAndRedirectsReachNeitherLocalFilesNorPrivateHosts) {
     std::string items;
     for (std::size_t i = 0; i < links.size(); ++i)
       items += item("link-" + std::to_string(i), "Teaser " + std::to_string(i), links[i], "Only a teaser.");
-    return test::HttpReply{200, rss(items), {}};
+    return feed_reply(rss(items));
   });
   start("  - name: intranet\n    url: " + internal.url("/intranet.xml") + "\n  - name: hostile\n    url: " +
         hostile.url("/hostile.xml") + "\n    full_text: true\n  - name: redirected\n    url: " +
@@ -221,7 +225,7 @@ TEST_F(Hostile, ReplayClientsThatLeaveAtOnceOrNeverReadNeitherStopNorSwampTheDae
     for (int i = 0; i < 1500; ++i)
       items += item("bulk-" + std::to_string(i), "Bulk " + std::to_string(i), "https://bulk.example/" + std::to_string(i),
                     std::to_string(i) + " " + paragraph);
-    return test::HttpReply{200, rss(items), {}};
+    return feed_reply(rss(items));
   });
   start("  - name: bulk\n    url: " + bulk.url("/bulk.xml") + "\n    interval: 1h\n    max_interval: 1h\n");
   ASSERT_TRUE(test::wait_until([&] { return of_feed("bulk").size() == 1500; }, 60s)) << daemon->log();
@@ -290,8 +294,7 @@ TEST_F(Hostile, AHugeFeedIsReadOnceAndNeitherStarvesTheOthersNorHoldsUpStopping)
   std::atomic<int> polls{0};
   huge.route("/huge.xml", [&](const test::HttpRequest&) {
     ++polls;
-    // A type the test server does not compress (brotli on 14 MB would take it longer than curl waits).
-    return test::HttpReply{200, document, {{"Content-Type", "application/rss+xml"}}};
+    return feed_reply(document);
   });
   start("  - name: huge\n    url: " + huge.url("/huge.xml") + "\n    interval: 3s\n    max_items: 10000\n");
   ASSERT_TRUE(daemon->wait_for_log("feed lists more items than max_items feed=huge items=60000 max_items=10000", 1, 60s))
@@ -320,7 +323,7 @@ TEST_F(Hostile, GuidFloodsAndRevisionStormsAreBraked) {
       const std::string id = std::to_string(poll) + "-" + std::to_string(i);
       items += item("flood-" + id, "Flood " + id, "https://flood.example/" + id, "Flood item " + id + ".");
     }
-    return test::HttpReply{200, rss(items), {}};
+    return feed_reply(rss(items));
   });
   // One item whose text changes at every poll.
   std::atomic<int> storm_polls{0};
@@ -382,7 +385,7 @@ TEST_F(Hostile, HostileServersFailTheirOwnFeedsOnly) {
   hostile.route("/deep.xml", [](const test::HttpRequest&) {
     std::string deep;
     for (int i = 0; i < 300'000; ++i) deep += "<b>";
-    return test::HttpReply{200, rss("<item><title>Deep</title><guid>deep</guid><description>" + deep + "</description></item>"), {}};
+    return feed_reply(rss("<item><title>Deep</title><guid>deep</guid><description>" + deep + "</description></item>"));
   });
   // A server that asks everyone to go away, on a host of its own (it holds back its whole host).
   test::HttpServer busy;
@@ -435,7 +438,7 @@ TEST_F(Hostile, AFullDiskHoldsPublishingBackAndLosesNothing) {
     for (int i = released; i > 0; --i)
       items += item("big-" + std::to_string(i), "Big " + std::to_string(i), "https://big.example/" + std::to_string(i),
                     std::to_string(i) + " " + paragraph);
-    return test::HttpReply{200, rss(items), {}};
+    return feed_reply(rss(items));
   });
   start("  - name: big\n    url: " + big.url("/big.xml") + "\n    max_new_per_poll: 10000\n",
         "journal: { max_size: 64MiB }\n");
