@@ -8,7 +8,9 @@
 // A document's Commit (its validators and new entry identities) follows its articles through the
 // same queue, so the state store advances only once they are published. start() returns once the
 // state is loaded, the publisher is bound and every thread runs; stop() stops the fetch thread,
-// lets the workers and the publisher drain what they hold, and joins every thread.
+// has the workers let go of their documents (uncommitted, so fetched again on the next start),
+// lets the publisher publish what reached it, and joins every thread. The stages' logic lives in
+// pipeline/ (DocumentWorker; the publish loop and the lease thread are still here).
 #pragma once
 
 #include <zmq.hpp>
