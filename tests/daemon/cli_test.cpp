@@ -76,7 +76,7 @@ TEST(Cli, RunRefusesAnInvalidConfig) {
 TEST(Cli, ParsePrintsTheFeedJson) {
   const auto result =
       test::run_command({SLUICE_BINARY, "parse", "--url=https://news.example.org/world/rss.xml",
-                         SLUICE_SHARED_DIR "/fixtures/seed/feed.xml"});
+                         SLUICE_FIXTURES_DIR "/seed/feed.xml"});
   EXPECT_EQ(result.status, 0) << result.err;
   const auto json = nlohmann::json::parse(result.out);
   EXPECT_EQ(json["bozo"], false);
@@ -102,12 +102,12 @@ TEST(Cli, ParseSaysWhyADocumentIsNotAFeed) {
 }
 
 TEST(Cli, ExtractPrintsTheCleanedArticle) {
-  const auto result = test::run_command({SLUICE_BINARY, "extract", SLUICE_SHARED_DIR "/fixtures/seed/page.html"});
+  const auto result = test::run_command({SLUICE_BINARY, "extract", SLUICE_FIXTURES_DIR "/seed/page.html"});
   EXPECT_EQ(result.status, 0) << result.err;
   const auto json = nlohmann::json::parse(result.out);
   const auto violations = test::schema_violations(test::article_schema(), json);
   EXPECT_TRUE(violations.empty()) << testing::PrintToString(violations);
-  const auto expected = nlohmann::json::parse(test::read_file(SLUICE_SHARED_DIR "/fixtures/seed/expected.json"));
+  const auto expected = nlohmann::json::parse(test::read_file(SLUICE_FIXTURES_DIR "/seed/expected.json"));
   EXPECT_EQ(json["title"], expected["title"]);
   EXPECT_EQ(json["url"], expected["url"]);
   EXPECT_EQ(json["published"], expected["published"]);
@@ -120,10 +120,10 @@ TEST(Cli, ExtractPrintsTheCleanedArticle) {
 
 TEST(Cli, ExtractReadsPlainTextFromStdin) {
   const auto result = test::run_command(
-      {"/bin/sh", "-c", std::string(SLUICE_BINARY) + " extract --text - < " SLUICE_SHARED_DIR "/fixtures/seed/scraped.txt"});
+      {"/bin/sh", "-c", std::string(SLUICE_BINARY) + " extract --text - < " SLUICE_FIXTURES_DIR "/seed/scraped.txt"});
   EXPECT_EQ(result.status, 0) << result.err;
   const auto json = nlohmann::json::parse(result.out);
-  const auto expected = nlohmann::json::parse(test::read_file(SLUICE_SHARED_DIR "/fixtures/seed/expected.json"));
+  const auto expected = nlohmann::json::parse(test::read_file(SLUICE_FIXTURES_DIR "/seed/expected.json"));
   EXPECT_EQ(json["title"], expected["title"]);
   for (const auto& paragraph : expected["paragraphs"]) {
     const std::string text = json["text"];
@@ -136,7 +136,7 @@ TEST(Cli, ExtractReadsPlainTextFromStdin) {
 TEST(Cli, ExtractBatchAnswersEveryLine) {
   const test::TempDir dir;
   const auto requests = (dir.path() / "requests").string();
-  test::write_file(requests, std::string("{\"file\": \"") + SLUICE_SHARED_DIR "/fixtures/seed/page.html\"}\n"
+  test::write_file(requests, std::string("{\"file\": \"") + SLUICE_FIXTURES_DIR "/seed/page.html\"}\n"
                              "{\"file\": \"" + (dir.path() / "none.html").string() + "\"}\n"
                              "not json\n");
   const auto result = test::run_command({"/bin/sh", "-c", std::string(SLUICE_BINARY) + " extract --batch < " + requests});

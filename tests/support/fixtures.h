@@ -1,4 +1,5 @@
-// Where the tests find the shared fixtures: CMake passes the path of ../shared in.
+// Where the tests find their fixtures (tests/fixtures: the seed story and the article schema, as
+// published in the shared kit); CMake passes the path in.
 #pragma once
 
 #include <filesystem>
@@ -6,6 +7,6 @@
 namespace sluice::test {
 
 // The seed story: scraped.txt, page.html, feed.xml and expected.json.
-inline const std::filesystem::path kSeed = std::filesystem::path(SLUICE_SHARED_DIR) / "fixtures/seed";
+inline const std::filesystem::path kSeed = std::filesystem::path(SLUICE_FIXTURES_DIR) / "seed";
 
 }  // namespace sluice::test

@@ -67,7 +67,7 @@ std::vector<std::string> schema_violations(const nlohmann::json& schema, const n
 nlohmann::json load_json(const std::filesystem::path& file) { return nlohmann::json::parse(read_file(file)); }
 
 const nlohmann::json& article_schema() {
-  static const nlohmann::json schema = load_json(std::filesystem::path(SLUICE_SHARED_DIR) / "schema/article.schema.json");
+  static const nlohmann::json schema = load_json(std::filesystem::path(SLUICE_FIXTURES_DIR) / "schema/article.schema.json");
   return schema;
 }
 

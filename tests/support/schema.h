@@ -16,7 +16,7 @@ std::vector<std::string> schema_violations(const nlohmann::json& schema, const n
 
 nlohmann::json load_json(const std::filesystem::path& file);
 
-// The published article schema, from the shared fixtures.
+// The published article schema (tests/fixtures/schema).
 const nlohmann::json& article_schema();
 
 }  // namespace sluice::test

@@ -38,7 +38,7 @@ TEST(Article, SeedArticleConformsToTheSchema) {
   EXPECT_TRUE(violations.empty()) << testing::PrintToString(violations);
   // Fields come in the schema's order, so the stream reads the same way the contract does.
   const auto ordered_schema = nlohmann::ordered_json::parse(
-      test::read_file(std::filesystem::path(SLUICE_SHARED_DIR) / "schema/article.schema.json"));
+      test::read_file(std::filesystem::path(SLUICE_FIXTURES_DIR) / "schema/article.schema.json"));
   std::vector<std::string> schema_keys;
   for (const auto& [key, value] : ordered_schema["properties"].items()) schema_keys.push_back(key);
   const auto doc = feeds::parse_feed(test::read_file(kSeed / "feed.xml"), "");
