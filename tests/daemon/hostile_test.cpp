@@ -19,6 +19,7 @@
 
 #include "tests/support/http_server.h"
 #include "tests/support/process.h"
+#include "tests/support/replay_clients.h"
 #include "tests/support/sluice_daemon.h"
 #include "tests/support/temp_dir.h"
 
@@ -231,13 +232,7 @@ TEST_F(Hostile, ReplayClientsThatLeaveAtOnceOrNeverReadNeitherStopNorSwampTheDae
   ASSERT_TRUE(test::wait_until([&] { return of_feed("bulk").size() == 1500; }, 60s)) << daemon->log();
 
   // A thousand clients that ask (nonsense, or a replay) and are gone before the answer.
-  for (int i = 0; i < 1000; ++i) {
-    zmq::socket_t client(context, zmq::socket_type::dealer);
-    client.set(zmq::sockopt::linger, 100);
-    client.connect(daemon->replay_endpoint());
-    if (i % 2) client.send(zmq::str_buffer("{not json"), zmq::send_flags::none);
-    else client.send(zmq::str_buffer(R"({"from": 1, "credit": 50000})"), zmq::send_flags::none);
-  }
+  test::hit_and_run(daemon->replay_endpoint(), 1000, R"({"from": 1, "credit": 50000})", "{not json");
 
   // Eighty clients asking for everything again and again, reading nothing, for five seconds: more
   // than the 64 replays served at once.

@@ -10,6 +10,7 @@
 #include "pipeline/deliver/publisher.h"
 #include "tests/support/frames.h"
 #include "tests/support/journals.h"
+#include "tests/support/replay_clients.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::pipeline {
@@ -128,13 +129,7 @@ TEST_F(ReplayTest, RefusesAWrongEpochAndABadRequest) {
 TEST_F(ReplayTest, ClientsThatAskAndLeaveAtOnceNeverStopTheServer) {
   // Each one connects, sends (not JSON, or a replay it will not wait for) and is gone before the
   // answer: the answer goes to a departed peer, which is normal, never fatal.
-  for (int i = 0; i < 1000; ++i) {
-    zmq::socket_t hit_and_run(context, zmq::socket_type::dealer);
-    hit_and_run.set(zmq::sockopt::linger, 200);
-    hit_and_run.connect(server->endpoint());
-    if (i % 2 == 0) hit_and_run.send(zmq::str_buffer("not json"), zmq::send_flags::none);
-    else hit_and_run.send(zmq::str_buffer(R"({"from": 1})"), zmq::send_flags::none);
-  }
+  test::hit_and_run(server->endpoint(), 1000, "not json", R"({"from": 1})");
   ask({{"from", 28}});
   std::uint64_t last = 0;
   EXPECT_EQ(until_end(last), (std::vector<std::uint64_t>{28, 29, 30})) << "the server still serves";
