@@ -311,7 +311,8 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
   if (!transfer->refused.empty()) {
     result = std::unexpected(FetchError{"refused non-public address " + transfer->refused + " for " +
                                             transfer->refused_url +
-                                            " (links and redirects sluice follows must lead to public servers)",
+                                            " (links and redirects sluice follows must lead to public servers; "
+                                            "allow_private: true on the feed lifts this)",
                                         status, std::nullopt});
   } else if (transfer->too_large || code == CURLE_FILESIZE_EXCEEDED) {
     result = std::unexpected(FetchError{"body exceeds max_body " + config::format_size(transfer->max_body), status, std::nullopt});

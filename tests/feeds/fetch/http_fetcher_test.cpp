@@ -270,7 +270,7 @@ TEST_F(HttpFetcherTest, GuardRefusesNonPublicAddressesAfterResolution) {
   const FetchResult refused = fetch(request);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().reason, "refused non-public address 127.0.0.1 for " + server.url("/internal") +
-                                        " (links and redirects sluice follows must lead to public servers)");
+                                        " (links and redirects sluice follows must lead to public servers; allow_private: true on the feed lifts this)");
   // "localhost" resolves to loopback too: the check is on the address, not the name.
   FetchRequest by_name = request_for(server.url("/internal").replace(7, 9, "localhost"));
   by_name.public_only = true;
@@ -384,7 +384,7 @@ TEST_F(GuardTest, AGuardedRequestNeverRidesAPooledConnectionTheGuardDidNotOpen) 
     const FetchResult refused = fetcher.fetch(guarded);
     ASSERT_FALSE(refused) << url;
     EXPECT_EQ(refused.error().reason, "refused non-public address 127.0.0.2 for " + internal.url("/secret") +
-                                          " (links and redirects sluice follows must lead to public servers)");
+                                          " (links and redirects sluice follows must lead to public servers; allow_private: true on the feed lifts this)");
   }
   EXPECT_EQ(secrets_served, 1);
   // A public server's pooled connection serves guarded requests as before.
