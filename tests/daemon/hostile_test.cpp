@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <mutex>
@@ -67,8 +68,6 @@ struct Received {
 
 class Hostile : public testing::Test {
  protected:
-  static constexpr auto kHealthyInterval = 2s;
-
   Hostile() {
     // A new story at every poll, the last five listed.
     healthy_server.route("/healthy.xml", [this](const test::HttpRequest&) {
@@ -93,7 +92,6 @@ class Hostile : public testing::Test {
                                      "  - name: healthy\n    url: " + healthy_server.url("/healthy.xml") +
                                      "\n    interval: 2s\n" + feeds);
     ASSERT_TRUE(daemon->start()) << daemon->log();
-    started = Clock::now();
     subscriber = std::jthread([this](std::stop_token stop) { subscribe(stop); });
     ASSERT_TRUE(daemon->wait_for_log("subscription added")) << daemon->log();
   }
@@ -132,19 +130,23 @@ class Hostile : public testing::Test {
     return out;
   }
 
-  // The healthy feed went on publishing: no story more than `longest` after the one before (or
-  // after the start), and none missing now for longer than that.
-  void expect_healthy(std::chrono::milliseconds longest) {
+  // The healthy feed went on through the attack: every story its server handed out was published,
+  // once and in order, and the story of its next poll is published too. How long it waited is
+  // measured by the benchmarks (bench/big_feed.py); the deadline here only keeps a hang from
+  // running forever.
+  void expect_healthy() {
+    const int served = healthy_polls;
+    const std::string next = "Healthy story " + std::to_string(served + 1);
+    EXPECT_TRUE(test::wait_until(
+        [&] {
+          const auto stories = of_feed("healthy");
+          return std::ranges::any_of(stories, [&](const Received& story) { return story.title == next; });
+        },
+        60s))
+        << "the healthy feed stopped after " << served << " polls\n" << daemon->log();
     const auto stories = of_feed("healthy");
-    EXPECT_FALSE(stories.empty()) << daemon->log();
-    auto before = started;
-    std::chrono::milliseconds widest{0};
-    for (const Received& story : stories) {
-      widest = std::max(widest, std::chrono::duration_cast<std::chrono::milliseconds>(story.at - before));
-      before = story.at;
-    }
-    widest = std::max(widest, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - before));
-    EXPECT_LE(widest, longest) << "the healthy feed was held up";
+    for (std::size_t i = 0; i < stories.size(); ++i)
+      EXPECT_EQ(stories[i].title, "Healthy story " + std::to_string(i + 1)) << "lost, repeated or out of order";
   }
 
   // SIGTERM ends the daemon cleanly within the unit's TimeoutStopSec.
@@ -159,7 +161,6 @@ class Hostile : public testing::Test {
   test::HttpServer healthy_server;
   std::atomic<int> healthy_polls{0};
   std::optional<test::SluiceDaemon> daemon;
-  Clock::time_point started;
   zmq::context_t context;
   std::jthread subscriber;
   std::mutex mutex;
@@ -213,7 +214,7 @@ TEST_F(Hostile, LinksAndRedirectsReachNeitherLocalFilesNorPrivateHosts) {
   EXPECT_NE(log.find("links and redirects sluice follows must be http or https"), std::string::npos) << log;
   EXPECT_GE(test::count_of(log, "refused non-public address 127.0.0.2"), 2U) << log;
   EXPECT_NE(log.find("refused non-public address ::ffff:127.0.0.2"), std::string::npos) << log;
-  expect_healthy(kHealthyInterval * 3);
+  expect_healthy();
   expect_clean_stop();
 }
 
@@ -274,7 +275,7 @@ TEST_F(Hostile, ReplayClientsThatLeaveAtOnceOrNeverReadNeitherStopNorSwampTheDae
     served = topics.size() == 4 && topics.back() == "end.";
   }
   EXPECT_TRUE(served) << daemon->log();
-  expect_healthy(kHealthyInterval * 3);
+  expect_healthy();
   expect_clean_stop();
 }
 
@@ -300,7 +301,7 @@ TEST_F(Hostile, AHugeFeedIsReadOnceAndNeitherStarvesTheOthersNorHoldsUpStopping)
   ASSERT_TRUE(test::wait_until([&] { return of_feed("huge").size() == 10'000; }, 30s)) << of_feed("huge").size();
   EXPECT_EQ(of_feed("huge").front().title, "Item 50001") << "the newest 10 000, oldest first";
   EXPECT_EQ(of_feed("huge").back().title, "Item 60000");
-  expect_healthy(kHealthyInterval * 3);
+  expect_healthy();
   // Stopping while the huge document is being read again: prompt, and nothing is lost.
   ASSERT_TRUE(test::wait_until([&] { return polls >= 3; }, 30s));
   expect_clean_stop();
@@ -348,7 +349,7 @@ TEST_F(Hostile, GuidFloodsAndRevisionStormsAreBraked) {
     EXPECT_GE(storm[i].at - storm[i - 1].at, 3s) << "revision " << storm[i].revision;
   }
   EXPECT_TRUE(daemon->wait_for_log("edits held feed=storm items=1 min_revision_interval=4s")) << daemon->log();
-  expect_healthy(kHealthyInterval * 3);
+  expect_healthy();
   expect_clean_stop();
 }
 
@@ -410,7 +411,7 @@ TEST_F(Hostile, HostileServersFailTheirOwnFeedsOnly) {
   std::this_thread::sleep_for(6s);
   EXPECT_LE(busy_asked, 4) << "the busy server was asked again before its Retry-After";
   for (const Received& article : of_feed("laughs")) EXPECT_LT(article.text.size(), 100'000U) << "entities expanded";
-  expect_healthy(kHealthyInterval * 3);
+  expect_healthy();
   expect_clean_stop();
 }
 
