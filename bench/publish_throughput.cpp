@@ -1,18 +1,19 @@
 // Publishing throughput: articles per second from the publish stage to one subscriber over
 // loopback TCP, beside raw libzmq in the same run.
-//   publish_throughput [--articles N] [--dir DIR] [--small-pages]
+//   publish_throughput [--articles N] [--per-document N] [--dir DIR] [--small-pages]
 // It runs itself again with glibc's malloc on transparent huge pages, as systemd/sluice.service runs
 // the daemon (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), unless GLIBC_TUNABLES is set or --small-pages
 // is given. A first raw libzmq round warms the process's heap and is not counted.
 // Three rows, each counted at the subscriber (the time from the first send to the last receive):
 //   raw libzmq    XPUB → SUB, the same 4 KB bodies, nothing else
-//   sluice        what the daemon's publish thread does per article (pipeline::Sequencer: the
-//                 journal and story-index lookups, the seq put into the JSON, the journal append;
-//                 an fdatasync per batch in DIR, overlapping the next batch's appends, batches of
-//                 1024 growing up to 8192 while the disk is busy; the three-frame send once its
-//                 batch is durable, the body sent from the journal's buffer without a copy).
-//                 The JSON is serialized beforehand,
-//                 as the daemon's worker threads do.
+//   sluice        the daemon's publish stage itself, pipeline::PublishLoop on a thread of its own,
+//                 fed through the daemon's bounded queue: per article the Sequencer (journal and
+//                 story-index lookups, the seq put into the JSON, the journal append), an
+//                 fdatasync per batch in DIR overlapping the next batch's appends, the three-frame
+//                 send once its batch is durable (the body from the journal's buffer, no copy),
+//                 and a feed-state commit into SQLite every --per-document articles (50; 0: none)
+//                 once its articles are out. The JSON is serialized beforehand, as the daemon's
+//                 worker threads do.
 //   sluice+CURVE  the same with CURVE on the socket and a ZAP handler admitting the subscriber
 // Queues are unbounded here, so every article arrives and the rate is the subscriber's real one.
 // One JSON line per row on stdout, and a table on stderr.
@@ -23,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <utility>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -35,32 +37,29 @@
 
 #include "pipeline/clean/article_json.h"
 #include "pipeline/deliver/curve.h"
-#include "pipeline/deliver/journal.h"
+#include "pipeline/deliver/publish_loop.h"
 #include "pipeline/deliver/publisher.h"
-#include "pipeline/deliver/sequencer.h"
 #include "bench/bench_articles.h"
-#include "daemon/bounded_queue.h"
+#include "pipeline/bounded_queue.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using sluice::pipeline::CurveKeys;
 
-constexpr std::size_t kBatch = 1024;      // the daemon's kJournalBatch
-constexpr std::size_t kBatchMost = 8192;  // and kJournalBatchMost
-constexpr std::size_t kArticleQueue = 4096;  // and kArticleQueue
-constexpr std::size_t kTakeMost = 256;       // and kTakeMost
+constexpr std::size_t kArticleQueue = 4096;  // the daemon's
 
-// Counts the articles on a SUB socket until the "done." message; returns when that came.
-Clock::time_point receive_all(zmq::socket_t& subscriber, std::size_t& got, std::atomic<bool>& ready) {
+// Counts the articles on a SUB socket until `expected` came; returns when the last did.
+Clock::time_point receive_all(zmq::socket_t& subscriber, std::size_t expected, std::size_t& got,
+                              std::atomic<bool>& ready) {
   std::vector<zmq::message_t> frames;
   ready = true;
-  for (;;) {
+  while (got < expected) {
     frames.clear();
     if (!zmq::recv_multipart(subscriber, std::back_inserter(frames)) || frames.empty()) continue;
-    if (frames[0].to_string_view() == "done.") return Clock::now();
     if (frames.size() == 3 && frames[0].to_string_view().starts_with("article.")) ++got;
   }
+  return Clock::now();
 }
 
 struct Row {
@@ -77,17 +76,18 @@ double process_cpu_seconds() {
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
-// Connects a subscriber to endpoint, waits until publishing reaches it, runs send, and times it
-// until the subscriber has the "done." message that finish sends.
+// Connects a subscriber to endpoint, waits until publishing reaches it (a probe message, or the
+// publisher's welcome heartbeat), runs send, and times it until the subscriber has `expected`
+// articles.
 template <typename Send>
 Row measure(const std::string& name, zmq::context_t& context, const std::string& endpoint, const CurveKeys* client,
-            const std::string& server_key, std::size_t bytes, Send send, auto probe, auto finish) {
+            const std::string& server_key, std::size_t bytes, std::size_t expected, Send send, auto probe) {
   zmq::socket_t subscriber(context, zmq::socket_type::sub);
   subscriber.set(zmq::sockopt::rcvhwm, 0);
   if (client) sluice::pipeline::secure_client(subscriber, server_key, *client);
   subscriber.set(zmq::sockopt::subscribe, "article.");
   subscriber.set(zmq::sockopt::subscribe, "probe.");
-  subscriber.set(zmq::sockopt::subscribe, "done.");
+  subscriber.set(zmq::sockopt::subscribe, "heartbeat.");
   subscriber.connect(endpoint);
   // Probe until the subscription has reached the publisher; probes are not counted.
   for (;;) {
@@ -102,12 +102,11 @@ Row measure(const std::string& name, zmq::context_t& context, const std::string&
   std::atomic<bool> ready{false};
   Clock::time_point end;
   std::size_t got = 0;
-  std::thread receiver([&] { end = receive_all(subscriber, got, ready); });
+  std::thread receiver([&] { end = receive_all(subscriber, expected, got, ready); });
   while (!ready) std::this_thread::yield();
   const auto start = Clock::now();
   const double cpu_start = process_cpu_seconds();
   send();
-  finish();
   receiver.join();
   return {name, got, std::chrono::duration<double>(end - start).count(), bytes, process_cpu_seconds() - cpu_start};
 }
@@ -118,10 +117,12 @@ int main(int argc, char** argv) {
   std::size_t count = 100'000;
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "sluice-bench-publish";
   bool small_pages = false;
+  std::size_t per_document = 50;  // articles per feed-state commit; 0: none
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--small-pages") == 0) small_pages = true;
     else if (i + 1 < argc && std::strcmp(argv[i], "--articles") == 0) count = std::stoull(argv[++i]);
     else if (i + 1 < argc && std::strcmp(argv[i], "--dir") == 0) dir = argv[++i];
+    else if (i + 1 < argc && std::strcmp(argv[i], "--per-document") == 0) per_document = std::stoull(argv[++i]);
   }
   if (!small_pages && std::getenv("GLIBC_TUNABLES") == nullptr) {
     ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
@@ -162,8 +163,8 @@ int main(int argc, char** argv) {
       xpub.send(zmq::buffer(body), zmq::send_flags::none);
     };
     rows.push_back(measure("raw libzmq XPUB->SUB", subscriber_context, xpub.get(zmq::sockopt::last_endpoint), nullptr, "",
-                           average, [&] { for (const std::string& body : bodies) send_one("article.raw.", body); },
-                           [&] { send_one("probe.", "{}"); }, [&] { send_one("done.", "{}"); }));
+                           average, count, [&] { for (const std::string& body : bodies) send_one("article.raw.", body); },
+                           [&] { send_one("probe.", "{}"); }));
     if (round == 0) rows.clear();
   }
 
@@ -178,79 +179,33 @@ int main(int argc, char** argv) {
       server.emplace(context, keys_dir / "server.key_secret", keys_dir / "clients");
       server_key = server->public_key();
     }
-    const auto journal_dir = dir / (curve ? "journal-curve" : "journal");
-    sluice::pipeline::Journal journal(journal_dir);
-    sluice::pipeline::Publisher publisher(context, "tcp://127.0.0.1:*", journal.epoch(), 0,
-                                          server ? &*server : nullptr, 0);
-    sluice::pipeline::Sequencer sequencer(journal);
-    // As in the daemon, the articles come through a bounded queue from another thread, which makes
-    // each one (in its own malloc arena, as the daemon's workers do) while the publishing thread
-    // takes, admits and lets go of them. The copy stands for the workers' serializing, which costs
+    // The daemon's own publish stage: PublishLoop on this thread, fed through the daemon's bounded
+    // queue by another thread, which hands over each article (made in its own malloc arena, as the
+    // daemon's workers do) and, every `per_document`, a feed-state commit that the loop stores in
+    // SQLite once its articles are out. The copy stands for the workers' serializing, which costs
     // far more and is left out.
-    sluice::daemon::BoundedQueue<sluice::pipeline::PreparedArticle> queue(kArticleQueue);
-    std::vector<sluice::pipeline::Sequencer::Appended> batch;
-    std::vector<sluice::pipeline::Sequencer::Appended> writing;
-    // Where the publishing thread's time goes: admitting (dedup, seq, journal append), waiting for
-    // the batch before to be durable (its fdatasync runs while this one is admitted), sending.
-    std::array<double, 3> split{};
+    const auto state_dir = dir / (curve ? "state-curve" : "state");
+    sluice::pipeline::StateStore store(state_dir);
+    sluice::pipeline::BoundedQueue<sluice::pipeline::WorkItem> queue(kArticleQueue);
+    sluice::pipeline::DeliveryCounters counters;
+    sluice::pipeline::PublishLoop loop(context,
+                                       {state_dir / "journal", {}, "tcp://127.0.0.1:*", 0, server ? &*server : nullptr, ""},
+                                       queue, store, counters, {});
+    std::thread publishing([&] { loop.run(); });  // until the queue is closed and everything is out
     const auto send = [&] {
-      auto mark = Clock::now();
-      const auto lap = [&](double& into) {
-        const auto now = Clock::now();
-        into += std::chrono::duration<double>(now - mark).count();
-        mark = now;
-      };
-      const auto publish_written = [&] {
-        journal.finish_sync();
-        lap(split[1]);
-        // As the daemon does: the bodies go out from the buffer of the batch just made durable.
-        if (!writing.empty())
-          sluice::pipeline::Journal::for_each_written(*journal.written(), [&](const sluice::pipeline::Journal::Record& record) {
-            publisher.publish_record(record.topic, record.seq, journal.written(), record.body);
-            return true;
-          });
-        writing.clear();
-        lap(split[2]);
-      };
-      std::thread worker([&] {
-        for (const auto& article : articles) queue.push(article);
-        queue.close();
-      });
-      std::vector<sluice::pipeline::PreparedArticle> taken;
-      std::size_t next = 0;
+      std::vector<sluice::pipeline::SeenEntry> entries;
       for (std::size_t n = 0; n < count; ++n) {
-        if (next == taken.size()) {  // as the daemon does: a run at a time
-          taken.clear();
-          next = 0;
-          if (queue.pop_some(taken, kTakeMost, std::chrono::hours(1)) == 0) break;
-        }
-        const sluice::pipeline::PreparedArticle article = std::move(taken[next++]);
-        auto admitted = sequencer.admit(article, 0);
-        if (auto* appended = std::get_if<sluice::pipeline::Sequencer::Appended>(&admitted))
-          batch.push_back(std::move(*appended));
-        // As the daemon does: a batch of kBatch goes to the disk once the one before is durable;
-        // while the disk is busy, gathering goes on up to kBatchMost.
-        const bool disk_busy = !writing.empty() && !journal.sync_done();
-        if ((batch.size() >= kBatch && !disk_busy) || batch.size() >= kBatchMost || n + 1 == count) {
-          lap(split[0]);
-          publish_written();
-          journal.begin_sync();
-          std::swap(writing, batch);
-        }
+        queue.push(articles[n]);
+        entries.push_back({articles[n].id, n, n, 1});
+        if (per_document > 0 && (entries.size() == per_document || n + 1 == count))
+          queue.push(sluice::pipeline::DocumentCommit{"feed-" + std::to_string(n / per_document), "", "",
+                                                      std::exchange(entries, {})});
       }
-      publish_written();
-      worker.join();
+      queue.close();
+      publishing.join();
     };
-    const auto probe = [&] {
-      publisher.read_subscriptions();
-      publisher.heartbeat();
-      publisher.publish_record("probe.", 0, "{}");
-    };
-    rows.push_back(measure(curve ? "sluice journaled + CURVE" : "sluice journaled", subscriber_context, publisher.endpoint(),
-                           curve ? &client : nullptr, server_key, average, send, probe,
-                           [&] { publisher.publish_record("done.", 0, "{}"); }));
-    std::fprintf(stderr, "%s: publishing thread busy %.2f s: admit %.2f s, waiting for fdatasync %.2f s, send %.2f s\n",
-                 rows.back().name.c_str(), split[0] + split[1] + split[2], split[0], split[1], split[2]);
+    rows.push_back(measure(curve ? "sluice journaled + CURVE" : "sluice journaled", subscriber_context, loop.endpoint(),
+                           curve ? &client : nullptr, server_key, average, count, send, [] {}));
     if (rows.back().articles != count)
       std::fprintf(stderr, "warning: %zu of %zu articles published (the rest were taken for repeats)\n",
                    rows.back().articles, count);

@@ -22,18 +22,6 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t kDocumentQueue = 64;
 constexpr std::size_t kArticleQueue = 4096;
-constexpr auto kHeartbeatInterval = 1s;
-// Articles are made durable together: at most this many, gathered for at most this long.
-constexpr std::size_t kJournalBatch = 1024;
-// While the disk is still busy with the batch before, gathering goes on past kJournalBatch up to
-// this: under load, batches grow to what the disk can take, and the publish thread admits instead
-// of waiting for an fdatasync.
-constexpr std::size_t kJournalBatchMost = 8192;
-constexpr auto kJournalBatchTime = 10ms;
-// The most queued items the publish thread takes at once.
-constexpr std::size_t kTakeMost = 256;
-// After a failed journal write (a full disk), how long before the next try.
-constexpr auto kJournalRetry = 1s;
 // A loop that has not come round for this long is stuck (the fetch loop turns at least once a
 // second, the publish loop ten times); so is a worker on one document for longer than the other.
 constexpr auto kLoopStuckAfter = 20s;
@@ -132,23 +120,18 @@ void Daemon::start() {
   }
   if (const auto& curve = config_.publish.curve)
     curve_ = std::make_unique<pipeline::CurveServer>(context_, curve->secret_key_file, curve->clients_dir);
-  std::promise<std::string> bound;
-  std::future<std::string> bound_endpoint = bound.get_future();
-  publish_thread_ = std::thread(&Daemon::publish, this, std::move(bound));
+  start_publishing();
   try {
-    endpoint_ = bound_endpoint.get();
     replay_ = std::make_unique<pipeline::ReplayServer>(context_, config_.publish.replay_endpoint,
-                                                       config_.state_dir / "journal", epoch_, durable_head_, curve_.get());
+                                                       config_.state_dir / "journal", publish_->epoch(),
+                                                       publish_->durable_head(), curve_.get());
   } catch (...) {
     outgoing_.close();
     publish_thread_.join();
     throw;
   }
   replay_thread_ = std::jthread([this](std::stop_token stop) { replay_->run(stop); });
-  if (config_.cluster) {
-    const std::lock_guard lock(advertise_mutex_);
-    advertised_replay_ = advertised(replay_->endpoint());
-  }
+  if (config_.cluster) publish_->advertise_replay(advertised(replay_->endpoint()));
   const unsigned workers = worker_count(config_);
   worker_busy_since_ = std::make_unique<std::atomic<std::chrono::steady_clock::rep>[]>(workers);
   worker_count_ = workers;
@@ -189,7 +172,8 @@ void Daemon::start() {
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
   if (leases_) cluster_thread_ = std::jthread([this](std::stop_token stop) { keep_leases(stop); });
   log->info("sluice started version={} config={} feeds={} workers={} endpoint={} replay={} epoch={} curve={}",
-            SLUICE_VERSION, config_.source, config_.feeds.size(), workers, endpoint_, replay_->endpoint(), epoch_,
+            SLUICE_VERSION, config_.source, config_.feeds.size(), workers, publish_->endpoint(), replay_->endpoint(),
+            publish_->epoch(),
             curve_ ? "on" : "off");
 }
 
@@ -318,10 +302,10 @@ Metrics::Gauges Daemon::gauges() const {
           health().alive,
           documents_.size(),
           outgoing_.size(),
-          journal_bytes_.load(),
-          durable_head_.load(),
-          journal_first_.load(),
-          subscribers_.load(),
+          publish_->journal_bytes(),
+          publish_->durable_head().load(),
+          publish_->journal_first(),
+          publish_->subscribers(),
           replay_ ? replay_->requests() : 0,
           replay_ ? replay_->refused_busy() : 0,
           replay_ ? replay_->queued_bytes() : 0,
@@ -338,13 +322,15 @@ Daemon::Health Daemon::health() const {
     if (health.stuck.empty()) health.stuck = std::move(which);
   };
   if (now - poller_->last_turn() > kLoopStuckAfter) stuck("fetch");
-  if (now - at(publish_turn_) > kLoopStuckAfter) stuck("publish");
+  if (now - publish_->last_turn() > kLoopStuckAfter) stuck("publish");
   for (std::size_t i = 0; i < worker_count_; ++i)
     if (const auto since = worker_busy_since_[i].load(); since != 0 && now - at(since) > kWorkerStuckAfter)
       stuck("worker " + std::to_string(i));
   health.status = "feeds=" + std::to_string(config_.feeds.size()) + " failing=" + std::to_string(poller_->failing()) +
-                  " queued=" + std::to_string(documents_.size()) + " published=" + std::to_string(metrics_.published.load()) +
-                  " head=" + std::to_string(durable_head_.load()) + " subscribers=" + std::to_string(subscribers_.load());
+                  " queued=" + std::to_string(documents_.size()) + " published=" + std::to_string(metrics_.delivery.published.load()) +
+                  " head=" + std::to_string(publish_->durable_head().load()) +
+                  " subscribers=" + std::to_string(publish_->subscribers());
+  if (publish_->journal_failing()) health.status += " journal=failing";
   if (config_.cluster) health.status += " shards=" + std::to_string(shards_held_.load());
   if (!health.alive) health.status += " stuck=" + health.stuck;
   return health;
@@ -399,284 +385,26 @@ bool Daemon::report(const feeds::PolledDocument& document,
   return true;
 }
 
-void Daemon::publish(std::promise<std::string> bound) {
-  static const auto log = logger("publish");
-  std::optional<pipeline::Journal> journal;
-  std::optional<pipeline::Publisher> publisher;
-  // In a cluster: the JetStream stream, the cluster-wide story identities, the shared feed state.
-  std::optional<pipeline::ArticleStream> stream;
-  std::optional<pipeline::ClusterStories> stories;
-  std::optional<pipeline::FeedHandoff> handoff;
-  try {
-    publish_turn_ = std::chrono::steady_clock::now().time_since_epoch().count();
-    journal.emplace(config_.state_dir / "journal", journal_limits(config_));
-    epoch_ = journal->epoch();
-    durable_head_ = journal->head();
-    journal_bytes_ = journal->bytes();
-    journal_first_ = journal->first();
-    publisher.emplace(context_, config_.publish.endpoint, epoch_, journal->head(), curve_.get(),
-                      static_cast<int>(config_.publish.subscriber_queue));
-    if (const auto& cluster = config_.cluster) {
-      stream.emplace(*nats_, cluster->name, cluster->stream, cluster->instance);
-      stories.emplace(*nats_, cluster->name, cluster->instance, config_.journal.max_age, cluster->stream.replicas);
-      handoff.emplace(*nats_, cluster->name, cluster->stream.replicas);
-      publisher->advertise(cluster->instance, "");
-    }
-  } catch (...) {
-    bound.set_exception(std::current_exception());
-    return;
+void Daemon::start_publishing() {
+  pipeline::PublishLoop::Settings settings{config_.state_dir / "journal", journal_limits(config_),
+                                           config_.publish.endpoint, static_cast<int>(config_.publish.subscriber_queue),
+                                           curve_.get(), config_.cluster ? config_.cluster->instance : ""};
+  pipeline::Sequencer::Elsewhere elsewhere;
+  if (const auto& cluster = config_.cluster) {
+    stream_ = std::make_unique<pipeline::ArticleStream>(*nats_, cluster->name, cluster->stream, cluster->instance);
+    stories_ = std::make_unique<pipeline::ClusterStories>(*nats_, cluster->name, cluster->instance,
+                                                          config_.journal.max_age, cluster->stream.replicas);
+    publish_handoff_ = std::make_unique<pipeline::FeedHandoff>(*nats_, cluster->name, cluster->stream.replicas);
+    elsewhere = [this](const pipeline::PreparedArticle& article) { return stories_->told_elsewhere_or_here(article); };
   }
-  // What is already published, rebuilt from the journal, so a repeat is caught across restarts too.
-  pipeline::Sequencer sequencer(*journal);
-  std::size_t cluster_errors = 0;
-  if (stories)
-    sequencer.ask_elsewhere([&](const pipeline::PreparedArticle& article) -> std::optional<std::string> {
-      try {
-        auto where = stories->told_elsewhere(article);
-        cluster_errors = 0;
-        return where;
-      } catch (const pipeline::NatsError& e) {
-        // Published rather than held: at worst a story syndicated across instances goes out twice.
-        if (cluster_errors++ % 100 == 0)
-          log->warn("story not checked across the cluster feed={} id={} error=\"{}\"; checked on this instance only",
-                    article.feed_name, article.id, e.what());
-        return std::nullopt;
-      }
-    });
-  if (journal->recovered_bytes() > 0)
-    log->warn("journal had a torn tail path={} bytes_cut={}; it ends at seq={}", (config_.state_dir / "journal").string(),
-              journal->recovered_bytes(), journal->head());
-  log->info("journal opened path={} epoch={} first={} head={} stories={}", (config_.state_dir / "journal").string(),
-            epoch_, journal->first(), journal->head(), sequencer.stories());
-  bound.set_value(publisher->endpoint());
-
-  // A batch holds articles and the feed-state commits that follow them, in queue order. While one
-  // batch is being made durable (a writer thread does the fdatasync), the next is gathered and
-  // appended; a batch is published only once it is durable. In a cluster it then goes to the
-  // JetStream stream, and the feeds' state advances only once JetStream has acknowledged it all.
-  struct Outgoing {
-    pipeline::Sequencer::Appended record;
-    std::string feed;
-    std::string id;
-    int revision = 1;
-    // false: already in the journal (fetched again after a crash, before its feed's state
-    // advanced), so it goes to the JetStream stream only, which drops it if it has it.
-    bool live = true;
-    // The article JSON, in the buffer of its journal batch once that is durable (or, not live, a
-    // copy of its own).
-    std::shared_ptr<const std::string> holder;
-    std::string_view body;
-  };
-  using Batch = std::vector<std::variant<Outgoing, pipeline::DocumentCommit>>;
-  Batch batch;    // gathered: appended to the journal, not yet being written
-  Batch writing;  // being made durable
-  Batch unacked;  // published, awaiting JetStream's acknowledgement (cluster only)
-  std::vector<Queued> taken;  // from the queue, being admitted
-  auto next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
-  auto retry_at = std::chrono::steady_clock::time_point{};
-  auto stream_retry_at = std::chrono::steady_clock::time_point{};
-  std::size_t failures = 0;
-  std::size_t stream_failures = 0;
-  bool replay_advertised = false;
-
-  auto commit_all = [&](Batch& done) {
-    for (auto& item : done) {
-      const auto* commit = std::get_if<pipeline::DocumentCommit>(&item);
-      if (commit == nullptr) continue;
-      try {
-        store_->commit(*commit);
-      } catch (const std::exception& e) {
-        // The articles are out; only their memory across a restart is lost, so they may repeat then.
-        log->error("state not saved feed={} entries={} error=\"{}\"", commit->feed, commit->entries.size(), e.what());
-      }
-      if (handoff) share_feed_state(*handoff, *commit);
-      if (const auto found = feed_index_.find(commit->feed); found != feed_index_.end()) --pending_[found->second];
-    }
-    done.clear();
-  };
-
-  // Sends the unacknowledged batch to JetStream; commits it once acknowledged, or tries again in a
-  // second (the stream drops what it already has).
-  auto acknowledge = [&]() -> bool {
-    std::vector<pipeline::ArticleStream::Message> messages;
-    for (const auto& item : unacked)
-      if (const auto* out = std::get_if<Outgoing>(&item))
-        messages.push_back({out->feed, out->id, out->revision, out->record.seq, out->body});
-    try {
-      if (!messages.empty()) stream->publish(messages);
-    } catch (const pipeline::NatsError& e) {
-      if (stream_failures++ % 30 == 0)
-        log->error("articles not acknowledged by the cluster stream error=\"{}\" held={}; their feeds' state waits, "
-                   "retrying every second",
-                   e.what(), messages.size());
-      stream_retry_at = std::chrono::steady_clock::now() + kJournalRetry;
-      return false;
-    }
-    if (stream_failures > 0) log->info("cluster stream acknowledges again after failures={}", stream_failures);
-    stream_failures = 0;
-    commit_all(unacked);
-    return true;
-  };
-
-  auto publish_durable = [&](Batch& done) {
-    // The live articles of the batch are the records of the journal batch just made durable, in
-    // order; their bodies go out from its buffer, which ZeroMQ (and the stream) hold until sent.
-    const auto written = journal->written();
-    std::vector<pipeline::Journal::Record> records;
-    if (written) pipeline::Journal::for_each_written(*written, [&](const pipeline::Journal::Record& record) {
-      records.push_back(record);
-      return true;
-    });
-    for (auto& item : done) {
-      auto* out = std::get_if<Outgoing>(&item);
-      if (out == nullptr || !out->live) continue;
-      const std::uint64_t at = records.empty() ? 0 : out->record.seq - records.front().seq;
-      if (records.empty() || out->record.seq < records.front().seq || at >= records.size()) {
-        log->error("article not published: seq={} is not in the journal batch written; it is served by replay",
-                   out->record.seq);
-        continue;
-      }
-      out->holder = written;
-      out->body = records[at].body;
-      publisher->publish_record(out->record.topic, out->record.seq, written, out->body);
-      ++metrics_.published;
-      log->debug("article published topic={} seq={}", out->record.topic, out->record.seq);
-    }
-    if (!stream) return commit_all(done);
-    unacked = std::move(done);
-    done.clear();
-    acknowledge();
-  };
-
-  // Waits until the batch being written is durable and publishes it. When it cannot be written
-  // (a full disk), it goes back in front of the gathered one and is tried again in a second.
-  auto complete = [&]() -> bool {
-    if (writing.empty()) return true;
-    try {
-      journal->finish_sync();
-    } catch (const std::system_error& e) {
-      writing.insert(writing.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
-      batch = std::move(writing);
-      writing.clear();
-      if (failures++ % 60 == 0)
-        log->error("journal not written error=\"{}\" held={}; nothing is published until it is (free space or fix "
-                   "permissions under {}), retrying every second",
-                   e.what(), batch.size(), config_.state_dir.string());
-      retry_at = std::chrono::steady_clock::now() + kJournalRetry;
-      return false;
-    }
-    durable_head_.store(journal->durable_head(), std::memory_order_release);
-    journal_bytes_ = journal->bytes();
-    journal_first_ = journal->first();
-    if (failures > 0) log->info("journal written again after failures={}", failures);
-    failures = 0;
-    publish_durable(writing);
-    return true;
-  };
-
-  // Takes one prepared article: into the batch when it goes out (or, in a cluster, when the stream
-  // may lack it), or counted and logged as a repeat.
-  auto admit = [&](pipeline::PreparedArticle& article) {
-    const auto unix_time = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
-    auto admitted = sequencer.admit(article, unix_time);
-    if (auto* appended = std::get_if<pipeline::Sequencer::Appended>(&admitted)) {
-      batch.emplace_back(Outgoing{std::move(*appended), std::move(article.feed_name), std::move(article.id),
-                                  article.revision, true, nullptr, {}});
-      return;
-    }
-    auto& skipped = std::get<pipeline::Sequencer::Skipped>(admitted);
-    using Reason = pipeline::Sequencer::Skipped::Reason;
-    switch (skipped.reason) {
-      case Reason::in_journal:
-        ++metrics_.repeats_dropped;
-        log->info("article not published: already in the journal feed={} id={} revision={}", article.feed_name,
-                  article.id, article.revision);
-        if (stream) {
-          auto copy = std::make_shared<const std::string>(pipeline::numbered_json(article.json, skipped.earlier));
-          const std::string_view body = *copy;
-          batch.emplace_back(Outgoing{{sequencer.topic(article.feed_name), skipped.earlier},
-                                      std::move(article.feed_name), std::move(article.id), article.revision, false,
-                                      std::move(copy), body});
-        }
-        break;
-      case Reason::same_story:
-        ++metrics_.same_story_dropped;
-        log->info("article not published: same story as seq={} feed={} title=\"{}\"", skipped.earlier,
-                  article.feed_name, article.title);
-        break;
-      case Reason::told_elsewhere:
-        ++metrics_.same_story_dropped;
-        log->info("article not published: same story as {} in the cluster feed={} title=\"{}\"", skipped.where,
-                  article.feed_name, article.title);
-        break;
-    }
-  };
-
-  while (!outgoing_.finished() || !batch.empty() || !writing.empty() || !unacked.empty()) {
-    const auto now = std::chrono::steady_clock::now();
-    publish_turn_ = now.time_since_epoch().count();
-    if (!unacked.empty()) {
-      // The cluster stream holds back everything behind it, as a full disk does.
-      if (now >= stream_retry_at && !acknowledge() && outgoing_.finished()) {
-        log->error("stopping with articles not acknowledged by the cluster stream held={}; their feeds' state did not "
-                   "advance, so they are fetched again on the next start and sent again",
-                   unacked.size());
-        break;
-      }
-      if (!unacked.empty()) std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-                                std::max(stream_retry_at - now, std::chrono::steady_clock::duration(0)), 100ms));
-    } else if (now >= retry_at) {
-      // A batch that could not be written waits a second between tries, and takes nothing more
-      // once it holds kJournalBatch: the queue fills up and holds the workers back, so nothing is
-      // lost while the disk is full.
-      const auto gathering_until = now + kJournalBatchTime;
-      while (batch.size() < kJournalBatchMost) {
-        const bool disk_busy = !writing.empty() && !journal->sync_done();
-        if (batch.size() >= kJournalBatch && !disk_busy) break;
-        // What is queued is taken a run at a time (one lock, one wake-up of held-back workers).
-        // Wait for work only when nothing is under way; a batch being written is published first.
-        const std::size_t room = (disk_busy ? kJournalBatchMost : kJournalBatch) - batch.size();
-        if (outgoing_.pop_some(taken, std::min(room, kTakeMost), batch.empty() && writing.empty() ? 100ms : 0ms) == 0)
-          break;
-        for (auto& item : taken) {
-          if (auto* article = std::get_if<pipeline::PreparedArticle>(&item)) admit(*article);
-          else batch.emplace_back(std::move(std::get<pipeline::DocumentCommit>(item)));
-        }
-        taken.clear();
-        if (std::chrono::steady_clock::now() >= gathering_until && (writing.empty() || journal->sync_done())) break;
-      }
-      const bool written = complete();
-      if (written && unacked.empty() && !batch.empty()) {
-        journal->begin_sync();
-        // writing is empty once complete; swapped, both keep their capacity for the next rounds.
-        std::swap(writing, batch);
-      }
-      if (!written && outgoing_.finished()) {
-        // Stopping with a disk that stays full: the held articles were never published and the
-        // feeds' state never advanced past them, so the next start fetches them again.
-        log->error("stopping with articles not journaled held={}; they are fetched again on the next start",
-                   batch.size());
-        break;
-      }
-    } else {
-      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(retry_at - now, 100ms));
-    }
-    publisher->read_subscriptions();
-    subscribers_ = publisher->subscribers();
-    if (const auto tick = std::chrono::steady_clock::now(); tick >= next_heartbeat) {
-      if (config_.cluster && !replay_advertised) {
-        const std::lock_guard lock(advertise_mutex_);
-        if (!advertised_replay_.empty()) {
-          publisher->advertise(config_.cluster->instance, advertised_replay_);
-          replay_advertised = true;
-        }
-      }
-      publisher->heartbeat();
-      next_heartbeat = tick + kHeartbeatInterval;
-    }
-  }
-  log->info("publisher stopped head={}", publisher->head());
+  publish_ = std::make_unique<pipeline::PublishLoop>(
+      context_, std::move(settings), outgoing_, *store_, metrics_.delivery,
+      [this](const pipeline::DocumentCommit& commit) {
+        if (publish_handoff_) share_feed_state(*publish_handoff_, commit);
+        if (const auto found = feed_index_.find(commit.feed); found != feed_index_.end()) --pending_[found->second];
+      },
+      stream_.get(), std::move(elsewhere));
+  publish_thread_ = std::thread([this] { publish_->run(); });
 }
 
 }  // namespace sluice::daemon

@@ -10,7 +10,7 @@
 // state is loaded, the publisher is bound and every thread runs; stop() stops the fetch thread,
 // has the workers let go of their documents (uncommitted, so fetched again on the next start),
 // lets the publisher publish what reached it, and joins every thread. The stages' logic lives in
-// pipeline/ (DocumentWorker; the publish loop and the lease thread are still here).
+// pipeline/ (DocumentWorker, PublishLoop; the lease thread is still here).
 #pragma once
 
 #include <zmq.hpp>
@@ -20,7 +20,6 @@
 #include <expected>
 #include <mutex>
 #include <unordered_map>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,14 +28,16 @@
 #include <vector>
 
 #include "config/config.h"
-#include "daemon/bounded_queue.h"
 #include "daemon/metrics.h"
 #include "feeds/model.h"
 #include "feeds/fetch/poller.h"
 #include "pipeline/clean/article_json.h"
 #include "pipeline/clean/cleaner.h"
+#include "pipeline/cluster/article_stream.h"
 #include "pipeline/cluster/cluster_state.h"
+#include "pipeline/bounded_queue.h"
 #include "pipeline/deliver/curve.h"
+#include "pipeline/deliver/publish_loop.h"
 #include "pipeline/cluster/nats_client.h"
 #include "pipeline/deliver/replay_server.h"
 #include "pipeline/state/seen_entries.h"
@@ -59,7 +60,7 @@ class Daemon {
   void stop();
 
   // The publisher's and the replay server's bound endpoints (valid after start()).
-  const std::string& endpoint() const noexcept { return endpoint_; }
+  const std::string& endpoint() const noexcept { return publish_->endpoint(); }
   const std::string& replay_endpoint() const noexcept { return replay_->endpoint(); }
 
   // For the service manager: whether every thread makes progress (the fetch and publish loops
@@ -75,7 +76,8 @@ class Daemon {
 
  private:
   void work(std::size_t index);
-  void publish(std::promise<std::string> bound);
+  // Opens the journal, binds the live stream and starts the publish thread.
+  void start_publishing();
   // Logs and counts what the worker made of a document; whether its commit went to the publish thread.
   bool report(const feeds::PolledDocument& document,
               const std::expected<pipeline::DocumentOutput, pipeline::DocumentError>& outcome);
@@ -91,28 +93,25 @@ class Daemon {
   config::Config config_;
   Metrics& metrics_;
   zmq::context_t context_;
-  BoundedQueue<feeds::PolledDocument> documents_;
+  pipeline::BoundedQueue<feeds::PolledDocument> documents_;
   // From the workers to the publish thread: each document's articles, then its feed-state commit.
-  using Queued = pipeline::WorkItem;
-  BoundedQueue<Queued> outgoing_;
+  pipeline::BoundedQueue<pipeline::WorkItem> outgoing_;
   pipeline::SeenEntries seen_;
   std::unique_ptr<pipeline::StateStore> store_;
   std::unique_ptr<feeds::Poller> poller_;
   std::unique_ptr<pipeline::DocumentWorker> worker_;  // shared by the worker threads
   std::jthread fetch_thread_;
   std::vector<std::thread> workers_;
+  // The cluster's stream, story identities and shared feed state, for the publish thread.
+  std::unique_ptr<pipeline::ArticleStream> stream_;
+  std::unique_ptr<pipeline::ClusterStories> stories_;
+  std::unique_ptr<pipeline::FeedHandoff> publish_handoff_;
+  std::unique_ptr<pipeline::PublishLoop> publish_;
   std::thread publish_thread_;
-  std::string endpoint_;
-  std::uint64_t epoch_ = 0;  // the journal's, set by the publish thread before start() returns
-  std::atomic<std::uint64_t> durable_head_{0};  // the last seq the journal holds durably
-  // Progress, for health(): steady-clock ticks of the publish loop's last turn and of when each
-  // worker took up its current document (0 while it waits), and the publish thread's figures.
-  std::atomic<std::chrono::steady_clock::rep> publish_turn_{0};
+  // Progress, for health(): steady-clock ticks of when each worker took up its current document
+  // (0 while it waits).
   std::unique_ptr<std::atomic<std::chrono::steady_clock::rep>[]> worker_busy_since_;
   std::size_t worker_count_ = 0;  // set before start() returns, unlike workers_, which stop() clears
-  std::atomic<std::size_t> subscribers_{0};
-  std::atomic<std::uint64_t> journal_bytes_{0};
-  std::atomic<std::uint64_t> journal_first_{0};
   // Set by stop(): workers abandon their documents (not committed, so fetched again next start).
   std::atomic<bool> stopping_{false};
   // Per feed: documents handed to the workers whose commit the publish thread has not stored yet.
@@ -126,9 +125,6 @@ class Daemon {
   std::mutex last_poll_mutex_;
   std::vector<feeds::PollState> last_poll_;  // per feed, as the poller last reported it
   std::atomic<std::size_t> shards_held_{0};
-  // Where subscribers reach this instance's replay server, for the heartbeats (set by start()).
-  std::mutex advertise_mutex_;
-  std::string advertised_replay_;
   std::jthread cluster_thread_;
   std::unique_ptr<pipeline::CurveServer> curve_;
   std::unique_ptr<pipeline::ReplayServer> replay_;

@@ -130,10 +130,10 @@ std::string Metrics::render(const Gauges& gauges) const {
   family(out, "sluice_articles_cleaned_total", "counter", "New or edited articles cleaned and handed to the publisher.");
   sample(out, "sluice_articles_cleaned_total", static_cast<double>(articles_built.load()));
   family(out, "sluice_articles_deduplicated_total", "counter", "Articles not published, by reason.");
-  sample(out, "sluice_articles_deduplicated_total{reason=\"in_journal\"}", static_cast<double>(repeats_dropped.load()));
-  sample(out, "sluice_articles_deduplicated_total{reason=\"same_story\"}", static_cast<double>(same_story_dropped.load()));
+  sample(out, "sluice_articles_deduplicated_total{reason=\"in_journal\"}", static_cast<double>(delivery.repeats_dropped.load()));
+  sample(out, "sluice_articles_deduplicated_total{reason=\"same_story\"}", static_cast<double>(delivery.same_story_dropped.load()));
   family(out, "sluice_articles_published_total", "counter", "Articles published.");
-  sample(out, "sluice_articles_published_total", static_cast<double>(published.load()));
+  sample(out, "sluice_articles_published_total", static_cast<double>(delivery.published.load()));
   family(out, "sluice_queue_depth", "gauge", "Items waiting between stages.");
   sample(out, "sluice_queue_depth{queue=\"documents\"}", static_cast<double>(gauges.documents_queued));
   sample(out, "sluice_queue_depth{queue=\"articles\"}", static_cast<double>(gauges.articles_queued));

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "feeds/fetch/http_fetcher.h"
+#include "pipeline/deliver/publish_loop.h"
 
 namespace sluice::daemon {
 
@@ -28,9 +29,7 @@ class Metrics {
 
   std::atomic<std::uint64_t> entries_parsed{0};      // entries read from feed documents
   std::atomic<std::uint64_t> articles_built{0};      // cleaned articles handed to the publisher
-  std::atomic<std::uint64_t> repeats_dropped{0};     // already in the journal
-  std::atomic<std::uint64_t> same_story_dropped{0};  // another feed told the story
-  std::atomic<std::uint64_t> published{0};
+  pipeline::DeliveryCounters delivery;  // the publish loop's: published, repeats dropped
   std::atomic<std::uint64_t> feed_parse_errors{0};
   // The per-feed brakes, when they bite: items past max_items (dropped), new items past
   // max_new_per_poll (left for the next poll), edits within min_revision_interval (held).

@@ -19,31 +19,26 @@
 
 #include "config/config.h"
 #include "pipeline/cluster/nats_client.h"
+#include "pipeline/deliver/stream_sink.h"
 
 struct __jsCtx;
 
 namespace sluice::pipeline {
 
-class ArticleStream {
+class ArticleStream : public StreamSink {
  public:
   // Makes the stream `<name>-articles` when missing and applies `settings` to it when it exists.
   ArticleStream(const NatsClient& client, const std::string& name, const config::StreamConfig& settings,
                 std::string origin);
-  ~ArticleStream();
+  ~ArticleStream() override;
   ArticleStream(const ArticleStream&) = delete;
   ArticleStream& operator=(const ArticleStream&) = delete;
 
-  struct Message {
-    std::string_view feed;
-    std::string_view id;
-    int revision = 1;
-    std::uint64_t seq = 0;  // in the origin's own journal
-    std::string_view body;
-  };
-  // Publishes the batch and waits (at most `wait`) until JetStream has stored every message. Throws
-  // NatsError when one was refused or not acknowledged in time; publishing the same batch again
-  // then stores only what is missing.
-  void publish(std::span<const Message> batch, std::chrono::milliseconds wait = std::chrono::seconds(10));
+  // Publishes the batch and waits (at most `wait`, 10 s without one) until JetStream has stored
+  // every message. Throws NatsError when one was refused or not acknowledged in time; publishing the
+  // same batch again then stores only what is missing.
+  void publish(std::span<const Message> batch, std::chrono::milliseconds wait);
+  void publish(std::span<const Message> batch) override { publish(batch, std::chrono::seconds(10)); }
 
   const std::string& stream() const noexcept { return stream_; }
 

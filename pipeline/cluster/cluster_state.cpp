@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "feeds/hashing.h"
+#include "feeds/logging.h"
 #include "pipeline/clean/simhash.h"
 #include "pipeline/deliver/story_index.h"
 
@@ -110,6 +111,20 @@ std::optional<std::string> ClusterStories::told_elsewhere(const PreparedArticle&
     });
   fanout_.run(jobs);
   return std::nullopt;
+}
+
+std::optional<std::string> ClusterStories::told_elsewhere_or_here(const PreparedArticle& article) {
+  try {
+    auto where = told_elsewhere(article);
+    errors_in_a_row_ = 0;
+    return where;
+  } catch (const NatsError& e) {
+    if (errors_in_a_row_++ % 100 == 0)
+      logger("publish")->warn("story not checked across the cluster feed={} id={} error=\"{}\"; checked on this "
+                              "instance only",
+                              article.feed_name, article.id, e.what());
+    return std::nullopt;
+  }
 }
 
 std::string encode_snapshot(const FeedSnapshot& snapshot) {

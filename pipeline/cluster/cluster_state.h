@@ -36,10 +36,15 @@ class ClusterStories {
   // About two round trips: the URL claim and the four block reads go out together, then the four
   // block writes.
   std::optional<std::string> told_elsewhere(const PreparedArticle& article);
+  // The same for the publish thread (Sequencer::ask_elsewhere): when NATS cannot be asked, the
+  // failure is logged (one in a hundred in a row) and the story is judged on this instance only.
+  // Published rather than held: at worst a story syndicated across instances goes out twice.
+  std::optional<std::string> told_elsewhere_or_here(const PreparedArticle& article);
 
  private:
   KeyValueBucket bucket_;
   std::string instance_;
+  std::size_t errors_in_a_row_ = 0;
   Fanout fanout_{4};  // with the calling thread, five requests at once
 };
 

@@ -30,11 +30,9 @@
 #include "pipeline/clean/cleaner.h"
 #include "pipeline/state/seen_entries.h"
 #include "pipeline/state/state_store.h"
+#include "pipeline/work/work_item.h"
 
 namespace sluice::pipeline {
-
-// What a worker hands on: a document's articles, then its commit.
-using WorkItem = std::variant<PreparedArticle, DocumentCommit>;
 
 // What one document came to.
 struct DocumentOutput {

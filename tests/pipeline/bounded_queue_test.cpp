@@ -1,4 +1,4 @@
-#include "daemon/bounded_queue.h"
+#include "pipeline/bounded_queue.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-namespace sluice::daemon {
+namespace sluice::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
@@ -102,4 +102,4 @@ TEST(BoundedQueue, CloseRefusesProducersAndLetsConsumersDrain) {
 }
 
 }  // namespace
-}  // namespace sluice::daemon
+}  // namespace sluice::pipeline

@@ -12,7 +12,7 @@
 #include <optional>
 #include <vector>
 
-namespace sluice::daemon {
+namespace sluice::pipeline {
 
 template <typename T>
 class BoundedQueue {
@@ -95,4 +95,4 @@ class BoundedQueue {
   bool closed_ = false;
 };
 
-}  // namespace sluice::daemon
+}  // namespace sluice::pipeline
