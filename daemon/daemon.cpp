@@ -4,16 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <ranges>
 
 #include "config/units.h"
 #include "feeds/logging.h"
-#include "pipeline/clean/article_json.h"
-#include "pipeline/cluster/article_stream.h"
 #include "pipeline/deliver/journal.h"
 #include "pipeline/deliver/sequencer.h"
-#include "pipeline/deliver/publisher.h"
 
 namespace sluice::daemon {
 namespace {
@@ -66,8 +61,7 @@ Daemon::Daemon(config::Config config, Metrics& metrics)
       documents_(kDocumentQueue),
       outgoing_(kArticleQueue),
       seen_(seen_per_feed(config_)),
-      pending_(std::make_unique<std::atomic<int>[]>(config_.feeds.size())),
-      last_poll_(config_.feeds.size()) {
+      pending_(std::make_unique<std::atomic<int>[]>(config_.feeds.size())) {
   for (std::size_t i = 0; i < config_.feeds.size(); ++i) feed_index_.emplace(config_.feeds[i].name, i);
 }
 
@@ -106,18 +100,7 @@ std::vector<feeds::PollState> Daemon::restore_state() {
 void Daemon::start() {
   static const auto log = logger("daemon");
   std::vector<feeds::PollState> initial = restore_state();
-  if (const auto& cluster = config_.cluster) {
-    nats_ = std::make_unique<pipeline::NatsClient>(cluster->nats, "sluice " + cluster->instance);
-    leases_ = std::make_unique<pipeline::ShardLeases>(
-        *nats_, pipeline::ShardLeases::Settings{cluster->instance, cluster->name, cluster->shards, cluster->lease_ttl,
-                                                cluster->stream.replicas});
-    handoff_ = std::make_unique<pipeline::FeedHandoff>(*nats_, cluster->name, cluster->stream.replicas);
-    shard_feeds_.resize(cluster->shards);
-    for (std::size_t i = 0; i < config_.feeds.size(); ++i)
-      shard_feeds_[pipeline::shard_of(config_.feeds[i].name, cluster->shards)].push_back(i);
-    log->info("cluster joined nats={} instance={} shards={} lease_ttl={}", cluster->nats, cluster->instance,
-              cluster->shards, config::format_duration(cluster->lease_ttl));
-  }
+  if (config_.cluster) cluster_ = std::make_unique<pipeline::ClusterMember>(config_, seen_, *store_);
   if (const auto& curve = config_.publish.curve)
     curve_ = std::make_unique<pipeline::CurveServer>(context_, curve->secret_key_file, curve->clients_dir);
   start_publishing();
@@ -146,10 +129,7 @@ void Daemon::start() {
         return false;
       },
       [this](std::size_t feed, const feeds::PollState& state) {
-        if (nats_) {
-          const std::lock_guard lock(last_poll_mutex_);
-          last_poll_[feed] = state;
-        }
+        if (cluster_) cluster_->polled(feed, state);
         try {
           const config::FeedConfig& source = config_.feeds[feed];
           store_->save_progress(source.name, {"", "", state.next_due, state.errors, source.url,
@@ -166,11 +146,12 @@ void Daemon::start() {
                              std::chrono::system_clock::now().time_since_epoch()).count();
         metrics_.fetched(config_.feeds[feed].name, result, now);
       },
-      feeds::Clock::real(), !leases_);
+      feeds::Clock::real(), !cluster_);
   poller_->hold_while([this](std::size_t feed) { return pending_[feed] > 0; });
   worker_ = std::make_unique<pipeline::DocumentWorker>(config_, seen_, *poller_, stopping_);
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
-  if (leases_) cluster_thread_ = std::jthread([this](std::stop_token stop) { keep_leases(stop); });
+  if (cluster_)
+    cluster_->start(*poller_, [this](std::size_t feed) { return poller_->busy(feed) || pending_[feed] > 0; });
   log->info("sluice started version={} config={} feeds={} workers={} endpoint={} replay={} epoch={} curve={}",
             SLUICE_VERSION, config_.source, config_.feeds.size(), workers, publish_->endpoint(), replay_->endpoint(),
             publish_->epoch(),
@@ -182,10 +163,7 @@ void Daemon::stop() {
   // the next start. What reached the publish thread is published.
   stopping_ = true;
   // No shard changes hands while stopping; the leases are let go once everything is published.
-  if (cluster_thread_.joinable()) {
-    cluster_thread_.request_stop();
-    cluster_thread_.join();
-  }
+  if (cluster_) cluster_->stop();
   if (fetch_thread_.joinable()) {
     fetch_thread_.request_stop();
     documents_.close();  // a fetch thread waiting for room gives up
@@ -200,86 +178,7 @@ void Daemon::stop() {
     replay_thread_.request_stop();
     replay_thread_.join();
   }
-  if (leases_) {
-    leases_->release_all();
-    leases_.reset();
-  }
-}
-
-void Daemon::keep_leases(std::stop_token stop) {
-  static const auto log = logger("cluster");
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  while (!stop.stop_requested()) {
-    const auto changes =
-        leases_->tick(std::chrono::steady_clock::now(), [this](std::uint32_t shard) { return shard_idle(shard); });
-    std::size_t feeds_lost = 0;
-    std::size_t feeds_gained = 0;
-    for (const std::uint32_t shard : changes.lost)
-      for (const std::size_t feed : shard_feeds_[shard]) {
-        poller_->disown(feed);
-        ++feeds_lost;
-      }
-    for (const std::uint32_t shard : changes.gained)
-      for (const std::size_t feed : shard_feeds_[shard]) {
-        take_over(feed, *leases_->valid_until(shard));
-        ++feeds_gained;
-      }
-    // Renewed leases let their feeds be polled for longer; a lapsed one stops them on its own.
-    for (std::uint32_t shard = 0; shard < shard_feeds_.size(); ++shard)
-      if (const auto until = leases_->valid_until(shard))
-        for (const std::size_t feed : shard_feeds_[shard]) poller_->extend(feed, *until);
-    shards_held_ = leases_->held();
-    if (!changes.gained.empty() || !changes.lost.empty())
-      log->info("shards changed instance={} held={} gained={} lost={} feeds_gained={} feeds_lost={} members={}",
-                leases_->instance(), leases_->held(), changes.gained.size(), changes.lost.size(), feeds_gained,
-                feeds_lost, leases_->members().size());
-    std::unique_lock lock(mutex);
-    wake.wait_for(lock, stop, leases_->tick_interval(), [] { return false; });
-  }
-}
-
-void Daemon::take_over(std::size_t feed, std::chrono::steady_clock::time_point until) {
-  static const auto log = logger("cluster");
-  const std::string& name = config_.feeds[feed].name;
-  std::optional<feeds::PollState> state;
-  try {
-    if (auto snapshot = handoff_->load(name)) {
-      // What the previous owner published is remembered here too, so it is not published again.
-      seen_.restore(name, snapshot->seen);
-      store_->commit({name, snapshot->poll.etag, snapshot->poll.last_modified, snapshot->seen});
-      state = std::move(snapshot->poll);
-    }
-  } catch (const std::exception& e) {
-    log->warn("feed state not taken over feed={} error=\"{}\"; it is polled from what this instance knew", name,
-              e.what());
-  }
-  poller_->own(feed, std::move(state), until);
-}
-
-bool Daemon::shard_idle(std::uint32_t shard) const {
-  return std::ranges::none_of(shard_feeds_[shard],
-                              [this](std::size_t feed) { return poller_->busy(feed) || pending_[feed] > 0; });
-}
-
-void Daemon::share_feed_state(pipeline::FeedHandoff& handoff, const pipeline::DocumentCommit& commit) {
-  static const auto log = logger("cluster");
-  const auto found = feed_index_.find(commit.feed);
-  if (found == feed_index_.end()) return;
-  try {
-    pipeline::FeedSnapshot snapshot;
-    {
-      const std::lock_guard lock(last_poll_mutex_);
-      snapshot.poll = last_poll_[found->second];
-    }
-    snapshot.poll.etag = commit.etag;
-    snapshot.poll.last_modified = commit.last_modified;
-    snapshot.seen = store_->load_seen(commit.feed, pipeline::FeedHandoff::kMaxSeen);
-    handoff.save(commit.feed, snapshot);
-  } catch (const std::exception& e) {
-    // Another instance taking the feed over then fetches it in full; the stream drops the repeats.
-    log->warn("feed state not shared feed={} error=\"{}\"", commit.feed, e.what());
-  }
+  if (cluster_) cluster_->release_all();
 }
 
 void Daemon::work(std::size_t index) {
@@ -309,7 +208,7 @@ Metrics::Gauges Daemon::gauges() const {
           replay_ ? replay_->requests() : 0,
           replay_ ? replay_->refused_busy() : 0,
           replay_ ? replay_->queued_bytes() : 0,
-          leases_ ? std::optional<std::size_t>(shards_held_.load()) : std::nullopt};
+          cluster_ ? std::optional<std::size_t>(cluster_->shards_held()) : std::nullopt};
 }
 
 Daemon::Health Daemon::health() const {
@@ -331,7 +230,7 @@ Daemon::Health Daemon::health() const {
                   " head=" + std::to_string(publish_->durable_head().load()) +
                   " subscribers=" + std::to_string(publish_->subscribers());
   if (publish_->journal_failing()) health.status += " journal=failing";
-  if (config_.cluster) health.status += " shards=" + std::to_string(shards_held_.load());
+  if (cluster_) health.status += " shards=" + std::to_string(cluster_->shards_held());
   if (!health.alive) health.status += " stuck=" + health.stuck;
   return health;
 }
@@ -390,20 +289,15 @@ void Daemon::start_publishing() {
                                            config_.publish.endpoint, static_cast<int>(config_.publish.subscriber_queue),
                                            curve_.get(), config_.cluster ? config_.cluster->instance : ""};
   pipeline::Sequencer::Elsewhere elsewhere;
-  if (const auto& cluster = config_.cluster) {
-    stream_ = std::make_unique<pipeline::ArticleStream>(*nats_, cluster->name, cluster->stream, cluster->instance);
-    stories_ = std::make_unique<pipeline::ClusterStories>(*nats_, cluster->name, cluster->instance,
-                                                          config_.journal.max_age, cluster->stream.replicas);
-    publish_handoff_ = std::make_unique<pipeline::FeedHandoff>(*nats_, cluster->name, cluster->stream.replicas);
-    elsewhere = [this](const pipeline::PreparedArticle& article) { return stories_->told_elsewhere_or_here(article); };
-  }
+  if (cluster_)
+    elsewhere = [this](const pipeline::PreparedArticle& article) { return cluster_->told_elsewhere(article); };
   publish_ = std::make_unique<pipeline::PublishLoop>(
       context_, std::move(settings), outgoing_, *store_, metrics_.delivery,
       [this](const pipeline::DocumentCommit& commit) {
-        if (publish_handoff_) share_feed_state(*publish_handoff_, commit);
+        if (cluster_) cluster_->shared(commit);
         if (const auto found = feed_index_.find(commit.feed); found != feed_index_.end()) --pending_[found->second];
       },
-      stream_.get(), std::move(elsewhere));
+      cluster_ ? &cluster_->stream() : nullptr, std::move(elsewhere));
   publish_thread_ = std::thread([this] { publish_->run(); });
 }
 

@@ -4,44 +4,38 @@
 //   (Poller: scheduler + curl multi)   (parse, identity, build)             (journal, seq, frames,
 //                                                                             heartbeat, state commits)
 //   replay thread (ROUTER): serves the journal up to the durable head the publish thread advances
+//   lease thread (in a cluster): hands the fetch thread the feeds of the shards this instance holds
 //
 // A document's Commit (its validators and new entry identities) follows its articles through the
 // same queue, so the state store advances only once they are published. start() returns once the
 // state is loaded, the publisher is bound and every thread runs; stop() stops the fetch thread,
 // has the workers let go of their documents (uncommitted, so fetched again on the next start),
 // lets the publisher publish what reached it, and joins every thread. The stages' logic lives in
-// pipeline/ (DocumentWorker, PublishLoop; the lease thread is still here).
+// pipeline/ (DocumentWorker, PublishLoop, ClusterMember); the daemon wires them.
 #pragma once
 
 #include <zmq.hpp>
 
 #include <atomic>
-#include <cstdint>
+#include <chrono>
+#include <cstddef>
 #include <expected>
-#include <mutex>
-#include <unordered_map>
 #include <memory>
-#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
-#include <variant>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.h"
 #include "daemon/metrics.h"
-#include "feeds/model.h"
 #include "feeds/fetch/poller.h"
-#include "pipeline/clean/article_json.h"
-#include "pipeline/clean/cleaner.h"
-#include "pipeline/cluster/article_stream.h"
-#include "pipeline/cluster/cluster_state.h"
 #include "pipeline/bounded_queue.h"
+#include "pipeline/cluster/cluster_member.h"
 #include "pipeline/deliver/curve.h"
 #include "pipeline/deliver/publish_loop.h"
-#include "pipeline/cluster/nats_client.h"
 #include "pipeline/deliver/replay_server.h"
 #include "pipeline/state/seen_entries.h"
-#include "pipeline/cluster/shard_leases.h"
 #include "pipeline/state/state_store.h"
 #include "pipeline/work/document_worker.h"
 
@@ -81,13 +75,6 @@ class Daemon {
   // Logs and counts what the worker made of a document; whether its commit went to the publish thread.
   bool report(const feeds::PolledDocument& document,
               const std::expected<pipeline::DocumentOutput, pipeline::DocumentError>& outcome);
-  // The cluster thread: ticks the leases and hands feeds to the poller or takes them away.
-  void keep_leases(std::stop_token stop);
-  void take_over(std::size_t feed, std::chrono::steady_clock::time_point until);
-  // Whether nothing of shard is under way: no poll in flight, no document short of its commit.
-  bool shard_idle(std::uint32_t shard) const;
-  // After a document's commit is stored: in a cluster, the feed's state goes to the shared bucket.
-  void share_feed_state(pipeline::FeedHandoff& handoff, const pipeline::DocumentCommit& commit);
   std::vector<feeds::PollState> restore_state();
 
   config::Config config_;
@@ -102,10 +89,6 @@ class Daemon {
   std::unique_ptr<pipeline::DocumentWorker> worker_;  // shared by the worker threads
   std::jthread fetch_thread_;
   std::vector<std::thread> workers_;
-  // The cluster's stream, story identities and shared feed state, for the publish thread.
-  std::unique_ptr<pipeline::ArticleStream> stream_;
-  std::unique_ptr<pipeline::ClusterStories> stories_;
-  std::unique_ptr<pipeline::FeedHandoff> publish_handoff_;
   std::unique_ptr<pipeline::PublishLoop> publish_;
   std::thread publish_thread_;
   // Progress, for health(): steady-clock ticks of when each worker took up its current document
@@ -117,15 +100,7 @@ class Daemon {
   // Per feed: documents handed to the workers whose commit the publish thread has not stored yet.
   std::unique_ptr<std::atomic<int>[]> pending_;
   std::unordered_map<std::string_view, std::size_t> feed_index_;  // by name
-  // Cluster mode (cluster: in the config); all null otherwise.
-  std::unique_ptr<pipeline::NatsClient> nats_;
-  std::unique_ptr<pipeline::ShardLeases> leases_;
-  std::unique_ptr<pipeline::FeedHandoff> handoff_;  // the cluster thread's
-  std::vector<std::vector<std::size_t>> shard_feeds_;
-  std::mutex last_poll_mutex_;
-  std::vector<feeds::PollState> last_poll_;  // per feed, as the poller last reported it
-  std::atomic<std::size_t> shards_held_{0};
-  std::jthread cluster_thread_;
+  std::unique_ptr<pipeline::ClusterMember> cluster_;  // with cluster: in the config
   std::unique_ptr<pipeline::CurveServer> curve_;
   std::unique_ptr<pipeline::ReplayServer> replay_;
   std::jthread replay_thread_;
