@@ -1,22 +1,30 @@
-#include "daemon/status_command.h"
-
+// `sluice status -c FILE`: where each configured feed stands, read from the state the daemon keeps
+// (it may be running): the last poll and its outcome, consecutive errors, the next poll, and a
+// permanent redirect seen or adopted. Reads only; never writes the state.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "config/units.h"
+#include "daemon/commands/commands.h"
 #include "feeds/dates.h"
 #include "feeds/fetch/poller.h"
 #include "pipeline/state/state_store.h"
 
 namespace sluice::daemon {
 namespace {
+
+struct StatusOptions {
+  bool json = false;  // one JSON object per feed and line instead of a table
+};
+
 
 using std::chrono::seconds;
 
@@ -46,7 +54,6 @@ std::string url_note(const config::FeedConfig& feed, const pipeline::StoredFeed&
   return "";
 }
 
-}  // namespace
 
 int run_status(const config::Config& config, const StatusOptions& options) {
   std::unordered_map<std::string, pipeline::StoredFeed> stored;
@@ -99,6 +106,26 @@ int run_status(const config::Config& config, const StatusOptions& options) {
     }
   }
   return failing ? 1 : 0;
+}
+
+}  // namespace
+
+Subcommand add_status_command(CLI::App& app) {
+  struct Parsed {
+    std::string config_file;
+    StatusOptions status;
+  };
+  auto options = std::make_shared<Parsed>();
+  auto* status = app.add_subcommand(
+      "status", "Show where each feed stands (last poll and outcome, errors, next poll, redirects), read from the "
+                "daemon's state; exit 1 when a feed is failing");
+  status->add_option("-c,--config", options->config_file, "Configuration file (YAML)")->required();
+  status->add_flag("--json", options->status.json, "One JSON object per feed and line");
+  return {status, [options] {
+            const auto config = load_or_report(options->config_file);
+            if (!config) return kUsageError;
+            return run_status(*config, options->status);
+          }};
 }
 
 }  // namespace sluice::daemon

@@ -1,10 +1,10 @@
-#include "daemon/tail.h"
+#include "daemon/commands/tail.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
 
 #include <array>
 #include <atomic>
@@ -12,15 +12,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
+#include <filesystem>
+#include <optional>
+#include <string>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <vector>
-#include <zmq.hpp>
-#include <zmq_addon.hpp>
 
+#include "daemon/commands/tail_positions.h"
 #include "pipeline/deliver/publisher.h"
 
 namespace sluice::daemon {
@@ -43,61 +42,7 @@ extern "C" void on_signal(int) { interrupted = true; }
 
 unsigned long long ull(std::uint64_t value) { return static_cast<unsigned long long>(value); }
 
-// One instance's stream: outside a cluster the only one (origin ""); through a proxy, one per
-// origin named in the headers, each with its own epoch, seq and replay server.
-struct Source {
-  std::string origin;
-  std::string replay_endpoint;  // empty: not known (yet), gaps are reported, not filled
-  std::unique_ptr<zmq::socket_t> replay;
-  std::uint64_t epoch = 0;   // 0 until known
-  std::uint64_t done = 0;    // every wanted article up to this seq has been printed
-  bool started = false;      // done is known
-  std::map<std::uint64_t, std::string> held;  // live articles past a gap, by seq
-  struct Asked {
-    std::uint64_t from;
-    std::optional<std::uint64_t> to;
-    Clock::time_point heard;  // the last answer, or the request
-  };
-  std::optional<Asked> asked;
-  std::optional<std::uint64_t> pending_from;  // a --from to ask once the replay server is known
-  std::uint64_t unacknowledged = 0;  // replayed articles not yet given back as credit
-};
-
-class Tail {
- public:
-  explicit Tail(const TailOptions& options) : options_(options), live_(context_, zmq::socket_type::sub) {}
-
-  int run();
-
- private:
-  enum class Outcome { going, done, failed };
-
-  void connect();
-  Source& source(std::string_view origin);
-  void connect_replay(Source& source, std::string endpoint);
-  Outcome on_live(std::vector<zmq::message_t>& frames);
-  Outcome on_replay(Source& source, std::vector<zmq::message_t>& frames);
-  Outcome on_heartbeat(Source& source, std::uint64_t epoch, std::uint64_t head);
-  Outcome on_article(Source& source, std::uint64_t epoch, std::uint64_t seq, std::string body);
-  // Prints the held articles that now follow on; asks for the range before the next one held.
-  Outcome drain(Source& source);
-  bool same_epoch(Source& source, std::uint64_t epoch);
-  void ask(Source& source, std::uint64_t from, std::optional<std::uint64_t> to);
-  Outcome print(Source& source, std::uint64_t seq, std::string_view body);
-  void read_positions();
-  void save_positions();
-  static bool filling(const Source& source) { return source.replay != nullptr; }
-  static std::string name(const Source& source) { return source.origin.empty() ? "" : " of " + source.origin; }
-
-  const TailOptions& options_;
-  zmq::context_t context_;
-  zmq::socket_t live_;
-  int position_fd_ = -1;
-  std::map<std::string, Source, std::less<>> sources_;
-  // Where --from last resumes, per origin ("" outside a cluster): epoch and last seq printed.
-  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> positions_;
-  std::uint64_t printed_ = 0;
-};
+}  // namespace
 
 void Tail::connect() {
   live_.set(zmq::sockopt::linger, 0);
@@ -108,7 +53,7 @@ void Tail::connect() {
   live_.connect(options_.endpoint);
 }
 
-void Tail::connect_replay(Source& source, std::string endpoint) {
+void Tail::connect_replay(TailSource& source, std::string endpoint) {
   auto socket = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
   socket->set(zmq::sockopt::linger, 0);
   if (!options_.server_key.empty()) pipeline::secure_client(*socket, options_.server_key, options_.client_keys);
@@ -124,16 +69,16 @@ void Tail::connect_replay(Source& source, std::string endpoint) {
   }
 }
 
-Source& Tail::source(std::string_view origin) {
+TailSource& Tail::source(std::string_view origin) {
   if (const auto found = sources_.find(origin); found != sources_.end()) return found->second;
-  Source& added = sources_.emplace(std::string(origin), Source{}).first->second;
+  TailSource& added = sources_.emplace(std::string(origin), TailSource{}).first->second;
   added.origin = std::string(origin);
   // Where this origin's stream starts: --from SEQ, or after its saved position, or live.
   std::optional<std::uint64_t> from = options_.from;
   if (options_.from_last) {
-    if (const auto saved = positions_.find(origin); saved != positions_.end()) {
-      added.epoch = saved->second.first;
-      from = saved->second.second + 1;
+    if (const auto saved = positions_ ? positions_->of(origin) : std::nullopt) {
+      added.epoch = saved->epoch;
+      from = saved->seq + 1;
     } else {
       from = 1;
     }
@@ -160,16 +105,14 @@ int Tail::run() {
     return 2;
   }
   if (!options_.position_file.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(options_.position_file.parent_path(), error);
-    position_fd_ = ::open(options_.position_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (position_fd_ < 0) {
-      std::fprintf(stderr, "sluice tail: cannot write the position file %s: %s\n", options_.position_file.c_str(),
-                   std::strerror(errno));
+    try {
+      positions_.emplace(options_.position_file);
+    } catch (const std::runtime_error& e) {
+      std::fprintf(stderr, "sluice tail: %s\n", e.what());
       return 1;
     }
+    if (options_.from_last) positions_->read();
   }
-  if (options_.from_last) read_positions();
   // A single instance's stream is known from the start; a cluster's origins as they appear.
   if (!options_.replay_endpoint.empty()) {
     try {
@@ -182,7 +125,7 @@ int Tail::run() {
 
   std::vector<zmq::message_t> frames;
   std::vector<zmq::pollitem_t> items;
-  std::vector<Source*> polled;
+  std::vector<TailSource*> polled;
   Outcome outcome = Outcome::going;
   while (outcome == Outcome::going && !interrupted) {
     items.assign(1, {live_.handle(), 0, ZMQ_POLLIN, 0});
@@ -218,7 +161,6 @@ int Tail::run() {
       ask(each, each.done + 1, each.asked->to);
     }
   }
-  if (position_fd_ >= 0) ::close(position_fd_);
   return outcome == Outcome::failed ? 1 : 0;
 }
 
@@ -233,7 +175,7 @@ Tail::Outcome Tail::on_live(std::vector<zmq::message_t>& frames) {
     std::fprintf(stderr, "sluice tail: skipped a message that is not topic/header/body (%zu frames)\n", frames.size());
     return Outcome::going;
   }
-  Source& from = source(header->origin);
+  TailSource& from = source(header->origin);
   if (topic.starts_with("heartbeat.")) {
     // A cluster instance's heartbeat says where its replay server is.
     if (!from.replay && !from.origin.empty()) {
@@ -253,7 +195,7 @@ Tail::Outcome Tail::on_live(std::vector<zmq::message_t>& frames) {
   return on_article(from, header->epoch, header->seq, frames[2].to_string());
 }
 
-bool Tail::same_epoch(Source& source, std::uint64_t epoch) {
+bool Tail::same_epoch(TailSource& source, std::uint64_t epoch) {
   if (source.epoch == 0) source.epoch = epoch;
   if (epoch == source.epoch) return true;
   std::fprintf(stderr, "sluice tail: the journal%s was recreated (epoch %llu, was %llu); reading it from seq 1\n",
@@ -268,7 +210,7 @@ bool Tail::same_epoch(Source& source, std::uint64_t epoch) {
   return false;
 }
 
-Tail::Outcome Tail::on_heartbeat(Source& source, std::uint64_t epoch, std::uint64_t head) {
+Tail::Outcome Tail::on_heartbeat(TailSource& source, std::uint64_t epoch, std::uint64_t head) {
   if (!same_epoch(source, epoch)) return Outcome::going;
   if (!source.started) {
     // Live from here: what was published before this subscriber came is not asked for.
@@ -282,7 +224,7 @@ Tail::Outcome Tail::on_heartbeat(Source& source, std::uint64_t epoch, std::uint6
   return Outcome::going;
 }
 
-Tail::Outcome Tail::on_article(Source& source, std::uint64_t epoch, std::uint64_t seq, std::string body) {
+Tail::Outcome Tail::on_article(TailSource& source, std::uint64_t epoch, std::uint64_t seq, std::string body) {
   if (!same_epoch(source, epoch)) return Outcome::going;  // the replay from seq 1 brings it
   if (!source.started) {
     source.done = seq - 1;
@@ -313,7 +255,7 @@ Tail::Outcome Tail::on_article(Source& source, std::uint64_t epoch, std::uint64_
   return Outcome::going;
 }
 
-Tail::Outcome Tail::on_replay(Source& source, std::vector<zmq::message_t>& frames) {
+Tail::Outcome Tail::on_replay(TailSource& source, std::vector<zmq::message_t>& frames) {
   const auto header = frames.size() == 3 ? pipeline::read_frame_header(frames[1].to_string_view()) : std::nullopt;
   if (!header) {
     std::fprintf(stderr, "sluice tail: skipped a replay message that is not topic/header/body (%zu frames)\n",
@@ -363,7 +305,7 @@ Tail::Outcome Tail::on_replay(Source& source, std::vector<zmq::message_t>& frame
   return print(source, seq, frames[2].to_string_view());
 }
 
-Tail::Outcome Tail::drain(Source& source) {
+Tail::Outcome Tail::drain(TailSource& source) {
   while (!source.held.empty() && source.held.begin()->first <= source.done + 1) {
     const auto next = source.held.begin();
     if (next->first == source.done + 1) {
@@ -375,75 +317,23 @@ Tail::Outcome Tail::drain(Source& source) {
   return Outcome::going;
 }
 
-void Tail::ask(Source& source, std::uint64_t from, std::optional<std::uint64_t> to) {
+void Tail::ask(TailSource& source, std::uint64_t from, std::optional<std::uint64_t> to) {
   nlohmann::json request{{"from", from}, {"topic", options_.topic}, {"credit", kCredit}};
   request["to"] = to ? nlohmann::json(*to) : nlohmann::json(nullptr);
   if (source.epoch != 0) request["epoch"] = source.epoch;
   source.replay->send(zmq::buffer(request.dump()), zmq::send_flags::dontwait);
   source.unacknowledged = 0;
-  source.asked = Source::Asked{from, to, Clock::now()};
+  source.asked = TailSource::Asked{from, to, Clock::now()};
 }
 
-Tail::Outcome Tail::print(Source& source, std::uint64_t seq, std::string_view body) {
+Tail::Outcome Tail::print(TailSource& source, std::uint64_t seq, std::string_view body) {
   std::fwrite(body.data(), 1, body.size(), stdout);
   std::fputc('\n', stdout);
   if (std::fflush(stdout) != 0) return errno == EPIPE ? Outcome::done : Outcome::failed;
   source.done = seq;
-  if (position_fd_ >= 0) {
-    positions_[source.origin] = {source.epoch, seq};
-    save_positions();
-  }
+  if (positions_) positions_->save(source.origin, {source.epoch, seq});
   ++printed_;
   return options_.count != 0 && printed_ >= options_.count ? Outcome::done : Outcome::going;
-}
-
-void Tail::read_positions() {
-  // "EPOCH SEQ" for a single instance; "ORIGIN EPOCH SEQ" per line for a cluster's origins.
-  std::ifstream in(options_.position_file);
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream fields(line);
-    std::vector<std::string> words;
-    for (std::string word; fields >> word;) words.push_back(word);
-    if (words.size() == 2) positions_[""] = {std::stoull(words[0]), std::stoull(words[1])};
-    else if (words.size() == 3) positions_[words[0]] = {std::stoull(words[1]), std::stoull(words[2])};
-  }
-  if (positions_.empty())
-    std::fprintf(stderr, "sluice tail: no position in %s yet; starting from the oldest article kept\n",
-                 options_.position_file.c_str());
-}
-
-void Tail::save_positions() {
-  // Fixed-width numbers, and origins are only ever added: each write covers the whole previous one.
-  std::string text;
-  char numbers[64];
-  for (const auto& [origin, position] : positions_) {
-    std::snprintf(numbers, sizeof numbers, "%020llu %020llu\n", ull(position.first), ull(position.second));
-    text += origin.empty() ? std::string() : origin + " ";
-    text += numbers;
-  }
-  if (::pwrite(position_fd_, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
-    std::fprintf(stderr, "sluice tail: cannot write the position file %s: %s\n", options_.position_file.c_str(),
-                 std::strerror(errno));
-  }
-}
-
-}  // namespace
-
-std::string connect_address(const std::string& bound_endpoint) {
-  for (const std::string wildcard : {"tcp://*:", "tcp://0.0.0.0:"}) {
-    if (bound_endpoint.starts_with(wildcard)) return "tcp://127.0.0.1:" + bound_endpoint.substr(wildcard.size());
-  }
-  return bound_endpoint;
-}
-
-std::filesystem::path default_position_file(const std::string& topic) {
-  std::filesystem::path dir;
-  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state) dir = state;
-  else if (const char* home = std::getenv("HOME"); home && *home) dir = std::filesystem::path(home) / ".local/state";
-  else dir = ".";
-  std::string name = "tail-";
-  for (const char c : topic) name += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
-  return dir / "sluice" / (name + "position");
 }
 
 int run_tail(const TailOptions& options) {

@@ -1,18 +1,30 @@
-#include "daemon/parse_command.h"
+// `sluice parse`: one feed document (a file or a URL) → the feed JSON on stdout; `--batch` reads
+// one request per line on stdin ({"file", "url", "headers"}) and answers one JSON line each.
+#include <strings.h>
 
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <iostream>
-#include <strings.h>
+#include <memory>
+#include <string>
 
-#include "daemon/document_source.h"
+#include "daemon/commands/commands.h"
+#include "daemon/commands/document_source.h"
 #include "feeds/parse/feed_json.h"
 #include "feeds/parse/feed_parser.h"
 #include "feeds/urls.h"
 
 namespace sluice::daemon {
 namespace {
+
+struct ParseOptions {
+  std::string source;        // a file path, or an http(s) URL to fetch
+  std::string url;           // the document's URL (base for relative links); "" = not given
+  std::string content_type;  // its Content-Type (charset); "" = not given
+  bool batch = false;
+};
+
 
 // The feed JSON for one request, and whether it is a feed.
 std::pair<std::string, bool> parse_one(const std::string& source, const std::string& url,
@@ -59,7 +71,6 @@ int run_batch() {
   return 0;
 }
 
-}  // namespace
 
 int run_parse(const ParseOptions& options) {
   if (options.batch) return run_batch();
@@ -72,6 +83,25 @@ int run_parse(const ParseOptions& options) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+Subcommand add_parse_command(CLI::App& app) {
+  auto options = std::make_shared<ParseOptions>();
+  auto* parse = app.add_subcommand("parse", "Parse one feed document (file or URL) and print the feed JSON");
+  parse->add_option("source", options->source, "Feed file or http(s) URL");
+  parse->add_option("--url", options->url, "The document's URL, the base for relative links (empty: none)");
+  parse->add_option("--content-type", options->content_type, "The document's Content-Type (empty: none)");
+  parse->add_flag("--batch", options->batch,
+                  "Read requests {\"file\",\"url\",\"headers\"} from stdin, one per line; answer one JSON per line");
+  return {parse, [options] {
+            if (!options->batch && options->source.empty()) {
+              std::fprintf(stderr, "sluice parse: give a FILE or URL, or --batch\n");
+              return kUsageError;
+            }
+            return run_parse(*options);
+          }};
 }
 
 }  // namespace sluice::daemon

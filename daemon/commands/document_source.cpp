@@ -1,4 +1,4 @@
-#include "daemon/document_source.h"
+#include "daemon/commands/document_source.h"
 
 #include <cerrno>
 #include <cstring>

@@ -1,12 +1,16 @@
-#include "daemon/extract_command.h"
-
+// `sluice extract`: one web page (file, URL or "-") through the cleaning stage → the article JSON on
+// stdout. `--text` reads scraped plain text instead of HTML. `--batch` reads one request per line on
+// stdin ({"file", "url", "text"}) and answers one article JSON (or {"error"}) per line.
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <string>
 
-#include "daemon/document_source.h"
+#include "daemon/commands/commands.h"
+#include "daemon/commands/document_source.h"
 #include "feeds/parse/encoding.h"
 #include "pipeline/clean/article_builder.h"
 #include "pipeline/clean/article_json.h"
@@ -14,6 +18,15 @@
 
 namespace sluice::daemon {
 namespace {
+
+struct ExtractOptions {
+  std::string source;  // a file path, an http(s) URL to fetch, or "-" for stdin
+  std::string url;     // the page's URL (base for links, canonical fallback); "" = not given
+  bool text = false;
+  bool batch = false;
+  bool explain = false;  // print the extractor's decisions to stderr
+};
+
 
 // Standalone articles are not journaled; they carry the first sequence number of their own stream.
 constexpr std::uint64_t kStandaloneSeq = 1;
@@ -80,7 +93,6 @@ int run_batch(bool text) {
   return 0;
 }
 
-}  // namespace
 
 int run_extract(const ExtractOptions& options) {
   if (options.batch) return run_batch(options.text);
@@ -93,6 +105,27 @@ int run_extract(const ExtractOptions& options) {
   }
   print_line(*result);
   return 0;
+}
+
+}  // namespace
+
+Subcommand add_extract_command(CLI::App& app) {
+  auto options = std::make_shared<ExtractOptions>();
+  auto* extract = app.add_subcommand("extract", "Clean one web page (file, URL or -) and print the article JSON");
+  extract->add_option("source", options->source, "HTML file, http(s) URL, or - for stdin");
+  extract->add_option("--url", options->url, "The page's URL, the base for relative links (empty: none)");
+  extract->add_flag("--text", options->text,
+                    "The input is plain text: a paragraph per line (blank-line paragraphs when hard-wrapped)");
+  extract->add_flag("--explain", options->explain, "Print why each part of the page was kept or dropped (stderr)");
+  extract->add_flag("--batch", options->batch,
+                    "Read requests {\"file\",\"url\",\"text\"} from stdin, one per line; answer one JSON per line");
+  return {extract, [options] {
+            if (!options->batch && options->source.empty()) {
+              std::fprintf(stderr, "sluice extract: give a FILE, URL or -, or --batch\n");
+              return kUsageError;
+            }
+            return run_extract(*options);
+          }};
 }
 
 }  // namespace sluice::daemon
