@@ -270,49 +270,8 @@ class Loader {
       if (const auto max_size = node["max_size"]) config.journal.max_size = size(max_size, "journal.max_size");
       if (const auto max_age = node["max_age"]) config.journal.max_age = duration(max_age, "journal.max_age");
     }
-    if (const auto node = root["publish"]) {
-      expect_map(node, "publish");
-      check_keys(node, "publish", kPublishKeys);
-      if (const auto endpoint = node["endpoint"]) config.publish.endpoint = this->endpoint(endpoint, "publish.endpoint");
-      if (const auto endpoint = node["replay_endpoint"])
-        config.publish.replay_endpoint = this->endpoint(endpoint, "publish.replay_endpoint");
-      // A wildcard port ("tcp://HOST:*") picks a free port for each, so only a fixed one can clash.
-      const bool wildcard = config.publish.endpoint.ends_with(":*") || config.publish.endpoint.ends_with(":0");
-      if (config.publish.replay_endpoint == config.publish.endpoint && !wildcard)
-        fail(node["replay_endpoint"] ? node["replay_endpoint"] : node, "publish.replay_endpoint",
-             "'" + config.publish.replay_endpoint + "' is the live endpoint too; replay needs an endpoint of its own");
-      if (const auto queue = node["subscriber_queue"]) {
-        const std::string text = scalar(queue, "publish.subscriber_queue");
-        const auto value = parse_size(text);
-        if (!value || text.find_first_not_of("0123456789") != std::string::npos || *value < 10 || *value > 10'000'000)
-          fail(queue, "publish.subscriber_queue", "'" + text + "' must be a number of articles from 10 to 10000000");
-        config.publish.subscriber_queue = static_cast<std::uint32_t>(*value);
-      }
-      if (const auto curve = node["curve"]) {
-        expect_map(curve, "publish.curve");
-        check_keys(curve, "publish.curve", kCurveKeys);
-        CurveConfig keys;
-        for (const auto& [field, target] : {std::pair{"secret_key_file", &keys.secret_key_file}, std::pair{"clients_dir", &keys.clients_dir}}) {
-          const auto value = curve[field];
-          if (!value) fail(curve, std::string("publish.curve.") + field, "missing: CURVE needs secret_key_file and clients_dir");
-          *target = with_environment(value, std::string("publish.curve.") + field);
-        }
-        config.publish.curve = std::move(keys);
-      }
-    }
-    if (const auto node = root["metrics"]) {
-      expect_map(node, "metrics");
-      check_keys(node, "metrics", kMetricsKeys);
-      const auto listen = node["listen"];
-      if (!listen) fail(node, "metrics.listen", "missing: where to serve /metrics, e.g. 127.0.0.1:9464");
-      const std::string text = scalar(listen, "metrics.listen");
-      const std::size_t colon = text.rfind(':');
-      const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
-      if (colon == 0 || colon == std::string::npos || port.empty() || port.size() > 5 ||
-          port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535)
-        fail(listen, "metrics.listen", "'" + text + "' is not HOST:PORT (e.g. 127.0.0.1:9464; port 0 picks a free one)");
-      config.metrics = MetricsConfig{text};
-    }
+    if (const auto node = root["publish"]) config.publish = publish(node);
+    if (const auto node = root["metrics"]) config.metrics = metrics(node);
     if (const auto node = root["cluster"]) config.cluster = cluster(node);
     if (const auto node = root["defaults"]) {
       expect_map(node, "defaults");
@@ -341,6 +300,53 @@ class Loader {
   }
 
  private:
+  PublishConfig publish(const YAML::Node& node) const {
+    PublishConfig publish;
+    expect_map(node, "publish");
+    check_keys(node, "publish", kPublishKeys);
+    if (const auto endpoint = node["endpoint"]) publish.endpoint = this->endpoint(endpoint, "publish.endpoint");
+    if (const auto endpoint = node["replay_endpoint"])
+      publish.replay_endpoint = this->endpoint(endpoint, "publish.replay_endpoint");
+    // A wildcard port ("tcp://HOST:*") picks a free port for each, so only a fixed one can clash.
+    const bool wildcard = publish.endpoint.ends_with(":*") || publish.endpoint.ends_with(":0");
+    if (publish.replay_endpoint == publish.endpoint && !wildcard)
+      fail(node["replay_endpoint"] ? node["replay_endpoint"] : node, "publish.replay_endpoint",
+           "'" + publish.replay_endpoint + "' is the live endpoint too; replay needs an endpoint of its own");
+    if (const auto queue = node["subscriber_queue"]) {
+      const std::string text = scalar(queue, "publish.subscriber_queue");
+      const auto value = parse_size(text);
+      if (!value || text.find_first_not_of("0123456789") != std::string::npos || *value < 10 || *value > 10'000'000)
+        fail(queue, "publish.subscriber_queue", "'" + text + "' must be a number of articles from 10 to 10000000");
+      publish.subscriber_queue = static_cast<std::uint32_t>(*value);
+    }
+    if (const auto curve = node["curve"]) {
+      expect_map(curve, "publish.curve");
+      check_keys(curve, "publish.curve", kCurveKeys);
+      CurveConfig keys;
+      for (const auto& [field, target] : {std::pair{"secret_key_file", &keys.secret_key_file}, std::pair{"clients_dir", &keys.clients_dir}}) {
+        const auto value = curve[field];
+        if (!value) fail(curve, std::string("publish.curve.") + field, "missing: CURVE needs secret_key_file and clients_dir");
+        *target = with_environment(value, std::string("publish.curve.") + field);
+      }
+      publish.curve = std::move(keys);
+    }
+    return publish;
+  }
+
+  MetricsConfig metrics(const YAML::Node& node) const {
+    expect_map(node, "metrics");
+    check_keys(node, "metrics", kMetricsKeys);
+    const auto listen = node["listen"];
+    if (!listen) fail(node, "metrics.listen", "missing: where to serve /metrics, e.g. 127.0.0.1:9464");
+    const std::string text = scalar(listen, "metrics.listen");
+    const std::size_t colon = text.rfind(':');
+    const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if (colon == 0 || colon == std::string::npos || port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535)
+      fail(listen, "metrics.listen", "'" + text + "' is not HOST:PORT (e.g. 127.0.0.1:9464; port 0 picks a free one)");
+    return MetricsConfig{text};
+  }
+
   unsigned workers(const YAML::Node& node) const {
     const std::string text = scalar(node, "workers");
     if (text == "auto") return 0;

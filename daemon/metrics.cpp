@@ -83,40 +83,48 @@ std::string Metrics::render(const Gauges& gauges) const {
   sample(out, "sluice_up", gauges.alive ? 1 : 0);
   family(out, "sluice_ready", "gauge", "1 while sluice serves (0 during a reload).");
   sample(out, "sluice_ready", gauges.ready ? 1 : 0);
-  {
-    const std::lock_guard lock(mutex_);
-    family(out, "sluice_fetches_total", "counter", "Feed polls by outcome.");
-    for (const char* result : {"fetched", "not_modified", "error"}) {
-      const auto found = fetches_.find(result);
-      sample(out, std::string("sluice_fetches_total{result=\"") + result + "\"}",
-             static_cast<double>(found == fetches_.end() ? 0 : found->second));
-    }
-    family(out, "sluice_fetch_responses_total", "counter", "Feed polls by HTTP status (0: no answer).");
-    for (const auto& [status, count] : statuses_)
-      sample(out, "sluice_fetch_responses_total{status=\"" + std::to_string(status) + "\"}", static_cast<double>(count));
-    family(out, "sluice_fetch_duration_seconds", "histogram", "Time to fetch an answered feed poll.");
-    for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i)
-      sample(out, "sluice_fetch_duration_seconds_bucket{le=\"" + number(kLatencyBuckets[i]) + "\"}",
-             static_cast<double>(latency_buckets_[i]));
-    sample(out, "sluice_fetch_duration_seconds_bucket{le=\"+Inf\"}", static_cast<double>(latency_count_));
-    sample(out, "sluice_fetch_duration_seconds_sum", latency_sum_);
-    sample(out, "sluice_fetch_duration_seconds_count", static_cast<double>(latency_count_));
-    family(out, "sluice_fetched_bytes_total", "counter", "Bytes of feed documents received (decoded).");
-    sample(out, "sluice_fetched_bytes_total", static_cast<double>(bytes_));
-    const auto per_feed = [&](const char* name, const char* help, auto value) {
-      family(out, name, "gauge", help);
-      for (const auto& [feed_name, feed] : feeds_)
-        sample(out, std::string(name) + "{feed=\"" + label(feed_name) + "\"}", static_cast<double>(value(feed)));
-    };
-    per_feed("sluice_feed_last_success_timestamp_seconds", "When a feed was last polled successfully.",
-             [](const Feed& feed) { return feed.last_success; });
-    per_feed("sluice_feed_last_error_timestamp_seconds", "When a feed's poll last failed.",
-             [](const Feed& feed) { return feed.last_error; });
-    per_feed("sluice_feed_next_poll_timestamp_seconds", "When a feed is polled next.",
-             [](const Feed& feed) { return feed.next_due; });
-    per_feed("sluice_feed_consecutive_errors", "Failed polls of a feed since its last success.",
-             [](const Feed& feed) { return feed.errors; });
+  render_fetches(out);
+  render_counters(out);
+  render_gauges(out, gauges);
+  return out;
+}
+
+void Metrics::render_fetches(std::string& out) const {
+  const std::lock_guard lock(mutex_);
+  family(out, "sluice_fetches_total", "counter", "Feed polls by outcome.");
+  for (const char* result : {"fetched", "not_modified", "error"}) {
+    const auto found = fetches_.find(result);
+    sample(out, std::string("sluice_fetches_total{result=\"") + result + "\"}",
+           static_cast<double>(found == fetches_.end() ? 0 : found->second));
   }
+  family(out, "sluice_fetch_responses_total", "counter", "Feed polls by HTTP status (0: no answer).");
+  for (const auto& [status, count] : statuses_)
+    sample(out, "sluice_fetch_responses_total{status=\"" + std::to_string(status) + "\"}", static_cast<double>(count));
+  family(out, "sluice_fetch_duration_seconds", "histogram", "Time to fetch an answered feed poll.");
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i)
+    sample(out, "sluice_fetch_duration_seconds_bucket{le=\"" + number(kLatencyBuckets[i]) + "\"}",
+           static_cast<double>(latency_buckets_[i]));
+  sample(out, "sluice_fetch_duration_seconds_bucket{le=\"+Inf\"}", static_cast<double>(latency_count_));
+  sample(out, "sluice_fetch_duration_seconds_sum", latency_sum_);
+  sample(out, "sluice_fetch_duration_seconds_count", static_cast<double>(latency_count_));
+  family(out, "sluice_fetched_bytes_total", "counter", "Bytes of feed documents received (decoded).");
+  sample(out, "sluice_fetched_bytes_total", static_cast<double>(bytes_));
+  const auto per_feed = [&](const char* name, const char* help, auto value) {
+    family(out, name, "gauge", help);
+    for (const auto& [feed_name, feed] : feeds_)
+      sample(out, std::string(name) + "{feed=\"" + label(feed_name) + "\"}", static_cast<double>(value(feed)));
+  };
+  per_feed("sluice_feed_last_success_timestamp_seconds", "When a feed was last polled successfully.",
+           [](const Feed& feed) { return feed.last_success; });
+  per_feed("sluice_feed_last_error_timestamp_seconds", "When a feed's poll last failed.",
+           [](const Feed& feed) { return feed.last_error; });
+  per_feed("sluice_feed_next_poll_timestamp_seconds", "When a feed is polled next.",
+           [](const Feed& feed) { return feed.next_due; });
+  per_feed("sluice_feed_consecutive_errors", "Failed polls of a feed since its last success.",
+           [](const Feed& feed) { return feed.errors; });
+}
+
+void Metrics::render_counters(std::string& out) const {
   family(out, "sluice_entries_parsed_total", "counter", "Entries read from feed documents.");
   sample(out, "sluice_entries_parsed_total", static_cast<double>(entries_parsed.load()));
   family(out, "sluice_feed_parse_errors_total", "counter", "Feed documents that could not be read.");
@@ -134,6 +142,9 @@ std::string Metrics::render(const Gauges& gauges) const {
   sample(out, "sluice_articles_deduplicated_total{reason=\"same_story\"}", static_cast<double>(delivery.same_story_dropped.load()));
   family(out, "sluice_articles_published_total", "counter", "Articles published.");
   sample(out, "sluice_articles_published_total", static_cast<double>(delivery.published.load()));
+}
+
+void Metrics::render_gauges(std::string& out, const Gauges& gauges) {
   family(out, "sluice_queue_depth", "gauge", "Items waiting between stages.");
   sample(out, "sluice_queue_depth{queue=\"documents\"}", static_cast<double>(gauges.documents_queued));
   sample(out, "sluice_queue_depth{queue=\"articles\"}", static_cast<double>(gauges.articles_queued));
@@ -156,7 +167,6 @@ std::string Metrics::render(const Gauges& gauges) const {
     family(out, "sluice_cluster_shards_held", "gauge", "Shards this cluster instance holds the lease of.");
     sample(out, "sluice_cluster_shards_held", static_cast<double>(*gauges.shards_held));
   }
-  return out;
 }
 
 struct MetricsServer::Impl {

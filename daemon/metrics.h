@@ -66,6 +66,11 @@ class Metrics {
     int errors = 0;
   };
 
+  // The parts of render(): the fetch stage's figures (under mutex_), the counters, the gauges.
+  void render_fetches(std::string& out) const;
+  void render_counters(std::string& out) const;
+  static void render_gauges(std::string& out, const Gauges& gauges);
+
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> fetches_;    // by result: fetched, not_modified, error
   std::map<long, std::uint64_t> statuses_;           // by HTTP status (0: no answer)

@@ -5,10 +5,11 @@
 #endif
 
 #include <algorithm>
-#include <bit>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "feeds/html/gumbo_document.h"
@@ -126,6 +127,42 @@ std::string html_entity(std::string_view name) {
 
 namespace {
 
+// An ampersand at i: a reference XML knows is kept; an HTML entity becomes numeric references; an
+// unknown entity or a bare '&' is escaped. Returns where reading goes on, or nullopt when `note`
+// says the dry run can stop.
+template <typename Note, typename Append>
+std::optional<std::size_t> repair_ampersand(std::string_view document, std::size_t i, Note& note, Append& append) {
+  std::size_t j = i + 1;
+  if (j < document.size() && document[j] == '#') {
+    if (const std::size_t length = numeric_reference_length(document, i); length > 0) {
+      append(document.substr(i, length));
+      return i + length;
+    }
+  } else {
+    while (j < document.size() &&
+           (is_ascii_alnum(document[j]) || document[j] == '_' || document[j] == '-' || document[j] == '.'))
+      ++j;
+    const std::string_view name = document.substr(i + 1, j - i - 1);
+    if (!name.empty() && j < document.size() && document[j] == ';') {
+      if (is_xml_entity(name)) {
+        append(document.substr(i, j + 1 - i));
+      } else if (const std::string decoded = html_entity(name); !decoded.empty()) {
+        if (note("undefined entity &" + std::string(name) + "; read as its HTML meaning")) return std::nullopt;
+        append(numeric_references(decoded));
+      } else {
+        if (note("undefined entity &" + std::string(name) + "; kept as text")) return std::nullopt;
+        append("&amp;");
+        append(name);
+        append(";");
+      }
+      return j + 1;
+    }
+  }
+  if (note("bare '&' escaped")) return std::nullopt;
+  append("&amp;");
+  return i + 1;
+}
+
 // The repair loop. With kCopy it writes the repaired document to `text` and returns the first
 // problem; without, it only looks for the first problem and returns it at once.
 template <bool kCopy>
@@ -169,37 +206,9 @@ std::string repair(std::string_view document, std::string& text) {
         continue;
       }
     } else if (c == '&') {
-      std::size_t j = i + 1;
-      if (j < document.size() && document[j] == '#') {
-        if (const std::size_t length = numeric_reference_length(document, i); length > 0) {
-          append(document.substr(i, length));
-          i += length;
-          continue;
-        }
-      } else {
-        while (j < document.size() && (is_ascii_alnum(document[j]) || document[j] == '_' ||
-                                       document[j] == '-' || document[j] == '.'))
-          ++j;
-        const std::string_view name = document.substr(i + 1, j - i - 1);
-        if (!name.empty() && j < document.size() && document[j] == ';') {
-          if (is_xml_entity(name)) {
-            append(document.substr(i, j + 1 - i));
-          } else if (const std::string decoded = html_entity(name); !decoded.empty()) {
-            if (note("undefined entity &" + std::string(name) + "; read as its HTML meaning")) return problem;
-            append(numeric_references(decoded));
-          } else {
-            if (note("undefined entity &" + std::string(name) + "; kept as text")) return problem;
-            append("&amp;");
-            append(name);
-            append(";");
-          }
-          i = j + 1;
-          continue;
-        }
-      }
-      if (note("bare '&' escaped")) return problem;
-      append("&amp;");
-      ++i;
+      const auto next = repair_ampersand(document, i, note, append);
+      if (!next) return problem;
+      i = *next;
       continue;
     } else if (is_forbidden_control(static_cast<unsigned char>(c))) {
       if (note("control character dropped")) return problem;
