@@ -1,5 +1,5 @@
-// The parser against captures of real-world breakage (tests/testdata/): wrong or missing charsets,
-// HTML entities in XML, junk before the prolog, JSON Feed.
+// The parser against captures of real-world breakage (testdata/ beside this file): wrong or missing charsets,
+// HTML entities in XML, junk before the prolog.
 #include <gtest/gtest.h>
 
 #include "feeds/dates.h"
@@ -96,35 +96,6 @@ TEST(XmlRepair, ControlCharactersAreDropped) {
   ASSERT_TRUE(result);
   EXPECT_TRUE(result->bozo);
   EXPECT_EQ(value(result->feed.title), "abc");
-}
-
-TEST(JsonFeed, ReadsItemsIntoTheSameModel) {
-  const FeedDocument doc = parse_file("jsonfeed_1_1.json", "https://example.org/feed.json");
-  EXPECT_FALSE(doc.bozo) << doc.bozo_reason;
-  EXPECT_EQ(doc.version, "json11");
-  EXPECT_EQ(value(doc.feed.title), "JSON Example");
-  EXPECT_EQ(doc.feed.link, "https://example.org/");
-  ASSERT_EQ(doc.feed.authors.size(), 1U);
-  EXPECT_EQ(doc.feed.authors[0].href, "https://example.org/about");
-  ASSERT_EQ(doc.entries.size(), 2U);
-  const Entry& answer = doc.entries[0];
-  EXPECT_EQ(answer.id, "42");
-  EXPECT_EQ(answer.link, "https://example.org/posts/42");
-  EXPECT_EQ(value(answer.title), "Answer");
-  EXPECT_EQ(value(answer.summary), "Short");
-  ASSERT_EQ(answer.content.size(), 1U);
-  EXPECT_EQ(answer.content[0].value, "<p>Hi <a href=\"https://example.org/a\">there</a></p>") << "sanitized, resolved";
-  EXPECT_EQ(format_rfc3339(answer.published.value()), "2025-02-10T13:30:00Z");
-  ASSERT_EQ(answer.tags.size(), 2U);
-  ASSERT_EQ(answer.enclosures.size(), 1U);
-  EXPECT_EQ(answer.enclosures[0].url, "https://example.org/a.mp3");
-  EXPECT_EQ(answer.enclosures[0].length, 1234);
-  EXPECT_EQ(answer.enclosures[0].duration, 1805);
-  EXPECT_EQ(answer.language, "en");
-  const Entry& plain = doc.entries[1];
-  EXPECT_EQ(plain.content.at(0).type, "text/plain");
-  EXPECT_EQ(value(plain.summary), "Plain body");
-  EXPECT_EQ(format_rfc3339(plain.updated.value()), "2025-02-11T00:00:00Z");
 }
 
 // Found by fuzzing: HTML that sanitizes to nothing but whitespace.
