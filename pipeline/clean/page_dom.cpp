@@ -1,5 +1,6 @@
 #include "pipeline/clean/page_dom.h"
 
+#include "feeds/html/html_text.h"
 #include "feeds/html/invisible_elements.h"
 #include "feeds/text.h"
 
@@ -76,8 +77,20 @@ void append_collapsed(std::string& out, std::string_view text, bool& space) {
 std::string PageDom::text_of(int index) const {
   std::string out;
   bool space = false;
-  for (int i = index; i < (*this)[index].end; ++i)
-    if ((*this)[i].is_text) append_collapsed(out, (*this)[i].text, space);
+  // A line break, and the start and end of a block-level element, part words as a reader sees them.
+  std::vector<int> block_ends;
+  for (int i = index; i < (*this)[index].end; ++i) {
+    for (; !block_ends.empty() && i >= block_ends.back(); block_ends.pop_back()) space = true;
+    const PageNode& node = (*this)[i];
+    if (node.is_text) {
+      append_collapsed(out, node.text, space);
+    } else if (node.tag == GUMBO_TAG_BR) {
+      space = true;
+    } else if (i != index && feeds::is_block_element(node.tag)) {
+      space = true;
+      block_ends.push_back(node.end);
+    }
+  }
   return out;
 }
 

@@ -45,7 +45,8 @@ class PageDom {
 
   bool has_attribute(int index, const char* name) const noexcept;
 
-  // All the text under a node, white space collapsed to single spaces and trimmed.
+  // All the text under a node, white space collapsed to single spaces and trimmed; line breaks and
+  // block-level elements part words.
   std::string text_of(int index) const;
 
   // The text of the <script type="application/ld+json"> blocks, in document order.

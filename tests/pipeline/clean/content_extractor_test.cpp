@@ -1,0 +1,64 @@
+// extract_content: the main content of a page, readability-style, without the page furniture.
+#include "pipeline/clean/content_extractor.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::pipeline {
+namespace {
+
+const std::string kStory =
+    "<p>The city council voted on Monday to close the old bridge for repairs, a decision that will divert "
+    "thousands of commuters for at least six months, officials said.</p>"
+    "<p>Engineers found cracks in two of the main supports last spring, and a second inspection in the autumn "
+    "confirmed that the damage had spread, according to the report.</p>"
+    "<p>A temporary ferry service will run every twenty minutes during the morning and evening rush, and buses "
+    "will be added on the routes that cross the river further north.</p>";
+
+std::string page(const std::string& article) {
+  return "<html><body><header><nav><a href=/>Home</a> <a href=/world>World</a> <a href=/sport>Sport</a></nav></header>"
+         "<div class=sidebar><h3>Most read</h3><ul><li><a href=/1>Other story one</a></li>"
+         "<li><a href=/2>Other story two</a></li></ul></div>"
+         "<div class=article-body>" + article + "</div>"
+         "<div class=share>Share this on social media</div>"
+         "<footer>Copyright 2026 The City Paper. All rights reserved.</footer></body></html>";
+}
+
+TEST(ContentExtractor, KeepsTheStoryAndDropsThePageFurniture) {
+  const PageDom dom(page(kStory));
+  const auto blocks = extract_content(dom, "https://city.example/bridge");
+  const auto text = blocks_text(blocks);
+  ASSERT_EQ(text.size(), 3U) << blocks_html(blocks);
+  EXPECT_TRUE(text[0].starts_with("The city council voted"));
+  EXPECT_TRUE(text[2].starts_with("A temporary ferry service"));
+  for (const std::string& block : text) {
+    EXPECT_EQ(block.find("Most read"), std::string::npos);
+    EXPECT_EQ(block.find("Copyright"), std::string::npos);
+    EXPECT_EQ(block.find("Share this"), std::string::npos);
+  }
+}
+
+TEST(ContentExtractor, AnAppendixAfterTheStoryIsCutAtItsHeading) {
+  const PageDom dom(page(kStory + "<h2>Related stories</h2><p>Another story about another bridge, which also "
+                                  "closed for repairs, is told elsewhere on this site at great length.</p>"));
+  const auto text = blocks_text(extract_content(dom, ""));
+  ASSERT_FALSE(text.empty());
+  EXPECT_TRUE(text.back().starts_with("A temporary ferry service")) << text.back();
+}
+
+TEST(ContentExtractor, ExplainSaysWhatWasPrunedAndWhatWasTaken) {
+  const PageDom dom(page(kStory));
+  std::string explain;
+  extract_content(dom, "", &explain);
+  EXPECT_NE(explain.find("sidebar"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("article-body"), std::string::npos) << explain;
+}
+
+TEST(ContentExtractor, APageWithoutTextGivesNoBlocks) {
+  const PageDom dom("<html><body><nav><a href=/>Home</a></nav><img src=a.png></body></html>");
+  EXPECT_TRUE(extract_content(dom, "").empty());
+  const PageDom empty("");
+  EXPECT_TRUE(extract_content(empty, "").empty());
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
