@@ -67,12 +67,7 @@ void reload(Running& running, config::Config& current, Metrics& metrics, const S
 int run_daemon(const config::Config& initial) {
   static const auto log = logger("daemon");
   // Signals are taken synchronously on this thread; every thread started below inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = block_service_signals();
   signal(SIGPIPE, SIG_IGN);
   pipeline::keep_freed_memory();
 

@@ -33,4 +33,14 @@ void ServiceManager::watchdog() const {
   if (watchdog_) notify("WATCHDOG=1");
 }
 
+sigset_t block_service_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
 }  // namespace sluice::daemon

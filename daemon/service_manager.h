@@ -3,6 +3,8 @@
 // STOPPING=1 on the way out. Without NOTIFY_SOCKET (not under systemd) every call does nothing.
 #pragma once
 
+#include <signal.h>
+
 #include <chrono>
 #include <string>
 
@@ -29,5 +31,10 @@ class ServiceManager {
   bool watchdog_ = false;
   std::chrono::milliseconds tick_{5000};
 };
+
+// Blocks SIGTERM, SIGINT and SIGHUP on the calling thread, and so on every thread it starts after,
+// and returns them as a set for sigwait/sigtimedwait: a long-running command takes its signals
+// synchronously on one thread.
+sigset_t block_service_signals();
 
 }  // namespace sluice::daemon

@@ -21,6 +21,7 @@
 
 #include "daemon/commands/commands.h"
 #include "daemon/logging_setup.h"
+#include "daemon/service_manager.h"
 #include "feeds/logging.h"
 
 namespace sluice::daemon {
@@ -51,12 +52,7 @@ constexpr int kHeartbeatTimeoutMs = 15000;
 
 int run_proxy(const ProxyOptions& options) {
   static const auto log = logger("proxy");
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = block_service_signals();
 
   zmq::context_t context;
   std::optional<pipeline::CurveServer> curve;
