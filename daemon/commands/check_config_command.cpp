@@ -1,4 +1,5 @@
-// `sluice check-config FILE`: whether a configuration file is valid; exit 0 when it is, 2 when not.
+// `sluice check-config FILE`: whether a configuration file is valid and the machine has what
+// `sluice run` needs of it (daemon/preflight.h); exit 0 when so, 2 when not.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -9,10 +10,10 @@ namespace sluice::daemon {
 
 Subcommand add_check_config_command(CLI::App& app) {
   auto file = std::make_shared<std::string>();
-  auto* check = app.add_subcommand("check-config", "Validate a configuration file; exit 0 when valid, 2 when not");
+  auto* check = app.add_subcommand("check-config", "Validate a configuration file and what it names (keys, directories); exit 0 when valid, 2 when not");
   check->add_option("file", *file, "Configuration file (YAML)")->required();
   return {check, [file] {
-            const auto config = load_or_report(*file);
+            const auto config = load_and_check(*file);
             if (!config) return kUsageError;
             std::printf("%s: valid, %zu feed%s\n", file->c_str(), config->feeds.size(),
                         config->feeds.size() == 1 ? "" : "s");

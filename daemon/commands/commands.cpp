@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <stdexcept>
+#include <vector>
+
+#include "daemon/preflight.h"
 
 namespace sluice::daemon {
 
@@ -9,9 +12,18 @@ std::optional<config::Config> load_or_report(const std::string& file) {
   try {
     return config::load_config(file);
   } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "sluice: %s\n", e.what());
+    std::fprintf(stderr, "%s\n", e.what());
     return std::nullopt;
   }
+}
+
+std::optional<config::Config> load_and_check(const std::string& file) {
+  auto config = load_or_report(file);
+  if (!config) return std::nullopt;
+  const std::vector<std::string> problems = preflight(*config);
+  for (const std::string& problem : problems) std::fprintf(stderr, "%s: %s\n", file.c_str(), problem.c_str());
+  if (!problems.empty()) return std::nullopt;
+  return config;
 }
 
 pipeline::CurveKeys read_secret_certificate(const std::string& file) {

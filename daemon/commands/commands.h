@@ -31,8 +31,13 @@ Subcommand add_status_command(CLI::App& app);
 Subcommand add_proxy_command(CLI::App& app);
 Subcommand add_check_config_command(CLI::App& app);
 
-// The configuration in file, or nullopt after printing what is wrong with it (file:line:column).
+// The configuration in file, or nullopt after printing what is wrong with it: one line,
+// FILE:LINE:COLUMN: KEY: reason, as editors and compilers write it.
 std::optional<config::Config> load_or_report(const std::string& file);
+
+// The configuration in file when it is valid and the machine has what `run` needs of it
+// (daemon/preflight.h); nullopt after printing each problem as FILE: KEY: reason.
+std::optional<config::Config> load_and_check(const std::string& file);
 
 // A client's own certificate: the .key_secret file, with both keys. Throws std::runtime_error
 // naming the file when it is not one.

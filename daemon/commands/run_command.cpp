@@ -19,7 +19,7 @@ Subcommand add_run_command(CLI::App& app) {
   run->add_option("--log-level", options->log_level, "Override log_level: trace, debug, info, warn, error, critical, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   return {run, [options] {
-            const auto config = load_or_report(options->config_file);
+            const auto config = load_and_check(options->config_file);
             if (!config) return kUsageError;
             setup_logging(options->log_level.empty() ? config->log_level : options->log_level);
             return run_daemon(*config);

@@ -80,6 +80,9 @@ CurveKeys write_certificates(const std::filesystem::path& dir, const std::string
   if (zmq_curve_keypair(public_key.data(), secret_key.data()) != 0)
     throw std::runtime_error(std::string("cannot make a CURVE key pair: ") + zmq_strerror(zmq_errno()));
   const CurveKeys keys{public_key.data(), secret_key.data()};
+  std::error_code error;
+  if (std::filesystem::create_directories(dir, error); error)
+    throw std::runtime_error("cannot create " + dir.string() + ": " + error.message());
   const std::string header = "#   ****  Generated on " + timestamp() + " by sluice keygen  ****\n";
   const std::filesystem::path public_file = dir / (name + ".key");
   const std::filesystem::path secret_file = dir / (name + ".key_secret");
@@ -101,9 +104,11 @@ void secure_client(zmq::socket_t& socket, const std::string& server_public_key, 
   socket.set(zmq::sockopt::curve_secretkey, client.secret_key);
 }
 
-CurveServer::CurveServer(zmq::context_t& context, const std::filesystem::path& secret_key_file,
-                         const std::filesystem::path& clients_dir)
-    : clients_dir_(clients_dir), handler_(context, zmq::socket_type::rep) {
+CurveKeys read_server_certificate(const std::filesystem::path& secret_key_file) {
+  // What the file is comes first: a public certificate given by mistake is named as such.
+  CurveKeys keys = read_certificate(secret_key_file);
+  if (keys.secret_key.empty())
+    throw std::runtime_error("key file " + secret_key_file.string() + " holds no secret-key: give the .key_secret file");
   struct stat info {};
   if (::stat(secret_key_file.c_str(), &info) != 0)
     throw std::runtime_error("cannot read secret key file " + secret_key_file.string() + ": " + std::strerror(errno));
@@ -113,9 +118,32 @@ CurveServer::CurveServer(zmq::context_t& context, const std::filesystem::path& s
     throw std::runtime_error("secret key file " + secret_key_file.string() + " may be read by group or others (mode " +
                              mode + "); make it private: chmod 600 " + secret_key_file.string());
   }
-  keys_ = read_certificate(secret_key_file);
-  if (keys_.secret_key.empty())
-    throw std::runtime_error("key file " + secret_key_file.string() + " holds no secret-key: give the .key_secret file");
+  return keys;
+}
+
+std::set<std::string> read_client_keys(const std::filesystem::path& clients_dir,
+                                       const std::function<void(const std::string&)>& skipped) {
+  std::set<std::string> allowed;
+  std::error_code error;
+  if (!std::filesystem::is_directory(clients_dir, error))
+    throw std::runtime_error("clients_dir " + clients_dir.string() + " is not a directory" +
+                             (error ? ": " + error.message() : ""));
+  for (const auto& entry : std::filesystem::directory_iterator(clients_dir, error)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".key") continue;
+    try {
+      allowed.insert(read_certificate(entry.path()).public_key);
+    } catch (const std::exception& e) {
+      if (skipped) skipped(e.what());
+    }
+  }
+  if (error) throw std::runtime_error("cannot read clients_dir " + clients_dir.string() + ": " + error.message());
+  return allowed;
+}
+
+CurveServer::CurveServer(zmq::context_t& context, const std::filesystem::path& secret_key_file,
+                         const std::filesystem::path& clients_dir)
+    : clients_dir_(clients_dir), handler_(context, zmq::socket_type::rep) {
+  keys_ = read_server_certificate(secret_key_file);
   reload_clients();
   handler_.set(zmq::sockopt::linger, 0);
   handler_.bind(kZapEndpoint);
@@ -144,17 +172,8 @@ std::size_t CurveServer::clients() const {
 
 std::size_t CurveServer::reload_clients() {
   static const auto log = logger("publish");
-  std::set<std::string> allowed;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(clients_dir_, error)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".key") continue;
-    try {
-      allowed.insert(read_certificate(entry.path()).public_key);
-    } catch (const std::exception& e) {
-      log->warn("client key skipped: {}", e.what());
-    }
-  }
-  if (error) throw std::runtime_error("cannot read clients_dir " + clients_dir_.string() + ": " + error.message());
+  std::set<std::string> allowed =
+      read_client_keys(clients_dir_, [](const std::string& why) { log->warn("client key skipped: {}", why); });
   std::lock_guard lock(mutex_);
   allowed_ = std::move(allowed);
   log->info("CURVE clients allowed count={} dir={}", allowed_.size(), clients_dir_.string());

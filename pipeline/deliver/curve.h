@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <stop_token>
@@ -27,8 +28,17 @@ struct CurveKeys {
 // Reads a certificate file; throws std::runtime_error naming the file and what is wrong.
 CurveKeys read_certificate(const std::filesystem::path& file);
 
-// Makes a new key pair and writes NAME.key and NAME.key_secret (mode 0600) under dir; refuses to
-// overwrite either. Throws std::runtime_error naming the file on failure. Returns the keys.
+// Reads a server's secret certificate: it must be private to its owner (no group or other
+// permissions) and hold a secret key. Throws std::runtime_error naming the file and the fix.
+CurveKeys read_server_certificate(const std::filesystem::path& secret_key_file);
+
+// The public keys of the certificates (*.key) in clients_dir; a file that is not one is skipped
+// (`skipped` is told why). Throws std::runtime_error naming the directory when it cannot be read.
+std::set<std::string> read_client_keys(const std::filesystem::path& clients_dir,
+                                       const std::function<void(const std::string&)>& skipped = {});
+
+// Makes a new key pair and writes NAME.key and NAME.key_secret (mode 0600) under dir (made when
+// missing); refuses to overwrite either. Throws std::runtime_error naming the file on failure. Returns the keys.
 CurveKeys write_certificates(const std::filesystem::path& dir, const std::string& name);
 
 // Makes socket a CURVE client of the server with server_public_key (Z85).

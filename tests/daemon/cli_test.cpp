@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "tests/support/process.h"
 #include "tests/support/schema.h"
 #include "tests/support/temp_dir.h"
@@ -60,7 +62,8 @@ TEST(Cli, CheckConfigNamesLineColumnAndKey) {
   test::write_file(file, "feeds:\n  - name: world\n    url: https://example.org/rss.xml\n    intreval: 5m\n");
   const auto result = test::run_command({SLUICE_BINARY, "check-config", file});
   EXPECT_EQ(result.status, 2);
-  EXPECT_EQ(result.err, "sluice: " + file + ":4:5: feeds[0].intreval: unknown key (did you mean 'interval'?)\n");
+  // FILE:LINE:COLUMN first, as compilers write it, so editors jump to the place.
+  EXPECT_EQ(result.err, file + ":4:5: feeds[0].intreval: unknown key (did you mean 'interval'?)\n");
   EXPECT_EQ(result.out, "");
 }
 
@@ -70,7 +73,54 @@ TEST(Cli, RunRefusesAnInvalidConfig) {
   test::write_file(file, "feeds:\n  - name: a\n    url: https://a.example/\n  - name: a\n    url: https://b.example/\n");
   const auto result = test::run_command({SLUICE_BINARY, "run", "-c", file});
   EXPECT_EQ(result.status, 2);
-  EXPECT_EQ(result.err, "sluice: " + file + ":4:11: feeds[1].name: duplicate feed name 'a'\n");
+  EXPECT_EQ(result.err, file + ":4:11: feeds[1].name: duplicate feed name 'a'\n");
+}
+
+// What run would fail on after binding (a key others may read, a path whose variable is unset, a
+// state directory it cannot make) is refused by check-config, the unit's ExecStartPre, and by
+// run, both with exit 2, before anything starts.
+TEST(Cli, CheckConfigRefusesWhatRunCannotStartWithAndRunRefusesItTheSameWay) {
+  const test::TempDir dir;
+  ASSERT_EQ(test::run_command({SLUICE_BINARY, "keygen", "server", "-d", (dir.path() / "keys").string()}).status, 0);
+  std::filesystem::create_directories(dir.path() / "clients");
+  const auto secret = dir.path() / "keys" / "server.key_secret";
+  const auto write_config = [&](const std::string& secret_key_file, const std::string& state_dir) {
+    const auto file = (dir.path() / "sluice.yaml").string();
+    test::write_file(file, "state_dir: " + state_dir +
+                               "\npublish:\n  endpoint: tcp://127.0.0.1:*\n  replay_endpoint: tcp://127.0.0.1:*\n"
+                               "  curve:\n    secret_key_file: " + secret_key_file + "\n    clients_dir: " +
+                               (dir.path() / "clients").string() + "\nfeeds:\n  - name: local\n    url: file://" +
+                               (dir.path() / "feed.xml").string() + "\n");
+    return file;
+  };
+  const auto expect_refused = [&](const std::string& file, const std::string& reason) {
+    for (const char* command : {"check-config", "run"}) {
+      const auto result = command == std::string("run") ? test::run_command({SLUICE_BINARY, "run", "-c", file})
+                                                        : test::run_command({SLUICE_BINARY, "check-config", file});
+      EXPECT_EQ(result.status, 2) << command << ": " << result.err;
+      EXPECT_TRUE(result.err.starts_with(file + ": ")) << command << ": " << result.err;
+      EXPECT_NE(result.err.find(reason), std::string::npos) << command << ": " << result.err;
+    }
+  };
+  const std::string state = (dir.path() / "state").string();
+
+  std::filesystem::permissions(secret, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                           std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  expect_refused(write_config(secret.string(), state),
+                 "publish.curve.secret_key_file: secret key file " + secret.string() +
+                     " may be read by group or others (mode 0644); make it private: chmod 600");
+  std::filesystem::permissions(secret, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  expect_refused(write_config("${SLUICE_TEST_NEVER_SET}/server.key_secret", state),
+                 "publish.curve.secret_key_file: ${SLUICE_TEST_NEVER_SET} is not set here");
+  expect_refused(write_config((dir.path() / "keys" / "server.key").string(), state), "holds no secret-key");
+
+  test::write_file(dir.path() / "plain-file", "");
+  expect_refused(write_config(secret.string(), (dir.path() / "plain-file" / "state").string()),
+                 "state_dir: " + (dir.path() / "plain-file").string() + " is not a directory");
+
+  const auto fine = test::run_command({SLUICE_BINARY, "check-config", write_config(secret.string(), state)});
+  EXPECT_EQ(fine.status, 0) << fine.err;
 }
 
 TEST(Cli, ParsePrintsTheFeedJson) {
