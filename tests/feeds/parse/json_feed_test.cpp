@@ -12,12 +12,6 @@ namespace {
 
 using namespace testing_helpers;
 
-const std::filesystem::path kTestdata(SLUICE_TESTDATA_DIR);
-
-FeedDocument parse_file(const std::string& name, std::string_view url) {
-  return parse_ok(test::read_file(kTestdata / name), url);
-}
-
 FeedDocument read(std::string_view json, std::string_view url = "https://example.org/feed.json",
                   std::size_t max_entries = 1000) {
   auto result = parse_json_feed(json, url, max_entries);

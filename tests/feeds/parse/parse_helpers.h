@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "feeds/dates.h"
 #include "feeds/parse/element_reader.h"
 #include "feeds/parse/feed_parser.h"
+#include "tests/support/temp_dir.h"
 
 namespace sluice::feeds::testing_helpers {
 
@@ -17,6 +19,14 @@ inline FeedDocument parse_ok(std::string_view body, std::string_view url = "", s
   auto result = parse_feed(std::string(body), url, content_type);
   if (!result) ADD_FAILURE() << "parse failed: " << result.error().reason;
   return result.value_or(FeedDocument{});
+}
+
+// The captures of real-world feeds beside the parser's tests (testdata/).
+inline const std::filesystem::path kTestdata(SLUICE_TESTDATA_DIR);
+
+inline FeedDocument parse_file(const std::string& name, std::string_view url = "", std::string_view content_type = "") {
+  SCOPED_TRACE(name);
+  return parse_ok(test::read_file(kTestdata / name), url, content_type);
 }
 
 inline std::string date(const std::optional<Timestamp>& time) { return time ? format_rfc3339(*time) : "null"; }

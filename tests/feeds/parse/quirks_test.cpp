@@ -14,13 +14,6 @@ namespace {
 
 using namespace testing_helpers;
 
-const std::filesystem::path kTestdata(SLUICE_TESTDATA_DIR);
-
-FeedDocument parse_file(const std::string& name, std::string_view url = "", std::string_view content_type = "") {
-  SCOPED_TRACE(name);
-  return parse_ok(test::read_file(kTestdata / name), url, content_type);
-}
-
 TEST(Encoding, Latin1DeclarationIsHonoured) {
   const FeedDocument doc = parse_file("encoding_ISO-8859-1.xml");
   EXPECT_FALSE(doc.bozo) << doc.bozo_reason;

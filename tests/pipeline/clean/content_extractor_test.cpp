@@ -6,7 +6,7 @@
 namespace sluice::pipeline {
 namespace {
 
-const std::string kStory =
+const std::string kBridgeStory =
     "<p>The city council voted on Monday to close the old bridge for repairs, a decision that will divert "
     "thousands of commuters for at least six months, officials said.</p>"
     "<p>Engineers found cracks in two of the main supports last spring, and a second inspection in the autumn "
@@ -24,7 +24,7 @@ std::string page(const std::string& article) {
 }
 
 TEST(ContentExtractor, KeepsTheStoryAndDropsThePageFurniture) {
-  const PageDom dom(page(kStory));
+  const PageDom dom(page(kBridgeStory));
   const auto blocks = extract_content(dom, "https://city.example/bridge");
   const auto text = blocks_text(blocks);
   ASSERT_EQ(text.size(), 3U) << blocks_html(blocks);
@@ -38,7 +38,7 @@ TEST(ContentExtractor, KeepsTheStoryAndDropsThePageFurniture) {
 }
 
 TEST(ContentExtractor, AnAppendixAfterTheStoryIsCutAtItsHeading) {
-  const PageDom dom(page(kStory + "<h2>Related stories</h2><p>Another story about another bridge, which also "
+  const PageDom dom(page(kBridgeStory + "<h2>Related stories</h2><p>Another story about another bridge, which also "
                                   "closed for repairs, is told elsewhere on this site at great length.</p>"));
   const auto text = blocks_text(extract_content(dom, ""));
   ASSERT_FALSE(text.empty());
@@ -46,7 +46,7 @@ TEST(ContentExtractor, AnAppendixAfterTheStoryIsCutAtItsHeading) {
 }
 
 TEST(ContentExtractor, ExplainSaysWhatWasPrunedAndWhatWasTaken) {
-  const PageDom dom(page(kStory));
+  const PageDom dom(page(kBridgeStory));
   std::string explain;
   extract_content(dom, "", &explain);
   EXPECT_NE(explain.find("sidebar"), std::string::npos) << explain;
