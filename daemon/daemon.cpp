@@ -152,6 +152,7 @@ void Daemon::start() {
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
   if (cluster_)
     cluster_->start(*poller_, [this](std::size_t feed) { return poller_->busy(feed) || pending_[feed] > 0; });
+  if (config_.feeds.empty()) log->warn("no feeds configured config={}; sluice serves but polls nothing", config_.source);
   log->info("sluice started version={} config={} feeds={} workers={} endpoint={} replay={} epoch={} curve={}",
             SLUICE_VERSION, config_.source, config_.feeds.size(), workers, publish_->endpoint(), replay_->endpoint(),
             publish_->epoch(),

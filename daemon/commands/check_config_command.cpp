@@ -17,6 +17,8 @@ Subcommand add_check_config_command(CLI::App& app) {
             if (!config) return kUsageError;
             std::printf("%s: valid, %zu feed%s\n", file->c_str(), config->feeds.size(),
                         config->feeds.size() == 1 ? "" : "s");
+            if (config->feeds.empty())
+              std::fprintf(stderr, "%s: warning: feeds is empty; sluice runs but polls nothing\n", file->c_str());
             return 0;
           }};
 }

@@ -46,8 +46,9 @@ bool complete(TailArguments& arguments) {
   } else if (!arguments.from.empty()) {
     char* end = nullptr;
     tail.from = std::strtoull(arguments.from.c_str(), &end, 10);
-    if (*end != '\0' || arguments.from[0] == '-') {
-      std::fprintf(stderr, "sluice tail: --from takes a seq or 'last', not '%s'\n", arguments.from.c_str());
+    if (*end != '\0' || arguments.from[0] == '-' || tail.from == 0) {
+      std::fprintf(stderr, "sluice tail: --from takes a seq (the first is 1) or 'last', not '%s'\n",
+                   arguments.from.c_str());
       return false;
     }
   }

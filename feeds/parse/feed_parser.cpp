@@ -152,6 +152,9 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string body, std::string
   if (name == "rss" || name == "RDF") read_rss(feed_root, url, feed, max_entries);
   else if (name == "feed") read_atom(feed_root, url, feed, max_entries);
   else if (strcasecmp(root.name(), "channel") == 0) read_cdf(root, url, feed, max_entries);
+  else if (strcasecmp(root.name(), "html") == 0)
+    return std::unexpected(ParseError{"not a feed: the root element is <html>, a web page (to read its articles: "
+                                      "type: html with a links selector, or sluice extract for one page)"});
   else return std::unexpected(ParseError{"not a feed: the root element is <" + std::string(root.name()) + ">"});
   feed.entries_dropped += keep_newest_entries(feed.entries, max_entries);
   return feed;

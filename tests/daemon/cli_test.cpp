@@ -32,7 +32,25 @@ TEST(Cli, EverySubcommandHasHelp) {
 TEST(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(test::run_command({SLUICE_BINARY}).status, 2);
   EXPECT_EQ(test::run_command({SLUICE_BINARY, "run"}).status, 2) << "-c is required";
-  EXPECT_EQ(test::run_command({SLUICE_BINARY, "frobnicate"}).status, 2);
+  const auto unknown = test::run_command({SLUICE_BINARY, "frobnicate"});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("unknown command 'frobnicate'; the commands are run, tail,"), std::string::npos)
+      << unknown.err;
+  const auto from_zero = test::run_command({SLUICE_BINARY, "tail", "--from", "0"});
+  EXPECT_EQ(from_zero.status, 2);
+  EXPECT_NE(from_zero.err.find("--from takes a seq (the first is 1) or 'last', not '0'"), std::string::npos)
+      << from_zero.err;
+}
+
+TEST(Cli, HelpNamesEveryFormatAndAnEmptyFeedListIsWarnedOf) {
+  EXPECT_NE(test::run_command({SLUICE_BINARY, "--help"}).out.find("RSS, Atom and JSON Feed feeds and web pages"),
+            std::string::npos);
+  const test::TempDir dir;
+  const auto file = (dir.path() / "empty.yaml").string();
+  test::write_file(file, "state_dir: " + (dir.path() / "state").string() + "\nfeeds: []\n");
+  const auto result = test::run_command({SLUICE_BINARY, "check-config", file});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.err, file + ": warning: feeds is empty; sluice runs but polls nothing\n");
 }
 
 TEST(Cli, ProxyRefusesHalfACurveSetupOrKeysThatDoNotMatchItsUpstreams) {
@@ -148,7 +166,8 @@ TEST(Cli, ParseSaysWhyADocumentIsNotAFeed) {
   test::write_file(file, "<html><body>hello</body></html>");
   const auto result = test::run_command({SLUICE_BINARY, "parse", file});
   EXPECT_EQ(result.status, 1);
-  EXPECT_EQ(result.err, "sluice parse: not a feed: the root element is <html>\n");
+  EXPECT_EQ(result.err, "sluice parse: not a feed: the root element is <html>, a web page (to read its articles: "
+                        "type: html with a links selector, or sluice extract for one page)\n");
   EXPECT_EQ(nlohmann::json::parse(result.out)["bozo"], true) << "stdout still carries one JSON object";
   const auto missing = test::run_command({SLUICE_BINARY, "parse", (dir.path() / "none.xml").string()});
   EXPECT_EQ(missing.status, 1);

@@ -158,7 +158,8 @@ TEST(FeedParser, RefusesWhatIsNotAFeed) {
   for (const auto& [body, reason] : std::vector<std::pair<std::string, std::string>>{
            {"", "empty document"},
            {"   \n", "empty document"},
-           {"<html><body>hi</body></html>", "not a feed: the root element is <html>"},
+           {"<html><body>hi</body></html>", "not a feed: the root element is <html>, a web page (to read its articles: type: html with a "
+            "links selector, or sluice extract for one page)"},
            {"plain text", "not an XML document: No document element found at byte 9"},
            {"{\"version\": 2}", "not a JSON Feed: no jsonfeed.org version"},
            {"{\"version\": ", "not valid JSON"}}) {

@@ -135,7 +135,9 @@ TEST_F(DocumentWorkerTest, SaysWhyItStopped) {
   const auto unreadable = read("<html><body>Not a feed</body></html>");
   ASSERT_FALSE(unreadable);
   EXPECT_EQ(unreadable.error().kind, DocumentError::Kind::unreadable);
-  EXPECT_EQ(unreadable.error().reason, "not a feed: the root element is <html>");
+  EXPECT_EQ(unreadable.error().reason,
+            "not a feed: the root element is <html>, a web page (to read its articles: type: html with a links "
+            "selector, or sluice extract for one page)");
 
   accepting = false;
   const auto closed = read(rss({{"a", "A."}}));
