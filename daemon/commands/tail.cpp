@@ -32,6 +32,9 @@ using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t kCredit = 1000;
 // A replay that sends nothing for this long is asked again.
 constexpr auto kReplayPatience = 5s;
+// A live stream that has sent nothing for this long (it welcomes a subscriber at once, and beats
+// every second) is not reaching this client.
+constexpr auto kLiveSilence = 4s;
 // Live articles held while a gap is filled, at most; past it the gap is given up.
 constexpr std::size_t kMaxHeld = 200'000;
 constexpr std::size_t kHeartbeatWelcomeSize = 10 + 16;  // "heartbeat." + header
@@ -123,6 +126,7 @@ int Tail::run() {
     }
   }
 
+  const auto started = Clock::now();
   std::vector<zmq::message_t> frames;
   std::vector<zmq::pollitem_t> items;
   std::vector<TailSource*> polled;
@@ -152,6 +156,10 @@ int Tail::run() {
       std::fprintf(stderr, "sluice tail: %s\n", e.what());
       return 1;
     }
+    if (!heard_ && !silence_said_ && Clock::now() - started > kLiveSilence) {
+      say_silence();
+      silence_said_ = true;
+    }
     for (auto& [origin, each] : sources_) {
       if (outcome != Outcome::going || !each.asked || Clock::now() - each.asked->heard <= kReplayPatience) continue;
       std::fprintf(stderr, "sluice tail: replay%s at %s has not answered for %llds (check -r / publish.replay_endpoint, "
@@ -164,7 +172,25 @@ int Tail::run() {
   return outcome == Outcome::failed ? 1 : 0;
 }
 
+void Tail::say_silence() const {
+  const long long seconds = std::chrono::duration_cast<std::chrono::seconds>(kLiveSilence).count();
+  if (options_.server_key.empty()) {
+    std::fprintf(stderr, "sluice tail: nothing from %s in %llds: is sluice running and publishing there "
+                 "(publish.endpoint)? Still waiting\n", options_.endpoint.c_str(), seconds);
+    return;
+  }
+  // keygen writes NAME.key beside NAME.key_secret: the public half is what the server needs.
+  std::string public_file = options_.client_key_file;
+  if (public_file.ends_with(".key_secret")) public_file.resize(public_file.size() - 7);
+  else public_file = "this client's public certificate (NAME.key beside NAME.key_secret)";
+  std::fprintf(stderr, "sluice tail: nothing from %s in %llds with CURVE: the server may not know this client. Copy "
+               "%s into the daemon's publish.curve.clients_dir (it is read again on reload), and check that "
+               "--server-key is the daemon's own certificate. Still waiting\n",
+               options_.endpoint.c_str(), seconds, public_file.c_str());
+}
+
 Tail::Outcome Tail::on_live(std::vector<zmq::message_t>& frames) {
+  heard_ = true;
   const std::string_view topic = frames.empty() ? std::string_view() : frames[0].to_string_view();
   if (frames.size() == 1 && topic.starts_with("heartbeat.") && frames[0].size() >= kHeartbeatWelcomeSize) {
     const auto header = pipeline::read_frame_header(topic.substr(10));

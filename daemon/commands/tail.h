@@ -33,9 +33,11 @@ struct TailOptions {
   std::optional<std::uint64_t> from;  // replay from this seq first
   bool from_last = false;             // replay from the seq after the one in position_file
   std::filesystem::path position_file;  // when set, holds "EPOCH SEQ" of the last article printed
-  // CURVE: the server's public key and this client's certificate (both empty: no CURVE).
+  // CURVE: the server's public key and this client's certificate (both empty: no CURVE), and the
+  // file the certificate was read from (for what to copy where when the server does not let it in).
   std::string server_key;
   pipeline::CurveKeys client_keys;
+  std::string client_key_file;
 };
 
 // Runs until SIGINT/SIGTERM, `count` articles, or stdout closes; returns the exit code.
@@ -82,6 +84,8 @@ class Tail {
   bool same_epoch(TailSource& source, std::uint64_t epoch);
   void ask(TailSource& source, std::uint64_t from, std::optional<std::uint64_t> to);
   Outcome print(TailSource& source, std::uint64_t seq, std::string_view body);
+  // Said once when the live stream has sent nothing, not even its welcome, for a few seconds.
+  void say_silence() const;
   static bool filling(const TailSource& source) { return source.replay != nullptr; }
   static std::string name(const TailSource& source) { return source.origin.empty() ? "" : " of " + source.origin; }
 
@@ -91,6 +95,8 @@ class Tail {
   std::map<std::string, TailSource, std::less<>> sources_;
   std::optional<TailPositions> positions_;  // with --position (or --from last)
   std::uint64_t printed_ = 0;
+  bool heard_ = false;  // anything from the live stream yet
+  bool silence_said_ = false;
 };
 
 

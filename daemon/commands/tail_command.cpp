@@ -2,6 +2,7 @@
 // the server's CURVE certificate) come from a configuration file; --from takes a seq or `last`.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -37,8 +38,22 @@ bool complete(TailArguments& arguments) {
     if (!config) return false;
     tail.endpoint = connect_address(config->publish.endpoint);
     tail.replay_endpoint = connect_address(config->publish.replay_endpoint);
-    if (config->publish.curve && arguments.server_key_file.empty())
-      arguments.server_key_file = config->publish.curve->secret_key_file;
+    if (const auto& curve = config->publish.curve) {
+      // A subscriber has the server's public certificate, which keygen writes beside the secret one.
+      std::filesystem::path server = curve->secret_key_file;
+      if (server.extension() == ".key_secret") {
+        std::filesystem::path public_half = server;
+        public_half.replace_extension(".key");
+        if (std::filesystem::exists(public_half)) server = public_half;
+      }
+      if (arguments.server_key_file.empty()) arguments.server_key_file = server.string();
+      if (arguments.client_key_file.empty()) {
+        std::fprintf(stderr, "sluice tail: %s publishes with CURVE: give --key with this client's secret certificate "
+                     "(sluice keygen NAME writes NAME.key_secret; NAME.key goes into %s)\n",
+                     arguments.config_file.c_str(), curve->clients_dir.c_str());
+        return false;
+      }
+    }
   }
   if (arguments.from == "last") {
     tail.from_last = true;
@@ -60,6 +75,7 @@ bool complete(TailArguments& arguments) {
   try {
     tail.server_key = pipeline::read_certificate(arguments.server_key_file).public_key;
     tail.client_keys = read_secret_certificate(arguments.client_key_file);
+    tail.client_key_file = arguments.client_key_file;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sluice tail: %s\n", e.what());
     return false;

@@ -231,6 +231,32 @@ TEST(Cli, ExtractNamesAMissingFile) {
   EXPECT_EQ(test::run_command({SLUICE_BINARY, "extract"}).status, 2);
 }
 
+// tail -c with a configuration that publishes with CURVE: the client's own --key is asked for by
+// name, and the server's public certificate beside the secret one is what tail reads (a
+// subscriber has that one, never the secret).
+TEST(Cli, TailWithTheServicesCurveConfigurationAsksForItsOwnKeyAndReadsThePublicCertificate) {
+  const test::TempDir dir;
+  for (const char* name : {"server", "reader"})
+    ASSERT_EQ(test::run_command({SLUICE_BINARY, "keygen", name, "-d", dir.path().string()}).status, 0);
+  std::filesystem::create_directories(dir.path() / "clients");
+  // The subscriber's machine: the server's public certificate only.
+  std::filesystem::rename(dir.path() / "server.key_secret", dir.path() / "elsewhere.key_secret");
+  const auto file = (dir.path() / "sluice.yaml").string();
+  test::write_file(file, "publish:\n  endpoint: tcp://127.0.0.1:1\n  replay_endpoint: tcp://127.0.0.1:2\n  curve:\n"
+                         "    secret_key_file: " + (dir.path() / "server.key_secret").string() +
+                         "\n    clients_dir: " + (dir.path() / "clients").string() +
+                         "\nfeeds:\n  - name: a\n    url: https://a.example/feed\n");
+  const auto without_key = test::run_command({SLUICE_BINARY, "tail", "-c", file});
+  EXPECT_EQ(without_key.status, 2);
+  EXPECT_NE(without_key.err.find(file + " publishes with CURVE: give --key with this client's secret certificate"),
+            std::string::npos)
+      << without_key.err;
+  const auto with_key = test::run_command(
+      {SLUICE_BINARY, "tail", "-c", file, "--key", (dir.path() / "reader.key_secret").string()}, std::chrono::seconds(2));
+  EXPECT_EQ(with_key.status, -1) << "waiting for a daemon, the keys read: " << with_key.err;
+  EXPECT_EQ(with_key.err.find("cannot read"), std::string::npos) << with_key.err;
+}
+
 // scripts/demo with one of its ports taken says which, and stops before starting anything, where
 // it used to say "sluice is running" with the daemon already gone.
 TEST(Demo, SaysWhichPortIsTakenInsteadOfStartingHalfway) {

@@ -370,9 +370,14 @@ TEST(Delivery, OnlyAKnownCurveClientReceivesArticles) {
   const auto unknown = test::run_command({SLUICE_BINARY, "tail", "-e", daemon.endpoint(), "-r", daemon.replay_endpoint(),
                                           "--server-key", server_key, "--key", (dir.path() / "stranger.key_secret").string(),
                                           "--from", "1", "-n", "1"},
-                                         3s);
+                                         7s);
   EXPECT_EQ(unknown.status, -1) << "still waiting when given up on, not failed for another reason: " << unknown.err;
   EXPECT_TRUE(unknown.out.empty()) << "a stranger read: " << unknown.out;
+  // Refused in silence by the server, the stranger is told what to copy where.
+  EXPECT_NE(unknown.err.find("with CURVE: the server may not know this client. Copy " +
+                             (dir.path() / "stranger.key").string() + " into the daemon's publish.curve.clients_dir"),
+            std::string::npos)
+      << unknown.err;
   EXPECT_TRUE(daemon.wait_for_log("subscriber refused")) << daemon.log();
 }
 
