@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <utility>
 
 #include "config/units.h"
 #include "feeds/logging.h"
@@ -45,7 +46,12 @@ void ClusterMember::stop() {
   thread_.join();
 }
 
-void ClusterMember::release_all() { leases_.release_all(); }
+void ClusterMember::release_all() {
+  // Once: the daemon's destructor stops it again, possibly after a reloaded daemon has joined under
+  // the same instance name, whose membership a second release would erase.
+  if (std::exchange(released_, true)) return;
+  leases_.release_all();
+}
 
 void ClusterMember::polled(std::size_t feed, const feeds::PollState& state) {
   const std::lock_guard lock(last_poll_mutex_);

@@ -57,6 +57,7 @@ class ClusterMember {
   // Stops the lease thread: no shard changes hands while the daemon stops.
   void stop();
   // Lets go of every lease once everything is published, so the others take the shards at once.
+  // Only the first call does anything.
   void release_all();
 
   std::size_t shards_held() const noexcept { return shards_held_; }
@@ -87,6 +88,7 @@ class ClusterMember {
   std::mutex last_poll_mutex_;
   std::vector<feeds::PollState> last_poll_;  // per feed, as the fetch stage last reported it
   std::atomic<std::size_t> shards_held_{0};
+  bool released_ = false;
   feeds::Poller* fetch_ = nullptr;
   Busy busy_;
   std::jthread thread_;
