@@ -45,30 +45,25 @@ std::string check_state_dir(const std::filesystem::path& dir) {
 
 std::vector<std::string> preflight(const config::Config& config) {
   std::vector<std::string> problems;
-  const auto add = [&](std::string problem) {
-    if (!problem.empty()) problems.push_back(std::move(problem));
+  // A key path: its variables set, then what reading it finds wrong.
+  const auto check_file = [&](const std::string& key, const std::filesystem::path& path, const auto& read) {
+    if (std::string unset = check_path(key, path.string()); !unset.empty()) {
+      problems.push_back(std::move(unset));
+      return;
+    }
+    try {
+      read(path);
+    } catch (const std::runtime_error& e) {
+      problems.push_back(key + ": " + e.what());
+    }
   };
   if (const auto& curve = config.publish.curve) {
-    const std::string secret = check_path("publish.curve.secret_key_file", curve->secret_key_file.string());
-    add(secret);
-    if (secret.empty()) {
-      try {
-        pipeline::read_server_certificate(curve->secret_key_file);
-      } catch (const std::runtime_error& e) {
-        add("publish.curve.secret_key_file: " + std::string(e.what()));
-      }
-    }
-    const std::string clients = check_path("publish.curve.clients_dir", curve->clients_dir.string());
-    add(clients);
-    if (clients.empty()) {
-      try {
-        pipeline::read_client_keys(curve->clients_dir);
-      } catch (const std::runtime_error& e) {
-        add("publish.curve.clients_dir: " + std::string(e.what()));
-      }
-    }
+    check_file("publish.curve.secret_key_file", curve->secret_key_file,
+               [](const std::filesystem::path& file) { pipeline::read_server_certificate(file); });
+    check_file("publish.curve.clients_dir", curve->clients_dir,
+               [](const std::filesystem::path& dir) { pipeline::read_client_keys(dir); });
   }
-  add(check_state_dir(config.state_dir));
+  if (std::string state = check_state_dir(config.state_dir); !state.empty()) problems.push_back(std::move(state));
   return problems;
 }
 
