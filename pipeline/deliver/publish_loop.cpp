@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <thread>
 
 #include "feeds/logging.h"
@@ -39,11 +40,11 @@ PublishLoop::PublishLoop(zmq::context_t& context, Settings settings, BoundedQueu
       committed_(std::move(committed)),
       stream_(stream),
       journal_(settings_.journal_dir, settings_.journal),
-      publisher_(context, settings_.endpoint, journal_.epoch(), journal_.head(), settings_.curve,
+      publisher_(std::in_place, context, settings_.endpoint, journal_.epoch(), journal_.head(), settings_.curve,
                  settings_.subscriber_queue),
       sequencer_(journal_),
       epoch_(journal_.epoch()),
-      endpoint_(publisher_.endpoint()),
+      endpoint_(publisher_->endpoint()),
       next_heartbeat_(Clock::now() + kHeartbeatInterval),
       durable_head_(journal_.head()),
       journal_bytes_(journal_.bytes()),
@@ -51,7 +52,7 @@ PublishLoop::PublishLoop(zmq::context_t& context, Settings settings, BoundedQueu
       turn_(Clock::now().time_since_epoch().count()) {
   static const auto log = logger("publish");
   if (elsewhere) sequencer_.ask_elsewhere(std::move(elsewhere));
-  if (!settings_.instance.empty()) publisher_.advertise(settings_.instance, "");
+  if (!settings_.instance.empty()) publisher_->advertise(settings_.instance, "");
   if (journal_.recovered_bytes() > 0)
     log->warn("journal had a torn tail path={} bytes_cut={}; it ends at seq={}", settings_.journal_dir.string(),
               journal_.recovered_bytes(), journal_.head());
@@ -83,7 +84,10 @@ void PublishLoop::run() {
     }
     serve_subscribers();
   }
-  log->info("publisher stopped head={}", publisher_.head());
+  log->info("publisher stopped head={}", publisher_->head());
+  // The live endpoint is free again once the loop ends, for a reloaded daemon to bind, and the
+  // socket is closed on the thread that used it.
+  publisher_.reset();
 }
 
 bool PublishLoop::wait_for_stream(Clock::time_point now) {
@@ -222,7 +226,7 @@ void PublishLoop::publish_durable(Batch& done) {
     }
     out->holder = written;
     out->body = records[at].body;
-    publisher_.publish_record(out->record.topic, out->record.seq, written, out->body);
+    publisher_->publish_record(out->record.topic, out->record.seq, written, out->body);
     ++counters_.published;
     log->debug("article published topic={} seq={}", out->record.topic, out->record.seq);
   }
@@ -271,18 +275,18 @@ void PublishLoop::commit_all(Batch& done) {
 }
 
 void PublishLoop::serve_subscribers() {
-  publisher_.read_subscriptions();
-  subscribers_ = publisher_.subscribers();
+  publisher_->read_subscriptions();
+  subscribers_ = publisher_->subscribers();
   const auto now = Clock::now();
   if (now < next_heartbeat_) return;
   if (!settings_.instance.empty() && !replay_advertised_) {
     const std::lock_guard lock(advertise_mutex_);
     if (!replay_endpoint_.empty()) {
-      publisher_.advertise(settings_.instance, replay_endpoint_);
+      publisher_->advertise(settings_.instance, replay_endpoint_);
       replay_advertised_ = true;
     }
   }
-  publisher_.heartbeat();
+  publisher_->heartbeat();
   next_heartbeat_ = now + kHeartbeatInterval;
 }
 

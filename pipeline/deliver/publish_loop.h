@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -75,6 +76,9 @@ class PublishLoop {
   PublishLoop(const PublishLoop&) = delete;
   PublishLoop& operator=(const PublishLoop&) = delete;
 
+  // Runs until the queue is closed and drained and what was taken is out (or, stopping with a
+  // disk still full or a stream still refusing, left to be fetched again); closes the live socket.
+  // Once only.
   void run();
 
   std::uint64_t epoch() const noexcept { return epoch_; }
@@ -138,7 +142,7 @@ class PublishLoop {
   Committed committed_;
   StreamSink* stream_;
   Journal journal_;
-  Publisher publisher_;
+  std::optional<Publisher> publisher_;  // closed when run() ends
   Sequencer sequencer_;
   std::uint64_t epoch_;
   std::string endpoint_;
