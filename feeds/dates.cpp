@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <regex>
 #include <vector>
 
@@ -34,13 +33,7 @@ constexpr std::array<Zone, 38> kZones{{
 constexpr std::array<std::string_view, 12> kMonths{"jan", "feb", "mar", "apr", "may", "jun",
                                                    "jul", "aug", "sep", "oct", "nov", "dec"};
 
-std::optional<int> to_int(std::string_view text) {
-  int value = 0;
-  if (text.empty()) return std::nullopt;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
+std::optional<int> to_int(std::string_view text) { return parse_integer<int>(text); }
 
 std::optional<Timestamp> make_time(int year, int month, int day, int hour, int minute, int second,
                                    int offset_minutes) {

@@ -1,8 +1,11 @@
 // Small text helpers shared by the parsers: ASCII case, trimming, Windows-1252, UTF-8 output.
 #pragma once
 
+#include <charconv>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace sluice::feeds {
 
@@ -15,6 +18,15 @@ constexpr bool is_ascii_space(char c) noexcept {
 
 // Lower-cases ASCII letters only: names, schemes and keywords, never prose.
 std::string ascii_lower(std::string_view text);
+
+// text as a decimal integer when all of it is one ("12", not "12px", " 12" or ""); nullopt otherwise.
+template <typename Integer>
+std::optional<Integer> parse_integer(std::string_view text) noexcept {
+  Integer value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
 
 // ASCII case-insensitive equality.
 bool iequals(std::string_view a, std::string_view b) noexcept;

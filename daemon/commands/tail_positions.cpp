@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,15 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "feeds/text.h"
+
 namespace sluice::daemon {
-namespace {
-
-bool number(std::string_view text, std::uint64_t& value) {
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size();
-}
-
-}  // namespace
 
 TailPositions::TailPositions(std::filesystem::path file) : file_(std::move(file)) {
   std::error_code error;
@@ -41,10 +34,12 @@ void TailPositions::read() {
     for (std::string word; fields >> word;) words.push_back(word);
     if (words.empty()) continue;
     const bool named = words.size() == 3;
-    Position position{};
-    if ((words.size() == 2 || named) && number(words[named ? 1 : 0], position.epoch) &&
-        number(words[named ? 2 : 1], position.seq))
-      positions_[named ? words[0] : ""] = position;
+    const std::size_t at = named ? 1 : 0;  // where the numbers start
+    const bool fits = named || words.size() == 2;
+    const auto epoch = fits ? feeds::parse_integer<std::uint64_t>(words[at]) : std::nullopt;
+    const auto seq = epoch ? feeds::parse_integer<std::uint64_t>(words[at + 1]) : std::nullopt;
+    if (seq)
+      positions_[named ? words[0] : ""] = {*epoch, *seq};
     else
       std::fprintf(stderr, "sluice tail: line \"%s\" of %s is not a position; skipped\n", line.c_str(), file_.c_str());
   }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 
 #include "feeds/dates.h"
 #include "feeds/html/html_sanitizer.h"
@@ -153,9 +152,8 @@ void read_date(pugi::xml_node node, std::optional<Timestamp>& date, std::string&
 }
 
 std::optional<std::int64_t> parse_length(std::string_view text) {
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  const auto value = parse_integer<std::int64_t>(text);
+  if (value && *value < 0) return std::nullopt;
   return value;
 }
 
