@@ -209,7 +209,9 @@ Metrics::Gauges Daemon::gauges() const {
           replay_ ? replay_->requests() : 0,
           replay_ ? replay_->refused_busy() : 0,
           replay_ ? replay_->queued_bytes() : 0,
-          cluster_ ? std::optional<std::size_t>(cluster_->shards_held()) : std::nullopt};
+          cluster_ ? std::optional<std::size_t>(cluster_->shards_held()) : std::nullopt,
+          publish_->endpoint(),
+          replay_ ? replay_->endpoint() : std::string()};
 }
 
 Daemon::Health Daemon::health() const {

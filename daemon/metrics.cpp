@@ -83,6 +83,12 @@ std::string Metrics::render(const Gauges& gauges) const {
   sample(out, "sluice_up", gauges.alive ? 1 : 0);
   family(out, "sluice_ready", "gauge", "1 while sluice serves (0 during a reload).");
   sample(out, "sluice_ready", gauges.ready ? 1 : 0);
+  if (gauges.ready) {
+    family(out, "sluice_info", "gauge", "The running sluice: its version and the endpoints it bound.");
+    sample(out, "sluice_info{version=\"" + label(SLUICE_VERSION) + "\",endpoint=\"" + label(gauges.endpoint) +
+                    "\",replay_endpoint=\"" + label(gauges.replay_endpoint) + "\"}",
+           1);
+  }
   render_fetches(out);
   render_counters(out);
   render_gauges(out, gauges);

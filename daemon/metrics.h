@@ -51,6 +51,8 @@ class Metrics {
     std::uint64_t replay_busy = 0;          // requests refused: too many replays at once
     std::size_t replay_queued_bytes = 0;    // queued for replay clients, not yet sent
     std::optional<std::size_t> shards_held;  // in a cluster
+    std::string endpoint;         // the live stream as bound (port * resolved)
+    std::string replay_endpoint;  // the replay server as bound
   };
 
   // The text exposition format.

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "daemon/metrics.h"
+#include "daemon/run_record.h"
 #include "daemon/service_manager.h"
 #include "feeds/logging.h"
 #include "pipeline/deliver/publisher.h"
@@ -22,9 +23,11 @@ namespace {
 // The daemon running now, shared with the metrics thread, which may look at it during a reload.
 using Running = std::atomic<std::shared_ptr<Daemon>>;
 
-std::shared_ptr<Daemon> start_daemon(const config::Config& config, Metrics& metrics) {
+// Starts a daemon on config and records where it publishes in state_dir/sluice.run.
+std::shared_ptr<Daemon> start_daemon(const config::Config& config, Metrics& metrics, RunRecord& record) {
   auto daemon = std::make_shared<Daemon>(config, metrics);
   daemon->start();
+  record.endpoints(daemon->endpoint(), daemon->replay_endpoint());
   return daemon;
 }
 
@@ -32,9 +35,11 @@ std::shared_ptr<Daemon> start_daemon(const config::Config& config, Metrics& metr
 // fetch thread first; workers let go of their documents, which were not committed and so are
 // fetched again, and the publisher publishes what reached it) and started on the new configuration: new feeds start, removed ones stop, changed ones
 // follow their new settings, endpoints bind anew; feed state, seen entries and the journal carry
-// over from state_dir. When it is not valid, or the new configuration cannot start, the old one
-// keeps running (restarted if it had been stopped).
-void reload(Running& running, config::Config& current, Metrics& metrics, const ServiceManager& manager) {
+// over from state_dir (a new state_dir is taken before the old daemon stops, and refused when
+// another sluice holds it). When it is not valid, or the new configuration cannot start, the old
+// one keeps running (restarted if it had been stopped).
+void reload(Running& running, config::Config& current, Metrics& metrics, std::unique_ptr<RunRecord>& record,
+            const ServiceManager& manager) {
   static const auto log = logger("daemon");
   manager.reloading("reloading " + current.source);
   std::optional<config::Config> next;
@@ -43,6 +48,15 @@ void reload(Running& running, config::Config& current, Metrics& metrics, const S
   } catch (const config::ConfigError& e) {
     log->error("reload refused: {}; the running configuration stays", e.what());
   }
+  std::unique_ptr<RunRecord> moved;
+  if (next && next->state_dir != current.state_dir) {
+    try {
+      moved = std::make_unique<RunRecord>(next->state_dir);
+    } catch (const std::exception& e) {
+      log->error("reload refused: {}; the running configuration stays", e.what());
+      next.reset();
+    }
+  }
   if (next) {
     if (current.metrics.has_value() != next->metrics.has_value() ||
         (current.metrics && current.metrics->listen != next->metrics->listen))
@@ -50,13 +64,14 @@ void reload(Running& running, config::Config& current, Metrics& metrics, const S
     // Out of the metrics thread's sight first (it reports "not ready" meanwhile), then stopped.
     running.exchange(nullptr)->stop();
     try {
-      running.store(start_daemon(*next, metrics));
+      running.store(start_daemon(*next, metrics, moved ? *moved : *record));
+      if (moved) record = std::move(moved);
       current = std::move(*next);
       log->info("configuration reloaded config={} feeds={}", current.source, current.feeds.size());
     } catch (const std::exception& e) {
       log->error("reloaded configuration cannot start: {}; the previous one runs again", e.what());
       // It ran a moment ago; if it cannot now, run_daemon reports it and exits.
-      running.store(start_daemon(current, metrics));
+      running.store(start_daemon(current, metrics, *record));
     }
   }
   manager.ready(running.load()->health().status);
@@ -75,8 +90,10 @@ int run_daemon(const config::Config& initial) {
   config::Config config = initial;
   Metrics metrics;
   Running running;
+  std::unique_ptr<RunRecord> record;
   std::unique_ptr<MetricsServer> metrics_server;
   try {
+    record = std::make_unique<RunRecord>(config.state_dir);
     if (config.metrics) {
       metrics_server = std::make_unique<MetricsServer>(config.metrics->listen, metrics, [&running] {
         const std::shared_ptr<Daemon> daemon = running.load();
@@ -84,7 +101,7 @@ int run_daemon(const config::Config& initial) {
       });
       log->info("metrics served listen={} port={}", config.metrics->listen, metrics_server->port());
     }
-    running.store(start_daemon(config, metrics));
+    running.store(start_daemon(config, metrics, *record));
   } catch (const std::exception& e) {
     log->error("sluice cannot start: {}", e.what());
     return 1;
@@ -112,7 +129,7 @@ int run_daemon(const config::Config& initial) {
     if (received == SIGHUP) {
       log->info("reload requested config={}", config.source);
       try {
-        reload(running, config, metrics, manager);
+        reload(running, config, metrics, record, manager);
       } catch (const std::exception& e) {
         log->error("sluice cannot run after the reload: {}", e.what());
         manager.stopping();

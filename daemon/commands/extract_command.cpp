@@ -1,10 +1,12 @@
 // `sluice extract`: one web page (file, URL or "-") through the cleaning stage → the article JSON on
 // stdout. `--text` reads scraped plain text instead of HTML. `--batch` reads one request per line on
-// stdin ({"file", "url", "text"}) and answers one article JSON (or {"error"}) per line.
+// stdin ({"file"} or {"html"} or {"text"}, with "url") and answers one article JSON (or {"error"})
+// per line.
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <expected>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -35,13 +37,12 @@ constexpr std::uint64_t kStandaloneSeq = 1;
 // benchmark compares with other extractors.
 std::chrono::steady_clock::duration cleaning_time{};
 
-std::expected<std::string, std::string> extract_one(const std::string& source, const std::string& url, bool text,
-                                                    std::string* explain = nullptr) {
-  auto document = read_document(source);
-  if (!document) return std::unexpected(document.error());
-  const std::string page_url = url.empty() ? document->url : url;
+// source names the document in messages (a path, a URL, "-", or "request N" for inline batch input).
+std::string extract_one(const Document& document, const std::string& source, const std::string& url, bool text,
+                        std::string* explain = nullptr) {
+  const std::string page_url = url.empty() ? document.url : url;
   const auto started = std::chrono::steady_clock::now();
-  const feeds::DecodedDocument decoded = feeds::decode_document(document->body, document->content_type);
+  const feeds::DecodedDocument decoded = feeds::decode_document(document.body, document.content_type);
   const pipeline::CleanedStory story =
       text ? pipeline::clean_text(decoded.text()) : pipeline::clean_page(decoded.text(), page_url, explain);
 
@@ -64,26 +65,54 @@ void print_line(const std::string& line) {
   std::fputc('\n', stdout);
 }
 
+// One --batch request line, answered with the article JSON or a reason. The document is one of
+// "file" (a path or URL to read; "text": true when it holds plain text), "html" (the page itself)
+// or "text" (the plain text itself); "url" is the page's URL.
+std::expected<std::string, std::string> answer(const std::string& line, std::size_t number, bool text) {
+  const nlohmann::json request = nlohmann::json::parse(line, nullptr, false);
+  if (!request.is_object()) return std::unexpected("bad request line: not a JSON object");
+  const auto string_field = [&request](const char* key) -> std::expected<std::string, std::string> {
+    const auto found = request.find(key);
+    if (found == request.end()) return std::string();
+    if (!found->is_string()) return std::unexpected(std::string("bad request line: \"") + key + "\" is not a string");
+    return found->get<std::string>();
+  };
+  const auto url = string_field("url");
+  if (!url) return std::unexpected(url.error());
+  const auto text_field = request.find("text");
+  const bool inline_text = text_field != request.end() && text_field->is_string();
+  if (text_field != request.end() && !inline_text && !text_field->is_boolean())
+    return std::unexpected("bad request line: \"text\" is the plain text itself (a string) or says the file holds "
+                           "plain text (true)");
+  const bool has_file = request.contains("file"), has_html = request.contains("html");
+  if (has_file + has_html + inline_text != 1)
+    return std::unexpected("bad request line: give one of \"file\", \"html\" or \"text\" (the plain text)");
+  const std::string source = "request " + std::to_string(number);
+  if (inline_text) return extract_one(Document{text_field->get<std::string>(), "", "text/plain"}, source, *url, true);
+  if (has_html) {
+    const auto html = string_field("html");
+    if (!html) return std::unexpected(html.error());
+    return extract_one(Document{*html, "", "text/html"}, source, *url, false);
+  }
+  const auto file = string_field("file");
+  if (!file) return std::unexpected(file.error());
+  const auto document = read_document(*file);
+  if (!document) return std::unexpected(document.error());
+  const bool plain = text_field != request.end() ? text_field->get<bool>() : text;
+  return extract_one(*document, *file, *url, plain);
+}
+
 int run_batch(bool text) {
   std::string line;
-  std::size_t pages = 0;
+  std::size_t pages = 0, number = 0;
   while (std::getline(std::cin, line)) {
-    nlohmann::json error;
-    try {
-      const auto request = nlohmann::json::parse(line);
-      const auto url = request.value("url", std::string());
-      auto result = extract_one(request.at("file").get<std::string>(), url, request.value("text", text));
+    const auto result = answer(line, ++number, text);
+    if (result) {
       ++pages;
-      if (result) {
-        print_line(*result);
-        std::fflush(stdout);
-        continue;
-      }
-      error["error"] = result.error();
-    } catch (const std::exception& e) {
-      error["error"] = std::string("bad request line: ") + e.what();
+      print_line(*result);
+    } else {
+      print_line(nlohmann::json{{"error", result.error()}}.dump());
     }
-    print_line(error.dump());
     std::fflush(stdout);
   }
   // Pages per second of decoding and cleaning alone (no file reading, no JSON writing).
@@ -96,14 +125,16 @@ int run_batch(bool text) {
 
 int run_extract(const ExtractOptions& options) {
   if (options.batch) return run_batch(options.text);
-  std::string explain;
-  const auto result = extract_one(options.source, options.url, options.text, options.explain ? &explain : nullptr);
-  std::fwrite(explain.data(), 1, explain.size(), stderr);
-  if (!result) {
-    std::fprintf(stderr, "sluice extract: %s\n", result.error().c_str());
+  const auto document = read_document(options.source);
+  if (!document) {
+    std::fprintf(stderr, "sluice extract: %s\n", document.error().c_str());
     return 1;
   }
-  print_line(*result);
+  std::string explain;
+  const std::string article =
+      extract_one(*document, options.source, options.url, options.text, options.explain ? &explain : nullptr);
+  std::fwrite(explain.data(), 1, explain.size(), stderr);
+  print_line(article);
   return 0;
 }
 
@@ -115,10 +146,13 @@ Subcommand add_extract_command(CLI::App& app) {
   extract->add_option("source", options->source, "HTML file, http(s) URL, or - for stdin");
   extract->add_option("--url", options->url, "The page's URL, the base for relative links (empty: none)");
   extract->add_flag("--text", options->text,
-                    "The input is plain text: a paragraph per line (blank-line paragraphs when hard-wrapped)");
+                    "The input is plain text: a paragraph per line, or, hard-wrapped, paragraphs reflowed from its lines");
   extract->add_flag("--explain", options->explain, "Print why each part of the page was kept or dropped (stderr)");
   extract->add_flag("--batch", options->batch,
-                    "Read requests {\"file\",\"url\",\"text\"} from stdin, one per line; answer one JSON per line");
+                    "Read requests from stdin, one JSON object per line, and answer one article JSON (or "
+                    "{\"error\"}) per line. A request names the document by \"file\" (a path or URL; with "
+                    "\"text\": true it holds plain text), \"html\" (the page itself) or \"text\" (the plain text "
+                    "itself), and may give the page's \"url\"");
   return {extract, [options] {
             if (!options->batch && options->source.empty()) {
               std::fprintf(stderr, "sluice extract: give a FILE, URL or -, or --batch\n");

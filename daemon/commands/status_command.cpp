@@ -1,6 +1,7 @@
-// `sluice status -c FILE`: where each configured feed stands, read from the state the daemon keeps
-// (it may be running): the last poll and its outcome, consecutive errors, the next poll, and a
-// permanent redirect seen or adopted. Reads only; never writes the state.
+// `sluice status -c FILE`: which sluice runs on the state directory (state_dir/sluice.run), if any,
+// and where each configured feed stands, read from the state the daemon keeps: the last poll and
+// its outcome, consecutive errors, the next poll, and a permanent redirect seen or adopted. Reads
+// only; never writes the state.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -14,12 +15,16 @@
 
 #include "config/units.h"
 #include "daemon/commands/commands.h"
+#include "daemon/run_record.h"
 #include "feeds/dates.h"
 #include "feeds/fetch/poller.h"
 #include "pipeline/state/state_store.h"
 
 namespace sluice::daemon {
 namespace {
+
+// As `systemctl status` and LSB init scripts say "not running".
+constexpr int kNotRunning = 3;
 
 struct StatusOptions {
   bool json = false;  // one JSON object per feed and line instead of a table
@@ -55,15 +60,29 @@ std::string url_note(const config::FeedConfig& feed, const pipeline::StoredFeed&
 }
 
 
+// The line above the table: which sluice runs on the state directory, or that none does.
+std::string daemon_line(const config::Config& config, const std::optional<RunningInstance>& running, std::int64_t now) {
+  if (!running)
+    return "sluice is not running on " + config.state_dir.string() +
+           "; each feed as it stood when sluice last ran, its next poll due when sluice starts";
+  std::string line = "sluice " + running->version + " runs as pid " + std::to_string(running->pid) + " since " +
+                     rfc3339(running->started) + " (" + relative(running->started, now) + ")";
+  if (running->endpoint.empty()) return line + ", starting";
+  return line + ": publishing on " + running->endpoint + ", replay on " + running->replay_endpoint;
+}
+
 int run_status(const config::Config& config, const StatusOptions& options) {
   std::unordered_map<std::string, pipeline::StoredFeed> stored;
+  std::optional<RunningInstance> running;
   try {
+    running = RunRecord::find(config.state_dir);
     stored = pipeline::StateStore::read_feeds(config.state_dir);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sluice status: %s\n", e.what());
     return 1;
   }
   const std::int64_t now = now_seconds();
+  if (!options.json) std::printf("%s\n\n", daemon_line(config, running, now).c_str());
   bool failing = false;
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"FEED", "STATE", "LAST POLL", "OUTCOME", "NEXT POLL", "NOTE"});
@@ -77,6 +96,7 @@ int run_status(const config::Config& config, const StatusOptions& options) {
     if (options.json) {
       nlohmann::json line{{"feed", feed.name},
                           {"url", feed.url},
+                          {"running", running.has_value()},
                           {"state", kind},
                           {"errors", state.errors},
                           {"last_polled", polled ? nlohmann::json(rfc3339(state.last_polled)) : nullptr},
@@ -88,8 +108,9 @@ int run_status(const config::Config& config, const StatusOptions& options) {
       std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       continue;
     }
-    rows.push_back({feed.name, state.errors > 0 && polled ? kind + " x" + std::to_string(state.errors) : kind, relative(state.last_polled, now), polled ? state.last_status : "-",
-                    relative(state.next_due, now), url_note(feed, state)});
+    const std::string next = !running && state.next_due > 0 && state.next_due <= now ? "on start" : relative(state.next_due, now);
+    rows.push_back({feed.name, state.errors > 0 && polled ? kind + " x" + std::to_string(state.errors) : kind,
+                    relative(state.last_polled, now), polled ? state.last_status : "-", next, url_note(feed, state)});
   }
   if (!options.json) {
     std::vector<std::size_t> width(rows.front().size(), 0);
@@ -105,6 +126,7 @@ int run_status(const config::Config& config, const StatusOptions& options) {
       std::printf("%s\n", line.c_str());
     }
   }
+  if (!running) return kNotRunning;
   return failing ? 1 : 0;
 }
 
@@ -118,7 +140,7 @@ Subcommand add_status_command(CLI::App& app) {
   auto options = std::make_shared<Parsed>();
   auto* status = app.add_subcommand(
       "status", "Show where each feed stands (last poll and outcome, errors, next poll, redirects), read from the "
-                "daemon's state; exit 1 when a feed is failing");
+                "daemon's state; exit 1 when a feed is failing, 3 when no sluice runs on the state directory");
   status->add_option("-c,--config", options->config_file, "Configuration file (YAML)")->required();
   status->add_flag("--json", options->status.json, "One JSON object per feed and line");
   return {status, [options] {

@@ -9,6 +9,7 @@
 #include "daemon/commands/commands.h"
 #include "daemon/commands/tail.h"
 #include "daemon/commands/tail_positions.h"
+#include "daemon/run_record.h"
 
 namespace sluice::daemon {
 namespace {
@@ -19,6 +20,37 @@ std::string connect_address(const std::string& bound_endpoint) {
     if (bound_endpoint.starts_with(wildcard)) return "tcp://127.0.0.1:" + bound_endpoint.substr(wildcard.size());
   }
   return bound_endpoint;
+}
+
+bool picks_port(const std::string& endpoint) { return endpoint.ends_with(":*") || endpoint.ends_with(":0"); }
+
+// The endpoints of the sluice running on the configuration's state directory, as it bound them
+// (state_dir/sluice.run), else as configured. false (after saying why) when the configuration
+// leaves the port to the daemon and no daemon says which it took.
+bool find_endpoints(const config::Config& config, TailOptions& tail) {
+  std::optional<RunningInstance> running;
+  std::string unknown;
+  try {
+    running = RunRecord::find(config.state_dir);
+    if (!running) unknown = "no sluice runs on state_dir " + config.state_dir.string();
+    else if (running->endpoint.empty()) unknown = "sluice pid " + std::to_string(running->pid) + " is still starting";
+  } catch (const std::exception& e) {
+    unknown = e.what();
+  }
+  if (unknown.empty()) {
+    tail.endpoint = connect_address(running->endpoint);
+    tail.replay_endpoint = connect_address(running->replay_endpoint);
+    return true;
+  }
+  for (const std::string* endpoint : {&config.publish.endpoint, &config.publish.replay_endpoint}) {
+    if (!picks_port(*endpoint)) continue;
+    std::fprintf(stderr, "sluice tail: %s: %s takes its port when sluice starts, and %s to say which; start sluice "
+                 "first, or give -e and -r\n", config.source.c_str(), endpoint->c_str(), unknown.c_str());
+    return false;
+  }
+  tail.endpoint = connect_address(config.publish.endpoint);
+  tail.replay_endpoint = connect_address(config.publish.replay_endpoint);
+  return true;
 }
 
 struct TailArguments {
@@ -36,8 +68,7 @@ bool complete(TailArguments& arguments) {
   if (!arguments.config_file.empty()) {
     const auto config = load_or_report(arguments.config_file);
     if (!config) return false;
-    tail.endpoint = connect_address(config->publish.endpoint);
-    tail.replay_endpoint = connect_address(config->publish.replay_endpoint);
+    if (!find_endpoints(*config, tail)) return false;
     if (const auto& curve = config->publish.curve) {
       // A subscriber has the server's public certificate, which keygen writes beside the secret one.
       std::filesystem::path server = curve->secret_key_file;

@@ -46,15 +46,36 @@ Block text_block(std::string_view line) {
   return block;
 }
 
-// Text whose lines all stay within a terminal's width is hard-wrapped: its paragraphs are separated
-// by blank lines. Otherwise every line is a paragraph, as scrapers write them.
-bool is_hard_wrapped(const std::vector<std::string_view>& lines) {
+struct Line {
+  std::string_view text;  // trimmed
+  std::size_t indent = 0;  // leading spaces and tabs
+  std::size_t width = 0;   // code points of text
+};
+
+std::size_t first_word_width(std::string_view text) {
+  return static_cast<std::size_t>(feeds::code_point_count(text.substr(0, std::min(text.find_first_of(" \t"), text.size()))));
+}
+
+// Text whose lines all stay within a terminal's width is hard-wrapped, and its line breaks are
+// mostly the wrapper's. Otherwise every line is a paragraph, as scrapers write them. Returns the
+// wrap width (the longest line), 0 when the text is not wrapped.
+std::size_t wrap_width(const std::vector<Line>& lines) {
   std::size_t longest = 0, filled = 0;
-  for (std::string_view line : lines) {
-    longest = std::max(longest, line.size());
-    filled += !line.empty();
+  for (const Line& line : lines) {
+    longest = std::max(longest, line.width);
+    filled += line.width > 0;
   }
-  return filled >= 3 && longest <= kWrappedLineChars;
+  return filled >= 3 && longest <= kWrappedLineChars ? longest : 0;
+}
+
+// In wrapped text, whether the writer (not the wrapper) broke the line after `line`: a blank line
+// follows, the next line is indented further (a first-line indent), or the next line's first word
+// would have fit on this one (so a wrapper would have put it there: a paragraph's last line, a
+// title, a byline).
+bool ends_paragraph(const Line& line, const Line& next, std::size_t width) {
+  if (line.width == 0 || next.width == 0) return true;
+  if (next.indent > line.indent) return true;
+  return line.width + 1 + first_word_width(next.text) <= width;
 }
 
 }  // namespace
@@ -91,25 +112,27 @@ CleanedStory clean_fragment(std::string_view html, std::string_view base_url, st
 
 CleanedStory clean_text(std::string_view text, std::string_view title) {
   CleanedStory story;
-  std::vector<std::string_view> lines;
+  std::vector<Line> lines;
   for (std::size_t at = 0; at <= text.size();) {
     std::size_t end = text.find('\n', at);
     if (end == std::string_view::npos) end = text.size();
-    lines.push_back(feeds::trim_view(text.substr(at, end - at)));
+    const std::string_view raw = text.substr(at, end - at);
+    Line line{feeds::trim_view(raw), std::min(raw.find_first_not_of(" \t"), raw.size()), 0};
+    line.width = static_cast<std::size_t>(feeds::code_point_count(line.text));
+    lines.push_back(line);
     at = end + 1;
   }
-  const bool wrapped = is_hard_wrapped(lines);
+  const std::size_t width = wrap_width(lines);
   std::string paragraph;
   auto end_paragraph = [&] {
     if (Block block = text_block(paragraph); !block.text.empty()) story.blocks.push_back(std::move(block));
     paragraph.clear();
   };
-  for (std::string_view line : lines) {
-    if (!wrapped || line.empty()) end_paragraph();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
     if (!paragraph.empty()) paragraph += ' ';
-    paragraph += line;
+    paragraph += lines[i].text;
+    if (width == 0 || i + 1 == lines.size() || ends_paragraph(lines[i], lines[i + 1], width)) end_paragraph();
   }
-  end_paragraph();
   story.metadata.title = title.empty() ? guess_title(story.blocks) : std::string(title);
   finish(story);
   return story;

@@ -207,21 +207,32 @@ TEST(Cli, ExtractReadsPlainTextFromStdin) {
   }
 }
 
+// A request names a file, or carries the page ("html") or the plain text ("text") itself.
 TEST(Cli, ExtractBatchAnswersEveryLine) {
   const test::TempDir dir;
   const auto requests = (dir.path() / "requests").string();
+  const nlohmann::json scraped{{"text", test::read_file(SLUICE_FIXTURES_DIR "/seed/scraped.txt")}};
+  const nlohmann::json page{{"html", test::read_file(SLUICE_FIXTURES_DIR "/seed/page.html")},
+                            {"url", "https://news.example.org/story"}};
   test::write_file(requests, std::string("{\"file\": \"") + SLUICE_FIXTURES_DIR "/seed/page.html\"}\n"
                              "{\"file\": \"" + (dir.path() / "none.html").string() + "\"}\n"
-                             "not json\n");
+                             "not json\n" + scraped.dump() + "\n" + page.dump() + "\n" +
+                             "{\"text\": 5}\n{\"url\": \"https://example.org/\"}\n");
   const auto result = test::run_command({"/bin/sh", "-c", std::string(SLUICE_BINARY) + " extract --batch < " + requests});
   EXPECT_EQ(result.status, 0) << result.err;
   std::vector<nlohmann::json> lines;
   for (std::size_t at = 0, end; (end = result.out.find('\n', at)) != std::string::npos; at = end + 1)
     lines.push_back(nlohmann::json::parse(result.out.substr(at, end - at)));
-  ASSERT_EQ(lines.size(), 3U);
+  ASSERT_EQ(lines.size(), 7U) << result.out;
   EXPECT_EQ(lines[0]["source"], "page");
   EXPECT_NE(lines[1]["error"].get<std::string>().find("cannot open"), std::string::npos);
   EXPECT_NE(lines[2]["error"].get<std::string>().find("bad request line"), std::string::npos);
+  const auto expected = nlohmann::json::parse(test::read_file(SLUICE_FIXTURES_DIR "/seed/expected.json"));
+  EXPECT_EQ(lines[3]["title"], expected["title"]) << lines[3];
+  EXPECT_EQ(lines[4]["title"], expected["title"]) << lines[4];
+  EXPECT_EQ(lines[4]["feed"]["url"], "https://news.example.org/story") << lines[4];
+  EXPECT_NE(lines[5]["error"].get<std::string>().find("\"text\" is the plain text itself"), std::string::npos);
+  EXPECT_NE(lines[6]["error"].get<std::string>().find("give one of \"file\", \"html\" or \"text\""), std::string::npos);
 }
 
 TEST(Cli, ExtractNamesAMissingFile) {

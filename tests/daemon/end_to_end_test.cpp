@@ -202,14 +202,43 @@ TEST_F(EndToEnd, PublishesEachNewArticleOnceThenStopsCleanly) {
   EXPECT_EQ(standing["broken"]["last_status"], "HTTP 404");
   EXPECT_GE(standing["broken"]["errors"].get<int>(), 1);
   EXPECT_TRUE(standing["gazette"]["last_status"].get<std::string>().starts_with("200, ")) << standing["gazette"];
+  EXPECT_TRUE(standing["world"]["running"].get<bool>());
   const test::RunResult table = test::run_command({SLUICE_BINARY, "status", "-c", (dir.path() / "sluice.yaml").string()});
   EXPECT_NE(table.out.find("FEED"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("HTTP 404"), std::string::npos) << table.out;
+  // Which daemon runs, and the port it took for "tcp://127.0.0.1:*".
+  EXPECT_NE(table.out.find("runs as pid " + std::to_string(daemon->pid())), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("publishing on " + endpoint + ","), std::string::npos) << table.out;
 
   // Within the unit's TimeoutStopSec; how fast it stops is measured by bench/big_feed.py.
   daemon->send_signal(SIGTERM);
   EXPECT_EQ(daemon->wait_for(30s), 0) << "did not stop within 30 s; log:\n" << log();
   EXPECT_TRUE(wait_for_log("sluice stopped")) << log();
+
+  // Stopped: status says so (exit 3), and the feeds' next polls wait for the next start.
+  const test::RunResult stopped = test::run_command({SLUICE_BINARY, "status", "-c", (dir.path() / "sluice.yaml").string()});
+  EXPECT_EQ(stopped.status, 3) << stopped.out << stopped.err;
+  EXPECT_TRUE(stopped.out.starts_with("sluice is not running on " + (dir.path() / "state").string())) << stopped.out;
+  const test::RunResult stopped_json =
+      test::run_command({SLUICE_BINARY, "status", "-c", (dir.path() / "sluice.yaml").string(), "--json"});
+  EXPECT_EQ(stopped_json.status, 3);
+  EXPECT_FALSE(nlohmann::json::parse(stopped_json.out.substr(0, stopped_json.out.find('\n')))["running"].get<bool>())
+      << stopped_json.out;
+  // With no daemon to say which port "*" became, tail -c says so instead of connecting to ":*".
+  const test::RunResult tail = test::run_command({SLUICE_BINARY, "tail", "-c", (dir.path() / "sluice.yaml").string()});
+  EXPECT_EQ(tail.status, 2) << tail.err;
+  EXPECT_NE(tail.err.find("tcp://127.0.0.1:* takes its port when sluice starts, and no sluice runs on state_dir"),
+            std::string::npos)
+      << tail.err;
+}
+
+TEST_F(EndToEnd, ASecondDaemonOnTheSameStateDirectoryIsRefusedNamingTheFirst) {
+  const test::RunResult second = test::run_command({SLUICE_BINARY, "run", "-c", (dir.path() / "sluice.yaml").string()});
+  EXPECT_EQ(second.status, 1);
+  EXPECT_NE(second.err.find("is in use by sluice pid " + std::to_string(daemon->pid())), std::string::npos)
+      << second.err;
+  // The first one keeps running.
+  EXPECT_FALSE(daemon->wait_for(0ms).has_value()) << log();
 }
 
 TEST_F(EndToEnd, RestartNeitherRefetchesNorRepublishes) {
@@ -251,9 +280,11 @@ TEST_F(EndToEnd, RestartNeitherRefetchesNorRepublishes) {
                                                                << log();
 }
 
+// With -c, on a configuration whose endpoints are "tcp://127.0.0.1:*": tail finds the ports the
+// daemon took in its state directory.
 TEST_F(EndToEnd, TailPrintsOneArticlePerLine) {
-  test::Process tail({SLUICE_BINARY, "tail", "-e", endpoint, "-n", "2"}, dir.path() / "tail.out",
-                     dir.path() / "tail.err");
+  test::Process tail({SLUICE_BINARY, "tail", "-c", (dir.path() / "sluice.yaml").string(), "-n", "2"},
+                     dir.path() / "tail.out", dir.path() / "tail.err");
   ASSERT_TRUE(wait_for_log("subscription added topic=\"article.\"")) << log();
   released = true;
   ASSERT_EQ(tail.wait_for(15s), 0) << test::read_file(dir.path() / "tail.err") << log();

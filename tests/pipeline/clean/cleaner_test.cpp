@@ -207,5 +207,29 @@ TEST(Cleaner, PlainTextHardWrappedKeepsItsParagraphs) {
             "The first paragraph was wrapped by a mail client at a width of sixty characters, as plain text often is.");
 }
 
+// Wrapped at 60 columns with no blank lines: a line ends its paragraph when the next line's first
+// word would have fitted on it, or when the next line is indented.
+TEST(Cleaner, PlainTextHardWrappedWithoutBlankLinesFindsItsTitleAndParagraphs) {
+  const CleanedStory story = clean_text(
+      "Harbour ferry resumes winter timetable\n"
+      "By Ana Ruiz\n"
+      "The ferry between the old harbour and the island resumes its\n"
+      "winter timetable on Monday, the operator said.\n"
+      "Departures move to every forty minutes, and the last boat\n"
+      "leaves the island at nine in the evening, an hour earlier\n"
+      "than in summer.\n"
+      "  Season tickets bought before October remain valid for the\n"
+      "whole winter, and the operator will refund the difference to\n"
+      "holders of summer passes who ask for it.\n");
+  EXPECT_EQ(story.metadata.title, "Harbour ferry resumes winter timetable");
+  ASSERT_EQ(story.blocks.size(), 4U) << story.blocks.size();
+  EXPECT_EQ(story.blocks[0].text, "By Ana Ruiz");
+  EXPECT_EQ(story.blocks[1].text,
+            "The ferry between the old harbour and the island resumes its winter timetable on Monday, the operator "
+            "said.");
+  EXPECT_TRUE(story.blocks[2].text.ends_with("an hour earlier than in summer.")) << story.blocks[2].text;
+  EXPECT_TRUE(story.blocks[3].text.starts_with("Season tickets")) << story.blocks[3].text;
+}
+
 }  // namespace
 }  // namespace sluice::pipeline
