@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "config/units.h"
+#include "config/yaml_syntax.h"
 
 namespace sluice::config {
 namespace {
@@ -462,7 +463,7 @@ Config parse_config(const std::string& yaml, const std::string& source) {
   try {
     root = YAML::Load(yaml);
   } catch (const YAML::ParserException& e) {
-    throw ConfigError(source, {e.mark.line + 1, e.mark.column + 1}, "", "invalid YAML: " + e.msg);
+    throw yaml_syntax_error(yaml, source, e);
   }
   try {
     return loader.load(root);

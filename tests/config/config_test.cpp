@@ -233,8 +233,28 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"ClusterWindowPastAge",
                   "cluster:\n  nats: nats://n:4222\n  stream: { max_age: 1m, duplicate_window: 2m }\nfeeds: []\n",
                   "sluice.yaml:3:11: cluster.stream.duplicate_window: is longer than max_age"},
+        // YAML syntax errors name the key the line belongs to and say what is wrong in its terms;
+        // a bracket never closed is shown where it opened.
         BadConfig{"InvalidYaml", "feeds: [\n  - name: a\n",
-                  "sluice.yaml:2:3: invalid YAML: illegal block entry"},
+                  "sluice.yaml:1:8: feeds: invalid YAML: the [ opened here is not closed with ]"},
+        BadConfig{"YamlUnclosedFlowMap", "publish: { endpoint: tcp://127.0.0.1:1\nfeeds: []\n",
+                  "sluice.yaml:1:10: publish: invalid YAML: the { opened here is not closed with }"},
+        BadConfig{"YamlKeyIndentedLess", "feeds:\n  - name: a\n    url: http://x\n   interval: 5m\n",
+                  "sluice.yaml:4:4: feeds[0].interval: invalid YAML: indented 3 spaces, where the keys before it are "
+                  "indented 4"},
+        BadConfig{"YamlKeyIndentedAsTheItem", "feeds:\n  - name: a\n  url: http://x\n",
+                  "sluice.yaml:3:3: feeds[0].url: invalid YAML: indented 2 spaces, where the keys before it are "
+                  "indented 4"},
+        BadConfig{"YamlListItemAmongKeys", "feeds:\n  - name: a\n    url: http://x\n    - tags: a\n",
+                  "sluice.yaml:4:5: feeds[0]: invalid YAML: a list item ('- ') where a key belongs; a list goes under "
+                  "its key, indented further"},
+        BadConfig{"YamlTabIndent", "feeds:\n  - name: a\n\turl: http://x\n",
+                  "sluice.yaml:3:1: feeds[0].url: invalid YAML: a tab indents this line; indent with spaces"},
+        BadConfig{"YamlColonInValue", "defaults:\n  interval: 5m\n  timeout: 3s: 4\nfeeds: []\n",
+                  "sluice.yaml:3:14: defaults.timeout: invalid YAML: ': ' inside a value; put the value in quotes "
+                  "(\"...\")"},
+        BadConfig{"YamlStrayBracket", "feeds:\n  - name: a\n    url: http://x\n    tags: [a, b]]\n",
+                  "sluice.yaml:4:17: feeds[0].tags: invalid YAML: a ] or } that closes nothing"},
         BadConfig{"EmptyFile", "", "sluice.yaml: the file is empty; it needs at least a 'feeds' list"},
         BadConfig{"NotAMapping", "- a\n- b\n", "sluice.yaml:1:1: expected a mapping of key: value"}),
     [](const testing::TestParamInfo<BadConfig>& param) { return std::string(param.param.name); });
