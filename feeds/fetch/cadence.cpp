@@ -20,8 +20,11 @@ std::optional<seconds> posting_interval(const FeedDocument& document) {
   if (dates.size() < 3) return std::nullopt;
   std::vector<seconds> gaps;
   for (std::size_t i = 1; i < dates.size(); ++i) gaps.push_back(dates[i - 1] - dates[i]);
-  std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
-  return gaps[gaps.size() / 2];
+  // The lower median: with an even count, the shorter of the middle two. A feed that posts again
+  // after a long silence is polled at its new pace, not left for max_interval on the old one.
+  const std::size_t middle = (gaps.size() - 1) / 2;
+  std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(middle), gaps.end());
+  return gaps[middle];
 }
 
 milliseconds adapted_interval(seconds posting) { return std::chrono::duration_cast<milliseconds>(posting) / 4; }

@@ -11,7 +11,7 @@
 
 namespace sluice::feeds {
 
-// A feed's typical time between posts: the median gap between its newest entries (up to 20, by
+// A feed's typical time between posts: the (lower) median gap between its newest entries (up to 20, by
 // published or else updated date). nullopt with fewer than three dated entries.
 std::optional<std::chrono::seconds> posting_interval(const FeedDocument& document);
 

@@ -1,8 +1,3 @@
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -270,21 +265,5 @@ TEST(Cli, TailWithTheServicesCurveConfigurationAsksForItsOwnKeyAndReadsThePublic
 
 // scripts/demo with one of its ports taken says which, and stops before starting anything, where
 // it used to say "sluice is running" with the daemon already gone.
-TEST(Demo, SaysWhichPortIsTakenInsteadOfStartingHalfway) {
-  const int holder = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(holder, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(5557);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  // Taken by this test, or by something else already: either way the demo must say so.
-  if (::bind(holder, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) ::listen(holder, 1);
-  const auto result = test::run_command({"/bin/sh", SLUICE_SOURCE_DIR "/scripts/demo", "--no-build"});
-  ::close(holder);
-  EXPECT_EQ(result.status, 1) << result.err;
-  EXPECT_NE(result.err.find("port 5557 on 127.0.0.1 is in use"), std::string::npos) << result.err;
-  EXPECT_EQ(result.err.find("sluice is running"), std::string::npos) << result.err;
-}
-
 }  // namespace
 }  // namespace sluice::daemon

@@ -31,6 +31,7 @@ config::PollSettings poll() {
 
 TEST(Cadence, PostingIntervalIsTheMedianGap) {
   EXPECT_EQ(posting_interval(posted_at({0, 2, 4, 6, 30})), 2h) << "one long pause does not skew it";
+  EXPECT_EQ(posting_interval(posted_at({0, 1, 5000})), 1h) << "posting again after a long silence sets the pace";
   EXPECT_EQ(posting_interval(posted_at({0, 1})), std::nullopt) << "two dates are not a rate";
   EXPECT_EQ(posting_interval(FeedDocument{}), std::nullopt);
 }
