@@ -179,6 +179,10 @@ TEST(Service, ServesPrometheusMetricsAndHealth) {
   EXPECT_GT(samples["sluice_journal_bytes"], 0);
   EXPECT_EQ(samples["sluice_up"], 1);
   EXPECT_EQ(samples["sluice_ready"], 1);
+  // The endpoints as bound: the configuration's "tcp://127.0.0.1:*" with the port sluice took.
+  EXPECT_EQ(samples["sluice_info{version=\"" SLUICE_VERSION "\",endpoint=\"" + daemon.endpoint() +
+                    "\",replay_endpoint=\"" + daemon.replay_endpoint() + "\"}"],
+            1);
   EXPECT_TRUE(samples.contains("sluice_subscribers"));
   EXPECT_TRUE(samples.contains("sluice_replay_requests_total"));
   EXPECT_TRUE(samples.contains("sluice_queue_depth{queue=\"documents\"}"));
