@@ -257,7 +257,7 @@ class Loader {
     if (!root.IsDefined() || root.IsNull()) fail(root, "", "the file is empty; it needs at least a 'feeds' list");
     expect_map(root, "");
     check_keys(root, "", kTopKeys);
-    if (const auto node = root["state_dir"]) config.state_dir = scalar(node, "state_dir");
+    if (const auto node = root["state_dir"]) config.state_dir = with_environment(node, "state_dir");
     if (const auto node = root["user_agent"]) config.user_agent = scalar(node, "user_agent");
     if (const auto node = root["log_level"]) {
       config.log_level = scalar(node, "log_level");
@@ -358,7 +358,8 @@ class Loader {
   }
 
   // The scalar with each ${NAME} replaced by that environment variable when it is set: under
-  // systemd, ${CREDENTIALS_DIRECTORY} is where LoadCredential= put the secret key.
+  // systemd, ${CREDENTIALS_DIRECTORY} is where LoadCredential= put the secret key and
+  // ${STATE_DIRECTORY} the directory StateDirectory= made.
   std::string with_environment(const YAML::Node& node, const std::string& key) const {
     const std::string text = scalar(node, key);
     std::string out;

@@ -21,8 +21,9 @@ std::string unset_variable(const std::string& path) {
 
 std::string check_path(const std::string& key, const std::string& path) {
   if (const std::string variable = unset_variable(path); !variable.empty())
-    return key + ": " + variable + " is not set here (systemd sets ${CREDENTIALS_DIRECTORY} for the unit's " +
-           "LoadCredential=; to check outside the service, export it or give the path itself)";
+    return key + ": " + variable + " is not set here (under systemd the unit sets ${CREDENTIALS_DIRECTORY} for " +
+           "LoadCredential= and ${STATE_DIRECTORY} for StateDirectory=; to check outside the service, export it " +
+           "or give the path itself)";
   return "";
 }
 
@@ -63,7 +64,10 @@ std::vector<std::string> preflight(const config::Config& config) {
     check_file("publish.curve.clients_dir", curve->clients_dir,
                [](const std::filesystem::path& dir) { pipeline::read_client_keys(dir); });
   }
-  if (std::string state = check_state_dir(config.state_dir); !state.empty()) problems.push_back(std::move(state));
+  if (std::string unset = check_path("state_dir", config.state_dir.string()); !unset.empty())
+    problems.push_back(std::move(unset));
+  else if (std::string state = check_state_dir(config.state_dir); !state.empty())
+    problems.push_back(std::move(state));
   return problems;
 }
 

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "daemon/metrics.h"
+#include "daemon/preflight.h"
 #include "daemon/run_record.h"
 #include "daemon/service_manager.h"
 #include "feeds/logging.h"
@@ -47,6 +48,15 @@ void reload(Running& running, config::Config& current, Metrics& metrics, std::un
     next = config::load_config(current.source);
   } catch (const config::ConfigError& e) {
     log->error("reload refused: {}; the running configuration stays", e.what());
+  }
+  // What `run` checks of the machine before it starts, checked again before the running
+  // configuration is let go of.
+  if (next) {
+    const std::vector<std::string> problems = preflight(*next);
+    if (!problems.empty()) {
+      log->error("reload refused: {}: {}; the running configuration stays", next->source, problems.front());
+      next.reset();
+    }
   }
   std::unique_ptr<RunRecord> moved;
   if (next && next->state_dir != current.state_dir) {

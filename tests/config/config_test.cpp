@@ -90,13 +90,17 @@ feeds:
 
 TEST(Config, KeyPathsTakeEnvironmentVariables) {
   ::setenv("SLUICE_TEST_CREDENTIALS", "/run/credentials/sluice.service", 1);
-  const Config config = parse(R"(publish:
+  ::setenv("SLUICE_TEST_STATE", "/var/lib/sluice", 1);
+  const Config config = parse(R"(state_dir: ${SLUICE_TEST_STATE}/main
+publish:
   curve: { secret_key_file: "${SLUICE_TEST_CREDENTIALS}/server.key_secret", clients_dir: /etc/sluice/clients.d }
 feeds: []
 )");
   ::unsetenv("SLUICE_TEST_CREDENTIALS");
+  ::unsetenv("SLUICE_TEST_STATE");
   ASSERT_TRUE(config.publish.curve);
   EXPECT_EQ(config.publish.curve->secret_key_file, "/run/credentials/sluice.service/server.key_secret");
+  EXPECT_EQ(config.state_dir, "/var/lib/sluice/main");
   // Unset, as for `sluice check-config` outside the service: the file loads, the path stays as written.
   const Config outside = parse(R"(publish:
   curve: { secret_key_file: "${SLUICE_TEST_CREDENTIALS}/server.key_secret", clients_dir: /c }

@@ -112,6 +112,17 @@ TEST(Service, TellsSystemdItsStateAndReloadsOnSighup) {
   const std::size_t polls = test::count_of(daemon.log(), "feed fetched feed=first");
   EXPECT_TRUE(daemon.wait_for_log("feed fetched feed=first", polls + 1)) << "still polling\n" << daemon.log();
 
+  // A valid file that `run` could not start with (an unset ${VARIABLE} in state_dir): refused as
+  // check-config refuses it, before the running configuration is let go of.
+  test::write_file(daemon.config(), "state_dir: ${SLUICE_TEST_NEVER_SET}/state\n" + good.substr(good.find('\n') + 1));
+  daemon.signal(SIGHUP);
+  ASSERT_TRUE(notify.wait_for("RELOADING=1"));
+  ASSERT_TRUE(notify.wait_for("READY=1"));
+  EXPECT_NE(daemon.log().find("reload refused: " + daemon.config().string() + ": state_dir: ${SLUICE_TEST_NEVER_SET} is not set"),
+            std::string::npos)
+      << daemon.log();
+  test::write_file(daemon.config(), good);
+
   // A valid file with one more feed: applied live.
   test::write_file(daemon.config(), test::read_file(daemon.config()).substr(0, good.size()) + "  - name: second\n    url: " +
                                         server.url("/feed.xml") + "\n");
