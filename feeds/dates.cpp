@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <regex>
 #include <vector>
 
 #include "feeds/text.h"
@@ -13,293 +12,630 @@ namespace {
 
 using namespace std::chrono;
 
+// ---------------------------------------------------------------------------------------------
+// What both grammars share: the calendar, zones, names.
+
+struct Civil {
+  int year = 0, month = 1, day = 1;
+};
+
+struct Clock {
+  int hour = 0, minute = 0, second = 0;
+  int extra_seconds = 0;  // a fraction of an hour or a minute, in seconds
+};
+
+std::optional<Timestamp> make_time(Civil date, Clock clock, int offset_minutes) {
+  const year_month_day ymd{std::chrono::year(date.year), std::chrono::month(static_cast<unsigned>(date.month)),
+                           std::chrono::day(static_cast<unsigned>(date.day))};
+  if (date.year < 1 || date.year > 9999 || date.month < 1 || date.month > 12 || date.day < 1 || !ymd.ok())
+    return std::nullopt;
+  if (clock.hour < 0 || clock.hour > 24 || clock.minute < 0 || clock.minute > 59 || clock.second < 0 ||
+      clock.second > 60)
+    return std::nullopt;
+  if (clock.hour == 24 && (clock.minute != 0 || clock.second != 0 || clock.extra_seconds != 0)) return std::nullopt;
+  // A leap second is read as the last second of its minute.
+  return sys_days(ymd) + hours(clock.hour) + minutes(clock.minute) + seconds(std::min(clock.second, 59)) +
+         seconds(clock.extra_seconds) - minutes(offset_minutes);
+}
+
+Civil today() {
+  const year_month_day now(floor<days>(system_clock::now()));
+  return {static_cast<int>(now.year()), static_cast<int>(static_cast<unsigned>(now.month())),
+          static_cast<int>(static_cast<unsigned>(now.day()))};
+}
+
+bool leap(int year) { return std::chrono::year(year).is_leap(); }
+
+std::optional<Civil> from_ordinal(int year, int day_of_year) {
+  if (year < 1 || day_of_year < 1 || day_of_year > (leap(year) ? 366 : 365)) return std::nullopt;
+  const year_month_day ymd(sys_days(std::chrono::year(year) / 1 / 1) + days(day_of_year - 1));
+  return Civil{year, static_cast<int>(static_cast<unsigned>(ymd.month())), static_cast<int>(static_cast<unsigned>(ymd.day()))};
+}
+
+// ISO 8601 week dates: week 1 holds the year's first Thursday; weeks start on Monday (day 1).
+std::optional<Civil> from_week(int year, int week, int weekday) {
+  if (year < 1 || week < 1 || week > 53 || weekday < 1 || weekday > 7) return std::nullopt;
+  const auto week1 = [](int of_year) {
+    const sys_days january4 = sys_days(std::chrono::year(of_year) / 1 / 4);
+    return january4 - (std::chrono::weekday(january4) - Monday);
+  };
+  const sys_days date = week1(year) + days((week - 1) * 7 + weekday - 1);
+  if (week == 53 && date >= week1(year + 1)) return std::nullopt;  // a year of 52 weeks
+  const year_month_day ymd(date);
+  return Civil{static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+               static_cast<int>(static_cast<unsigned>(ymd.day()))};
+}
+
 struct Zone {
   std::string_view name;
   int minutes;
 };
 
-// Named zones seen in feeds; US and European names, as RFC 822 and common practice use them.
-constexpr std::array<Zone, 38> kZones{{
-    {"gmt", 0},         {"ut", 0},          {"utc", 0},         {"z", 0},           {"wet", 0},
-    {"bst", 60},        {"cet", 60},        {"met", 60},        {"cest", 120},      {"mest", 120},
-    {"eet", 120},       {"eest", 180},      {"est", -5 * 60},   {"edt", -4 * 60},   {"et", -5 * 60},
-    {"cst", -6 * 60},   {"cdt", -5 * 60},   {"ct", -6 * 60},    {"mst", -7 * 60},   {"mdt", -6 * 60},
-    {"mt", -7 * 60},    {"pst", -8 * 60},   {"pdt", -7 * 60},   {"pt", -8 * 60},    {"ast", -4 * 60},
-    {"adt", -3 * 60},   {"at", -4 * 60},    {"akst", -9 * 60},  {"akdt", -8 * 60},  {"hst", -10 * 60},
-    {"jst", 9 * 60},    {"kst", 9 * 60},    {"msk", 3 * 60},    {"nzst", 12 * 60},  {"nzdt", 13 * 60},
-    {"a", -60},         {"n", 60},          {"y", 12 * 60},
+// Zone names as feeds write them: RFC 822's (UT, GMT, the North American ones, the military
+// letters with RFC 822's signs, which feed parsers keep), the generic US ones (ET, PT, ...), and
+// the European and a few Asian and Pacific ones in common use.
+constexpr std::array<Zone, 61> kZones{{
+    {"gmt", 0},        {"ut", 0},         {"utc", 0},        {"z", 0},          {"wet", 0},
+    {"bst", 60},       {"cet", 60},       {"met", 60},       {"west", 60},      {"cest", 120},
+    {"mest", 120},     {"eet", 120},      {"eest", 180},     {"msk", 180},      {"est", -300},
+    {"edt", -240},     {"et", -300},      {"cst", -360},     {"cdt", -300},     {"ct", -360},
+    {"mst", -420},     {"mdt", -360},     {"mt", -420},      {"pst", -480},     {"pdt", -420},
+    {"pt", -480},      {"ast", -240},     {"adt", -180},     {"at", -240},      {"akst", -540},
+    {"akdt", -480},    {"hst", -600},     {"jst", 540},      {"kst", 540},      {"nzst", 720},
+    {"nzdt", 780},     {"a", -60},        {"b", -120},       {"c", -180},       {"d", -240},
+    {"e", -300},       {"f", -360},       {"g", -420},       {"h", -480},       {"i", -540},
+    {"k", -600},       {"l", -660},       {"m", -720},       {"n", 60},         {"o", 120},
+    {"p", 180},        {"q", 240},        {"r", 300},        {"s", 360},        {"t", 420},
+    {"u", 480},        {"v", 540},        {"w", 600},        {"x", 660},        {"y", 720},
+    {"aest", 600},
 }};
+
+std::optional<int> named_zone(std::string_view lower) {
+  for (const Zone& zone : kZones)
+    if (zone.name == lower) return zone.minutes;
+  return std::nullopt;
+}
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+// "+01", "+1", "+0100", "+100", "+01:00", "+1:00": the offset in minutes; nullopt when malformed.
+std::optional<int> numeric_offset(std::string_view text) {
+  if (text.size() < 2 || (text[0] != '+' && text[0] != '-')) return std::nullopt;
+  const int sign = text[0] == '-' ? -1 : 1;
+  std::string_view rest = text.substr(1);
+  std::string_view hh = rest, mm;
+  if (const std::size_t colon = rest.find(':'); colon != std::string_view::npos) {
+    hh = rest.substr(0, colon);
+    mm = rest.substr(colon + 1);
+    if (mm.size() != 2) return std::nullopt;
+  } else if (rest.size() == 4 || rest.size() == 3) {
+    hh = rest.substr(0, rest.size() - 2);
+    mm = rest.substr(rest.size() - 2);
+  }
+  if (hh.empty() || hh.size() > 2 || !all_digits(hh) || (!mm.empty() && !all_digits(mm))) return std::nullopt;
+  const int hours_part = *parse_integer<int>(hh);
+  const int minutes_part = mm.empty() ? 0 : *parse_integer<int>(mm);
+  if (hours_part > 23 || minutes_part > 59) return std::nullopt;
+  return sign * (hours_part * 60 + minutes_part);
+}
+
+// A zone word or offset in any form: "Z", "+0100", "GMT", "GMT-01:01", "UTC+5", "Etc/GMT".
+// Unknown words are nullopt here; the textual grammar decides what to make of them.
+std::optional<int> zone_offset(std::string_view token) {
+  std::string lower = ascii_lower(token);
+  if (lower.starts_with("etc/")) lower.erase(0, 4);
+  for (std::string_view prefix : {"gmt", "utc", "ut"})
+    if (lower.size() > prefix.size() && lower.starts_with(prefix) &&
+        (lower[prefix.size()] == '+' || lower[prefix.size()] == '-')) {
+      lower.erase(0, prefix.size());
+      break;
+    }
+  if (!lower.empty() && (lower[0] == '+' || lower[0] == '-')) return numeric_offset(lower);
+  return named_zone(lower);
+}
 
 constexpr std::array<std::string_view, 12> kMonths{"jan", "feb", "mar", "apr", "may", "jun",
                                                    "jul", "aug", "sep", "oct", "nov", "dec"};
-
-std::optional<int> to_int(std::string_view text) { return parse_integer<int>(text); }
-
-std::optional<Timestamp> make_time(int year, int month, int day, int hour, int minute, int second,
-                                   int offset_minutes) {
-  const year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
-                            std::chrono::day(static_cast<unsigned>(day))};
-  if (!date.ok() || hour < 0 || hour > 24 || minute < 0 || minute > 59 || second < 0 || second > 60)
-    return std::nullopt;
-  if (hour == 24 && (minute != 0 || second != 0)) return std::nullopt;
-  // A leap second is read as the last second of its minute.
-  return sys_days(date) + hours(hour) + minutes(minute) + seconds(std::min(second, 59)) -
-         minutes(offset_minutes);
-}
-
-// "+0100", "-05:00", "+01", "GMT-01:01", "Etc/GMT" or a named zone. A malformed numeric offset
-// is nullopt; an unknown name is UTC (the date is worth more than a zone nobody knows).
-std::optional<int> zone_offset(std::string_view token) {
-  std::string name = ascii_lower(token);
-  if (name.starts_with("etc/")) name.erase(0, 4);
-  for (std::string_view prefix : {"gmt", "utc", "ut"})
-    if (name.size() > prefix.size() && name.starts_with(prefix) && (name[prefix.size()] == '+' || name[prefix.size()] == '-')) {
-      name.erase(0, prefix.size());
-      break;
-    }
-  if (name.empty()) return 0;
-  if (name[0] == '+' || name[0] == '-') {
-    std::string digits;
-    for (char c : std::string_view(name).substr(1))
-      if (c != ':') digits += c;
-    if (digits.size() <= 2) digits = std::string(2 - digits.size(), '0') + digits + "00";  // "+1", "+01"
-    if (digits.size() == 3) digits = "0" + digits;                                          // "+100"
-    if (digits.size() != 4) return std::nullopt;
-    const auto hours = to_int(std::string_view(digits).substr(0, 2));
-    const auto mins = to_int(std::string_view(digits).substr(2, 2));
-    if (!hours || !mins || *hours > 23 || *mins > 59) return std::nullopt;
-    const int total = *hours * 60 + *mins;
-    return name[0] == '-' ? -total : total;
-  }
-  for (const Zone& zone : kZones)
-    if (zone.name == name) return zone.minutes;
-  return 0;
-}
-
-std::vector<std::string_view> split_tokens(std::string_view text) {
-  std::vector<std::string_view> tokens;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && (std::isspace(static_cast<unsigned char>(text[i])) || text[i] == ','))
-      ++i;
-    const std::size_t start = i;
-    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i])) && text[i] != ',')
-      ++i;
-    if (i > start) tokens.push_back(text.substr(start, i - start));
-  }
-  return tokens;
-}
-
-std::optional<int> month_of(std::string_view token) {
-  const std::string name = ascii_lower(token.substr(0, 3));
-  for (std::size_t i = 0; i < kMonths.size(); ++i)
-    if (kMonths[i] == name) return static_cast<int>(i) + 1;
-  return std::nullopt;
-}
-
-}  // namespace
-
-std::optional<Timestamp> parse_rfc822(std::string_view text) {
-  auto tokens = split_tokens(text);
-  // The day name is optional and often wrong; it carries no information, so it is skipped. No day
-  // name shares its first three letters with a month name.
-  if (!tokens.empty() && std::isalpha(static_cast<unsigned char>(tokens[0][0])) && !month_of(tokens[0]))
-    tokens.erase(tokens.begin());
-  if (tokens.size() < 3) return std::nullopt;
-  // "10 Feb 2025", the occasional "Feb 10 2025", and asctime's "Feb 10 14:30:00 2025".
-  std::optional<int> day = to_int(tokens[0]);
-  std::optional<int> month = month_of(tokens[1]);
-  if (!day || !month) {
-    month = month_of(tokens[0]);
-    day = to_int(tokens[1]);
-    if (tokens.size() >= 4 && tokens[2].find(':') != std::string_view::npos) std::swap(tokens[2], tokens[3]);
-  }
-  auto year = to_int(tokens[2]);
-  if (!day || !month || !year) return std::nullopt;
-  if (tokens[2].size() <= 2) *year += *year < 50 ? 2000 : 1900;
-  int hour = 0, minute = 0, second = 0;
-  std::size_t next = 3;
-  if (tokens.size() > 3 && tokens[3].find(':') != std::string_view::npos) {
-    const std::string_view clock = tokens[3];
-    const auto first = clock.find(':');
-    const auto last = clock.rfind(':');
-    const auto h = to_int(clock.substr(0, first));
-    const auto m = to_int(clock.substr(first + 1, last == first ? std::string_view::npos : last - first - 1));
-    const auto s = last == first ? std::optional<int>(0) : to_int(clock.substr(last + 1));
-    if (!h || !m || !s) return std::nullopt;
-    hour = *h;
-    minute = *m;
-    second = *s;
-    next = 4;
-  }
-  std::string zone;
-  for (std::size_t i = next; i < tokens.size(); ++i) zone += tokens[i];  // "GMT -01:01", "+01 00"
-  const auto offset = zone_offset(zone);
-  if (!offset) return std::nullopt;
-  return make_time(*year, *month, *day, hour, minute, second, *offset);
-}
-
-std::optional<Timestamp> parse_rfc3339(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  auto field = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
-    if (text.size() < pos + len) return std::nullopt;
-    return to_int(text.substr(pos, len));
-  };
-  const auto year = field(0, 4);
-  if (!year) return std::nullopt;
-  int month = 1, day = 1, hour = 0, minute = 0, second = 0;
-  std::size_t pos = 4;
-  if (text.size() > pos && text[pos] == '-') {
-    const auto m = field(pos + 1, 2);
-    if (!m) return std::nullopt;
-    month = *m;
-    pos += 3;
-    if (text.size() > pos && text[pos] == '-') {
-      const auto d = field(pos + 1, 2);
-      if (!d) return std::nullopt;
-      day = *d;
-      pos += 3;
-    }
-  }
-  if (text.size() > pos && (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
-    const auto h = field(pos + 1, 2);
-    if (!h || text.size() < pos + 6 || text[pos + 3] != ':') return std::nullopt;
-    const auto mi = field(pos + 4, 2);
-    if (!mi) return std::nullopt;
-    hour = *h;
-    minute = *mi;
-    pos += 6;
-    if (text.size() > pos && text[pos] == ':') {
-      const auto s = field(pos + 1, 2);
-      if (!s) return std::nullopt;
-      second = *s;
-      pos += 3;
-      if (text.size() > pos && (text[pos] == '.' || text[pos] == ',')) {
-        ++pos;
-        while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
-      }
-    }
-  }
-  std::string_view zone = text.substr(pos);
-  while (!zone.empty() && zone.front() == ' ') zone.remove_prefix(1);
-  std::optional<int> offset = 0;
-  if (zone == "Z" || zone == "z") offset = 0;
-  else if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) offset = zone_offset(zone);
-  else if (!zone.empty()) offset = std::nullopt;
-  if (!offset) return std::nullopt;
-  return make_time(*year, month, day, hour, minute, second, *offset);
-}
-
-namespace {
-
-// ISO 8601 forms that RFC 3339 leaves out: basic format (20040105T1530Z), ordinal dates
-// (2004-005), and the truncated year-month "-04-12".
-std::optional<Timestamp> parse_iso8601(std::string_view text) {
-  static const std::regex basic(R"(^(\d{4})(\d{2})(\d{2})(?:T(\d{2}):?(\d{2})(?::?(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$)");
-  static const std::regex ordinal(R"(^(\d{4})-?(\d{3})$)");
-  static const std::regex truncated(R"(^-(\d{2})-?(\d{2})$)");
-  const std::string value(text);
-  std::smatch m;
-  if (std::regex_match(value, m, basic)) {
-    const auto offset = m[7].matched ? zone_offset(m[7].str()) : std::optional<int>(0);
-    if (!offset) return std::nullopt;
-    return make_time(std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), m[4].matched ? std::stoi(m[4]) : 0,
-                     m[5].matched ? std::stoi(m[5]) : 0, m[6].matched ? std::stoi(m[6]) : 0, *offset);
-  }
-  if (std::regex_match(value, m, ordinal)) {
-    const int year = std::stoi(m[1]);
-    const int day_of_year = std::stoi(m[2]);
-    if (day_of_year < 1 || day_of_year > 366) return std::nullopt;
-    return sys_days(std::chrono::year(year) / 1 / 1) + days(day_of_year - 1);
-  }
-  if (std::regex_match(value, m, truncated)) return make_time(2000 + std::stoi(m[1]), std::stoi(m[2]), 1, 0, 0, 0, 0);
-  return std::nullopt;
-}
+constexpr std::array<std::string_view, 12> kMonthNames{"january", "february", "march",     "april",
+                                                       "may",     "june",     "july",      "august",
+                                                       "september", "october", "november", "december"};
+constexpr std::array<std::string_view, 7> kDayNames{"monday", "tuesday", "wednesday", "thursday",
+                                                   "friday", "saturday", "sunday"};
 
 struct Word {
-  std::string_view localized;
-  std::string_view english;
+  std::string_view word;
+  int value;  // month 1-12, or 0 for a day name
 };
 
-// Greek and Hungarian month and day names, as Greek and Hungarian feeds write them.
-constexpr std::array<Word, 30> kLocalizedWords{{
-    {"Ιαν", "Jan"},  {"Φεβ", "Feb"},  {"Μάρ", "Mar"},  {"Μαρ", "Mar"},  {"Μάώ", "Mar"},  {"Μαώ", "Mar"},
-    {"Απρ", "Apr"},  {"Μάι", "May"},  {"Μαϊ", "May"},  {"Μαι", "May"},  {"Ιούν", "Jun"}, {"Ιον", "Jun"},
-    {"Ιούλ", "Jul"}, {"Ιολ", "Jul"},  {"Αύγ", "Aug"},  {"Αυγ", "Aug"},  {"Σεπ", "Sep"},  {"Οκτ", "Oct"},
-    {"Νοέ", "Nov"},  {"Νοε", "Nov"},  {"Δεκ", "Dec"},  {"Κυρ", "Sun"},  {"Δευ", "Mon"},  {"Τρι", "Tue"},
-    {"Τετ", "Wed"},  {"Πεμ", "Thu"},  {"Παρ", "Fri"},  {"Σαβ", "Sat"},  {"Ιουν", "Jun"}, {"Ιουλ", "Jul"},
+// Greek (with and without accents) and Hungarian month names, and Greek day names, as feeds in
+// those languages write them.
+constexpr std::array<Word, 43> kLocalizedWords{{
+    {"Ιαν", 1},       {"Φεβ", 2},        {"Μάρ", 3},         {"Μαρ", 3},      {"Μάώ", 3},        {"Μαώ", 3},
+    {"Απρ", 4},       {"Μάι", 5},        {"Μαϊ", 5},         {"Μαι", 5},      {"Ιούν", 6},       {"Ιον", 6},
+    {"Ιουν", 6},      {"Ιούλ", 7},       {"Ιολ", 7},         {"Ιουλ", 7},     {"Αύγ", 8},        {"Αυγ", 8},
+    {"Σεπ", 9},       {"Οκτ", 10},       {"Νοέ", 11},        {"Νοε", 11},     {"Δεκ", 12},       {"Κυρ", 0},
+    {"Δευ", 0},       {"Τρι", 0},        {"Τετ", 0},         {"Πεμ", 0},      {"Παρ", 0},        {"Σαβ", 0},
+    {"január", 1},    {"február", 2},    {"március", 3},     {"április", 4},  {"május", 5},      {"június", 6},
+    {"július", 7},    {"augusztus", 8},  {"szeptember", 9},  {"október", 10}, {"november", 11},  {"december", 12},
+    {"Πέμ", 0},
 }};
 
-constexpr std::array<std::string_view, 12> kHungarianMonths{"január",   "február",    "március", "április",
-                                                            "május",    "június",     "július",  "augusztus",
-                                                            "szeptember", "október", "november", "december"};
+// A month name: English (three letters or more of the name, an optional final '.'), or a
+// localized one. nullopt for anything else.
+std::optional<int> month_of(std::string_view word) {
+  if (word.ends_with('.')) word.remove_suffix(1);
+  for (const Word& localized : kLocalizedWords)
+    if (localized.value > 0 && localized.word == word) return localized.value;
+  if (word.size() < 3) return std::nullopt;
+  const std::string lower = ascii_lower(word);
+  if (lower == "sept") return 9;
+  for (std::size_t i = 0; i < kMonthNames.size(); ++i)
+    if (kMonthNames[i].starts_with(lower)) return static_cast<int>(i) + 1;
+  return std::nullopt;
+}
 
-// Rewrites localized dates into a form the parsers above read; "" when text is none of them.
-std::string delocalize(std::string_view text) {
-  static const std::regex korean_onblog(R"(^(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일\s+(\d{1,2}):(\d{2}):(\d{2})$)");
-  static const std::regex korean_nate(R"(^(\d{4})-(\d{2})-(\d{2})\s+(오전|오후)\s+(\d{1,2}):(\d{2}):(\d{2})$)");
-  static const std::regex hungarian(R"(^(\d{4})-([^-\d]+)-(\d{1,2})T(\d{1,2}):(\d{2})((?:[+-]\d{1,2}:\d{2})|Z)?$)");
-  static const std::regex perforce(R"(^\w{3},\s+(\d{4})/(\d{2})/(\d{2})\s+(\d{1,2}:\d{2}:\d{2})\s+(\w+)$)");
-  const std::string value(text);
-  std::smatch m;
-  char buffer[64];
-  if (std::regex_match(value, m, korean_onblog)) {
-    std::snprintf(buffer, sizeof buffer, "%s-%02d-%02dT%02d:%s:%s+09:00", m[1].str().c_str(), std::stoi(m[2]),
-                  std::stoi(m[3]), std::stoi(m[4]), m[5].str().c_str(), m[6].str().c_str());
-    return buffer;
+bool is_day_name(std::string_view word) {
+  if (word.ends_with('.')) word.remove_suffix(1);
+  for (const Word& localized : kLocalizedWords)
+    if (localized.value == 0 && localized.word == word) return true;
+  if (word.size() < 3) return false;
+  // "mon", "monday", "tues", "thurs": three letters or more of a day's name.
+  const std::string lower = ascii_lower(word);
+  return std::any_of(kDayNames.begin(), kDayNames.end(), [&](std::string_view day) { return day.starts_with(lower); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// ISO 8601.
+
+class Cursor {
+ public:
+  explicit Cursor(std::string_view text) : text_(text) {}
+
+  bool done() const { return at_ == text_.size(); }
+  char peek(std::size_t ahead = 0) const { return at_ + ahead < text_.size() ? text_[at_ + ahead] : '\0'; }
+  std::size_t digits_ahead() const {
+    std::size_t n = 0;
+    while (at_ + n < text_.size() && std::isdigit(static_cast<unsigned char>(text_[at_ + n]))) ++n;
+    return n;
   }
-  if (std::regex_match(value, m, korean_nate)) {
-    int hour = std::stoi(m[5]) % 12;
-    if (m[4] == "오후") hour += 12;
-    std::snprintf(buffer, sizeof buffer, "%s-%s-%sT%02d:%s:%s+09:00", m[1].str().c_str(), m[2].str().c_str(),
-                  m[3].str().c_str(), hour, m[6].str().c_str(), m[7].str().c_str());
-    return buffer;
+  bool take(char c) {
+    if (peek() != c) return false;
+    ++at_;
+    return true;
   }
-  if (std::regex_match(value, m, hungarian)) {
-    const auto month = std::find(kHungarianMonths.begin(), kHungarianMonths.end(), m[2].str());
-    if (month == kHungarianMonths.end()) return "";
-    std::string zone = m[6].matched ? m[6].str() : "Z";
-    if (zone.size() == 5) zone.insert(1, "0");  // "+1:00"
-    std::snprintf(buffer, sizeof buffer, "%s-%02d-%02dT%02d:%s%s", m[1].str().c_str(),
-                  static_cast<int>(month - kHungarianMonths.begin()) + 1, std::stoi(m[3]), std::stoi(m[4]),
-                  m[5].str().c_str(), zone.c_str());
-    return buffer;
+  int number(std::size_t count) {  // call only after digits_ahead() >= count
+    const int value = *parse_integer<int>(text_.substr(at_, count));
+    at_ += count;
+    return value;
   }
-  if (std::regex_match(value, m, perforce)) {
-    return m[3].str() + " " + std::string(kMonths[static_cast<std::size_t>(std::stoi(m[2]) - 1)]) + " " + m[1].str() +
-           " " + m[4].str() + " " + m[5].str();
+  std::string_view letters() {
+    const std::size_t start = at_;
+    while (at_ < text_.size() && (std::isalpha(static_cast<unsigned char>(text_[at_])) ||
+                                  static_cast<unsigned char>(text_[at_]) >= 0x80))
+      ++at_;
+    return text_.substr(start, at_ - start);
   }
-  std::string out = value;
-  bool changed = false;
-  for (const Word& word : kLocalizedWords)
-    for (std::size_t at; (at = out.find(word.localized)) != std::string::npos; changed = true)
-      out.replace(at, word.localized.size(), word.english);
-  return changed ? out : "";
+  std::string_view rest() const { return text_.substr(at_); }
+  void skip_spaces() {
+    while (peek() == ' ') ++at_;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+int current_century_year(int two_digits) { return today().year / 100 * 100 + two_digits; }
+
+// The date part. full is set when the date names a day (a time may follow).
+std::optional<Civil> iso_date(Cursor& in, bool& full) {
+  full = false;
+  const Civil now = today();
+  if (in.take('-')) {
+    if (in.take('-')) {
+      if (in.take('-')) {  // ---DD
+        if (in.digits_ahead() != 2) return std::nullopt;
+        return Civil{now.year, now.month, in.number(2)};
+      }
+      if (in.digits_ahead() == 4) {  // --MMDD
+        const int month = in.number(2);
+        return Civil{now.year, month, in.number(2)};
+      }
+      if (in.digits_ahead() != 2) return std::nullopt;  // --MM, --MM-DD
+      const int month = in.number(2);
+      if (!in.take('-')) return Civil{now.year, month, 1};
+      if (in.digits_ahead() != 2) return std::nullopt;
+      return Civil{now.year, month, in.number(2)};
+    }
+    switch (in.digits_ahead()) {
+      case 3:  // -DDD
+        return from_ordinal(now.year, in.number(3));
+      case 4: {  // -YYMM
+        const int year = current_century_year(in.number(2));
+        return Civil{year, in.number(2), 1};
+      }
+      case 2: {  // -YY, -YY-MM
+        const int year = current_century_year(in.number(2));
+        if (!in.take('-')) return Civil{year, 1, 1};
+        if (in.digits_ahead() != 2) return std::nullopt;
+        return Civil{year, in.number(2), 1};
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+  full = true;
+  switch (in.digits_ahead()) {
+    case 8: {  // YYYYMMDD
+      const int year = in.number(4), month = in.number(2);
+      return Civil{year, month, in.number(2)};
+    }
+    case 7: {  // YYYYDDD
+      const int year = in.number(4);
+      return from_ordinal(year, in.number(3));
+    }
+    case 6: {  // YYMMDD
+      const int year = current_century_year(in.number(2)), month = in.number(2);
+      return Civil{year, month, in.number(2)};
+    }
+    case 5: {  // YYDDD
+      const int year = current_century_year(in.number(2));
+      return from_ordinal(year, in.number(3));
+    }
+    case 2: {  // YY-MM-DD, YY-DDD, or CC (a century: its first year, as feed parsers read it)
+      const int two = in.number(2);
+      if (in.done()) {
+        full = false;
+        return Civil{(two - 1) * 100 + 1, 1, 1};
+      }
+      if (!in.take('-')) return std::nullopt;
+      const int year = current_century_year(two);
+      if (in.digits_ahead() == 3) return from_ordinal(year, in.number(3));
+      if (in.digits_ahead() != 2) return std::nullopt;
+      const int month = in.number(2);
+      if (!in.take('-') || in.digits_ahead() != 2) return std::nullopt;
+      return Civil{year, month, in.number(2)};
+    }
+    case 4:
+      break;
+    default:
+      return std::nullopt;
+  }
+  const int year = in.number(4);
+  const auto week = [&](bool extended) -> std::optional<Civil> {
+    if (in.digits_ahead() < 2) return std::nullopt;
+    const int number = in.number(2);
+    if (extended ? in.take('-') : in.digits_ahead() == 1) {
+      if (in.digits_ahead() != 1) return std::nullopt;
+      return from_week(year, number, in.number(1));
+    }
+    full = false;
+    return from_week(year, number, 1);
+  };
+  if (in.take('W')) return week(false);  // YYYYWww, YYYYWwwD
+  if (!in.take('-')) {  // YYYY
+    full = false;
+    return Civil{year, 1, 1};
+  }
+  if (in.take('W')) return week(true);  // YYYY-Www, YYYY-Www-D
+  int month = 0;
+  if (in.digits_ahead() == 3 && in.peek() == '0' && in.peek(3) == '-') {
+    in.number(1);  // YYYY-0MM-DD: a month written with three digits
+    month = in.number(2);
+  } else if (in.digits_ahead() == 3) {  // YYYY-DDD
+    return from_ordinal(year, in.number(3));
+  } else if (in.digits_ahead() == 2) {
+    month = in.number(2);
+  } else if (const std::string_view name = in.letters(); !name.empty()) {  // YYYY-<month name>-DD
+    const auto named = month_of(name);
+    if (!named || !in.take('-') || in.digits_ahead() < 1 || in.digits_ahead() > 2) return std::nullopt;
+    return Civil{year, *named, in.number(in.digits_ahead())};
+  } else {
+    return std::nullopt;
+  }
+  if (!in.take('-')) {  // YYYY-MM
+    full = false;
+    return Civil{year, month, 1};
+  }
+  if (in.digits_ahead() != 2) return std::nullopt;
+  return Civil{year, month, in.number(2)};
+}
+
+// A fraction (after '.' or ','): its value times unit_seconds, truncated to whole seconds.
+int fraction_seconds(Cursor& in, int unit_seconds) {
+  if (!(in.take('.') || in.take(','))) return 0;
+  const std::size_t count = in.digits_ahead();
+  if (count == 0) return -1;
+  double value = 0, scale = 0.1;
+  for (std::size_t i = 0; i < count; ++i, scale /= 10) value += (in.number(1)) * scale;
+  return static_cast<int>(value * unit_seconds);
+}
+
+// hh:mm[:ss][.f], hhmm[ss][.f], hh[.f]; the hour may have one digit in the extended form.
+std::optional<Clock> iso_time(Cursor& in) {
+  Clock clock;
+  const std::size_t run = in.digits_ahead();
+  if (run == 4 || run == 6) {  // basic
+    clock.hour = in.number(2);
+    clock.minute = in.number(2);
+    if (run == 4) {
+      clock.extra_seconds = fraction_seconds(in, 60);
+      return clock.extra_seconds < 0 ? std::nullopt : std::optional(clock);
+    }
+    clock.second = in.number(2);
+  } else if (run == 1 || run == 2) {
+    clock.hour = in.number(run);
+    if (in.take(':')) {
+      if (in.digits_ahead() != 2) return std::nullopt;
+      clock.minute = in.number(2);
+      if (in.take(':')) {
+        if (in.digits_ahead() != 2) return std::nullopt;
+        clock.second = in.number(2);
+      } else {
+        clock.extra_seconds = fraction_seconds(in, 60);
+        return clock.extra_seconds < 0 ? std::nullopt : std::optional(clock);
+      }
+    } else {
+      if (run == 1) return std::nullopt;
+      clock.extra_seconds = fraction_seconds(in, 3600);
+      return clock.extra_seconds < 0 ? std::nullopt : std::optional(clock);
+    }
+  } else {
+    return std::nullopt;
+  }
+  if (fraction_seconds(in, 0) < 0) return std::nullopt;  // fractions of a second are dropped
+  return clock;
+}
+
+// Z, ±hh, ±hhmm, ±hh:mm (one-digit hours too), or a zone name, to the end of the text.
+std::optional<int> iso_zone(Cursor& in) {
+  in.skip_spaces();
+  if (in.done()) return 0;
+  const std::string_view rest = in.rest();
+  if (rest == "Z" || rest == "z") return 0;
+  if (rest[0] == '+' || rest[0] == '-') return numeric_offset(rest);
+  return named_zone(ascii_lower(rest));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The textual grammar: words classified by their shape, then put together.
+
+struct Textual {
+  std::optional<Civil> date;    // from a numeric date word: 2006/09/15, 2004-05-25, 06-Nov-94
+  std::optional<int> month;     // from a month name
+  std::size_t month_position = 0;
+  std::vector<std::pair<std::string_view, std::size_t>> numbers;  // plain numbers and their positions
+  std::optional<int> korean_year, korean_month, korean_day;
+  std::optional<Clock> clock;
+  int meridiem = 0;  // +1 PM, -1 AM, 0 none
+  std::optional<int> zone;
+  bool korean = false;
+};
+
+int full_year(std::string_view digits) {
+  const int value = *parse_integer<int>(digits);
+  if (digits.size() == 2) return value + (value < 90 ? 2000 : 1900);  // as feed parsers resolve them
+  if (digits.size() == 3) return value + 1900;                        // RFC 2822's obs-year
+  return value;
+}
+
+// h:m[:s][.f], components of one or two digits, an optional am/pm glued on.
+std::optional<Clock> textual_time(std::string_view word, int& meridiem) {
+  std::string lower = ascii_lower(word);
+  for (std::string_view suffix : {"am", "pm", "a.m.", "p.m."})
+    if (lower.size() > suffix.size() && lower.ends_with(suffix)) {
+      meridiem = suffix[0] == 'p' ? 1 : -1;
+      lower.resize(lower.size() - suffix.size());
+      break;
+    }
+  std::vector<std::string_view> parts;
+  std::string_view rest = lower;
+  std::string_view fraction;
+  if (const std::size_t dot = rest.find('.'); dot != std::string_view::npos) {
+    fraction = rest.substr(dot + 1);
+    rest = rest.substr(0, dot);
+    if (!all_digits(fraction)) return std::nullopt;
+  }
+  for (std::size_t at = 0;;) {
+    const std::size_t colon = rest.find(':', at);
+    parts.push_back(rest.substr(at, colon == std::string_view::npos ? std::string_view::npos : colon - at));
+    if (colon == std::string_view::npos) break;
+    at = colon + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 3) return std::nullopt;
+  for (std::string_view part : parts)
+    if (part.empty() || part.size() > 2 || !all_digits(part)) return std::nullopt;
+  Clock clock;
+  clock.hour = *parse_integer<int>(parts[0]);
+  clock.minute = *parse_integer<int>(parts[1]);
+  if (parts.size() == 3) clock.second = *parse_integer<int>(parts[2]);
+  return clock;
+}
+
+// "2006/09/15", "2004-05-25", "15/09/2006" is not read (day-first or month-first is a guess);
+// "06-Nov-94", "6-November-1994" (RFC 850).
+std::optional<Civil> numeric_date(std::string_view word) {
+  for (const char separator : {'/', '-'}) {
+    const std::size_t first = word.find(separator);
+    if (first == std::string_view::npos) continue;
+    const std::size_t second = word.find(separator, first + 1);
+    if (second == std::string_view::npos || word.find(separator, second + 1) != std::string_view::npos) continue;
+    const std::string_view a = word.substr(0, first), b = word.substr(first + 1, second - first - 1),
+                           c = word.substr(second + 1);
+    if (a.size() == 4 && all_digits(a) && b.size() <= 2 && all_digits(b) && c.size() <= 2 && all_digits(c))
+      return Civil{*parse_integer<int>(a), *parse_integer<int>(b), *parse_integer<int>(c)};
+    if (a.size() <= 2 && all_digits(a) && (c.size() == 2 || c.size() == 4) && all_digits(c))
+      if (const auto month = month_of(b)) return Civil{full_year(c), *month, *parse_integer<int>(a)};
+  }
+  return std::nullopt;
+}
+
+// The words of a textual date, with comments "(...)" and the commas between words dropped.
+std::vector<std::string_view> words_of(std::string_view text, bool& unbalanced) {
+  std::vector<std::string_view> words;
+  int depth = 0;
+  std::size_t start = std::string_view::npos;
+  unbalanced = false;
+  const auto end_word = [&](std::size_t at) {
+    if (start != std::string_view::npos) words.push_back(text.substr(start, at - start));
+    start = std::string_view::npos;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '(') {
+      end_word(i);
+      ++depth;
+    } else if (c == ')') {
+      end_word(i);
+      if (--depth < 0) unbalanced = true;
+    } else if (depth > 0) {
+      continue;
+    } else if (std::isspace(static_cast<unsigned char>(c)) || c == ',') {
+      end_word(i);
+    } else if (start == std::string_view::npos) {
+      start = i;
+    }
+  }
+  end_word(text.size());
+  if (depth != 0) unbalanced = true;
+  return words;
+}
+
+// Korean: "2004년", "05월", "28일"; 오전 (AM) and 오후 (PM).
+bool korean_word(std::string_view word, Textual& found) {
+  static constexpr std::string_view kYear = "년", kMonth = "월", kDay = "일", kAm = "오전", kPm = "오후";
+  if (word == kAm || word == kPm) {
+    found.meridiem = word == kPm ? 1 : -1;
+    found.korean = true;
+    return true;
+  }
+  for (const auto& [suffix, slot] : {std::pair{kYear, &found.korean_year}, std::pair{kMonth, &found.korean_month},
+                                     std::pair{kDay, &found.korean_day}}) {
+    if (!word.ends_with(suffix)) continue;
+    const std::string_view digits = word.substr(0, word.size() - suffix.size());
+    if (!all_digits(digits) || digits.size() > 4 || slot->has_value()) return false;
+    *slot = *parse_integer<int>(digits);
+    found.korean = true;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
 
-std::optional<Timestamp> parse_date(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return std::nullopt;
-  std::string_view trimmed = text.substr(first);
-  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.remove_suffix(1);
-  // Localized forms hold non-ASCII names, a '/' (Perforce) or a month word after the year.
-  const bool maybe_localized =
-      std::any_of(trimmed.begin(), trimmed.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) ||
-      trimmed.find('/') != std::string_view::npos ||
-      (trimmed.size() > 5 && trimmed[4] == '-' && std::isalpha(static_cast<unsigned char>(trimmed[5])));
-  if (maybe_localized)
-    if (const std::string plain = delocalize(trimmed); !plain.empty()) return parse_date(plain);
-  if (trimmed.size() >= 4 && std::all_of(trimmed.begin(), trimmed.begin() + 4,
-                                         [](unsigned char c) { return std::isdigit(c); })) {
-    if (auto time = parse_rfc3339(trimmed)) return time;
-    if (auto time = parse_iso8601(trimmed)) return time;
+std::optional<Timestamp> parse_iso8601(std::string_view text) {
+  text = trim_view(text);
+  if (text.empty()) return std::nullopt;
+  Cursor in(text);
+  bool full = false;
+  const std::optional<Civil> date = iso_date(in, full);
+  if (!date) return std::nullopt;
+  if (in.done()) return make_time(*date, {}, 0);
+  if (!full) return std::nullopt;
+  // The time, after a T or a space (W3C-DTF and SQL write either).
+  if (!in.take('T') && !in.take('t')) {
+    if (in.peek() != ' ') return std::nullopt;
+    in.skip_spaces();
+  }
+  const std::optional<Clock> clock = iso_time(in);
+  if (!clock) return std::nullopt;
+  const std::optional<int> zone = iso_zone(in);
+  if (!zone) return std::nullopt;
+  return make_time(*date, *clock, *zone);
+}
+
+std::optional<Timestamp> parse_textual_date(std::string_view text) {
+  bool unbalanced = false;
+  std::vector<std::string_view> words = words_of(text, unbalanced);
+  if (unbalanced || words.empty() || words.size() > 10) return std::nullopt;
+  Textual found;
+  std::size_t first = 0;
+  if (is_day_name(words[0]) && !month_of(words[0])) first = 1;  // "Sun", "Monday", "Κυρ"
+  bool zone_unknown = false;
+  for (std::size_t i = first; i < words.size(); ++i) {
+    const std::string_view word = words[i];
+    const std::string lower = ascii_lower(word);
+    if (korean_word(word, found)) continue;
+    if (all_digits(word)) {
+      if (word.size() > 4) return std::nullopt;
+      found.numbers.emplace_back(word, i);
+      continue;
+    }
+    if (word.find(':') != std::string_view::npos && std::isdigit(static_cast<unsigned char>(word[0]))) {
+      if (found.clock) return std::nullopt;
+      found.clock = textual_time(word, found.meridiem);
+      if (!found.clock) return std::nullopt;
+      continue;
+    }
+    if (lower == "am" || lower == "pm" || lower == "a.m." || lower == "p.m.") {
+      if (!found.clock || found.meridiem != 0) return std::nullopt;
+      found.meridiem = lower[0] == 'p' ? 1 : -1;
+      continue;
+    }
+    if (const auto date = numeric_date(word)) {
+      if (found.date) return std::nullopt;
+      found.date = date;
+      continue;
+    }
+    if (!found.month && !found.clock && !found.zone) {
+      if (const auto month = month_of(word)) {
+        found.month = month;
+        found.month_position = i;
+        continue;
+      }
+    }
+    // A zone: an offset or a zone name; "GMT -01:01" is one zone in two words. A zone comes after
+    // the time, or ends a date without one.
+    const bool zone_place = found.clock.has_value() || i + 1 == words.size();
+    if (const auto offset = zone_offset(word); offset && zone_place) {
+      if (found.zone && !(zone_unknown || *found.zone == 0)) return std::nullopt;
+      found.zone = found.zone ? *found.zone + *offset : *offset;
+      zone_unknown = false;
+      continue;
+    }
+    // An unknown zone name: letters only, after the time, and nothing but a year may follow.
+    const bool letters = std::all_of(lower.begin(), lower.end(), [](unsigned char c) { return std::isalpha(c) || c == '/' || c == '_'; });
+    if (letters && zone_place && found.clock && !found.zone && lower.size() <= 32) {
+      found.zone = 0;
+      zone_unknown = true;
+      continue;
+    }
     return std::nullopt;
   }
-  if (trimmed.starts_with('-')) return parse_iso8601(trimmed);
-  return parse_rfc822(trimmed);
+
+  Civil date;
+  if (found.korean_year || found.korean_month || found.korean_day) {
+    if (!found.korean_year || !found.korean_month || !found.korean_day || found.date || found.month ||
+        !found.numbers.empty())
+      return std::nullopt;
+    date = Civil{*found.korean_year, *found.korean_month, *found.korean_day};
+  } else if (found.date) {
+    if (found.month || !found.numbers.empty()) return std::nullopt;
+    date = *found.date;
+  } else {
+    // A month name with a day and a year: "10 Feb 2025", "Feb 10 2025", "Feb 10 14:30:00 2025".
+    if (!found.month || found.numbers.size() != 2) return std::nullopt;
+    const auto [day_word, day_at] = found.numbers[0];
+    const auto [year_word, year_at] = found.numbers[1];
+    if (day_word.size() > 2 || year_at < found.month_position) return std::nullopt;
+    date = Civil{full_year(year_word), *found.month, *parse_integer<int>(day_word)};
+  }
+  Clock clock = found.clock.value_or(Clock{});
+  if (found.meridiem != 0) {
+    if (!found.clock || clock.hour < 1 || clock.hour > 12) return std::nullopt;
+    clock.hour = clock.hour % 12 + (found.meridiem > 0 ? 12 : 0);
+  }
+  const int zone = found.zone.value_or(found.korean ? 9 * 60 : 0);
+  return make_time(date, clock, zone);
+}
+
+std::optional<Timestamp> parse_date(std::string_view text) {
+  text = trim_view(text);
+  if (text.empty() || text.size() > 200) return std::nullopt;
+  if (auto time = parse_iso8601(text)) return time;
+  return parse_textual_date(text);
 }
 
 std::string format_rfc3339(Timestamp time) {

@@ -1,5 +1,6 @@
 #include "feeds/text.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -37,6 +38,12 @@ std::string_view trim_view(std::string_view text) noexcept {
 }
 
 std::string trim(std::string_view text) { return std::string(trim_view(text)); }
+
+std::string normalize_language(std::string_view tag) {
+  std::string out(trim_view(tag));
+  std::replace(out.begin(), out.end(), '_', '-');
+  return out;
+}
 
 void trim_in_place(std::string& text) {
   const std::string_view trimmed = trim_view(text);

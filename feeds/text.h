@@ -36,6 +36,10 @@ std::string trim(std::string_view text);
 std::string_view trim_view(std::string_view text) noexcept;
 void trim_in_place(std::string& text);
 
+// A language tag as feeds and servers write it ("en_US", " en-gb "), as BCP 47 writes it: trimmed,
+// '_' made '-'. Case is kept, as feed parsers keep it.
+std::string normalize_language(std::string_view tag);
+
 // The character Windows-1252 puts at `code` (0x80..0x9F), or 0 when it has none there.
 char32_t cp1252_character(char32_t code) noexcept;
 

@@ -343,6 +343,8 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
       response.last_modified = header_value(easy, "Last-Modified");
       response.fresh_for = freshness_of(easy);
       response.cookies = cookie_jar_of(easy);
+      response.content_location = header_value(easy, "Content-Location");
+      response.content_language = header_value(easy, "Content-Language");
     }
     char* content_type = nullptr;
     curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &content_type);

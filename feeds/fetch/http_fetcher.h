@@ -57,6 +57,8 @@ struct FetchResponse {
   std::string etag;
   std::string last_modified;
   std::string content_type;
+  std::string content_location;  // how the document reads: parse_feed's Served
+  std::string content_language;
   std::string effective_url;  // after redirects
   bool moved_permanently = false;  // every redirect on the way was a 301 or 308
   std::chrono::milliseconds elapsed{0};

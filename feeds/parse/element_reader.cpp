@@ -70,7 +70,7 @@ bool is_html_type(std::string_view type) { return type == "text/html" || type ==
 
 std::string language_of(pugi::xml_node node) {
   for (pugi::xml_node at = node; at; at = at.parent())
-    if (const pugi::xml_attribute lang = at.attribute("xml:lang")) return lang.value();
+    if (const pugi::xml_attribute lang = at.attribute("xml:lang")) return normalize_language(lang.value());
   return "";
 }
 
@@ -378,7 +378,7 @@ bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Targe
              key == "lastBuildDate") {
     read_date(node, target.updated, target.updated_raw);
   } else if (key == "language" || key == "dc:language") {
-    target.language = xml::text(node);
+    target.language = normalize_language(xml::text(node));
   } else if (key == "copyright" || key == "dc:rights" || key == "atom:rights" || key == "atom:copyright") {
     target.rights = read_text(node, "text/plain");
   } else {

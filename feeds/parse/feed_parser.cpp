@@ -13,6 +13,7 @@
 #include "feeds/urls.h"
 #include "feeds/parse/xml.h"
 #include "feeds/parse/xml_repair.h"
+#include "feeds/text.h"
 
 namespace sluice::feeds {
 namespace {
@@ -99,6 +100,25 @@ void read_cdf(pugi::xml_node root, std::string_view url, FeedDocument& out, std:
 }
 
 }  // namespace
+
+std::expected<FeedDocument, ParseError> parse_feed(std::string body, const Served& served, std::size_t max_entries) {
+  // Content-Location is the base when it resolves to an http(s) URL.
+  std::string base(served.url);
+  if (!served.content_location.empty()) {
+    const std::string location = resolve_url(served.url, served.content_location);
+    if (location.starts_with("http://") || location.starts_with("https://")) base = location;
+  }
+  auto parsed = parse_feed(std::move(body), base, served.content_type, max_entries);
+  if (!parsed || served.content_language.empty()) return parsed;
+  // The first language Content-Language names, for the feed and its entries that name none.
+  std::string_view first = served.content_language.substr(0, served.content_language.find(','));
+  const std::string language = normalize_language(first);
+  if (language.empty()) return parsed;
+  if (parsed->feed.language.empty()) parsed->feed.language = language;
+  for (Entry& entry : parsed->entries)
+    if (entry.language.empty()) entry.language = parsed->feed.language;
+  return parsed;
+}
 
 std::expected<FeedDocument, ParseError> parse_feed(std::string body, std::string_view url,
                                                    std::string_view content_type, std::size_t max_entries) {

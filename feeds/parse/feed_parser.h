@@ -17,6 +17,19 @@ struct ParseError {
   std::string reason;  // one line: what the document is and why it cannot be read as a feed
 };
 
+// What the server said about a document beside its body: where it came from (after redirects),
+// and the response headers that change how it reads. The daemon and `sluice parse --header` pass
+// the same, so a saved document parses as the daemon parsed it.
+struct Served {
+  std::string_view url;               // the base for relative links; may be empty
+  std::string_view content_type;      // Content-Type: its charset counts
+  std::string_view content_location;  // Content-Location: where the document lives, the base when given
+  std::string_view content_language;  // Content-Language: the feed's language when the document names none
+};
+
+std::expected<FeedDocument, ParseError> parse_feed(std::string body, const Served& served,
+                                                   std::size_t max_entries = std::numeric_limits<std::size_t>::max());
+
 // Parses one feed document. `url` is where it came from (the base for relative links; may be
 // empty); `content_type` is the HTTP Content-Type it came with, whose charset counts. A malformed document that still yields a feed is returned with `bozo` set; only a
 // document that is not a feed at all is an error. Never throws for bad input.

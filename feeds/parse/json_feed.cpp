@@ -4,6 +4,7 @@
 
 #include "feeds/dates.h"
 #include "feeds/html/html_sanitizer.h"
+#include "feeds/text.h"
 #include "feeds/urls.h"
 
 namespace sluice::feeds {
@@ -26,10 +27,15 @@ std::string absolute(std::string_view base, const std::string& url) {
   return resolved.empty() ? url : resolved;
 }
 
+// JSON Feed 1.1's "authors" list, or 1.0's "author", whichever the version: feeds mix them. An
+// author's "mailto:" URL is their address.
 std::vector<Person> people_of(const Json& object, std::string_view base) {
   std::vector<Person> people;
   auto add = [&](const Json& author) {
-    Person person{string_of(author, "name"), "", absolute(base, string_of(author, "url"))};
+    const std::string url = string_of(author, "url");
+    Person person{string_of(author, "name"), "", ""};
+    if (url.size() > 7 && ascii_lower(url.substr(0, 7)) == "mailto:") person.email = url.substr(7);
+    else person.href = absolute(base, url);
     if (!person.empty()) people.push_back(std::move(person));
   };
   if (const auto authors = object.find("authors"); authors != object.end() && authors->is_array())
@@ -80,7 +86,7 @@ Entry read_item(const Json& item, std::string_view base, const std::string& feed
       entry.enclosures.push_back(std::move(enclosure));
     }
   }
-  entry.language = string_of(item, "language");
+  entry.language = normalize_language(string_of(item, "language"));
   if (entry.language.empty()) entry.language = feed_language;
   return entry;
 }
@@ -92,13 +98,26 @@ std::expected<FeedDocument, ParseError> parse_json_feed(std::string_view text, s
   const Json root = Json::parse(text.begin(), text.end(), nullptr, false);
   if (root.is_discarded()) return std::unexpected(ParseError{"not valid JSON"});
   if (!root.is_object()) return std::unexpected(ParseError{"not a JSON Feed: the document is not an object"});
+  // A document with an items list is a feed, whatever its version says: a missing, bare ("1.1"),
+  // http:// or misspelt version is a formality, read past and reported as bozo.
   const std::string version = string_of(root, "version");
-  if (!version.starts_with("https://jsonfeed.org/version/") && !version.starts_with("http://jsonfeed.org/version/"))
-    return std::unexpected(ParseError{"not a JSON Feed: no jsonfeed.org version"});
+  const auto items = root.find("items");
+  const bool has_items = items != root.end() && items->is_array();
+  const bool named = version == "https://jsonfeed.org/version/1" || version == "https://jsonfeed.org/version/1.1";
+  if (!named && !has_items) {
+    if (version.find("jsonfeed.org") == std::string::npos)
+      return std::unexpected(ParseError{"not a JSON Feed: no jsonfeed.org version and no items list"});
+  }
 
   FeedDocument feed;
   feed.encoding = "utf-8";
-  feed.version = version.ends_with("/1.1") ? "json11" : "json1";
+  feed.version = version.ends_with("1.1") ? "json11" : "json1";
+  if (!named) {
+    feed.bozo = true;
+    feed.bozo_reason = version.empty() ? "JSON Feed without a version; read as " + feed.version
+                                       : "JSON Feed version '" + version.substr(0, 100) +
+                                             "' is not https://jsonfeed.org/version/1 or 1.1; read as " + feed.version;
+  }
   const std::string home = absolute(url, string_of(root, "home_page_url"));
   const std::string self = absolute(url, string_of(root, "feed_url"));
   const std::string base = !home.empty() ? home : !self.empty() ? self : std::string(url);
@@ -108,12 +127,11 @@ std::expected<FeedDocument, ParseError> parse_json_feed(std::string_view text, s
   feed.feed.link = home;
   if (!home.empty()) feed.feed.links.push_back(Link{home, "alternate", "text/html", "", std::nullopt});
   if (!self.empty()) feed.feed.links.push_back(Link{self, "self", "application/feed+json", "", std::nullopt});
-  feed.feed.language = string_of(root, "language");
+  feed.feed.language = normalize_language(string_of(root, "language"));
   feed.feed.authors = people_of(root, base);
   if (const std::string icon = absolute(base, string_of(root, "icon")); !icon.empty())
     feed.feed.image = Image{icon, feed.feed.title ? feed.feed.title->value : "", home};
-  const auto items = root.find("items");
-  if (items == root.end() || !items->is_array()) {
+  if (!has_items) {
     feed.bozo = true;
     feed.bozo_reason = "JSON Feed without an items list";
     return feed;

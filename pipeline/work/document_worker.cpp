@@ -46,7 +46,10 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_feed(feeds::Po
                                                                        const Sink& sink) {
   const config::FeedConfig& feed = config_.feeds[document.feed];
   const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
-  auto parsed = feeds::parse_feed(std::move(document.response.body), url, document.response.content_type,
+  const feeds::FetchResponse& response = document.response;
+  auto parsed = feeds::parse_feed(std::move(document.response.body),
+                                  feeds::Served{url, response.content_type, response.content_location,
+                                                response.content_language},
                                   feed.poll.max_items);
   if (!parsed) return error(DocumentError::Kind::unreadable, std::move(parsed.error().reason));
   const auto posting = feeds::posting_interval(*parsed);

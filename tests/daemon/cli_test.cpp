@@ -155,6 +155,25 @@ TEST(Cli, ParsePrintsTheFeedJson) {
   EXPECT_EQ(json["entries"][0]["published"], "2025-02-10T14:30:00Z");
 }
 
+// The headers the daemon would have seen, given to parse: the same base and language.
+TEST(Cli, ParseTakesTheResponseHeadersTheDaemonSaw) {
+  const test::TempDir dir;
+  test::write_file(dir.path() / "feed.xml", R"(<rss version="2.0"><channel><title>T</title>
+    <item><title>One</title><link>posts/1</link></item></channel></rss>)");
+  const auto result = test::run_command({SLUICE_BINARY, "parse", "--url", "https://cdn.example.net/feed.xml", "--header",
+                                         "Content-Location: https://news.example.org/world/", "--header",
+                                         "content-language: de_DE", (dir.path() / "feed.xml").string()});
+  ASSERT_EQ(result.status, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["feed"]["language"], "de-DE") << result.out;
+  EXPECT_EQ(json["entries"][0]["link"], "https://news.example.org/world/posts/1") << result.out;
+  const auto unknown = test::run_command({SLUICE_BINARY, "parse", "--header", "X-Powered-By: php", (dir.path() / "feed.xml").string()});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("give 'Content-Type: ...', 'Content-Location: ...' or 'Content-Language: ...'"),
+            std::string::npos)
+      << unknown.err;
+}
+
 TEST(Cli, ParseSaysWhyADocumentIsNotAFeed) {
   const test::TempDir dir;
   const auto file = (dir.path() / "page.html").string();

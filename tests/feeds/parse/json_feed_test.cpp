@@ -80,8 +80,33 @@ TEST(JsonFeed, VersionOneReadsItsSingleAuthorAndResolvesAgainstTheHomePage) {
 TEST(JsonFeed, WhatIsNotJsonOrNotAJsonFeedIsAnError) {
   EXPECT_EQ(parse_json_feed("{\"version\": ", "").error().reason, "not valid JSON");
   EXPECT_EQ(parse_json_feed("[1, 2]", "").error().reason, "not a JSON Feed: the document is not an object");
-  EXPECT_EQ(parse_json_feed(R"({"version": "https://example.org/version/1", "items": []})", "").error().reason,
-            "not a JSON Feed: no jsonfeed.org version");
+  EXPECT_EQ(parse_json_feed(R"({"name": "settings", "values": [1, 2]})", "").error().reason,
+            "not a JSON Feed: no jsonfeed.org version and no items list");
+}
+
+// A document with an items list is a feed: a version that is missing, bare, http:// or misspelt
+// is reported (bozo) and read past, and 1.0's and 1.1's fields are read in either version.
+TEST(JsonFeed, AFeedWithAWrongOrMissingVersionIsReadAndMarkedBozo) {
+  const std::vector<std::pair<std::string, std::string>> versions{
+      {"", "json1"},  {R"("version": "1.0",)", "json1"}, {R"("version": "1.1",)", "json11"},
+      {R"("version": "http://jsonfeed.org/version/1.1",)", "json11"},
+      {R"("version": "https://jsonfeed.org/verison/1",)", "json1"}, {R"("version": 2,)", "json1"}};
+  for (const auto& [field, expected] : versions) {
+    const FeedDocument doc = read(R"({)" + field + R"( "title": "Lenient",
+      "authors": [{"name": "New style", "url": "mailto:new@example.org"}],
+      "items": [{"id": "1", "author": {"name": "Old style", "url": "https://example.org/old"},
+                 "content_text": "Body", "date_published": "2024-06-01T10:00:00Z"}]})");
+    EXPECT_TRUE(doc.bozo) << field;
+    EXPECT_NE(doc.bozo_reason.find("read as " + expected), std::string::npos) << doc.bozo_reason;
+    EXPECT_EQ(doc.version, expected) << field;
+    EXPECT_EQ(value(doc.feed.title), "Lenient");
+    ASSERT_EQ(doc.feed.authors.size(), 1U);
+    EXPECT_EQ(doc.feed.authors[0].email, "new@example.org") << "a mailto: URL is the address";
+    ASSERT_EQ(doc.entries.size(), 1U) << field;
+    ASSERT_EQ(doc.entries[0].authors.size(), 1U);
+    EXPECT_EQ(doc.entries[0].authors[0].name, "Old style");
+    EXPECT_EQ(doc.entries[0].authors[0].href, "https://example.org/old");
+  }
 }
 
 // Numbers where strings belong (ids above all) are read as their text; other wrong types are left

@@ -161,7 +161,7 @@ TEST(FeedParser, RefusesWhatIsNotAFeed) {
            {"<html><body>hi</body></html>", "not a feed: the root element is <html>, a web page (to read its articles: type: html with a "
             "links selector, or sluice extract for one page)"},
            {"plain text", "not an XML document: No document element found at byte 9"},
-           {"{\"version\": 2}", "not a JSON Feed: no jsonfeed.org version"},
+           {"{\"version\": 2}", "not a JSON Feed: no jsonfeed.org version and no items list"},
            {"{\"version\": ", "not valid JSON"}}) {
     const auto result = parse_feed(body, "");
     ASSERT_FALSE(result) << body;
