@@ -331,11 +331,14 @@ bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Targe
     if (href.empty()) return true;
     const std::string resolved = resolve_url(base(node), href);
     const std::string& link = resolved.empty() ? href : resolved;
-    if (target.link.empty()) target.link = link;
+    target.link = link;  // of several, the last: as feedparser and gofeed read them
     target.links.push_back(Link{link, "alternate", "text/html", "", std::nullopt});
   } else if (key == "atom:link") {
     Link link = read_link(node);
-    if (link.rel == "alternate" && (target.link.empty() || link.type == "text/html")) target.link = link.href;
+    // Of several alternates, the last HTML one (a type-less one is HTML); another kind only when
+    // there is nothing better.
+    const bool html = link.type.empty() || link.type == "text/html" || link.type == "application/xhtml+xml";
+    if (link.rel == "alternate" && (html || target.link.empty())) target.link = link.href;
     target.links.push_back(std::move(link));
   } else if (key == "author" || key == "atom:author" || key == "dc:creator" || key == "dc:author" ||
              key == "itunes:author" || key == "managingEditor") {

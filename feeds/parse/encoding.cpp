@@ -79,6 +79,62 @@ bool repair_utf8(std::string_view text, std::string& out) {
   return repaired;
 }
 
+// The byte a character stands for when UTF-8 was read as Windows-1252 (or Latin-1): a
+// continuation byte 0x80..0xBF; nullopt for any other character.
+std::optional<unsigned char> continuation_byte(char32_t code) {
+  if (code >= 0x80 && code <= 0xBF) return static_cast<unsigned char>(code);
+  for (char32_t byte = 0x80; byte <= 0x9F; ++byte)
+    if (cp1252_character(byte) == code) return static_cast<unsigned char>(byte);
+  return std::nullopt;
+}
+
+// Text encoded twice: UTF-8 read as Windows-1252 and encoded again ("cafÃ©", "itâ€™s"). Each
+// run that reads back as one UTF-8 sequence (a lead character Â..ô, then its continuation
+// characters) becomes the character it was. Returns whether any did; out is then the repair.
+bool repair_double_encoding(std::string_view text, std::string& out) {
+  // Only a UTF-8 text holding a lead character (U+00C2..U+00F4: bytes C3 82..C3 B4) can hold one.
+  bool candidate = false;
+  for (std::size_t i = 0; i + 1 < text.size() && !candidate; ++i)
+    candidate = static_cast<unsigned char>(text[i]) == 0xC3 && static_cast<unsigned char>(text[i + 1]) >= 0x82 &&
+                static_cast<unsigned char>(text[i + 1]) <= 0xB4;
+  if (!candidate) return false;
+  std::string repaired;
+  repaired.reserve(text.size());
+  bool changed = false;
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t lead = 0;
+    const std::size_t length = utf8_sequence(text, i, lead);
+    if (length == 0) {  // not UTF-8 here: nothing to read back
+      repaired += text[i++];
+      continue;
+    }
+    if (lead >= 0xC2 && lead <= 0xF4) {
+      const std::size_t needed = lead <= 0xDF ? 1 : lead <= 0xEF ? 2 : 3;
+      std::string bytes(1, static_cast<char>(lead));
+      std::size_t at = i + length;
+      for (std::size_t k = 0; k < needed && at < text.size(); ++k) {
+        char32_t code = 0;
+        const std::size_t next = utf8_sequence(text, at, code);
+        const auto byte = next > 0 ? continuation_byte(code) : std::nullopt;
+        if (!byte) break;
+        bytes += static_cast<char>(*byte);
+        at += next;
+      }
+      char32_t meant = 0;
+      if (bytes.size() == needed + 1 && utf8_sequence(bytes, 0, meant) == bytes.size()) {
+        append_utf8(repaired, meant);
+        i = at;
+        changed = true;
+        continue;
+      }
+    }
+    repaired.append(text.substr(i, length));
+    i += length;
+  }
+  if (changed) out = std::move(repaired);
+  return changed;
+}
+
 // Valid UTF-8 without C1 controls: usable as it is.
 bool is_clean_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
@@ -283,6 +339,11 @@ DecodedDocument decode_document(std::string_view body, std::string_view content_
       out.encoding = "utf-8";
     }
     out.is_converted = true;
+  }
+  if (std::string repaired; repair_double_encoding(out.text(), repaired)) {
+    out.converted = std::move(repaired);
+    out.is_converted = true;
+    if (why.empty()) why = "text encoded twice (UTF-8 read as Windows-1252, then encoded again); repaired";
   }
   out.problem = std::move(why);
   return out;

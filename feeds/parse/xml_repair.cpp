@@ -117,6 +117,10 @@ std::size_t verbatim_end(std::string_view text, std::size_t at) {
 }  // namespace
 
 std::string html_entity(std::string_view name) {
+  // HTML 4.01's 252 entities are what feeds were written against; HTML5 kept them all and gave
+  // new characters to two, which feeds of the HTML 4 era mean the old way.
+  if (name == "lang") return "\u2329";
+  if (name == "rang") return "\u232A";
   static std::mutex mutex;
   static std::unordered_map<std::string, std::string> known;
   const std::lock_guard lock(mutex);
@@ -135,7 +139,14 @@ std::optional<std::size_t> repair_ampersand(std::string_view document, std::size
   std::size_t j = i + 1;
   if (j < document.size() && document[j] == '#') {
     if (const std::size_t length = numeric_reference_length(document, i); length > 0) {
-      append(document.substr(i, length));
+      const std::string_view reference = document.substr(i, length);
+      if (reference[2] == 'X') {  // HTML's spelling; XML knows only "&#x"
+        if (note("character reference " + std::string(reference) + " with a capital X")) return std::nullopt;
+        append("&#x");
+        append(reference.substr(3));
+      } else {
+        append(reference);
+      }
       return i + length;
     }
   } else {

@@ -37,6 +37,23 @@ TEST(Encoding, Cp1252BytesInUtf8AreRecovered) {
   EXPECT_EQ(value(doc.feed.title), "caf\u00e9 \u201cquoted\u201d");
 }
 
+// UTF-8 read as Windows-1252 and encoded again: each sequence that reads back is what it was.
+TEST(Encoding, TextEncodedTwiceIsRepaired) {
+  const auto parsed = parse_feed("<rss version=\"2.0\"><channel><title>Caf\u00c3\u00a9 \u00e2\u20ac\u0153quoted\u00e2\u20ac\u009d "
+                                 "it\u00e2\u20ac\u2122s\u00c2\u00a0ok</title><item><title>S\u00c3\u00a3o Paulo, N\u00c3O</title>"
+                                 "</item></channel></rss>",
+                                 "");
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(parsed->bozo);
+  EXPECT_EQ(parsed->bozo_reason, "character encoding: text encoded twice (UTF-8 read as Windows-1252, then encoded "
+                                 "again); repaired");
+  EXPECT_EQ(value(parsed->feed.title), "Caf\u00e9 \u201cquoted\u201d it\u2019s\u00a0ok");
+  EXPECT_EQ(value(parsed->entries.at(0).title), "S\u00e3o Paulo, N\u00c3O") << "what is not a sequence stays";
+  const auto clean = parse_feed("<rss version=\"2.0\"><channel><title>S\u00e3o Paulo, N\u00c3O, \u00c2ge</title></channel></rss>", "");
+  EXPECT_FALSE(clean->bozo) << clean->bozo_reason;
+  EXPECT_EQ(value(clean->feed.title), "S\u00e3o Paulo, N\u00c3O, \u00c2ge");
+}
+
 TEST(Encoding, Utf16WithByteOrderMark) {
   const FeedDocument doc = parse_file("encoding_UTF-16LE_BOM.xml");
   EXPECT_FALSE(doc.bozo) << doc.bozo_reason;
@@ -66,6 +83,28 @@ TEST(XmlRepair, HtmlEntitiesAndBareAmpersandsBecomeText) {
   EXPECT_TRUE(doc.bozo);
   EXPECT_EQ(doc.bozo_reason, "not well-formed XML: undefined entity &nbsp; read as its HTML meaning");
   EXPECT_EQ(value(doc.feed.title), "Fish & chips\u00a0\u2026 \u00a9 AT&T &bogus; \u2019");
+}
+
+// HTML's spellings of references: &#X41; (XML knows only &#x41;), and HTML 4's &lang; and &rang;,
+// which HTML5 gave other characters.
+TEST(XmlRepair, ReferencesAsHtmlWritesThem) {
+  const auto parsed = parse_feed("<rss version=\"2.0\"><channel><title>&#X41;&#x42;&#67; &lang;x&rang;</title></channel></rss>", "");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(value(parsed->feed.title), "ABC \u2329x\u232a");
+  EXPECT_TRUE(parsed->bozo);
+}
+
+// Of several links, the last: RSS's <link>s, and Atom's alternate HTML ones.
+TEST(Links, TheLastOfSeveralWins) {
+  const auto rss = parse_feed(R"(<rss version="2.0"><channel><link>http://a.example/</link><link>http://b.example/</link>
+    <item><link>http://c.example/</link><link href="http://d.example/"/></item></channel></rss>)", "");
+  EXPECT_EQ(rss->feed.link, "http://b.example/");
+  EXPECT_EQ(rss->entries.at(0).link, "http://d.example/");
+  const auto atom = parse_feed(R"(<feed xmlns="http://www.w3.org/2005/Atom"><link rel="alternate" type="text/html" href="http://a.example/"/>
+    <link rel="alternate" type="text/html" href="http://b.example/"/><link rel="alternate" type="application/pdf" href="http://p.example/"/>
+    <entry><id>1</id><link rel="alternate" type="application/pdf" href="http://p.example/1"/></entry></feed>)", "");
+  EXPECT_EQ(atom->feed.link, "http://b.example/");
+  EXPECT_EQ(atom->entries.at(0).link, "http://p.example/1") << "another kind when there is nothing better";
 }
 
 TEST(XmlRepair, LeavesCdataAndWellFormedDocumentsAlone) {
