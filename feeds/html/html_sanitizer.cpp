@@ -7,9 +7,10 @@
 #include <regex>
 #include <vector>
 
+#include "feeds/html/foreign_vocabulary.h"
+#include "feeds/html/word_set.h"
 #include "feeds/text.h"
 #include "feeds/urls.h"
-#include "feeds/html/word_set.h"
 
 namespace sluice::feeds {
 namespace {
@@ -346,12 +347,64 @@ class Sanitizer {
     else start_tag(name, attributes, self_closing);
   }
 
+  // Inline SVG and MathML: their own elements and attributes (foreign_vocabulary.h), spelled as
+  // they spell them, the namespace declared on the root as HTML implies it, xlink declared where
+  // an xlink: attribute needs it. An element closed by "/>" is its start tag, as an HTML parser
+  // reads it (in foreign content the parent's end tag closes it).
+  bool foreign_start_tag(std::string_view name, std::vector<Attribute>& attributes, bool self_closing) {
+    const bool opens_svg = name == "svg", opens_math = name == "math";
+    if (opens_svg) ++svg_depth_;
+    if (opens_math) ++math_depth_;
+    const bool svg = svg_depth_ > 0 && !svg_element(name).empty();
+    const bool math = !svg && math_depth_ > 0 && is_mathml_element(name);
+    if (!svg && !math) return false;
+    if (self_closing && (opens_svg || opens_math)) (opens_svg ? svg_depth_ : math_depth_)--;
+    if (dropping_ > 0) return true;
+    std::vector<std::pair<std::string_view, std::string>> kept;
+    bool xlink = false, xlink_declared = false, xmlns = false;
+    for (Attribute& attribute : attributes) {
+      const std::string_view spelled = svg ? svg_attribute(attribute.name)
+                                           : is_mathml_attribute(attribute.name) ? attribute.name : std::string_view();
+      if (spelled.empty()) continue;
+      std::string value(attribute.output());
+      if (spelled == "xlink:href" || spelled == "href" || spelled == "src") value = safe_url(value, base_, false);
+      if (spelled == "xmlns") xmlns = true, value = svg ? kSvgNamespace : kMathMlNamespace;
+      if (spelled == "xmlns:xlink") xlink_declared = true, value = kXlinkNamespace;
+      xlink = xlink || spelled.starts_with("xlink:");
+      std::erase_if(kept, [&](const auto& earlier) { return earlier.first == spelled; });
+      kept.emplace_back(spelled, std::move(value));
+    }
+    if ((opens_svg || opens_math) && !xmlns) kept.emplace_back("xmlns", std::string(svg ? kSvgNamespace : kMathMlNamespace));
+    if (xlink && !xlink_declared) kept.emplace_back("xmlns:xlink", std::string(kXlinkNamespace));
+    std::sort(kept.begin(), kept.end());
+    out_ += '<';
+    out_ += svg ? svg_element(name) : name;
+    for (const auto& [attribute, value] : kept) {
+      out_.append(" ").append(attribute).append("=\"");
+      append_text(out_, value, true);
+      out_ += '"';
+    }
+    out_ += '>';
+    return true;
+  }
+
+  bool foreign_end_tag(std::string_view name) {
+    const bool svg = svg_depth_ > 0 && !svg_element(name).empty();
+    const bool math = !svg && math_depth_ > 0 && is_mathml_element(name);
+    if (!svg && !math) return false;
+    if (dropping_ == 0) out_.append("</").append(svg ? svg_element(name) : name).push_back('>');
+    if (name == "svg") --svg_depth_;
+    if (name == "math" && math_depth_ > 0) --math_depth_;
+    return true;
+  }
+
   void start_tag(std::string_view name, std::vector<Attribute>& attributes, bool self_closing) {
     const unsigned kind = kElementKinds.flags(name);
     if (kind & kDropped) {
       if (!self_closing) ++dropping_;
       return;
     }
+    if (foreign_start_tag(name, attributes, self_closing)) return;
     if (dropping_ > 0 || !(kind & kAcceptable)) return;
     std::vector<Attribute*>& kept = kept_;  // sorted by name below; a repeated attribute keeps its last value
     kept.clear();
@@ -411,6 +464,7 @@ class Sanitizer {
       if (dropping_ > 0) --dropping_;
       return;
     }
+    if (foreign_end_tag(name)) return;
     if (dropping_ > 0 || !(kind & kAcceptable) || (kind & kVoid)) return;
     out_.append("</").append(name).push_back('>');
   }
@@ -419,6 +473,8 @@ class Sanitizer {
   std::string_view base_;
   std::size_t at_ = 0;
   int dropping_ = 0;
+  int svg_depth_ = 0;   // inside <svg>: its vocabulary is acceptable too
+  int math_depth_ = 0;  // inside <math>
   std::string out_;
   std::vector<Attribute>& attributes_;
   std::vector<Attribute*>& kept_;

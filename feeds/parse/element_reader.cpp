@@ -113,8 +113,8 @@ std::string xhtml_content(pugi::xml_node node) {
       other_text = true;
     }
   }
-  if (elements == 1 && !other_text && xml::local_name(only_element) == "div") return xml::inner_xml(only_element);
-  return xml::inner_xml(node);
+  if (elements == 1 && !other_text && xml::local_name(only_element) == "div") return xml::xhtml_markup(only_element);
+  return xml::xhtml_markup(node);
 }
 
 // Whether a nominally plain-text RSS field holds HTML: an end tag or a character reference, and
@@ -276,7 +276,7 @@ Text ElementReader::read_text(pugi::xml_node node, std::string_view default_type
   // Atom 1.0 wraps xhtml in a <div> that is not part of the content; older formats do not.
   const bool unwrap = atom_ && native_namespace_ == xml::kAtom10;
   std::string storage;
-  std::string_view raw = xml_mode ? std::string_view(storage = unwrap ? xhtml_content(node) : xml::inner_xml(node))
+  std::string_view raw = xml_mode ? std::string_view(storage = unwrap ? xhtml_content(node) : xml::xhtml_markup(node))
                                   : xml::html_view(node, storage);
   raw = trim_view(raw);
   if (base64) raw = storage = decode_base64(raw);

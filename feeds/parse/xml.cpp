@@ -1,5 +1,6 @@
 #include "feeds/parse/xml.h"
 
+#include <algorithm>
 #include <cctype>
 #include <sstream>
 #include <vector>
@@ -92,12 +93,126 @@ std::string inner_xml(pugi::xml_node node) {
   return out.str();
 }
 
+namespace {
+
+constexpr std::string_view kXhtmlNamespace = "http://www.w3.org/1999/xhtml";
+constexpr std::string_view kSvgNamespace = "http://www.w3.org/2000/svg";
+constexpr std::string_view kMathMlNamespace = "http://www.w3.org/1998/Math/MathML";
+constexpr std::string_view kXlinkNamespace = "http://www.w3.org/1999/xlink";
+
+// The namespace a prefix ("" for the default) is bound to at node, from the declarations in scope.
+std::string_view namespace_at(pugi::xml_node node, std::string_view prefix) {
+  const std::string attribute = prefix.empty() ? std::string("xmlns") : "xmlns:" + std::string(prefix);
+  for (pugi::xml_node at = node; at && at.type() == pugi::node_element; at = at.parent())
+    if (const pugi::xml_attribute declared = at.attribute(attribute.c_str())) return declared.value();
+  return "";
+}
+
+void append_escaped(std::string& out, std::string_view text, bool attribute) {
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"':
+        if (attribute) {
+          out += "&quot;";
+          break;
+        }
+        [[fallthrough]];
+      default: out += c;
+    }
+  }
+}
+
+bool is_void_html(std::string_view name) {
+  static constexpr std::string_view kVoid[] = {"area", "base", "br", "col", "embed", "hr", "img", "input",
+                                               "link", "meta", "param", "source", "track", "wbr"};
+  return std::find(std::begin(kVoid), std::end(kVoid), name) != std::end(kVoid);
+}
+
+// raw_text: the text is HTML source itself (inline markup in content declared HTML), so it is
+// written as it is; otherwise it is text, escaped.
+void append_xhtml(pugi::xml_node node, std::string& out, int depth, bool raw_text) {
+  for (pugi::xml_node child : node.children()) {
+    switch (child.type()) {
+      case pugi::node_pcdata:
+      case pugi::node_cdata:
+        if (raw_text) out += child.value();
+        else append_escaped(out, child.value(), false);
+        break;
+      case pugi::node_comment:
+        out.append("<!--").append(child.value()).append("-->");
+        break;
+      case pugi::node_element: {
+        if (depth > 256) break;  // deeper than any real content; pugixml's own limit is far above
+        const std::string_view qualified = child.name();
+        const std::size_t colon = qualified.find(':');
+        const std::string_view prefix = colon == std::string_view::npos ? "" : qualified.substr(0, colon);
+        const std::string_view local = colon == std::string_view::npos ? qualified : qualified.substr(colon + 1);
+        const std::string_view uri = namespace_at(child, prefix);
+        const bool known = uri.empty() || uri == kXhtmlNamespace || uri == kSvgNamespace || uri == kMathMlNamespace;
+        const std::string_view name = known ? local : qualified;
+        out.append("<").append(name);
+        for (pugi::xml_attribute attribute : child.attributes()) {
+          std::string_view attribute_name = attribute.name();
+          if (attribute_name == "xmlns" || attribute_name.starts_with("xmlns:")) continue;
+          std::string renamed;
+          if (const std::size_t at = attribute_name.find(':'); at != std::string_view::npos) {
+            const std::string_view attribute_prefix = attribute_name.substr(0, at);
+            if (attribute_prefix != "xml" && namespace_at(child, attribute_prefix) == kXlinkNamespace)
+              attribute_name = renamed = "xlink:" + std::string(attribute_name.substr(at + 1));
+          }
+          out.append(" ").append(attribute_name).append("=\"");
+          append_escaped(out, attribute.value(), true);
+          out += '"';
+        }
+        if (!child.first_child() && is_void_html(name)) {
+          out += " />";
+          break;
+        }
+        out += '>';
+        append_xhtml(child, out, depth + 1, raw_text);
+        out.append("</").append(name).append(">");
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string xhtml_markup(pugi::xml_node node) {
+  std::string out;
+  append_xhtml(node, out, 0, false);
+  return out;
+}
+
 std::string html(pugi::xml_node node) {
-  for (pugi::xml_node child : node.children())
-    if (child.type() == pugi::node_element) return inner_xml(node);
-  std::string raw;
-  append_text(node, raw);
-  return raw;
+  pugi::xml_node only_element;
+  int elements = 0;
+  bool text = false;
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_element) ++elements, only_element = child;
+    else if ((child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) && !trim_view(child.value()).empty())
+      text = true;
+  }
+  if (elements == 0) {
+    std::string raw;
+    append_text(node, raw);
+    return raw;
+  }
+  // Markup the feed put inline instead of escaping it: its tags are HTML tags and its text HTML
+  // source. A lone XHTML <div> around it all is a wrapper (as Atom's xhtml has one), not content.
+  std::string out;
+  const std::string_view qualified = only_element ? only_element.name() : "";
+  const std::string_view prefix = qualified.substr(0, std::min(qualified.find(':'), std::string_view::npos));
+  const bool wrapper = elements == 1 && !text && local_name(only_element) == "div" &&
+                       namespace_at(only_element, prefix == qualified ? "" : prefix) == kXhtmlNamespace;
+  append_xhtml(wrapper ? only_element : node, out, 0, true);
+  return out;
 }
 
 std::string_view html_view(pugi::xml_node node, std::string& storage) {

@@ -45,6 +45,14 @@ std::string_view html_view(pugi::xml_node node, std::string& storage);
 // Node's children serialized as XML (an Atom xhtml div, inline markup).
 std::string inner_xml(pugi::xml_node node);
 
+// Node's children as HTML source, for XHTML content: elements of the XHTML, SVG and MathML
+// namespaces by their local names whatever prefix the document gave them ("svg:circle" →
+// "circle"), xlink attributes as "xlink:", namespace declarations left to the sanitizer, and an
+// empty element as "<x></x>" (HTML's void elements as "<br />"), which an HTML reader reads as
+// the XML meant. Elements of other namespaces keep their qualified names (the sanitizer drops
+// their tags).
+std::string xhtml_markup(pugi::xml_node node);
+
 // The base URL in effect at node: document_url with every xml:base from the root down applied.
 std::string base_url(pugi::xml_node node, std::string_view document_url);
 

@@ -45,7 +45,21 @@ INSTANTIATE_TEST_SUITE_P(
         SanitizeCase{"UnclosedCommentEndsText", "a<!-- <script>", "a"},
         SanitizeCase{"UnknownElementsLoseTagsOnly", "<blink>x</blink><custom-tag>y</custom-tag>", "xy"},
         SanitizeCase{"VoidElementsKeepTheirStyle", "<br><hr/><p/><BR></br ><img src=x>", "<br><hr /><p></p><br /><img src=\"https://example.org/blog/x\">"},
-        SanitizeCase{"ProcessingInstructionsAndDeclarations", "<?php x ?><!DOCTYPE html>ok", "ok"}),
+        SanitizeCase{"ProcessingInstructionsAndDeclarations", "<?php x ?><!DOCTYPE html>ok", "ok"},
+        // Inline SVG and MathML: their vocabulary as they spell it, namespaces declared, and still
+        // nothing that runs (handlers, scripts, javascript: links) or styles.
+        SanitizeCase{"InlineSvg",
+                     "<svg viewbox=\"0 0 10 10\"><circle r=\"5\" onclick=\"x()\"/><script>alert(1)</script>"
+                     "<a xlink:href=\"javascript:alert(1)\"><rect style=\"fill: red\"/></a>"
+                     "<a xlink:href=\"/more\"><foreignobject><p>HTML inside</p></foreignobject></a></svg>",
+                     "<svg viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"5\">"
+                     "<a xlink:href=\"\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"><rect></a>"
+                     "<a xlink:href=\"https://example.org/more\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
+                     "<foreignObject><p>HTML inside</p></foreignObject></a></svg>"},
+        SanitizeCase{"InlineMathMl", "<math display=\"block\"><mi mathvariant=\"bold\" style=\"x\" onload=\"y\">a</mi><mo>+</mo></math>",
+                     "<math display=\"block\" xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi mathvariant=\"bold\">a</mi>"
+                     "<mo>+</mo></math>"},
+        SanitizeCase{"SvgElementsOutsideSvgLoseTheirTags", "<circle r=\"1\">x</circle><mi>y</mi>", "xy"}),
     [](const testing::TestParamInfo<SanitizeCase>& param) { return std::string(param.param.name); });
 
 }  // namespace

@@ -43,5 +43,30 @@ TEST(FeedParser, ContentLanguageIsTheLanguageWhenTheDocumentNamesNone) {
   EXPECT_EQ(atom->entries.at(0).language, "pt-BR");
 }
 
+// XHTML content with SVG under any prefix reads as the HTML a reader shows: local names, xlink
+// kept, an empty element as start and end tag.
+TEST(FeedParser, XhtmlContentKeepsItsSvgWhateverThePrefix) {
+  const auto parsed = parse_feed(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry xmlns:s="http://www.w3.org/2000/svg"
+    xmlns:l="http://www.w3.org/1999/xlink"><id>1</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">
+    <p>A dot:</p><s:svg width="10"><s:a l:href="http://example.org/"><s:circle r="5"/></s:a></s:svg></div></content>
+    </entry></feed>)", "");
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->entries.at(0).content.size(), 1U);
+  EXPECT_EQ(parsed->entries[0].content[0].value,
+            "<p>A dot:</p><svg width=\"10\" xmlns=\"http://www.w3.org/2000/svg\"><a xlink:href=\"http://example.org/\" "
+            "xmlns:xlink=\"http://www.w3.org/1999/xlink\"><circle r=\"5\"></circle></a></svg>");
+}
+
+// Markup a feed put inline in content declared HTML is HTML source: its text too (what the XML
+// unescaped is markup again), and a lone XHTML <div> around it is a wrapper.
+TEST(FeedParser, InlineMarkupInHtmlContentIsHtmlSource) {
+  const auto parsed = parse_feed(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id>
+    <content type="html"><div xmlns="http://www.w3.org/1999/xhtml">Example &lt;b&gt;Atom&lt;/b&gt;</div></content>
+    <summary type="html"><p>One</p> &lt;i&gt;two&lt;/i&gt;</summary></entry></feed>)", "");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->entries.at(0).content.at(0).value, "Example <b>Atom</b>");
+  EXPECT_EQ(value(parsed->entries[0].summary), "<p>One</p> <i>two</i>");
+}
+
 }  // namespace
 }  // namespace sluice::feeds
