@@ -15,16 +15,16 @@ using namespace std::chrono;
 // ---------------------------------------------------------------------------------------------
 // What both grammars share: the calendar, zones, names.
 
-struct Civil {
+struct CivilDate {
   int year = 0, month = 1, day = 1;
 };
 
-struct Clock {
+struct TimeOfDay {
   int hour = 0, minute = 0, second = 0;
   int extra_seconds = 0;  // a fraction of an hour or a minute, in seconds
 };
 
-std::optional<Timestamp> make_time(Civil date, Clock clock, int offset_minutes) {
+std::optional<Timestamp> make_time(CivilDate date, TimeOfDay clock, int offset_minutes) {
   const year_month_day ymd{std::chrono::year(date.year), std::chrono::month(static_cast<unsigned>(date.month)),
                            std::chrono::day(static_cast<unsigned>(date.day))};
   if (date.year < 1 || date.year > 9999 || date.month < 1 || date.month > 12 || date.day < 1 || !ymd.ok())
@@ -38,7 +38,7 @@ std::optional<Timestamp> make_time(Civil date, Clock clock, int offset_minutes) 
          seconds(clock.extra_seconds) - minutes(offset_minutes);
 }
 
-Civil today() {
+CivilDate today() {
   const year_month_day now(floor<days>(system_clock::now()));
   return {static_cast<int>(now.year()), static_cast<int>(static_cast<unsigned>(now.month())),
           static_cast<int>(static_cast<unsigned>(now.day()))};
@@ -46,14 +46,14 @@ Civil today() {
 
 bool leap(int year) { return std::chrono::year(year).is_leap(); }
 
-std::optional<Civil> from_ordinal(int year, int day_of_year) {
+std::optional<CivilDate> from_ordinal(int year, int day_of_year) {
   if (year < 1 || day_of_year < 1 || day_of_year > (leap(year) ? 366 : 365)) return std::nullopt;
   const year_month_day ymd(sys_days(std::chrono::year(year) / 1 / 1) + days(day_of_year - 1));
-  return Civil{year, static_cast<int>(static_cast<unsigned>(ymd.month())), static_cast<int>(static_cast<unsigned>(ymd.day()))};
+  return CivilDate{year, static_cast<int>(static_cast<unsigned>(ymd.month())), static_cast<int>(static_cast<unsigned>(ymd.day()))};
 }
 
 // ISO 8601 week dates: week 1 holds the year's first Thursday; weeks start on Monday (day 1).
-std::optional<Civil> from_week(int year, int week, int weekday) {
+std::optional<CivilDate> from_week(int year, int week, int weekday) {
   if (year < 1 || week < 1 || week > 53 || weekday < 1 || weekday > 7) return std::nullopt;
   const auto week1 = [](int of_year) {
     const sys_days january4 = sys_days(std::chrono::year(of_year) / 1 / 4);
@@ -62,7 +62,7 @@ std::optional<Civil> from_week(int year, int week, int weekday) {
   const sys_days date = week1(year) + days((week - 1) * 7 + weekday - 1);
   if (week == 53 && date >= week1(year + 1)) return std::nullopt;  // a year of 52 weeks
   const year_month_day ymd(date);
-  return Civil{static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+  return CivilDate{static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
                static_cast<int>(static_cast<unsigned>(ymd.day()))};
 }
 
@@ -230,37 +230,37 @@ class Cursor {
 int current_century_year(int two_digits) { return today().year / 100 * 100 + two_digits; }
 
 // The date part. full is set when the date names a day (a time may follow).
-std::optional<Civil> iso_date(Cursor& in, bool& full) {
+std::optional<CivilDate> iso_date(Cursor& in, bool& full) {
   full = false;
-  const Civil now = today();
+  const CivilDate now = today();
   if (in.take('-')) {
     if (in.take('-')) {
       if (in.take('-')) {  // ---DD
         if (in.digits_ahead() != 2) return std::nullopt;
-        return Civil{now.year, now.month, in.number(2)};
+        return CivilDate{now.year, now.month, in.number(2)};
       }
       if (in.digits_ahead() == 4) {  // --MMDD
         const int month = in.number(2);
-        return Civil{now.year, month, in.number(2)};
+        return CivilDate{now.year, month, in.number(2)};
       }
       if (in.digits_ahead() != 2) return std::nullopt;  // --MM, --MM-DD
       const int month = in.number(2);
-      if (!in.take('-')) return Civil{now.year, month, 1};
+      if (!in.take('-')) return CivilDate{now.year, month, 1};
       if (in.digits_ahead() != 2) return std::nullopt;
-      return Civil{now.year, month, in.number(2)};
+      return CivilDate{now.year, month, in.number(2)};
     }
     switch (in.digits_ahead()) {
       case 3:  // -DDD
         return from_ordinal(now.year, in.number(3));
       case 4: {  // -YYMM
         const int year = current_century_year(in.number(2));
-        return Civil{year, in.number(2), 1};
+        return CivilDate{year, in.number(2), 1};
       }
       case 2: {  // -YY, -YY-MM
         const int year = current_century_year(in.number(2));
-        if (!in.take('-')) return Civil{year, 1, 1};
+        if (!in.take('-')) return CivilDate{year, 1, 1};
         if (in.digits_ahead() != 2) return std::nullopt;
-        return Civil{year, in.number(2), 1};
+        return CivilDate{year, in.number(2), 1};
       }
       default:
         return std::nullopt;
@@ -270,7 +270,7 @@ std::optional<Civil> iso_date(Cursor& in, bool& full) {
   switch (in.digits_ahead()) {
     case 8: {  // YYYYMMDD
       const int year = in.number(4), month = in.number(2);
-      return Civil{year, month, in.number(2)};
+      return CivilDate{year, month, in.number(2)};
     }
     case 7: {  // YYYYDDD
       const int year = in.number(4);
@@ -278,7 +278,7 @@ std::optional<Civil> iso_date(Cursor& in, bool& full) {
     }
     case 6: {  // YYMMDD
       const int year = current_century_year(in.number(2)), month = in.number(2);
-      return Civil{year, month, in.number(2)};
+      return CivilDate{year, month, in.number(2)};
     }
     case 5: {  // YYDDD
       const int year = current_century_year(in.number(2));
@@ -288,7 +288,7 @@ std::optional<Civil> iso_date(Cursor& in, bool& full) {
       const int two = in.number(2);
       if (in.done()) {
         full = false;
-        return Civil{(two - 1) * 100 + 1, 1, 1};
+        return CivilDate{(two - 1) * 100 + 1, 1, 1};
       }
       if (!in.take('-')) return std::nullopt;
       const int year = current_century_year(two);
@@ -296,7 +296,7 @@ std::optional<Civil> iso_date(Cursor& in, bool& full) {
       if (in.digits_ahead() != 2) return std::nullopt;
       const int month = in.number(2);
       if (!in.take('-') || in.digits_ahead() != 2) return std::nullopt;
-      return Civil{year, month, in.number(2)};
+      return CivilDate{year, month, in.number(2)};
     }
     case 4:
       break;
@@ -304,7 +304,7 @@ std::optional<Civil> iso_date(Cursor& in, bool& full) {
       return std::nullopt;
   }
   const int year = in.number(4);
-  const auto week = [&](bool extended) -> std::optional<Civil> {
+  const auto week = [&](bool extended) -> std::optional<CivilDate> {
     if (in.digits_ahead() < 2) return std::nullopt;
     const int number = in.number(2);
     if (extended ? in.take('-') : in.digits_ahead() == 1) {
@@ -317,7 +317,7 @@ std::optional<Civil> iso_date(Cursor& in, bool& full) {
   if (in.take('W')) return week(false);  // YYYYWww, YYYYWwwD
   if (!in.take('-')) {  // YYYY
     full = false;
-    return Civil{year, 1, 1};
+    return CivilDate{year, 1, 1};
   }
   if (in.take('W')) return week(true);  // YYYY-Www, YYYY-Www-D
   int month = 0;
@@ -331,16 +331,16 @@ std::optional<Civil> iso_date(Cursor& in, bool& full) {
   } else if (const std::string_view name = in.letters(); !name.empty()) {  // YYYY-<month name>-DD
     const auto named = month_of(name);
     if (!named || !in.take('-') || in.digits_ahead() < 1 || in.digits_ahead() > 2) return std::nullopt;
-    return Civil{year, *named, in.number(in.digits_ahead())};
+    return CivilDate{year, *named, in.number(in.digits_ahead())};
   } else {
     return std::nullopt;
   }
   if (!in.take('-')) {  // YYYY-MM
     full = false;
-    return Civil{year, month, 1};
+    return CivilDate{year, month, 1};
   }
   if (in.digits_ahead() != 2) return std::nullopt;
-  return Civil{year, month, in.number(2)};
+  return CivilDate{year, month, in.number(2)};
 }
 
 // A fraction (after '.' or ','): its value times unit_seconds, truncated to whole seconds.
@@ -354,8 +354,8 @@ int fraction_seconds(Cursor& in, int unit_seconds) {
 }
 
 // hh:mm[:ss][.f], hhmm[ss][.f], hh[.f]; the hour may have one digit in the extended form.
-std::optional<Clock> iso_time(Cursor& in) {
-  Clock clock;
+std::optional<TimeOfDay> iso_time(Cursor& in) {
+  TimeOfDay clock;
   const std::size_t run = in.digits_ahead();
   if (run == 4 || run == 6) {  // basic
     clock.hour = in.number(2);
@@ -403,12 +403,12 @@ std::optional<int> iso_zone(Cursor& in) {
 // The textual grammar: words classified by their shape, then put together.
 
 struct Textual {
-  std::optional<Civil> date;    // from a numeric date word: 2006/09/15, 2004-05-25, 06-Nov-94
+  std::optional<CivilDate> date;    // from a numeric date word: 2006/09/15, 2004-05-25, 06-Nov-94
   std::optional<int> month;     // from a month name
   std::size_t month_position = 0;
   std::vector<std::pair<std::string_view, std::size_t>> numbers;  // plain numbers and their positions
   std::optional<int> korean_year, korean_month, korean_day;
-  std::optional<Clock> clock;
+  std::optional<TimeOfDay> clock;
   int meridiem = 0;  // +1 PM, -1 AM, 0 none
   std::optional<int> zone;
   bool korean = false;
@@ -422,7 +422,7 @@ int full_year(std::string_view digits) {
 }
 
 // h:m[:s][.f], components of one or two digits, an optional am/pm glued on.
-std::optional<Clock> textual_time(std::string_view word, int& meridiem) {
+std::optional<TimeOfDay> textual_time(std::string_view word, int& meridiem) {
   std::string lower = ascii_lower(word);
   for (std::string_view suffix : {"am", "pm", "a.m.", "p.m."})
     if (lower.size() > suffix.size() && lower.ends_with(suffix)) {
@@ -447,7 +447,7 @@ std::optional<Clock> textual_time(std::string_view word, int& meridiem) {
   if (parts.size() < 2 || parts.size() > 3) return std::nullopt;
   for (std::string_view part : parts)
     if (part.empty() || part.size() > 2 || !all_digits(part)) return std::nullopt;
-  Clock clock;
+  TimeOfDay clock;
   clock.hour = *parse_integer<int>(parts[0]);
   clock.minute = *parse_integer<int>(parts[1]);
   if (parts.size() == 3) clock.second = *parse_integer<int>(parts[2]);
@@ -456,7 +456,7 @@ std::optional<Clock> textual_time(std::string_view word, int& meridiem) {
 
 // "2006/09/15", "2004-05-25", "15/09/2006" is not read (day-first or month-first is a guess);
 // "06-Nov-94", "6-November-1994" (RFC 850).
-std::optional<Civil> numeric_date(std::string_view word) {
+std::optional<CivilDate> numeric_date(std::string_view word) {
   for (const char separator : {'/', '-'}) {
     const std::size_t first = word.find(separator);
     if (first == std::string_view::npos) continue;
@@ -465,9 +465,9 @@ std::optional<Civil> numeric_date(std::string_view word) {
     const std::string_view a = word.substr(0, first), b = word.substr(first + 1, second - first - 1),
                            c = word.substr(second + 1);
     if (a.size() == 4 && all_digits(a) && b.size() <= 2 && all_digits(b) && c.size() <= 2 && all_digits(c))
-      return Civil{*parse_integer<int>(a), *parse_integer<int>(b), *parse_integer<int>(c)};
+      return CivilDate{*parse_integer<int>(a), *parse_integer<int>(b), *parse_integer<int>(c)};
     if (a.size() <= 2 && all_digits(a) && (c.size() == 2 || c.size() == 4) && all_digits(c))
-      if (const auto month = month_of(b)) return Civil{full_year(c), *month, *parse_integer<int>(a)};
+      if (const auto month = month_of(b)) return CivilDate{full_year(c), *month, *parse_integer<int>(a)};
   }
   return std::nullopt;
 }
@@ -530,7 +530,7 @@ std::optional<Timestamp> parse_iso8601(std::string_view text) {
   if (text.empty()) return std::nullopt;
   Cursor in(text);
   bool full = false;
-  const std::optional<Civil> date = iso_date(in, full);
+  const std::optional<CivilDate> date = iso_date(in, full);
   if (!date) return std::nullopt;
   if (in.done()) return make_time(*date, {}, 0);
   if (!full) return std::nullopt;
@@ -539,7 +539,7 @@ std::optional<Timestamp> parse_iso8601(std::string_view text) {
     if (in.peek() != ' ') return std::nullopt;
     in.skip_spaces();
   }
-  const std::optional<Clock> clock = iso_time(in);
+  const std::optional<TimeOfDay> clock = iso_time(in);
   if (!clock) return std::nullopt;
   const std::optional<int> zone = iso_zone(in);
   if (!zone) return std::nullopt;
@@ -605,12 +605,12 @@ std::optional<Timestamp> parse_textual_date(std::string_view text) {
     return std::nullopt;
   }
 
-  Civil date;
+  CivilDate date;
   if (found.korean_year || found.korean_month || found.korean_day) {
     if (!found.korean_year || !found.korean_month || !found.korean_day || found.date || found.month ||
         !found.numbers.empty())
       return std::nullopt;
-    date = Civil{*found.korean_year, *found.korean_month, *found.korean_day};
+    date = CivilDate{*found.korean_year, *found.korean_month, *found.korean_day};
   } else if (found.date) {
     if (found.month || !found.numbers.empty()) return std::nullopt;
     date = *found.date;
@@ -620,9 +620,9 @@ std::optional<Timestamp> parse_textual_date(std::string_view text) {
     const auto [day_word, day_at] = found.numbers[0];
     const auto [year_word, year_at] = found.numbers[1];
     if (day_word.size() > 2 || year_at < found.month_position) return std::nullopt;
-    date = Civil{full_year(year_word), *found.month, *parse_integer<int>(day_word)};
+    date = CivilDate{full_year(year_word), *found.month, *parse_integer<int>(day_word)};
   }
-  Clock clock = found.clock.value_or(Clock{});
+  TimeOfDay clock = found.clock.value_or(TimeOfDay{});
   if (found.meridiem != 0) {
     if (!found.clock || clock.hour < 1 || clock.hour > 12) return std::nullopt;
     clock.hour = clock.hour % 12 + (found.meridiem > 0 ? 12 : 0);

@@ -132,10 +132,11 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string body, std::string
   const std::size_t offset = decoded.is_converted ? 0 : static_cast<std::size_t>(decoded.original.data() - body.data());
   const std::string_view text(owner.data() + offset, owner.size() - offset);
   RepairedXml repaired;
-  repaired.problem = find_xml_problem(text);
+  bool expands_entities = false;
+  repaired.problem = find_xml_problem(text, &expands_entities);
   char* xml = owner.data() + offset;
   std::size_t xml_size = text.size();
-  if (!repaired.problem.empty()) {
+  if (!repaired.problem.empty() || expands_entities) {
     repaired = repair_xml(text);
     xml = repaired.text.data();
     xml_size = repaired.text.size();

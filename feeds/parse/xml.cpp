@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "feeds/html/foreign_vocabulary.h"
 #include "feeds/text.h"
 #include "feeds/urls.h"
 
@@ -96,9 +97,6 @@ std::string inner_xml(pugi::xml_node node) {
 namespace {
 
 constexpr std::string_view kXhtmlNamespace = "http://www.w3.org/1999/xhtml";
-constexpr std::string_view kSvgNamespace = "http://www.w3.org/2000/svg";
-constexpr std::string_view kMathMlNamespace = "http://www.w3.org/1998/Math/MathML";
-constexpr std::string_view kXlinkNamespace = "http://www.w3.org/1999/xlink";
 
 // The namespace a prefix ("" for the default) is bound to at node, from the declarations in scope.
 std::string_view namespace_at(pugi::xml_node node, std::string_view prefix) {

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "feeds/html/gumbo_document.h"
 #include "feeds/text.h"
@@ -114,6 +116,59 @@ std::size_t verbatim_end(std::string_view text, std::size_t at) {
   return std::string_view::npos;
 }
 
+// The general entities a DOCTYPE's internal subset declares with a literal value,
+// <!ENTITY name "value">. External ones (SYSTEM, PUBLIC) and parameter entities (%) are not read:
+// nothing is ever fetched. At most kMaxEntities, each value at most kMaxEntityValue bytes.
+class DeclaredEntities {
+ public:
+  static constexpr std::size_t kMaxEntities = 256;
+  static constexpr std::size_t kMaxEntityValue = 16 * 1024;
+
+  // subset: the text between the DOCTYPE's [ and ].
+  void read(std::string_view subset) {
+    for (std::size_t at = subset.find("<!ENTITY"); at != std::string_view::npos && entries_.size() < kMaxEntities;
+         at = subset.find("<!ENTITY", at + 8)) {
+      std::size_t i = at + 8;
+      const auto skip_space = [&] {
+        while (i < subset.size() && is_ascii_space(subset[i])) ++i;
+      };
+      skip_space();
+      if (i >= subset.size() || subset[i] == '%') continue;
+      const std::size_t name_start = i;
+      while (i < subset.size() && !is_ascii_space(subset[i]) && subset[i] != '"' && subset[i] != '\'' &&
+             subset[i] != '>')
+        ++i;
+      const std::string_view name = subset.substr(name_start, i - name_start);
+      skip_space();
+      if (name.empty() || i >= subset.size() || (subset[i] != '"' && subset[i] != '\'')) continue;  // SYSTEM, PUBLIC
+      const char quote = subset[i];
+      const std::size_t end = subset.find(quote, i + 1);
+      if (end == std::string_view::npos || end - i - 1 > kMaxEntityValue) continue;
+      if (!find(name)) entries_.emplace_back(std::string(name), std::string(subset.substr(i + 1, end - i - 1)));
+    }
+  }
+
+  const std::string* find(std::string_view name) const {
+    for (const auto& [declared, value] : entries_)
+      if (declared == name) return &value;
+    return nullptr;
+  }
+
+  bool empty() const noexcept { return entries_.empty(); }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;
+};
+
+// The internal subset of a DOCTYPE at `at`, "" when it has none.
+std::string_view internal_subset(std::string_view text, std::size_t at) {
+  const std::size_t open = text.find('[', at);
+  const std::size_t close_tag = text.find('>', at);
+  if (open == std::string_view::npos || open > close_tag) return {};
+  const std::size_t end = text.find("]>", open);
+  return text.substr(open + 1, (end == std::string_view::npos ? text.size() : end) - open - 1);
+}
+
 }  // namespace
 
 std::string html_entity(std::string_view name) {
@@ -131,11 +186,52 @@ std::string html_entity(std::string_view name) {
 
 namespace {
 
-// An ampersand at i: a reference XML knows is kept; an HTML entity becomes numeric references; an
-// unknown entity or a bare '&' is escaped. Returns where reading goes on, or nullopt when `note`
-// says the dry run can stop.
+// What a document's own entities may expand to: the DOCTYPE's declarations, and a budget of bytes
+// (1 MiB) and of nesting (8 levels) that a "billion laughs" runs into.
+struct Expansion {
+  static constexpr int kMaxDepth = 8;
+  DeclaredEntities declared;
+  std::size_t budget = 1 << 20;
+  bool used = false;  // an entity was expanded
+};
+
+// A declared entity's replacement text with the references in it read as in the document (its
+// own entities expanded in turn); false when the depth or the budget runs out.
+bool expand(const std::string& value, Expansion& expansion, int depth, std::string& out) {
+  if (depth > Expansion::kMaxDepth) return false;
+  for (std::size_t i = 0; i < value.size();) {
+    const std::size_t amp = value.find('&', i);
+    const std::string_view plain = std::string_view(value).substr(i, (amp == std::string::npos ? value.size() : amp) - i);
+    if (plain.size() > expansion.budget) return false;
+    expansion.budget -= plain.size();
+    out.append(plain);
+    if (amp == std::string::npos) break;
+    const std::size_t semicolon = value.find(';', amp);
+    const std::string_view name =
+        semicolon == std::string::npos ? std::string_view() : std::string_view(value).substr(amp + 1, semicolon - amp - 1);
+    if (const std::string* nested = name.empty() ? nullptr : expansion.declared.find(name)) {
+      if (!expand(*nested, expansion, depth + 1, out)) return false;
+      i = semicolon + 1;
+    } else if (!name.empty() && (is_xml_entity(name) || name.starts_with('#'))) {
+      out.append(value, amp, semicolon + 1 - amp);
+      i = semicolon + 1;
+    } else if (const std::string decoded = name.empty() ? std::string() : html_entity(name); !decoded.empty()) {
+      out.append(numeric_references(decoded));
+      i = semicolon + 1;
+    } else {
+      out.append("&amp;");
+      i = amp + 1;
+    }
+  }
+  return true;
+}
+
+// An ampersand at i: a reference XML knows is kept; one to an entity the document declares is
+// expanded; an HTML entity becomes numeric references; an unknown entity or a bare '&' is escaped.
+// Returns where reading goes on, or nullopt when `note` says the dry run can stop.
 template <typename Note, typename Append>
-std::optional<std::size_t> repair_ampersand(std::string_view document, std::size_t i, Note& note, Append& append) {
+std::optional<std::size_t> repair_ampersand(std::string_view document, std::size_t i, Expansion& expansion, Note& note,
+                                            Append& append) {
   std::size_t j = i + 1;
   if (j < document.size() && document[j] == '#') {
     if (const std::size_t length = numeric_reference_length(document, i); length > 0) {
@@ -157,6 +253,17 @@ std::optional<std::size_t> repair_ampersand(std::string_view document, std::size
     if (!name.empty() && j < document.size() && document[j] == ';') {
       if (is_xml_entity(name)) {
         append(document.substr(i, j + 1 - i));
+      } else if (const std::string* value = expansion.declared.find(name)) {
+        std::string expanded;
+        if (expand(*value, expansion, 1, expanded)) {
+          expansion.used = true;
+          append(expanded);
+        } else {
+          if (note("entity &" + std::string(name) + "; expands past 1 MiB or 8 levels; kept as text")) return std::nullopt;
+          append("&amp;");
+          append(name);
+          append(";");
+        }
       } else if (const std::string decoded = html_entity(name); !decoded.empty()) {
         if (note("undefined entity &" + std::string(name) + "; read as its HTML meaning")) return std::nullopt;
         append(numeric_references(decoded));
@@ -177,8 +284,9 @@ std::optional<std::size_t> repair_ampersand(std::string_view document, std::size
 // The repair loop. With kCopy it writes the repaired document to `text` and returns the first
 // problem; without, it only looks for the first problem and returns it at once.
 template <bool kCopy>
-std::string repair(std::string_view document, std::string& text) {
+std::string repair(std::string_view document, std::string& text, bool* expanded = nullptr) {
   std::string problem;
+  Expansion expansion;
   // Returns true when the dry run can stop.
   auto note = [&](std::string what) {
     if (problem.empty()) problem = std::move(what);
@@ -212,12 +320,16 @@ std::string repair(std::string_view document, std::string& text) {
     if (c == '<') {
       const std::size_t end = verbatim_end(document, i);
       if (end != std::string_view::npos) {
-        append(document.substr(i, end - i));
+        const std::string_view construct = document.substr(i, end - i);
+        if (construct.starts_with("<!DOCTYPE") || construct.starts_with("<!doctype"))
+          expansion.declared.read(internal_subset(construct, 0));
+        append(construct);
         i = end;
         continue;
       }
     } else if (c == '&') {
-      const auto next = repair_ampersand(document, i, note, append);
+      const auto next = repair_ampersand(document, i, expansion, note, append);
+      if (expanded) *expanded = expansion.used;
       if (!next) return problem;
       i = *next;
       continue;
@@ -234,9 +346,12 @@ std::string repair(std::string_view document, std::string& text) {
 
 }  // namespace
 
-std::string find_xml_problem(std::string_view document) {
+std::string find_xml_problem(std::string_view document, bool* expands_entities) {
   std::string unused;
-  return repair<false>(document, unused);
+  bool expanded = false;
+  std::string problem = repair<false>(document, unused, &expanded);
+  if (expands_entities) *expands_entities = expanded;
+  return problem;
 }
 
 RepairedXml repair_xml(std::string_view document) {

@@ -94,6 +94,44 @@ TEST(XmlRepair, ReferencesAsHtmlWritesThem) {
   EXPECT_TRUE(parsed->bozo);
 }
 
+// A DOCTYPE's own entities are what the document means: expanded (the XML parser does not),
+// nested ones too; never fetched when external; bounded when they multiply (a "billion laughs").
+TEST(XmlRepair, EntitiesTheDoctypeDeclaresAreExpandedWithinBounds) {
+  const auto parsed = parse_feed(R"(<?xml version="1.0"?>
+<!DOCTYPE rss [
+  <!ENTITY site "Harbour &amp; Sons">
+  <!ENTITY full '&site; Gazette&#x21;'>
+  <!ENTITY % parameter "ignored">
+]>
+<rss version="2.0"><channel><title>&full;</title><description>News from &site;</description></channel></rss>)", "");
+  ASSERT_TRUE(parsed);
+  EXPECT_FALSE(parsed->bozo) << parsed->bozo_reason;
+  EXPECT_EQ(value(parsed->feed.title), "Harbour & Sons Gazette!");
+  EXPECT_EQ(value(parsed->feed.subtitle), "News from Harbour &amp; Sons");
+
+  const auto external = parse_feed(R"(<!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>a &secret; b</title></channel></rss>)", "");
+  ASSERT_TRUE(external);
+  EXPECT_EQ(value(external->feed.title), "a &secret; b") << "never read";
+  EXPECT_TRUE(external->bozo);
+
+  std::string laughs = "<!DOCTYPE rss [<!ENTITY lol0 \"lol\">";
+  for (int level = 1; level <= 9; ++level)
+    laughs += "<!ENTITY lol" + std::to_string(level) + " \"" +
+              [&] {
+                std::string ten;
+                for (int k = 0; k < 10; ++k) ten += "&lol" + std::to_string(level - 1) + ";";
+                return ten;
+              }() +
+              "\">";
+  laughs += "]><rss version=\"2.0\"><channel><title>&lol9;</title></channel></rss>";
+  const auto bounded = parse_feed(laughs, "");
+  ASSERT_TRUE(bounded);
+  EXPECT_TRUE(bounded->bozo);
+  EXPECT_EQ(bounded->bozo_reason, "not well-formed XML: entity &lol9; expands past 1 MiB or 8 levels; kept as text");
+  EXPECT_EQ(value(bounded->feed.title), "&lol9;");
+}
+
 // Of several links, the last: RSS's <link>s, and Atom's alternate HTML ones.
 TEST(Links, TheLastOfSeveralWins) {
   const auto rss = parse_feed(R"(<rss version="2.0"><channel><link>http://a.example/</link><link>http://b.example/</link>
