@@ -320,11 +320,25 @@ Person ElementReader::read_person(pugi::xml_node node) const {
 }
 
 template <typename Target>
-bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Target& target) const {
-  if (key == "title" || key == "dc:title" || key == "media:title") {
-    if (!target.title) target.title = read_text(node, "text/plain");
-  } else if (key == "atom:title") {
-    target.title = read_text(node, "text/plain");
+bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Target& target, Held& held) const {
+  // The single-valued fields: the source the precedence table ranks best, whatever the order.
+  const auto date_of = [&](std::optional<Timestamp>& date, std::string& raw) {
+    std::optional<Timestamp> read;
+    std::string text;
+    read_date(node, read, text);
+    date = read;
+    raw = std::move(text);
+  };
+  if (source_rank(Field::title, key) >= 0) {
+    if (held.take(Field::title, key)) target.title = read_text(node, "text/plain");
+  } else if (source_rank(Field::published, key) >= 0) {
+    if (held.take(Field::published, key)) date_of(target.published, target.published_raw);
+  } else if (source_rank(Field::updated, key) >= 0) {
+    if (held.take(Field::updated, key)) date_of(target.updated, target.updated_raw);
+  } else if (source_rank(Field::language, key) >= 0) {
+    if (held.take(Field::language, key)) target.language = normalize_language(xml::text(node));
+  } else if (source_rank(Field::rights, key) >= 0) {
+    if (held.take(Field::rights, key)) target.rights = read_text(node, "text/plain");
   } else if (key == "link") {
     // <link>URL</link>, or the Atom-style <link href="URL"/> some RSS feeds write without a prefix.
     const std::string href = node.attribute("href") ? trim(node.attribute("href").value()) : xml::text(node);
@@ -375,15 +389,6 @@ bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Targe
     const std::string_view scheme = node.attribute("scheme").value();
     add_tag(target, xml::text(node), scheme.empty() ? "http://search.yahoo.com/mrss/category_schema" : std::string(scheme),
             node.attribute("label").value());
-  } else if (key == "pubDate" || key == "atom:published" || key == "atom:issued" || key == "dcterms:issued") {
-    read_date(node, target.published, target.published_raw);
-  } else if (key == "atom:updated" || key == "atom:modified" || key == "dc:date" || key == "dcterms:modified" ||
-             key == "lastBuildDate") {
-    read_date(node, target.updated, target.updated_raw);
-  } else if (key == "language" || key == "dc:language") {
-    target.language = normalize_language(xml::text(node));
-  } else if (key == "copyright" || key == "dc:rights" || key == "atom:rights" || key == "atom:copyright") {
-    target.rights = read_text(node, "text/plain");
   } else {
     return false;
   }
@@ -392,18 +397,18 @@ bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Targe
 
 void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
   Person webmaster;
+  Held held;
   for (pugi::xml_node child : channel.children()) {
     if (child.type() != pugi::node_element) continue;
     const std::string key_text = key_of(child);
     const std::string_view key = key_text;  // compared by size first
     if (key == "item" || key == "atom:entry") continue;
-    if (read_common(key, child, feed)) continue;
-    if (key == "description" || key == "atom:subtitle" || key == "atom:tagline" || key == "dc:description" ||
-        key == "atom:info" || key == "itunes:summary") {
-      if (!feed.subtitle || key == "atom:subtitle" || key == "atom:tagline")
+    if (read_common(key, child, feed, held)) continue;
+    if (source_rank(Field::subtitle, key) >= 0) {
+      if (held.take(Field::subtitle, key))
         feed.subtitle = read_text(child, key == "description" ? "text/html" : "text/plain");
-    } else if (key == "atom:id" || key == "guid") {
-      feed.id = resolved(child);
+    } else if (source_rank(Field::id, key) >= 0) {
+      if (held.take(Field::id, key)) feed.id = resolved(child);
     } else if (key == "ttl") {
       if (const auto minutes = parse_length(xml::text(child)); minutes && *minutes <= 60 * 24 * 30)
         feed.ttl = std::chrono::minutes(*minutes);
@@ -433,21 +438,31 @@ Entry ElementReader::read_entry(pugi::xml_node item) const {
   Entry entry;
   bool guid_is_link = false;
   std::optional<Text> description;
+  std::optional<Text> media_description;
+  Held held;
+  const int description_rank = source_rank(Field::summary, "description");
   for (pugi::xml_node child : item.children()) {
     if (child.type() != pugi::node_element) continue;
     const std::string key_text = key_of(child);
     const std::string_view key = key_text;  // compared by size first
-    if (read_common(key, child, entry)) continue;
-    if (key == "guid") {
-      const std::string permalink = ascii_lower(child.attribute("isPermaLink").value());
-      guid_is_link = permalink != "false";
-      entry.id = guid_is_link ? resolved(child) : xml::text(child);
-    } else if (key == "atom:id") {
-      entry.id = resolved(child);
-    } else if (key == "description" || key == "dc:description") {
+    if (read_common(key, child, entry, held)) continue;
+    const int summary_rank = source_rank(Field::summary, key);
+    if (source_rank(Field::id, key) >= 0) {
+      if (!held.take(Field::id, key)) continue;
+      guid_is_link = false;
+      if (key == "guid") {
+        guid_is_link = ascii_lower(child.attribute("isPermaLink").value()) != "false";
+        entry.id = guid_is_link ? resolved(child) : xml::text(child);
+      } else {
+        entry.id = resolved(child);
+      }
+    } else if (summary_rank == description_rank) {
+      // description and dc:description: the summary, or the content when a better summary comes.
       if (!description || key == "description") description = read_text(child, "text/html");
-    } else if (key == "atom:summary" || key == "summary" || key == "itunes:summary" || key == "itunes:subtitle") {
-      if (!entry.summary || key == "atom:summary" || key == "summary")
+    } else if (summary_rank > description_rank) {
+      if (!media_description) media_description = read_text(child, "text/plain");
+    } else if (summary_rank >= 0) {
+      if (held.take(Field::summary, key))
         entry.summary = read_text(child, key == "summary" ? "text/html" : "text/plain");
     } else if (key == "atom:content") {
       if (!child.attribute("src")) entry.content.push_back(read_text(child, "text/plain"));
@@ -480,6 +495,7 @@ Entry ElementReader::read_entry(pugi::xml_node item) const {
     if (!entry.summary) entry.summary = std::move(description);
     else if (entry.content.empty()) entry.content.push_back(std::move(*description));
   }
+  if (!entry.summary && entry.content.empty() && media_description) entry.summary = std::move(media_description);
   if (entry.id.empty())
     if (const pugi::xml_attribute about = item.attribute("rdf:about")) entry.id = about.value();
   if (!entry.summary && !entry.content.empty()) entry.summary = entry.content.front();

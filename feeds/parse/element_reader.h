@@ -5,12 +5,15 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "feeds/model.h"
+#include "feeds/parse/precedence.h"
 
 namespace sluice::feeds {
 
@@ -30,8 +33,21 @@ class ElementReader {
   Entry read_entry(pugi::xml_node item) const;
 
  private:
+  // The rank of the source that gave each single-valued field so far (precedence.h), -1 for none.
+  struct Held {
+    int rank[static_cast<int>(Field::image) + 1];
+    Held() { std::fill(std::begin(rank), std::end(rank), -1); }
+    // Whether key is a source of field that replaces what the field holds (and then it holds it).
+    bool take(Field field, std::string_view key) {
+      const int source = source_rank(field, key);
+      if (!replaces(field, source, rank[static_cast<int>(field)])) return false;
+      rank[static_cast<int>(field)] = source;
+      return true;
+    }
+  };
+
   template <typename Target>
-  bool read_common(std::string_view key, pugi::xml_node node, Target& target) const;
+  bool read_common(std::string_view key, pugi::xml_node node, Target& target, Held& held) const;
   Text read_text(pugi::xml_node node, std::string_view default_type) const;
   Link read_link(pugi::xml_node node) const;
   Person read_person(pugi::xml_node node) const;
