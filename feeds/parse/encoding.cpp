@@ -88,51 +88,52 @@ std::optional<unsigned char> continuation_byte(char32_t code) {
   return std::nullopt;
 }
 
+// At text[at], a C3 byte: the length of a double-encoded sequence there (a lead character
+// U+00C2..U+00F4 followed by the characters that stand for its continuation bytes) and, in meant,
+// the character it was; 0 when there is none.
+std::size_t double_encoded_at(std::string_view text, std::size_t at, char32_t& meant) {
+  char32_t lead = 0;
+  if (utf8_sequence(text, at, lead) != 2 || lead < 0xC2 || lead > 0xF4) return 0;
+  const std::size_t needed = lead <= 0xDF ? 1 : lead <= 0xEF ? 2 : 3;
+  std::string bytes(1, static_cast<char>(lead));
+  std::size_t end = at + 2;
+  for (std::size_t k = 0; k < needed; ++k) {
+    if (end >= text.size()) return 0;
+    char32_t code = 0;
+    const std::size_t length = utf8_sequence(text, end, code);
+    const auto byte = length > 0 ? continuation_byte(code) : std::nullopt;
+    if (!byte) return 0;
+    bytes += static_cast<char>(*byte);
+    end += length;
+  }
+  return utf8_sequence(bytes, 0, meant) == bytes.size() ? end - at : 0;
+}
+
 // Text encoded twice: UTF-8 read as Windows-1252 and encoded again ("cafÃ©", "itâ€™s"). Each
-// run that reads back as one UTF-8 sequence (a lead character Â..ô, then its continuation
-// characters) becomes the character it was. Returns whether any did; out is then the repair.
+// sequence that reads back as one UTF-8 character becomes that character; the rest, and every
+// text encoded once, is left as it is. Returns whether any did; out is then the repair.
 bool repair_double_encoding(std::string_view text, std::string& out) {
-  // Only a UTF-8 text holding a lead character (U+00C2..U+00F4: bytes C3 82..C3 B4) can hold one.
-  bool candidate = false;
-  for (std::size_t i = 0; i + 1 < text.size() && !candidate; ++i)
-    candidate = static_cast<unsigned char>(text[i]) == 0xC3 && static_cast<unsigned char>(text[i + 1]) >= 0x82 &&
-                static_cast<unsigned char>(text[i + 1]) <= 0xB4;
-  if (!candidate) return false;
   std::string repaired;
-  repaired.reserve(text.size());
+  std::size_t copied = 0;
   bool changed = false;
-  for (std::size_t i = 0; i < text.size();) {
-    char32_t lead = 0;
-    const std::size_t length = utf8_sequence(text, i, lead);
-    if (length == 0) {  // not UTF-8 here: nothing to read back
-      repaired += text[i++];
+  for (std::size_t at = text.find('\xC3'); at != std::string_view::npos;) {
+    char32_t meant = 0;
+    const std::size_t length = double_encoded_at(text, at, meant);
+    if (length == 0) {
+      at = text.find('\xC3', at + 1);
       continue;
     }
-    if (lead >= 0xC2 && lead <= 0xF4) {
-      const std::size_t needed = lead <= 0xDF ? 1 : lead <= 0xEF ? 2 : 3;
-      std::string bytes(1, static_cast<char>(lead));
-      std::size_t at = i + length;
-      for (std::size_t k = 0; k < needed && at < text.size(); ++k) {
-        char32_t code = 0;
-        const std::size_t next = utf8_sequence(text, at, code);
-        const auto byte = next > 0 ? continuation_byte(code) : std::nullopt;
-        if (!byte) break;
-        bytes += static_cast<char>(*byte);
-        at += next;
-      }
-      char32_t meant = 0;
-      if (bytes.size() == needed + 1 && utf8_sequence(bytes, 0, meant) == bytes.size()) {
-        append_utf8(repaired, meant);
-        i = at;
-        changed = true;
-        continue;
-      }
-    }
-    repaired.append(text.substr(i, length));
-    i += length;
+    if (!changed) repaired.reserve(text.size());
+    repaired.append(text.substr(copied, at - copied));
+    append_utf8(repaired, meant);
+    copied = at + length;
+    changed = true;
+    at = text.find('\xC3', copied);
   }
-  if (changed) out = std::move(repaired);
-  return changed;
+  if (!changed) return false;
+  repaired.append(text.substr(copied));
+  out = std::move(repaired);
+  return true;
 }
 
 // Valid UTF-8 without C1 controls: usable as it is.

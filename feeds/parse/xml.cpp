@@ -107,19 +107,19 @@ std::string_view namespace_at(pugi::xml_node node, std::string_view prefix) {
 }
 
 void append_escaped(std::string& out, std::string_view text, bool attribute) {
-  for (const char c : text) {
-    switch (c) {
+  const auto special = [attribute](char c) { return c == '&' || c == '<' || c == '>' || (attribute && c == '"'); };
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t next = at;
+    while (next < text.size() && !special(text[next])) ++next;
+    out.append(text.substr(at, next - at));
+    if (next == text.size()) break;
+    switch (text[next]) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
-      case '"':
-        if (attribute) {
-          out += "&quot;";
-          break;
-        }
-        [[fallthrough]];
-      default: out += c;
+      default: out += "&quot;"; break;
     }
+    at = next + 1;
   }
 }
 
