@@ -68,6 +68,39 @@ std::optional<std::int64_t> parse_duration(std::string_view text) {
 
 bool is_html_type(std::string_view type) { return type == "text/html" || type == "application/xhtml+xml"; }
 
+// HTML that holds no markup but is wholly escaped markup: "&lt;p&gt;...&lt;/p&gt;", beginning with
+// an element HTML knows and ending with a tag's end. (Text that only mentions a tag is left alone.)
+bool escaped_twice(std::string_view html) {
+  html = trim_view(html);
+  if (html.find('<') != std::string_view::npos || !html.starts_with("&lt;") || !html.ends_with("&gt;")) return false;
+  std::size_t end = 4;
+  while (end < html.size() && is_ascii_alnum(html[end])) ++end;
+  const std::string name = ascii_lower(html.substr(4, end - 4));
+  if (name.empty() || !is_acceptable_html_element(name)) return false;
+  return html.substr(end).starts_with("&gt;") || html.substr(end).starts_with(" ") || html.substr(end).starts_with("/");
+}
+
+// One level of escaping undone: &lt; &gt; &quot; &#39; &apos; and, last, &amp;.
+std::string unescape_once(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  static constexpr std::pair<std::string_view, char> kEscapes[] = {
+      {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&apos;", '\''}, {"&amp;", '&'}};
+  for (std::size_t i = 0; i < html.size();) {
+    bool replaced = false;
+    if (html[i] == '&')
+      for (const auto& [escape, character] : kEscapes)
+        if (html.substr(i).starts_with(escape)) {
+          out += character;
+          i += escape.size();
+          replaced = true;
+          break;
+        }
+    if (!replaced) out += html[i++];
+  }
+  return out;
+}
+
 std::string language_of(pugi::xml_node node) {
   for (pugi::xml_node at = node; at; at = at.parent())
     if (const pugi::xml_attribute lang = at.attribute("xml:lang")) return normalize_language(lang.value());
@@ -281,6 +314,11 @@ Text ElementReader::read_text(pugi::xml_node node, std::string_view default_type
   raw = trim_view(raw);
   if (base64) raw = storage = decode_base64(raw);
   if (!atom_ && text.type == "text/plain" && looks_like_html(raw)) text.type = "text/html";
+  if (is_html_type(text.type) && escaped_twice(raw)) {
+    // What a reader would see is the markup itself: the publisher escaped it twice.
+    raw = storage = unescape_once(raw);
+    if (problem_.empty()) problem_ = "HTML escaped twice; decoded once more";
+  }
   if (is_html_type(text.type)) {
     text.value = sanitize_html(raw, base(node));
     trim_in_place(text.value);

@@ -32,6 +32,9 @@ class ElementReader {
   // Reads one item / entry.
   Entry read_entry(pugi::xml_node item) const;
 
+  // The first thing read that the document should not have done (bozo), "" when none.
+  const std::string& problem() const noexcept { return problem_; }
+
  private:
   // The rank of the source that gave each single-valued field so far (precedence.h), -1 for none.
   struct Held {
@@ -61,6 +64,7 @@ class ElementReader {
 
   std::string url_;
   bool atom_;
+  mutable std::string problem_;
   std::string native_namespace_;
 
   // Siblings share their scope: the namespaces and the base URL in effect under the last parent

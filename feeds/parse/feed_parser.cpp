@@ -51,6 +51,7 @@ void read_rss(pugi::xml_node root, std::string_view url, FeedDocument& out, std:
       if (child.type() == pugi::node_element && xml::local_name(child) == "item")
         add_entry(out, reader.read_entry(child), most);
   }
+  if (!out.bozo && !reader.problem().empty()) out.bozo = true, out.bozo_reason = reader.problem();
 }
 
 void read_atom(pugi::xml_node root, std::string_view url, FeedDocument& out, std::size_t most) {
@@ -65,6 +66,7 @@ void read_atom(pugi::xml_node root, std::string_view url, FeedDocument& out, std
       if (entry.authors.empty()) entry.authors = out.feed.authors;
       add_entry(out, std::move(entry), most);
     }
+  if (!out.bozo && !reader.problem().empty()) out.bozo = true, out.bozo_reason = reader.problem();
 }
 
 // Channel Definition Format (https://www.w3.org/TR/NOTE-CDFsubmit.html): upper-case elements,

@@ -132,6 +132,20 @@ TEST(XmlRepair, EntitiesTheDoctypeDeclaresAreExpandedWithinBounds) {
   EXPECT_EQ(value(bounded->feed.title), "&lol9;");
 }
 
+// HTML escaped twice shows its tags to a reader: when the whole value is escaped markup, it is
+// decoded once more (bozo says so); text that mentions a tag is left as it is.
+TEST(Malformed, HtmlEscapedTwiceIsDecodedOnceMore) {
+  const auto parsed = parse_feed(R"(<rss version="2.0"><channel><title>T</title>
+    <item><description>&amp;lt;p&amp;gt;Fish &amp;amp;amp; chips &amp;lt;b&amp;gt;today&amp;lt;/b&amp;gt;&amp;lt;/p&amp;gt;</description></item>
+    <item><description>Use the &amp;lt;b&amp;gt; element for bold &amp;lt;b&amp;gt;</description></item>
+  </channel></rss>)", "");
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(parsed->bozo);
+  EXPECT_EQ(parsed->bozo_reason, "HTML escaped twice; decoded once more");
+  EXPECT_EQ(value(parsed->entries.at(0).summary), "<p>Fish &amp; chips <b>today</b></p>");
+  EXPECT_EQ(value(parsed->entries.at(1).summary), "Use the &lt;b&gt; element for bold &lt;b&gt;");
+}
+
 // Of several links, the last: RSS's <link>s, and Atom's alternate HTML ones.
 TEST(Links, TheLastOfSeveralWins) {
   const auto rss = parse_feed(R"(<rss version="2.0"><channel><link>http://a.example/</link><link>http://b.example/</link>
