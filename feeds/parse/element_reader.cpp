@@ -374,7 +374,8 @@ bool ElementReader::read_common(std::string_view key, pugi::xml_node node, Targe
   } else if (source_rank(Field::updated, key) >= 0) {
     if (held.take(Field::updated, key)) date_of(target.updated, target.updated_raw);
   } else if (source_rank(Field::language, key) >= 0) {
-    if (held.take(Field::language, key)) target.language = normalize_language(xml::text(node));
+    // As written (trimmed): feed readers keep the element's text; xml:lang is the one normalized.
+    if (held.take(Field::language, key)) target.language = xml::text(node);
   } else if (source_rank(Field::rights, key) >= 0) {
     if (held.take(Field::rights, key)) target.rights = read_text(node, "text/plain");
   } else if (key == "link") {

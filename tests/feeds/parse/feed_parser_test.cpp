@@ -36,7 +36,7 @@ TEST(FeedParser, ContentLanguageIsTheLanguageWhenTheDocumentNamesNone) {
   EXPECT_EQ(parsed->entries.at(0).language, "de-DE");
   const auto named = parse_feed(R"(<rss version="2.0"><channel><language>fr_CA</language><item><title>Un</title>
     </item></channel></rss>)", Served{"https://example.org/feed.xml", "", "", "de"});
-  EXPECT_EQ(named->feed.language, "fr-CA") << "the document's own, normalized";
+  EXPECT_EQ(named->feed.language, "fr_CA") << "the document's own, as written";
   const auto atom = parse_feed(R"(<feed xmlns="http://www.w3.org/2005/Atom" xml:lang=" en_GB "><title>T</title>
     <entry xml:lang="pt_BR"><title>E</title><id>1</id></entry></feed>)", "");
   EXPECT_EQ(atom->feed.language, "en-GB");
