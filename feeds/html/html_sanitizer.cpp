@@ -263,10 +263,10 @@ class Sanitizer {
       if (end != std::string_view::npos && dropping_ == 0) out_.append(in_.substr(at_, end + 3 - at_));
       at_ = end == std::string_view::npos ? in_.size() : end + 3;
     } else if (rest.starts_with("<![CDATA[")) {
-      const std::size_t end = in_.find("]]>", at_ + 9);
-      const std::string_view data = in_.substr(at_ + 9, (end == std::string_view::npos ? in_.size() : end) - at_ - 9);
-      if (dropping_ == 0) append_text(out_, data, true);
-      at_ = end == std::string_view::npos ? in_.size() : end + 3;
+      // HTML has no CDATA sections outside SVG and MathML: the opener is text, and what follows
+      // is read as markup like the rest (a script in it is still a script).
+      if (dropping_ == 0) out_ += "&lt;![CDATA[";
+      at_ += 9;
     } else if (rest.starts_with("<!") || rest.starts_with("<?")) {
       const std::size_t end = in_.find('>', at_);
       at_ = end == std::string_view::npos ? in_.size() : end + 1;
