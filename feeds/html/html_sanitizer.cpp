@@ -401,7 +401,11 @@ class Sanitizer {
   void start_tag(std::string_view name, std::vector<Attribute>& attributes, bool self_closing) {
     const unsigned kind = kElementKinds.flags(name);
     if (kind & kDropped) {
-      if (!self_closing) ++dropping_;
+      if (self_closing) return;
+      // A script's or a style's content is raw text up to its end tag, whatever tags it seems to
+      // hold ("<script>" in a comment inside a script does not open another).
+      if (name == "script" || name == "style") skip_raw_text(name);
+      else ++dropping_;
       return;
     }
     if (foreign_start_tag(name, attributes, self_closing)) return;
@@ -456,6 +460,19 @@ class Sanitizer {
       if (static_cast<char>(std::tolower(static_cast<unsigned char>(in_[i++]))) != c) return false;
     skip_space(i);
     return i < in_.size() && in_[i] == '>';
+  }
+
+  // Past the end tag `</name ...>` (any case), or to the end of the input when there is none.
+  void skip_raw_text(std::string_view name) {
+    for (std::size_t at = in_.find("</", at_); at != std::string_view::npos; at = in_.find("</", at + 2)) {
+      if (in_.size() - at - 2 < name.size() || !iequals(in_.substr(at + 2, name.size()), name)) continue;
+      const std::size_t after = at + 2 + name.size();
+      if (after < in_.size() && is_name_char(in_[after])) continue;  // </scripts>
+      const std::size_t close = in_.find('>', after);
+      at_ = close == std::string_view::npos ? in_.size() : close + 1;
+      return;
+    }
+    at_ = in_.size();
   }
 
   void end_tag(std::string_view name) {

@@ -46,6 +46,8 @@ INSTANTIATE_TEST_SUITE_P(
         SanitizeCase{"UnknownElementsLoseTagsOnly", "<blink>x</blink><custom-tag>y</custom-tag>", "xy"},
         SanitizeCase{"VoidElementsKeepTheirStyle", "<br><hr/><p/><BR></br ><img src=x>", "<br><hr /><p></p><br /><img src=\"https://example.org/blog/x\">"},
         SanitizeCase{"ProcessingInstructionsAndDeclarations", "<?php x ?><!DOCTYPE html>ok", "ok"},
+        SanitizeCase{"ScriptContentIsRawTextToItsEndTag",
+                     "a<script>/* <script> */ x = '<b>'</SCRIPT >b<style>p{}</style><p>c</p>", "ab<p>c</p>"},
         SanitizeCase{"CdataIsTextInHtml", "<![CDATA[<script>alert(1)</script><b>x</b>]]&gt;", "&lt;![CDATA[<b>x</b>]]&gt;"},
         // Inline SVG and MathML: their vocabulary as they spell it, namespaces declared, and still
         // nothing that runs (handlers, scripts, javascript: links) or styles.
