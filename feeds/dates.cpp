@@ -229,81 +229,45 @@ class Cursor {
 
 int current_century_year(int two_digits) { return today().year / 100 * 100 + two_digits; }
 
-// The date part. full is set when the date names a day (a time may follow).
-std::optional<CivilDate> iso_date(Cursor& in, bool& full) {
-  full = false;
+// The truncated forms (ISO 8601:2000), after their first '-': the parts left out are today's.
+std::optional<CivilDate> truncated_date(Cursor& in) {
   const CivilDate now = today();
   if (in.take('-')) {
-    if (in.take('-')) {
-      if (in.take('-')) {  // ---DD
-        if (in.digits_ahead() != 2) return std::nullopt;
-        return CivilDate{now.year, now.month, in.number(2)};
-      }
-      if (in.digits_ahead() == 4) {  // --MMDD
-        const int month = in.number(2);
-        return CivilDate{now.year, month, in.number(2)};
-      }
-      if (in.digits_ahead() != 2) return std::nullopt;  // --MM, --MM-DD
-      const int month = in.number(2);
-      if (!in.take('-')) return CivilDate{now.year, month, 1};
+    if (in.take('-')) {  // ---DD
       if (in.digits_ahead() != 2) return std::nullopt;
+      return CivilDate{now.year, now.month, in.number(2)};
+    }
+    if (in.digits_ahead() == 4) {  // --MMDD
+      const int month = in.number(2);
       return CivilDate{now.year, month, in.number(2)};
     }
-    switch (in.digits_ahead()) {
-      case 3:  // -DDD
-        return from_ordinal(now.year, in.number(3));
-      case 4: {  // -YYMM
-        const int year = current_century_year(in.number(2));
-        return CivilDate{year, in.number(2), 1};
-      }
-      case 2: {  // -YY, -YY-MM
-        const int year = current_century_year(in.number(2));
-        if (!in.take('-')) return CivilDate{year, 1, 1};
-        if (in.digits_ahead() != 2) return std::nullopt;
-        return CivilDate{year, in.number(2), 1};
-      }
-      default:
-        return std::nullopt;
-    }
+    if (in.digits_ahead() != 2) return std::nullopt;  // --MM, --MM-DD
+    const int month = in.number(2);
+    if (!in.take('-')) return CivilDate{now.year, month, 1};
+    if (in.digits_ahead() != 2) return std::nullopt;
+    return CivilDate{now.year, month, in.number(2)};
   }
-  full = true;
   switch (in.digits_ahead()) {
-    case 8: {  // YYYYMMDD
-      const int year = in.number(4), month = in.number(2);
-      return CivilDate{year, month, in.number(2)};
-    }
-    case 7: {  // YYYYDDD
-      const int year = in.number(4);
-      return from_ordinal(year, in.number(3));
-    }
-    case 6: {  // YYMMDD
-      const int year = current_century_year(in.number(2)), month = in.number(2);
-      return CivilDate{year, month, in.number(2)};
-    }
-    case 5: {  // YYDDD
+    case 3:  // -DDD
+      return from_ordinal(now.year, in.number(3));
+    case 4: {  // -YYMM
       const int year = current_century_year(in.number(2));
-      return from_ordinal(year, in.number(3));
+      return CivilDate{year, in.number(2), 1};
     }
-    case 2: {  // YY-MM-DD, YY-DDD, or CC (a century: its first year, as feed parsers read it)
-      const int two = in.number(2);
-      if (in.done()) {
-        full = false;
-        return CivilDate{(two - 1) * 100 + 1, 1, 1};
-      }
-      if (!in.take('-')) return std::nullopt;
-      const int year = current_century_year(two);
-      if (in.digits_ahead() == 3) return from_ordinal(year, in.number(3));
+    case 2: {  // -YY, -YY-MM
+      const int year = current_century_year(in.number(2));
+      if (!in.take('-')) return CivilDate{year, 1, 1};
       if (in.digits_ahead() != 2) return std::nullopt;
-      const int month = in.number(2);
-      if (!in.take('-') || in.digits_ahead() != 2) return std::nullopt;
-      return CivilDate{year, month, in.number(2)};
+      return CivilDate{year, in.number(2), 1};
     }
-    case 4:
-      break;
     default:
       return std::nullopt;
   }
-  const int year = in.number(4);
+}
+
+// After a four-digit year: -MM-DD, -MM, -DDD, -0MM-DD, -Www-D, -Www, Www(D), a month name, or
+// nothing. full is cleared for the forms that do not name a day.
+std::optional<CivilDate> after_year(Cursor& in, int year, bool& full) {
   const auto week = [&](bool extended) -> std::optional<CivilDate> {
     if (in.digits_ahead() < 2) return std::nullopt;
     const int number = in.number(2);
@@ -341,6 +305,49 @@ std::optional<CivilDate> iso_date(Cursor& in, bool& full) {
   }
   if (in.digits_ahead() != 2) return std::nullopt;
   return CivilDate{year, month, in.number(2)};
+}
+
+// The date part. full is set when the date names a day (a time may follow).
+std::optional<CivilDate> iso_date(Cursor& in, bool& full) {
+  full = false;
+  if (in.take('-')) return truncated_date(in);
+  full = true;
+  switch (in.digits_ahead()) {
+    case 8: {  // YYYYMMDD
+      const int year = in.number(4), month = in.number(2);
+      return CivilDate{year, month, in.number(2)};
+    }
+    case 7: {  // YYYYDDD
+      const int year = in.number(4);
+      return from_ordinal(year, in.number(3));
+    }
+    case 6: {  // YYMMDD
+      const int year = current_century_year(in.number(2)), month = in.number(2);
+      return CivilDate{year, month, in.number(2)};
+    }
+    case 5: {  // YYDDD
+      const int year = current_century_year(in.number(2));
+      return from_ordinal(year, in.number(3));
+    }
+    case 4:
+      return after_year(in, in.number(4), full);
+    case 2: {  // YY-MM-DD, YY-DDD, or CC (a century: its first year, as feed parsers read it)
+      const int two = in.number(2);
+      if (in.done()) {
+        full = false;
+        return CivilDate{(two - 1) * 100 + 1, 1, 1};
+      }
+      if (!in.take('-')) return std::nullopt;
+      const int year = current_century_year(two);
+      if (in.digits_ahead() == 3) return from_ordinal(year, in.number(3));
+      if (in.digits_ahead() != 2) return std::nullopt;
+      const int month = in.number(2);
+      if (!in.take('-') || in.digits_ahead() != 2) return std::nullopt;
+      return CivilDate{year, month, in.number(2)};
+    }
+    default:
+      return std::nullopt;
+  }
 }
 
 // A fraction (after '.' or ','): its value times unit_seconds, truncated to whole seconds.
@@ -411,6 +418,7 @@ struct Textual {
   std::optional<TimeOfDay> clock;
   int meridiem = 0;  // +1 PM, -1 AM, 0 none
   std::optional<int> zone;
+  bool zone_unknown = false;  // the zone is a word sluice does not know (read as UTC)
   bool korean = false;
 };
 
@@ -546,89 +554,99 @@ std::optional<Timestamp> parse_iso8601(std::string_view text) {
   return make_time(*date, *clock, *zone);
 }
 
+namespace {
+
+// One word of a textual date, classified by its shape into found; false when it is no part of a
+// date (the whole string is then not one). position: its index; last: whether it ends the text.
+bool read_word(std::string_view word, std::size_t position, bool last, Textual& found) {
+  const std::string lower = ascii_lower(word);
+  if (korean_word(word, found)) return true;
+  if (all_digits(word)) {
+    if (word.size() > 4) return false;
+    found.numbers.emplace_back(word, position);
+    return true;
+  }
+  if (word.find(':') != std::string_view::npos && std::isdigit(static_cast<unsigned char>(word[0]))) {
+    if (found.clock) return false;
+    found.clock = textual_time(word, found.meridiem);
+    return found.clock.has_value();
+  }
+  if (lower == "am" || lower == "pm" || lower == "a.m." || lower == "p.m.") {
+    if (!found.clock || found.meridiem != 0) return false;
+    found.meridiem = lower[0] == 'p' ? 1 : -1;
+    return true;
+  }
+  if (const auto date = numeric_date(word)) {
+    if (found.date) return false;
+    found.date = date;
+    return true;
+  }
+  if (!found.month && !found.clock && !found.zone) {
+    if (const auto month = month_of(word)) {
+      found.month = month;
+      found.month_position = position;
+      return true;
+    }
+  }
+  // A zone: an offset or a zone name; "GMT -01:01" is one zone in two words. A zone comes after
+  // the time, or ends a date without one.
+  const bool zone_place = found.clock.has_value() || last;
+  if (const auto offset = zone_offset(word); offset && zone_place) {
+    if (found.zone && !(found.zone_unknown || *found.zone == 0)) return false;
+    found.zone = found.zone ? *found.zone + *offset : *offset;
+    found.zone_unknown = false;
+    return true;
+  }
+  // An unknown zone name: letters only, after the time.
+  const bool letters =
+      std::all_of(lower.begin(), lower.end(), [](unsigned char c) { return std::isalpha(c) || c == '/' || c == '_'; });
+  if (letters && zone_place && found.clock && !found.zone && lower.size() <= 32) {
+    found.zone = 0;
+    found.zone_unknown = true;
+    return true;
+  }
+  return false;
+}
+
+// The day the words name: Korean year/month/day, a numeric date, or a month name with a day and
+// a year ("10 Feb 2025", "Feb 10 2025", "Feb 10 14:30:00 2025").
+std::optional<CivilDate> day_of(const Textual& found) {
+  if (found.korean_year || found.korean_month || found.korean_day) {
+    if (!found.korean_year || !found.korean_month || !found.korean_day || found.date || found.month ||
+        !found.numbers.empty())
+      return std::nullopt;
+    return CivilDate{*found.korean_year, *found.korean_month, *found.korean_day};
+  }
+  if (found.date) {
+    if (found.month || !found.numbers.empty()) return std::nullopt;
+    return found.date;
+  }
+  if (!found.month || found.numbers.size() != 2) return std::nullopt;
+  const auto [day_word, day_at] = found.numbers[0];
+  const auto [year_word, year_at] = found.numbers[1];
+  if (day_word.size() > 2 || year_at < found.month_position) return std::nullopt;
+  return CivilDate{full_year(year_word), *found.month, *parse_integer<int>(day_word)};
+}
+
+}  // namespace
+
 std::optional<Timestamp> parse_textual_date(std::string_view text) {
   bool unbalanced = false;
   std::vector<std::string_view> words = words_of(text, unbalanced);
   if (unbalanced || words.empty() || words.size() > 10) return std::nullopt;
   Textual found;
-  std::size_t first = 0;
-  if (is_day_name(words[0]) && !month_of(words[0])) first = 1;  // "Sun", "Monday", "Κυρ"
-  bool zone_unknown = false;
-  for (std::size_t i = first; i < words.size(); ++i) {
-    const std::string_view word = words[i];
-    const std::string lower = ascii_lower(word);
-    if (korean_word(word, found)) continue;
-    if (all_digits(word)) {
-      if (word.size() > 4) return std::nullopt;
-      found.numbers.emplace_back(word, i);
-      continue;
-    }
-    if (word.find(':') != std::string_view::npos && std::isdigit(static_cast<unsigned char>(word[0]))) {
-      if (found.clock) return std::nullopt;
-      found.clock = textual_time(word, found.meridiem);
-      if (!found.clock) return std::nullopt;
-      continue;
-    }
-    if (lower == "am" || lower == "pm" || lower == "a.m." || lower == "p.m.") {
-      if (!found.clock || found.meridiem != 0) return std::nullopt;
-      found.meridiem = lower[0] == 'p' ? 1 : -1;
-      continue;
-    }
-    if (const auto date = numeric_date(word)) {
-      if (found.date) return std::nullopt;
-      found.date = date;
-      continue;
-    }
-    if (!found.month && !found.clock && !found.zone) {
-      if (const auto month = month_of(word)) {
-        found.month = month;
-        found.month_position = i;
-        continue;
-      }
-    }
-    // A zone: an offset or a zone name; "GMT -01:01" is one zone in two words. A zone comes after
-    // the time, or ends a date without one.
-    const bool zone_place = found.clock.has_value() || i + 1 == words.size();
-    if (const auto offset = zone_offset(word); offset && zone_place) {
-      if (found.zone && !(zone_unknown || *found.zone == 0)) return std::nullopt;
-      found.zone = found.zone ? *found.zone + *offset : *offset;
-      zone_unknown = false;
-      continue;
-    }
-    // An unknown zone name: letters only, after the time, and nothing but a year may follow.
-    const bool letters = std::all_of(lower.begin(), lower.end(), [](unsigned char c) { return std::isalpha(c) || c == '/' || c == '_'; });
-    if (letters && zone_place && found.clock && !found.zone && lower.size() <= 32) {
-      found.zone = 0;
-      zone_unknown = true;
-      continue;
-    }
-    return std::nullopt;
-  }
-
-  CivilDate date;
-  if (found.korean_year || found.korean_month || found.korean_day) {
-    if (!found.korean_year || !found.korean_month || !found.korean_day || found.date || found.month ||
-        !found.numbers.empty())
-      return std::nullopt;
-    date = CivilDate{*found.korean_year, *found.korean_month, *found.korean_day};
-  } else if (found.date) {
-    if (found.month || !found.numbers.empty()) return std::nullopt;
-    date = *found.date;
-  } else {
-    // A month name with a day and a year: "10 Feb 2025", "Feb 10 2025", "Feb 10 14:30:00 2025".
-    if (!found.month || found.numbers.size() != 2) return std::nullopt;
-    const auto [day_word, day_at] = found.numbers[0];
-    const auto [year_word, year_at] = found.numbers[1];
-    if (day_word.size() > 2 || year_at < found.month_position) return std::nullopt;
-    date = CivilDate{full_year(year_word), *found.month, *parse_integer<int>(day_word)};
-  }
+  const std::size_t first = is_day_name(words[0]) && !month_of(words[0]) ? 1 : 0;  // "Sun", "Monday", "Κυρ"
+  for (std::size_t i = first; i < words.size(); ++i)
+    if (!read_word(words[i], i, i + 1 == words.size(), found)) return std::nullopt;
+  const std::optional<CivilDate> date = day_of(found);
+  if (!date) return std::nullopt;
   TimeOfDay clock = found.clock.value_or(TimeOfDay{});
   if (found.meridiem != 0) {
     if (!found.clock || clock.hour < 1 || clock.hour > 12) return std::nullopt;
     clock.hour = clock.hour % 12 + (found.meridiem > 0 ? 12 : 0);
   }
   const int zone = found.zone.value_or(found.korean ? 9 * 60 : 0);
-  return make_time(date, clock, zone);
+  return make_time(*date, clock, zone);
 }
 
 std::optional<Timestamp> parse_date(std::string_view text) {

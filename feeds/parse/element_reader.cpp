@@ -473,6 +473,30 @@ void ElementReader::read_feed(pugi::xml_node channel, FeedInfo& feed) const {
   if (feed.authors.empty() && !webmaster.empty()) feed.authors.push_back(std::move(webmaster));
 }
 
+namespace {
+
+// What an entry's links and enclosures say of its media: Atom enclosure links are enclosures,
+// the item's duration is its audio's or video's, and an image enclosure is its image when it has
+// none.
+void finish_media(Entry& entry) {
+  for (const Link& link : entry.links)
+    if (link.rel == "enclosure" && !link.href.empty())
+      entry.enclosures.push_back(Enclosure{link.href, link.type.empty() ? std::nullopt : std::optional(link.type),
+                                           link.length, std::nullopt});
+  if (entry.duration)
+    for (Enclosure& enclosure : entry.enclosures)
+      if (!enclosure.type || enclosure.type->starts_with("audio/") || enclosure.type->starts_with("video/"))
+        enclosure.duration = entry.duration;
+  if (entry.image.empty())
+    for (const Enclosure& enclosure : entry.enclosures)
+      if (enclosure.type && enclosure.type->starts_with("image/")) {
+        entry.image = enclosure.url;
+        break;
+      }
+}
+
+}  // namespace
+
 Entry ElementReader::read_entry(pugi::xml_node item) const {
   Entry entry;
   bool guid_is_link = false;
@@ -538,21 +562,7 @@ Entry ElementReader::read_entry(pugi::xml_node item) const {
   if (entry.id.empty())
     if (const pugi::xml_attribute about = item.attribute("rdf:about")) entry.id = about.value();
   if (!entry.summary && !entry.content.empty()) entry.summary = entry.content.front();
-  for (const Link& link : entry.links)
-    if (link.rel == "enclosure" && !link.href.empty())
-      entry.enclosures.push_back(Enclosure{link.href, link.type.empty() ? std::nullopt : std::optional(link.type),
-                                           link.length, std::nullopt});
-  // The item's duration is its media's.
-  if (entry.duration)
-    for (Enclosure& enclosure : entry.enclosures)
-      if (!enclosure.type || enclosure.type->starts_with("audio/") || enclosure.type->starts_with("video/"))
-        enclosure.duration = entry.duration;
-  if (entry.image.empty())
-    for (const Enclosure& enclosure : entry.enclosures)
-      if (enclosure.type && enclosure.type->starts_with("image/")) {
-        entry.image = enclosure.url;
-        break;
-      }
+  finish_media(entry);
   if (entry.link.empty() && guid_is_link && !entry.id.empty()) {
     entry.link = resolve_url(base(item), entry.id);
     if (!entry.link.empty()) entry.links.push_back(Link{entry.link, "alternate", "text/html", "", std::nullopt});
