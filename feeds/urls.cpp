@@ -124,6 +124,14 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
     return std::string(reference);
   if (const std::size_t scheme = scheme_length(reference); scheme > 0 && reference.substr(scheme + 1, 2) != "//")
     return "";
+  // A fragment or a query alone replaces the base's own (RFC 3986 5.2.2), whatever libcurl's
+  // version makes of it.
+  if (!base.empty() && (reference.starts_with('#') || reference.starts_with('?')) &&
+      reference.find_first_of(" \t\r\n") == std::string_view::npos &&
+      (base.starts_with("https://") || base.starts_with("http://"))) {
+    const std::string_view kept = base.substr(0, base.find_first_of(reference[0] == '#' ? "#" : "?#"));
+    return std::string(kept) + std::string(reference);
+  }
   if (!base.empty() && is_plain_relative(reference)) {
     if (const BaseParts& parts = parts_of(base); parts.usable)
       return (reference[0] == '/' ? parts.origin : parts.directory) + std::string(reference);

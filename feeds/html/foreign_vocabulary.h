@@ -1,6 +1,7 @@
 // The SVG and MathML that may stay inline in feed content: the elements and attributes that draw
-// or lay out and cannot run anything (no script, no event handler, no style, no foreign URL but
-// through the sanitizer's URL check), as feed readers have long allowed them.
+// or lay out and cannot run anything (no script, no event handler, no style, no animation that
+// could rewrite a link, no foreign URL but through the sanitizer's URL check), the vocabulary
+// feed readers have long allowed less what could be turned against a reader.
 #pragma once
 
 #include <string_view>

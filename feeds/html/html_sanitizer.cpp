@@ -367,6 +367,8 @@ class Sanitizer {
                                            : is_mathml_attribute(attribute.name) ? attribute.name : std::string_view();
       if (spelled.empty()) continue;
       std::string value(attribute.output());
+      // <use> draws what its link names: a shape of this document only, never another file.
+      if (svg && name == "use" && spelled == "xlink:href" && !value.starts_with('#')) continue;
       if (spelled == "xlink:href" || spelled == "href" || spelled == "src") value = safe_url(value, base_, false);
       if (spelled == "xmlns") xmlns = true, value = svg ? kSvgNamespace : kMathMlNamespace;
       if (spelled == "xmlns:xlink") xlink_declared = true, value = kXlinkNamespace;

@@ -33,8 +33,8 @@ TEST(Urls, ResolvesReferences) {
   EXPECT_EQ(resolve_url("", "relative"), "");
 }
 
-// Plain relative paths and scheme-only references skip the URL parser; the answers are the ones
-// RFC 3986 resolution (libcurl's) gives.
+// Plain relative paths, a fragment or a query alone, and scheme-only references skip the URL
+// parser; the answers are the ones RFC 3986 resolution gives (section 5.4.1's examples).
 TEST(Urls, ResolvesPlainReferencesAsTheUrlParserDoes) {
   const std::string base = "https://News.Example.com:8443/a/b/feed.xml?x=1#f";
   const std::pair<std::string_view, std::string_view> cases[] = {
@@ -46,7 +46,7 @@ TEST(Urls, ResolvesPlainReferencesAsTheUrlParserDoes) {
       {"a//b", "https://News.Example.com:8443/a/b/a//b"},
       {"it's(1)", "https://News.Example.com:8443/a/b/it's(1)"},
       {"?q=1", "https://News.Example.com:8443/a/b/feed.xml?q=1"},
-      {"#frag", "https://News.Example.com:8443/a/b/#frag"},
+      {"#frag", "https://News.Example.com:8443/a/b/feed.xml?x=1#frag"},  // RFC 3986 5.4.1 "#s"
       {"../up", "https://News.Example.com:8443/a/up"},
       {"./here", "https://News.Example.com:8443/a/b/here"},
       {"a b", "https://News.Example.com:8443/a/b/a%20b"},

@@ -59,6 +59,15 @@ INSTANTIATE_TEST_SUITE_P(
                      "<a xlink:href=\"\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"><rect></a>"
                      "<a xlink:href=\"https://example.org/more\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
                      "<foreignObject><p>HTML inside</p></foreignObject></a></svg>"},
+        SanitizeCase{"SvgCannotRewriteOrImportLinks",
+                     "<svg><a xlink:href=\"#x\"><set attributeName=\"xlink:href\" to=\"javascript:alert(1)\"/>"
+                     "<animate attributeName=\"href\" values=\"javascript:alert(1)\"/><text>t</text></a>"
+                     "<use xlink:href=\"https://evil.example/x.svg#a\"/><use xlink:href=\"#shape\"/>"
+                     "<g xml:base=\"javascript:alert(1)//\"></g></svg>",
+                     "<svg xmlns=\"http://www.w3.org/2000/svg\"><a xlink:href=\"https://example.org/blog/post#x\" "
+                     "xmlns:xlink=\"http://www.w3.org/1999/xlink\"><text>t</text></a><use>"
+                     "<use xlink:href=\"https://example.org/blog/post#shape\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
+                     "<g></g></svg>"},
         SanitizeCase{"InlineMathMl", "<math display=\"block\"><mi mathvariant=\"bold\" style=\"x\" onload=\"y\">a</mi><mo>+</mo></math>",
                      "<math display=\"block\" xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi mathvariant=\"bold\">a</mi>"
                      "<mo>+</mo></math>"},
