@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "daemon/preflight.h"
@@ -24,6 +25,12 @@ std::optional<config::Config> load_and_check(const std::string& file) {
   for (const std::string& problem : problems) std::fprintf(stderr, "%s: %s\n", file.c_str(), problem.c_str());
   if (!problems.empty()) return std::nullopt;
   return config;
+}
+
+std::string public_certificate_of(const std::string& secret_file) {
+  constexpr std::string_view kSecret = "_secret";
+  if (!secret_file.ends_with(".key_secret")) return "";
+  return secret_file.substr(0, secret_file.size() - kSecret.size());
 }
 
 pipeline::CurveKeys read_secret_certificate(const std::string& file) {

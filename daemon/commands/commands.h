@@ -43,4 +43,8 @@ std::optional<config::Config> load_and_check(const std::string& file);
 // naming the file when it is not one.
 pipeline::CurveKeys read_secret_certificate(const std::string& file);
 
+// The public half keygen writes beside a secret certificate: NAME.key for NAME.key_secret; ""
+// when the file is not named so.
+std::string public_certificate_of(const std::string& secret_file);
+
 }  // namespace sluice::daemon

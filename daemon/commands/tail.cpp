@@ -19,6 +19,7 @@
 #include <memory>
 #include <vector>
 
+#include "daemon/commands/commands.h"
 #include "daemon/commands/tail_positions.h"
 #include "pipeline/deliver/publisher.h"
 
@@ -180,9 +181,8 @@ void Tail::say_silence() const {
     return;
   }
   // keygen writes NAME.key beside NAME.key_secret: the public half is what the server needs.
-  std::string public_file = options_.client_key_file;
-  if (public_file.ends_with(".key_secret")) public_file.resize(public_file.size() - 7);
-  else public_file = "this client's public certificate (NAME.key beside NAME.key_secret)";
+  std::string public_file = public_certificate_of(options_.client_key_file);
+  if (public_file.empty()) public_file = "this client's public certificate (NAME.key beside NAME.key_secret)";
   std::fprintf(stderr, "sluice tail: nothing from %s in %llds with CURVE: the server may not know this client. Copy "
                "%s into the daemon's publish.curve.clients_dir (it is read again on reload), and check that "
                "--server-key is the daemon's own certificate. Still waiting\n",

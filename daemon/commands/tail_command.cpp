@@ -71,13 +71,10 @@ bool complete(TailArguments& arguments) {
     if (!find_endpoints(*config, tail)) return false;
     if (const auto& curve = config->publish.curve) {
       // A subscriber has the server's public certificate, which keygen writes beside the secret one.
-      std::filesystem::path server = curve->secret_key_file;
-      if (server.extension() == ".key_secret") {
-        std::filesystem::path public_half = server;
-        public_half.replace_extension(".key");
-        if (std::filesystem::exists(public_half)) server = public_half;
-      }
-      if (arguments.server_key_file.empty()) arguments.server_key_file = server.string();
+      const std::string public_half = public_certificate_of(curve->secret_key_file.string());
+      const bool beside = !public_half.empty() && std::filesystem::exists(public_half);
+      if (arguments.server_key_file.empty())
+        arguments.server_key_file = beside ? public_half : curve->secret_key_file.string();
       if (arguments.client_key_file.empty()) {
         std::fprintf(stderr, "sluice tail: %s publishes with CURVE: give --key with this client's secret certificate "
                      "(sluice keygen NAME writes NAME.key_secret; NAME.key goes into %s)\n",

@@ -123,17 +123,31 @@ bool is_block_element(GumboTag tag) {
   }
 }
 
-void append_escaped_html(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
+namespace {
+
+// Runs without a character to escape are copied in one go.
+void append_escaped_runs(std::string& out, std::string_view text, bool quote) {
+  const auto special = [quote](char c) { return c == '&' || c == '<' || c == '>' || (quote && c == '"'); };
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t next = at;
+    while (next < text.size() && !special(text[next])) ++next;
+    out.append(text.substr(at, next - at));
+    if (next == text.size()) break;
+    switch (text[next]) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      default: out += "&quot;"; break;
     }
+    at = next + 1;
   }
 }
+
+}  // namespace
+
+void append_escaped_html(std::string& out, std::string_view text) { append_escaped_runs(out, text, true); }
+
+void append_escaped_html_text(std::string& out, std::string_view text) { append_escaped_runs(out, text, false); }
 
 std::string escape_html(std::string_view text) {
   std::string out;

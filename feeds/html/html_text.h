@@ -20,6 +20,8 @@ std::string html_to_text(std::string_view html);
 // Escapes &, <, >, " for use in HTML text and attribute values.
 std::string escape_html(std::string_view text);
 void append_escaped_html(std::string& out, std::string_view text);
+// The same for text between tags, where a quote needs no escaping: &, < and > only.
+void append_escaped_html_text(std::string& out, std::string_view text);
 
 // Elements that start a new line of text: paragraphs, headings, lists, sections, tables, rows.
 bool is_block_element(GumboTag tag);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "feeds/html/foreign_vocabulary.h"
+#include "feeds/html/html_text.h"
 #include "feeds/text.h"
 #include "feeds/urls.h"
 
@@ -106,23 +107,6 @@ std::string_view namespace_at(pugi::xml_node node, std::string_view prefix) {
   return "";
 }
 
-void append_escaped(std::string& out, std::string_view text, bool attribute) {
-  const auto special = [attribute](char c) { return c == '&' || c == '<' || c == '>' || (attribute && c == '"'); };
-  for (std::size_t at = 0; at < text.size();) {
-    std::size_t next = at;
-    while (next < text.size() && !special(text[next])) ++next;
-    out.append(text.substr(at, next - at));
-    if (next == text.size()) break;
-    switch (text[next]) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += "&quot;"; break;
-    }
-    at = next + 1;
-  }
-}
-
 bool is_void_html(std::string_view name) {
   static constexpr std::string_view kVoid[] = {"area", "base", "br", "col", "embed", "hr", "img", "input",
                                                "link", "meta", "param", "source", "track", "wbr"};
@@ -137,7 +121,7 @@ void append_xhtml(pugi::xml_node node, std::string& out, int depth, bool raw_tex
       case pugi::node_pcdata:
       case pugi::node_cdata:
         if (raw_text) out += child.value();
-        else append_escaped(out, child.value(), false);
+        else append_escaped_html_text(out, child.value());
         break;
       case pugi::node_comment:
         out.append("<!--").append(child.value()).append("-->");
@@ -162,7 +146,7 @@ void append_xhtml(pugi::xml_node node, std::string& out, int depth, bool raw_tex
               attribute_name = renamed = "xlink:" + std::string(attribute_name.substr(at + 1));
           }
           out.append(" ").append(attribute_name).append("=\"");
-          append_escaped(out, attribute.value(), true);
+          append_escaped_html(out, attribute.value());
           out += '"';
         }
         if (!child.first_child() && is_void_html(name)) {
