@@ -46,7 +46,10 @@ std::string_view local_name(pugi::xml_node node) {
 std::string_view namespace_uri(pugi::xml_node node) {
   const std::string_view name = node.name();
   const auto colon = name.find(':');
-  const std::string_view prefix = colon == std::string_view::npos ? std::string_view() : name.substr(0, colon);
+  return prefix_namespace(node, colon == std::string_view::npos ? std::string_view() : name.substr(0, colon));
+}
+
+std::string_view prefix_namespace(pugi::xml_node node, std::string_view prefix) {
   // The declaration in scope: xmlns for the default namespace, xmlns:PREFIX otherwise.
   const auto declares = [&](std::string_view attribute) {
     if (!attribute.starts_with("xmlns")) return false;
@@ -63,7 +66,8 @@ std::string_view namespace_uri(pugi::xml_node node) {
                                        std::pair{"dc", kDublinCore}, std::pair{"dcterms", kDcTerms},
                                        std::pair{"media", kMedia}, std::pair{"rdf", kRdf},
                                        std::pair{"itunes", std::string_view("http://www.itunes.com/dtds/podcast-1.0.dtd")},
-                                       std::pair{"xhtml", std::string_view("http://www.w3.org/1999/xhtml")}})
+                                       std::pair{"xhtml", std::string_view("http://www.w3.org/1999/xhtml")},
+                                       std::pair{"xlink", kXlinkNamespace}})
     if (prefix == customary) return uri;
   return "";
 }
@@ -99,14 +103,6 @@ namespace {
 
 constexpr std::string_view kXhtmlNamespace = "http://www.w3.org/1999/xhtml";
 
-// The namespace a prefix ("" for the default) is bound to at node, from the declarations in scope.
-std::string_view namespace_at(pugi::xml_node node, std::string_view prefix) {
-  const std::string attribute = prefix.empty() ? std::string("xmlns") : "xmlns:" + std::string(prefix);
-  for (pugi::xml_node at = node; at && at.type() == pugi::node_element; at = at.parent())
-    if (const pugi::xml_attribute declared = at.attribute(attribute.c_str())) return declared.value();
-  return "";
-}
-
 bool is_void_html(std::string_view name) {
   static constexpr std::string_view kVoid[] = {"area", "base", "br", "col", "embed", "hr", "img", "input",
                                                "link", "meta", "param", "source", "track", "wbr"};
@@ -132,7 +128,7 @@ void append_xhtml(pugi::xml_node node, std::string& out, int depth, bool raw_tex
         const std::size_t colon = qualified.find(':');
         const std::string_view prefix = colon == std::string_view::npos ? "" : qualified.substr(0, colon);
         const std::string_view local = colon == std::string_view::npos ? qualified : qualified.substr(colon + 1);
-        const std::string_view uri = namespace_at(child, prefix);
+        const std::string_view uri = prefix_namespace(child, prefix);
         const bool known = uri.empty() || uri == kXhtmlNamespace || uri == kSvgNamespace || uri == kMathMlNamespace;
         const std::string_view name = known ? local : qualified;
         out.append("<").append(name);
@@ -142,7 +138,7 @@ void append_xhtml(pugi::xml_node node, std::string& out, int depth, bool raw_tex
           std::string renamed;
           if (const std::size_t at = attribute_name.find(':'); at != std::string_view::npos) {
             const std::string_view attribute_prefix = attribute_name.substr(0, at);
-            if (attribute_prefix != "xml" && namespace_at(child, attribute_prefix) == kXlinkNamespace)
+            if (attribute_prefix != "xml" && prefix_namespace(child, attribute_prefix) == kXlinkNamespace)
               attribute_name = renamed = "xlink:" + std::string(attribute_name.substr(at + 1));
           }
           out.append(" ").append(attribute_name).append("=\"");
@@ -189,10 +185,8 @@ std::string html(pugi::xml_node node) {
   // Markup the feed put inline instead of escaping it: its tags are HTML tags and its text HTML
   // source. A lone XHTML <div> around it all is a wrapper (as Atom's xhtml has one), not content.
   std::string out;
-  const std::string_view qualified = only_element ? only_element.name() : "";
-  const std::string_view prefix = qualified.substr(0, std::min(qualified.find(':'), std::string_view::npos));
-  const bool wrapper = elements == 1 && !text && local_name(only_element) == "div" &&
-                       namespace_at(only_element, prefix == qualified ? "" : prefix) == kXhtmlNamespace;
+  const bool wrapper =
+      elements == 1 && !text && local_name(only_element) == "div" && namespace_uri(only_element) == kXhtmlNamespace;
   append_xhtml(wrapper ? only_element : node, out, 0, true);
   return out;
 }

@@ -25,6 +25,10 @@ std::string_view local_name(pugi::xml_node node);
 // The view points into the document (or static storage) and lives as long as the document.
 std::string_view namespace_uri(pugi::xml_node node);
 
+// The namespace a prefix ("" for the default) is bound to at node, by the declarations in scope or,
+// for an undeclared customary prefix (atom, dc, media, xlink, ...), its usual one.
+std::string_view prefix_namespace(pugi::xml_node node, std::string_view prefix);
+
 // True when node is the element {ns}local; "" as ns means "no namespace".
 bool is(pugi::xml_node node, std::string_view ns, std::string_view local);
 
