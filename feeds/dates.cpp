@@ -136,8 +136,6 @@ std::optional<int> zone_offset(std::string_view token) {
   return named_zone(lower);
 }
 
-constexpr std::array<std::string_view, 12> kMonths{"jan", "feb", "mar", "apr", "may", "jun",
-                                                   "jul", "aug", "sep", "oct", "nov", "dec"};
 constexpr std::array<std::string_view, 12> kMonthNames{"january", "february", "march",     "april",
                                                        "may",     "june",     "july",      "august",
                                                        "september", "october", "november", "december"};
@@ -156,10 +154,10 @@ constexpr std::array<Word, 43> kLocalizedWords{{
     {"Απρ", 4},       {"Μάι", 5},        {"Μαϊ", 5},         {"Μαι", 5},      {"Ιούν", 6},       {"Ιον", 6},
     {"Ιουν", 6},      {"Ιούλ", 7},       {"Ιολ", 7},         {"Ιουλ", 7},     {"Αύγ", 8},        {"Αυγ", 8},
     {"Σεπ", 9},       {"Οκτ", 10},       {"Νοέ", 11},        {"Νοε", 11},     {"Δεκ", 12},       {"Κυρ", 0},
-    {"Δευ", 0},       {"Τρι", 0},        {"Τετ", 0},         {"Πεμ", 0},      {"Παρ", 0},        {"Σαβ", 0},
+    {"Δευ", 0},       {"Τρι", 0},        {"Τετ", 0},         {"Πεμ", 0},      {"Πέμ", 0},        {"Παρ", 0},
+    {"Σαβ", 0},
     {"január", 1},    {"február", 2},    {"március", 3},     {"április", 4},  {"május", 5},      {"június", 6},
     {"július", 7},    {"augusztus", 8},  {"szeptember", 9},  {"október", 10}, {"november", 11},  {"december", 12},
-    {"Πέμ", 0},
 }};
 
 // A month name: English (three letters or more of the name, an optional final '.'), or a
