@@ -145,7 +145,13 @@ void Metrics::render_counters(std::string& out) const {
   sample(out, "sluice_articles_cleaned_total", static_cast<double>(articles_built.load()));
   family(out, "sluice_articles_deduplicated_total", "counter", "Articles not published, by reason.");
   sample(out, "sluice_articles_deduplicated_total{reason=\"in_journal\"}", static_cast<double>(delivery.repeats_dropped.load()));
-  sample(out, "sluice_articles_deduplicated_total{reason=\"same_story\"}", static_cast<double>(delivery.same_story_dropped.load()));
+  // Stories another feed told, by the rule that found them (pipeline/deliver/story_index.h).
+  sample(out, "sluice_articles_deduplicated_total{reason=\"same_story\",rule=\"same_url\"}",
+         static_cast<double>(delivery.same_url_dropped.load()));
+  sample(out, "sluice_articles_deduplicated_total{reason=\"same_story\",rule=\"same_text\"}",
+         static_cast<double>(delivery.same_text_dropped.load()));
+  sample(out, "sluice_articles_deduplicated_total{reason=\"same_story\",rule=\"same_brief\"}",
+         static_cast<double>(delivery.same_brief_dropped.load()));
   family(out, "sluice_articles_published_total", "counter", "Articles published.");
   sample(out, "sluice_articles_published_total", static_cast<double>(delivery.published.load()));
 }

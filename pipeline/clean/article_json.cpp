@@ -78,8 +78,10 @@ constexpr std::string_view kUnnumbered = R"({"schema":1,"seq":0,)";
 }  // namespace
 
 PreparedArticle prepare_article(const feeds::Article& article) {
-  return {article.id, article.revision, article.feed_name, article.title, article.url, article.simhash,
-          count_words(article.paragraphs), article_json(article, 0)};
+  PreparedArticle prepared{article.id, article.revision, article.feed_name, article.title, article.url, article.simhash,
+                           {},         {},               count_words(article.paragraphs), article_json(article, 0)};
+  prepared.sketch = sketch_story(article.paragraphs, &prepared.shingles);
+  return prepared;
 }
 
 std::array<std::string_view, 3> numbered_json_pieces(std::string_view json, std::string_view digits) {

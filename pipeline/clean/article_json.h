@@ -6,8 +6,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "feeds/model.h"
+#include "pipeline/clean/story_sketch.h"
 
 namespace sluice::pipeline {
 
@@ -21,7 +23,9 @@ struct PreparedArticle {
   std::string feed_name;
   std::string title;
   std::optional<std::string> url;
-  std::uint64_t simhash = 0;
+  std::uint64_t simhash = 0;  // what earlier versions compared; still in the JSON and cluster buckets
+  StorySketch sketch;         // what cross-feed dedup compares (pipeline/deliver/story_index.h)
+  std::vector<std::uint32_t> shingles;  // and the text's shingles, for an exact comparison
   std::size_t words = 0;
   std::string json;  // article_json(article, 0)
 };

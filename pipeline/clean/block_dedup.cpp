@@ -13,18 +13,6 @@ constexpr std::size_t kSubstantialWords = 8;
 constexpr double kRepeatShare = 0.8;
 constexpr double kTitleSimilarity = 0.8;
 
-// Punctuation that typography varies: curly quotes, dashes, ellipsis, no-break space. Returns the
-// byte length of the UTF-8 sequence at text[at] when it is one of them, else 0.
-std::size_t typographic_length(std::string_view text, std::size_t at) {
-  static constexpr std::string_view kMarks[] = {
-      "\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9A", "\xE2\x80\x9B", "\xE2\x80\x9C", "\xE2\x80\x9D",
-      "\xE2\x80\x9E", "\xE2\x80\x9F", "\xE2\x80\x90", "\xE2\x80\x91", "\xE2\x80\x92", "\xE2\x80\x93",
-      "\xE2\x80\x94", "\xE2\x80\x95", "\xE2\x80\xA6", "\xC2\xA0",     "\xC2\xAB",     "\xC2\xBB"};
-  for (std::string_view mark : kMarks)
-    if (text.compare(at, mark.size(), mark) == 0) return mark.size();
-  return 0;
-}
-
 std::vector<std::uint64_t> shingles_of(const std::vector<std::string>& words) {
   std::vector<std::uint64_t> out;
   if (words.empty()) return out;
@@ -45,33 +33,19 @@ std::vector<std::uint64_t> shingles(std::string_view text) { return shingles_of(
 
 }  // namespace
 
+std::size_t typographic_length(std::string_view text, std::size_t at) noexcept {
+  static constexpr std::string_view kMarks[] = {
+      "\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9A", "\xE2\x80\x9B", "\xE2\x80\x9C", "\xE2\x80\x9D",
+      "\xE2\x80\x9E", "\xE2\x80\x9F", "\xE2\x80\x90", "\xE2\x80\x91", "\xE2\x80\x92", "\xE2\x80\x93",
+      "\xE2\x80\x94", "\xE2\x80\x95", "\xE2\x80\xA6", "\xC2\xA0",     "\xC2\xAB",     "\xC2\xBB"};
+  for (std::string_view mark : kMarks)
+    if (text.compare(at, mark.size(), mark) == 0) return mark.size();
+  return 0;
+}
+
 std::vector<std::string> normalized_words(std::string_view text) {
   std::vector<std::string> words;
-  std::string word;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      if (const std::size_t mark = typographic_length(text, i)) {
-        if (!word.empty()) words.push_back(std::move(word));
-        word.clear();
-        i += mark;
-        continue;
-      }
-      word += static_cast<char>(c);  // letters of other scripts belong to the word
-      ++i;
-      continue;
-    }
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      word += static_cast<char>(c);
-    } else if (c >= 'A' && c <= 'Z') {
-      word += static_cast<char>(c - 'A' + 'a');
-    } else if (c != '\'' || word.empty()) {
-      if (!word.empty()) words.push_back(std::move(word));
-      word.clear();
-    }
-    ++i;
-  }
-  if (!word.empty()) words.push_back(std::move(word));
+  for_each_normalized_word(text, [&](std::string_view word) { words.emplace_back(word); });
   return words;
 }
 

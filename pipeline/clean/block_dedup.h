@@ -21,6 +21,48 @@ namespace sluice::pipeline {
 // The words of text in normalized form.
 std::vector<std::string> normalized_words(std::string_view text);
 
+// The byte length of the UTF-8 sequence at text[at] when it is punctuation that typography varies
+// (curly quotes, dashes, ellipsis, no-break space, guillemets), else 0.
+std::size_t typographic_length(std::string_view text, std::size_t at) noexcept;
+
+// Whether a byte can be part of a word: an ASCII letter or digit, or a byte of a multi-byte character.
+constexpr bool word_byte(unsigned char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+// Calls visit(std::string_view word) for each word of text in normalized form, without a string per
+// word: the view is valid during the call.
+template <typename Visit>
+void for_each_normalized_word(std::string_view text, Visit&& visit) {
+  std::string word;
+  const auto flush = [&] {
+    if (!word.empty()) visit(std::string_view(word));
+    word.clear();
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      if (const std::size_t mark = typographic_length(text, i)) {
+        // A right single quote inside a word is its apostrophe, as ' is: "don’t" is "don't".
+        const bool apostrophe = !word.empty() && text.compare(i, 3, "\xE2\x80\x99") == 0 && i + 3 < text.size() &&
+                                word_byte(static_cast<unsigned char>(text[i + 3])) && typographic_length(text, i + 3) == 0;
+        if (!apostrophe) flush();
+        i += mark;
+        continue;
+      }
+      word += static_cast<char>(c);  // letters of other scripts belong to the word
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      word += static_cast<char>(c);
+    } else if (c >= 'A' && c <= 'Z') {
+      word += static_cast<char>(c - 'A' + 'a');
+    } else if (c != '\'' || word.empty()) {
+      flush();
+    }
+    ++i;
+  }
+  flush();
+}
+
 // Shingle-set similarity of two texts, |A ∩ B| / |A ∪ B| (Jaccard), in [0, 1].
 double text_similarity(std::string_view a, std::string_view b);
 

@@ -64,7 +64,7 @@ class ClusterMember {
 
   void polled(std::size_t feed, const feeds::PollState& state);
   StreamSink& stream() noexcept { return stream_; }
-  std::optional<std::string> told_elsewhere(const PreparedArticle& article) {
+  std::optional<Sequencer::ToldElsewhere> told_elsewhere(const PreparedArticle& article) {
     return stories_.told_elsewhere_or_here(article);
   }
   void shared(const DocumentCommit& commit);

@@ -4,19 +4,21 @@
 
 #include <cstdio>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "feeds/hashing.h"
 #include "feeds/logging.h"
+#include "pipeline/clean/block_dedup.h"
 #include "pipeline/clean/simhash.h"
 #include "pipeline/deliver/story_index.h"
 
 namespace sluice::pipeline {
 namespace {
 
-// A SimHash block key keeps the latest fingerprints with that block, at most this many.
-constexpr std::size_t kMaxPerBlock = 256;
-// Conditional writes retried this often when other instances write the same block meanwhile.
+// A key of the story index keeps the latest stories with that key, at most this many.
+constexpr std::size_t kMaxPerKey = 256;
+// Conditional writes retried this often when other instances write the same key meanwhile.
 constexpr int kWriteAttempts = 8;
 
 std::string hex64(std::uint64_t value) {
@@ -25,7 +27,28 @@ std::string hex64(std::uint64_t value) {
   return text;
 }
 
-// One told story: "<feed> <instance>" for a URL, "<simhash hex> <feed> <instance>" lines for a block.
+std::string hex_bytes(std::span<const std::uint8_t> bytes) {
+  std::string text;
+  for (const std::uint8_t byte : bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    text += kDigits[byte >> 4];
+    text += kDigits[byte & 0xF];
+  }
+  return text;
+}
+
+bool parse_hex_bytes(std::string_view text, std::span<std::uint8_t> bytes) {
+  if (text.size() != bytes.size() * 2) return false;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto value = std::strtoul(std::string(text.substr(2 * i, 2)).c_str(), nullptr, 16);
+    bytes[i] = static_cast<std::uint8_t>(value);
+  }
+  return true;
+}
+
+// One told story: "<feed> <instance>" for a URL; "<sketch bits, hex> <shingles> <feed> <instance>"
+// lines for a band or brief key; "<simhash hex> <feed> <instance>" lines for the SimHash block keys
+// that earlier versions wrote (read for as long as they keep).
 struct Told {
   std::string feed;
   std::string instance;
@@ -39,81 +62,153 @@ std::optional<Told> parse_told(std::string_view line) {
 
 std::string describe(const Told& told) { return "feed=" + told.feed + " instance=" + told.instance; }
 
+template <typename Visit>
+void for_each_line(std::string_view lines, Visit&& visit) {
+  while (!lines.empty()) {
+    const std::size_t end = std::min(lines.find('\n'), lines.size());
+    visit(lines.substr(0, end));
+    lines.remove_prefix(std::min(end + 1, lines.size()));
+  }
+}
+
+// The keys an article's text is known by: its sketch's bands (a body of substance) or its
+// headline (a brief).
+std::vector<std::string> text_keys(const PreparedArticle& article) {
+  std::vector<std::string> keys;
+  if (article.sketch.empty()) return keys;
+  char text[32];
+  if (article.words < StoryIndex::kMinWords) {
+    std::string words;
+    for_each_normalized_word(article.title, [&](std::string_view word) { (words += word) += ' '; });
+    if (words.empty()) return keys;
+    std::snprintf(text, sizeof text, "brief-%016llx", static_cast<unsigned long long>(feeds::hash64(words)));
+    keys.emplace_back(text);
+    return keys;
+  }
+  for (std::size_t band = 0; band < StorySketch::kBands; ++band) {
+    std::snprintf(text, sizeof text, "band-%zu-%08x", band, static_cast<unsigned>(article.sketch.bands[band]));
+    keys.emplace_back(text);
+  }
+  return keys;
+}
+
+// The SimHash block keys of earlier versions: two fingerprints within 3 bits share one block.
+std::vector<std::string> simhash_keys(const PreparedArticle& article) {
+  std::vector<std::string> keys;
+  if (article.words < StoryIndex::kMinWords) return keys;
+  for (int block = 0; block < 4; ++block) {
+    char text[16];
+    std::snprintf(text, sizeof text, "sim-%d-%04x", block, static_cast<unsigned>((article.simhash >> (16 * block)) & 0xFFFF));
+    keys.emplace_back(text);
+  }
+  return keys;
+}
+
 }  // namespace
 
 ClusterStories::ClusterStories(const NatsClient& client, const std::string& name, std::string instance,
                                std::chrono::milliseconds keep, int replicas)
     : bucket_(client, {name + "-stories", keep, replicas}), instance_(std::move(instance)) {}
 
-std::optional<std::string> ClusterStories::told_elsewhere(const PreparedArticle& article) {
+std::optional<Sequencer::ToldElsewhere> ClusterStories::told_elsewhere(const PreparedArticle& article) {
   const std::string mine = article.feed_name + " " + instance_;
-  const bool by_text = article.words >= StoryIndex::kMinWords;
-  std::string keys[4];
-  for (int block = 0; by_text && block < 4; ++block) {
-    char text[16];
-    std::snprintf(text, sizeof text, "%d-%04x", block, static_cast<unsigned>((article.simhash >> (16 * block)) & 0xFFFF));
-    keys[block] = std::string("sim-") + text;
-  }
-  // The URL claim and the reads of the four SimHash blocks go out together.
-  std::optional<std::string> told_by_url;
-  std::optional<KeyValueBucket::Entry> blocks[4];
+  const std::vector<std::string> keys = text_keys(article), legacy = simhash_keys(article);
+  // The URL claim and the reads of the text's keys (and of the SimHash blocks earlier versions
+  // wrote) go out together.
+  std::optional<Sequencer::ToldElsewhere> told_by_url;
+  std::vector<std::optional<KeyValueBucket::Entry>> found(keys.size()), found_legacy(legacy.size());
   std::vector<std::function<void()>> jobs;
   if (names_a_story(article.url))
     jobs.emplace_back([&] {
       const std::string key = "url-" + hex64(feeds::hash64(*article.url));
       for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
         if (bucket_.create(key, mine)) return;
-        const auto found = bucket_.get(key);
-        if (!found) continue;  // it ran out in between: try to claim it again
-        const auto told = parse_told(found->value);
-        if (told && told->feed != article.feed_name) told_by_url = describe(*told);
+        const auto entry = bucket_.get(key);
+        if (!entry) continue;  // it ran out in between: try to claim it again
+        const auto told = parse_told(entry->value);
+        if (told && told->feed != article.feed_name)
+          told_by_url = {describe(*told), StoryMatch{StoryMatch::Rule::same_url, 0, {}}};
         return;
       }
     });
-  for (int block = 0; by_text && block < 4; ++block)
-    jobs.emplace_back([&, block] { blocks[block] = bucket_.get(keys[block]); });
+  for (std::size_t i = 0; i < keys.size(); ++i) jobs.emplace_back([&, i] { found[i] = bucket_.get(keys[i]); });
+  for (std::size_t i = 0; i < legacy.size(); ++i)
+    jobs.emplace_back([&, i] { found_legacy[i] = bucket_.get(legacy[i]); });
   fanout_.run(jobs);
   if (told_by_url) return told_by_url;
-  if (!by_text) return std::nullopt;
-  // Two fingerprints within 3 bits agree on one of their four 16-bit blocks at least.
-  for (const auto& found : blocks) {
-    if (!found) continue;
-    std::string_view lines = found->value;
-    while (!lines.empty()) {
-      const std::size_t end = std::min(lines.find('\n'), lines.size());
-      const std::string_view line = lines.substr(0, end);
-      lines.remove_prefix(std::min(end + 1, lines.size()));
-      if (line.size() < 18) continue;
-      const std::uint64_t other = std::strtoull(std::string(line.substr(0, 16)).c_str(), nullptr, 16);
-      const auto told = parse_told(line.substr(17));
-      if (told && told->feed != article.feed_name && hamming_distance(other, article.simhash) <= StoryIndex::kMaxDistance)
-        return describe(*told);
-    }
-  }
-  // Recorded under each block, the four together, each by a write conditional on the block as
-  // read (read again only when another instance wrote it in between).
-  const std::string line = hex64(article.simhash) + " " + mine + "\n";
-  jobs.clear();
-  for (int block = 0; block < 4; ++block)
-    jobs.emplace_back([&, block] {
-      std::optional<KeyValueBucket::Entry>& found = blocks[block];
-      for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-        if (!found) {
-          if (bucket_.create(keys[block], line)) return;
-        } else {
-          std::string value = found->value + line;
-          // Oldest lines go first once the block is full.
-          while (value.size() > kMaxPerBlock * line.size()) value.erase(0, value.find('\n') + 1);
-          if (bucket_.update(keys[block], value, found->revision)) return;
-        }
-        found = bucket_.get(keys[block]);
-      }
-    });
-  fanout_.run(jobs);
+  if (auto told = match_text(article, found)) return told;
+  if (auto told = match_simhash(article, found_legacy)) return told;
+  if (keys.empty()) return std::nullopt;
+  record(keys, found, hex_bytes(article.sketch.bits) + " " + std::to_string(article.sketch.shingles) + " " + mine + "\n");
   return std::nullopt;
 }
 
-std::optional<std::string> ClusterStories::told_elsewhere_or_here(const PreparedArticle& article) {
+std::optional<Sequencer::ToldElsewhere> ClusterStories::match_text(
+    const PreparedArticle& article, const Found& found) const {
+  const bool brief = article.words < StoryIndex::kMinWords;
+  std::optional<Sequencer::ToldElsewhere> best;
+  for (const auto& entry : found) {
+    if (!entry) continue;
+    for_each_line(entry->value, [&](std::string_view line) {
+      StorySketch::Bits bits;
+      const std::size_t space = line.find(' ');
+      if (space == std::string_view::npos || !parse_hex_bytes(line.substr(0, space), bits)) return;
+      line.remove_prefix(space + 1);
+      const std::size_t after_count = line.find(' ');
+      if (after_count == std::string_view::npos) return;
+      const auto shingles = static_cast<std::uint32_t>(std::strtoul(std::string(line.substr(0, after_count)).c_str(), nullptr, 10));
+      const auto told = parse_told(line.substr(after_count + 1));
+      if (!told || told->feed == article.feed_name) return;
+      const Overlap overlap = estimate_overlap(article.sketch.bits, article.sketch.shingles, bits, shingles);
+      const bool same = brief ? std::min(overlap.of_first, overlap.of_second) >= StoryIndex::kBriefShare
+                              : StoryIndex::same_text(overlap);
+      if (same && (!best || overlap.jaccard > best->match.overlap.jaccard))
+        best = {describe(*told),
+                StoryMatch{brief ? StoryMatch::Rule::same_brief : StoryMatch::Rule::same_text, 0, overlap}};
+    });
+  }
+  return best;
+}
+
+std::optional<Sequencer::ToldElsewhere> ClusterStories::match_simhash(
+    const PreparedArticle& article, const Found& found) const {
+  std::optional<Sequencer::ToldElsewhere> told_here;
+  for (const auto& entry : found) {
+    if (!entry) continue;
+    for_each_line(entry->value, [&](std::string_view line) {
+      if (told_here || line.size() < 18) return;
+      const std::uint64_t other = std::strtoull(std::string(line.substr(0, 16)).c_str(), nullptr, 16);
+      const auto told = parse_told(line.substr(17));
+      if (told && told->feed != article.feed_name && hamming_distance(other, article.simhash) <= 3)
+        told_here = {describe(*told) + " (by the SimHash of an earlier version)",
+                     StoryMatch{StoryMatch::Rule::same_text, 0, {}}};
+    });
+  }
+  return told_here;
+}
+
+void ClusterStories::record(const std::vector<std::string>& keys, std::vector<std::optional<KeyValueBucket::Entry>>& found,
+                            const std::string& line) {
+  // Under each key, all together, each by a write conditional on the key as read (read again only
+  // when another instance wrote it in between). Oldest lines go first once a key is full.
+  std::vector<std::function<void()>> jobs;
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    jobs.emplace_back([&, i] {
+      for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+        if (!found[i]) {
+          if (bucket_.create(keys[i], line)) return;
+        } else {
+          std::string value = found[i]->value + line;
+          while (value.size() > kMaxPerKey * line.size()) value.erase(0, value.find('\n') + 1);
+          if (bucket_.update(keys[i], value, found[i]->revision)) return;
+        }
+        found[i] = bucket_.get(keys[i]);
+      }
+    });
+  fanout_.run(jobs);
+}
+
+std::optional<Sequencer::ToldElsewhere> ClusterStories::told_elsewhere_or_here(const PreparedArticle& article) {
   try {
     auto where = told_elsewhere(article);
     errors_in_a_row_ = 0;

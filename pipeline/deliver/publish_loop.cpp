@@ -1,6 +1,7 @@
 #include "pipeline/deliver/publish_loop.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <iterator>
 #include <optional>
 #include <thread>
@@ -141,6 +142,30 @@ void PublishLoop::gather(Clock::time_point now) {
   }
 }
 
+namespace {
+
+// "rule=same_text shared=0.62 of_this=0.81 of_earlier=0.74": the rule, and for a text the estimated
+// Jaccard similarity and the share of each text in the other.
+std::string describe(const StoryMatch& match) {
+  // The URL's rule, and a SimHash match recorded by an earlier version, carry no overlap.
+  if (match.rule == StoryMatch::Rule::same_url || match.overlap.jaccard == 0) return "rule=" + std::string(rule_name(match.rule));
+  char text[96];
+  std::snprintf(text, sizeof text, "rule=%.*s similarity=%.2f of_this=%.2f of_earlier=%.2f",
+                static_cast<int>(rule_name(match.rule).size()), rule_name(match.rule).data(), match.overlap.jaccard,
+                match.overlap.of_first, match.overlap.of_second);
+  return text;
+}
+
+}  // namespace
+
+void PublishLoop::count_same_story(const StoryMatch& match) {
+  switch (match.rule) {
+    case StoryMatch::Rule::same_url: ++counters_.same_url_dropped; break;
+    case StoryMatch::Rule::same_text: ++counters_.same_text_dropped; break;
+    case StoryMatch::Rule::same_brief: ++counters_.same_brief_dropped; break;
+  }
+}
+
 void PublishLoop::admit(PreparedArticle& article) {
   static const auto log = logger("publish");
   const auto unix_time =
@@ -167,14 +192,14 @@ void PublishLoop::admit(PreparedArticle& article) {
       }
       break;
     case Reason::same_story:
-      ++counters_.same_story_dropped;
-      log->info("article not published: same story as seq={} feed={} title=\"{}\"", skipped.earlier,
-                article.feed_name, article.title);
+      count_same_story(*skipped.match);
+      log->info("article not published: same story as seq={} feed={} title=\"{}\" {}", skipped.earlier,
+                article.feed_name, article.title, describe(*skipped.match));
       break;
     case Reason::told_elsewhere:
-      ++counters_.same_story_dropped;
-      log->info("article not published: same story as {} in the cluster feed={} title=\"{}\"", skipped.where,
-                article.feed_name, article.title);
+      count_same_story(*skipped.match);
+      log->info("article not published: same story as {} in the cluster feed={} title=\"{}\" {}", skipped.where,
+                article.feed_name, article.title, describe(*skipped.match));
       break;
   }
 }

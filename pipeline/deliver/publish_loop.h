@@ -50,7 +50,10 @@ class CurveServer;
 struct DeliveryCounters {
   std::atomic<std::uint64_t> published{0};
   std::atomic<std::uint64_t> repeats_dropped{0};     // already in the journal
-  std::atomic<std::uint64_t> same_story_dropped{0};  // another feed (or instance) told the story
+  // Another feed (or instance) told the story, by the rule that found it (StoryMatch::Rule).
+  std::atomic<std::uint64_t> same_url_dropped{0};
+  std::atomic<std::uint64_t> same_text_dropped{0};
+  std::atomic<std::uint64_t> same_brief_dropped{0};
 };
 
 class PublishLoop {
@@ -123,6 +126,7 @@ class PublishLoop {
   // Takes one prepared article: into the batch when it goes out (or, in a cluster, when the stream
   // may lack it), or counted and logged as a repeat.
   void admit(PreparedArticle& article);
+  void count_same_story(const StoryMatch& match);
   // Waits until the batch being written is durable and publishes it; false when it could not be
   // written (it goes back in front of the gathered one, tried again in a second).
   bool complete();

@@ -3,8 +3,9 @@
 // when another feed already told the story (StoryIndex; a revision is never such a repeat);
 // otherwise give it the next seq and append it to the journal (durable at the journal's next sync),
 // its JSON numbered on the way in.
-// Both indexes are rebuilt from the journal when the sequencer is made, so they hold across restarts
-// for as long as the journal keeps the earlier article.
+// Both indexes are rebuilt from the journal when the sequencer is made (each story's sketch made
+// again from its text, so journals of earlier versions serve as well), so they hold across
+// restarts for as long as the journal keeps the earlier article.
 //
 // Thread-safety: none; the publish thread owns it, with the journal.
 #pragma once
@@ -41,10 +42,15 @@ class Sequencer {
     enum class Reason { in_journal, same_story, told_elsewhere } reason;
     std::uint64_t earlier = 0;  // in_journal: its seq; same_story: the seq that told it
     std::string where;          // told_elsewhere: which feed and instance told it
+    std::optional<StoryMatch> match;  // same_story, told_elsewhere: the rule and overlap that decided
   };
   // In a cluster: asked about a new story (revision 1) that no feed of this instance told yet;
   // says where it was told when another instance's feed did, and otherwise records it as told here.
-  using Elsewhere = std::function<std::optional<std::string>(const PreparedArticle&)>;
+  struct ToldElsewhere {
+    std::string where;
+    StoryMatch match;
+  };
+  using Elsewhere = std::function<std::optional<ToldElsewhere>(const PreparedArticle&)>;
   void ask_elsewhere(Elsewhere elsewhere) { elsewhere_ = std::move(elsewhere); }
 
   // Decides on article; appends it when it goes out. unix_time is the record's time.
@@ -59,6 +65,7 @@ class Sequencer {
   // The 64-bit hash of id#revision. Two articles sharing one would be taken for one: at a million
   // articles in the journal, a chance of about 3 in 100 million.
   static std::uint64_t identity(std::string_view id, int revision);
+  static StoryFacts facts(const PreparedArticle& article);
 
   Journal& journal_;
   StoryIndex stories_;

@@ -1,13 +1,37 @@
 #include "pipeline/deliver/story_index.h"
 
+#include <algorithm>
+
 #include "feeds/hashing.h"
-#include "pipeline/clean/simhash.h"
+#include "pipeline/clean/block_dedup.h"
 
 namespace sluice::pipeline {
 namespace {
 
-std::uint16_t block(std::uint64_t fingerprint, std::size_t index) {
-  return static_cast<std::uint16_t>(fingerprint >> (16 * index));
+// Where a key's stories are: URL and headline keys are moved off the band keys' values by a salt.
+constexpr std::uint32_t kUrlSalt = 0x5BD1E995U;
+constexpr std::uint32_t kTitleSalt = 0x27D4EB2FU;
+
+std::uint32_t nonzero(std::uint64_t hash) {
+  const auto low = static_cast<std::uint32_t>(hash);
+  return low == 0 ? 1 : low;
+}
+
+std::uint64_t url_hash(const std::optional<std::string>& url) {
+  if (!names_a_story(url)) return 0;
+  const std::uint64_t hash = feeds::hash64(*url);
+  return hash == 0 ? 1 : hash;
+}
+
+// Where a URL's stories are in the table.
+std::uint32_t url_key(std::uint64_t url) { return static_cast<std::uint32_t>(url) ^ kUrlSalt; }
+
+// A brief's headline in normalized words; 0 for an article of substance or no headline.
+std::uint32_t title_hash(const StoryFacts& story) {
+  if (story.words >= StoryIndex::kMinWords) return 0;
+  std::string words;
+  for_each_normalized_word(story.title, [&](std::string_view word) { (words += word) += ' '; });
+  return words.empty() ? 0 : nonzero(feeds::hash64(words));
 }
 
 }  // namespace
@@ -21,36 +45,141 @@ bool names_a_story(const std::optional<std::string>& url) {
   return (end == std::string::npos ? url->size() : end) - path > 1;
 }
 
-std::optional<std::uint64_t> StoryIndex::find(std::string_view feed, const std::optional<std::string>& url,
-                                              std::uint64_t simhash, std::size_t words) const {
-  if (names_a_story(url))
-    if (const Told* told = by_url_.find(feeds::hash64(*url)); told && feeds_[told->feed] != feed) return told->seq;
-  if (words < kMinWords) return std::nullopt;
-  for (std::size_t i = 0; i < by_block_.size(); ++i)
-    for (const auto& [fingerprint, seq] : by_block_[i][block(simhash, i)])
-      if (hamming_distance(fingerprint, simhash) <= kMaxDistance) return seq;
-  return std::nullopt;
+std::string_view rule_name(StoryMatch::Rule rule) {
+  switch (rule) {
+    case StoryMatch::Rule::same_url: return "same_url";
+    case StoryMatch::Rule::same_text: return "same_text";
+    case StoryMatch::Rule::same_brief: return "same_brief";
+  }
+  return "same_story";
 }
 
-void StoryIndex::add(std::uint64_t seq, std::string_view feed, const std::optional<std::string>& url,
-                     std::uint64_t simhash, std::size_t words) {
-  if (names_a_story(url)) {
-    auto known = feed_ids_.find(feed);
-    if (known == feed_ids_.end()) {
-      known = feed_ids_.emplace(std::string(feed), static_cast<std::uint32_t>(feeds_.size())).first;
-      feeds_.emplace_back(feed);
-    }
-    by_url_.insert(feeds::hash64(*url), Told{seq, known->second});
+bool StoryIndex::same_text(const Overlap& overlap) noexcept {
+  return std::min(overlap.of_first, overlap.of_second) >= kBothShare || overlap.of_first >= kExcerptShare;
+}
+
+template <typename Visit>
+void StoryIndex::candidates(std::uint32_t key, Visit&& visit) const {
+  if (table_.empty()) return;
+  for (std::size_t at = slot(key); table_[at] != 0; at = at + 1 == table_.size() ? 0 : at + 1) visit(table_[at] - 1);
+}
+
+std::optional<StoryMatch> StoryIndex::find(const StoryFacts& facts) const {
+  const auto known = feed_ids_.find(facts.feed);
+  const std::uint32_t feed = known == feed_ids_.end() ? ~std::uint32_t{0} : known->second;
+  if (const std::uint64_t url = url_hash(facts.url)) {
+    std::optional<StoryMatch> match;
+    candidates(url_key(url), [&](std::uint32_t n) {
+      const Story& s = story(n);
+      if (!match && s.url == url && s.feed != feed) match = StoryMatch{StoryMatch::Rule::same_url, s.seq, {}};
+    });
+    if (match) return match;
   }
-  if (words >= kMinWords)
-    for (std::size_t i = 0; i < by_block_.size(); ++i) {
-      Bucket& bucket = by_block_[i][block(simhash, i)];
-      // Room for a few from the start: most buckets hold one to three until the index is large,
-      // and growing one entry at a time would reallocate at nearly every add.
-      if (bucket.empty()) bucket.reserve(4);
-      bucket.emplace_back(simhash, seq);
-    }
-  ++size_;
+  if (facts.sketch.empty()) return std::nullopt;
+  std::optional<StoryMatch> best;
+  const auto consider = [&](std::uint32_t n, const Story& s, StoryMatch::Rule rule) {
+    const Overlap overlap = this->overlap(facts, n, s);
+    const bool same = rule == StoryMatch::Rule::same_brief
+                          ? std::min(overlap.of_first, overlap.of_second) >= kBriefShare
+                          : same_text(overlap);
+    if (same && (!best || overlap.jaccard > best->overlap.jaccard)) best = StoryMatch{rule, s.seq, overlap};
+  };
+  if (const std::uint32_t title = title_hash(facts)) {
+    candidates(title ^ kTitleSalt, [&](std::uint32_t n) {
+      const Story& s = story(n);
+      if (s.brief && s.keys[0] == title && s.feed != feed) consider(n, s, StoryMatch::Rule::same_brief);
+    });
+    return best;
+  }
+  if (facts.words < kMinWords) return std::nullopt;
+  for (std::size_t band = 0; band < StorySketch::kBands; ++band) {
+    const std::uint32_t key = facts.sketch.bands[band];
+    candidates(key, [&](std::uint32_t n) {
+      const Story& s = story(n);
+      if (!s.brief && s.keys[band] == key && s.feed != feed) consider(n, s, StoryMatch::Rule::same_text);
+    });
+  }
+  return best;
+}
+
+Overlap StoryIndex::overlap(const StoryFacts& facts, std::uint32_t n, const Story& s) const {
+  if (n >= first_recent_ && !facts.shingles.empty())
+    if (const std::vector<std::uint32_t>& earlier = recent_[n - first_recent_]; !earlier.empty())
+      return exact_overlap(facts.shingles, earlier);
+  return estimate_overlap(facts.sketch.bits, facts.sketch.shingles, s.bits, s.shingles);
+}
+
+std::uint32_t StoryIndex::feed_id(std::string_view feed) {
+  auto known = feed_ids_.find(feed);
+  if (known == feed_ids_.end()) {
+    known = feed_ids_.emplace(std::string(feed), static_cast<std::uint32_t>(feeds_.size())).first;
+    feeds_.emplace_back(feed);
+  }
+  return known->second;
+}
+
+void StoryIndex::add(std::uint64_t seq, const StoryFacts& facts) {
+  if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Story[]>(kChunk));
+  Story& s = chunks_.back()[size_ % kChunk];
+  s.seq = seq;
+  s.url = url_hash(facts.url);
+  s.feed = feed_id(facts.feed);
+  s.shingles = std::min(facts.sketch.shingles, 0x7FFFFFFFU) & 0x7FFFFFFFU;
+  s.bits = facts.sketch.bits;
+  s.keys = {};
+  const std::uint32_t title = title_hash(facts);
+  s.brief = title != 0;
+  if (s.brief)
+    s.keys[0] = title;
+  else if (facts.words >= kMinWords && !facts.sketch.empty())
+    for (std::size_t band = 0; band < StorySketch::kBands; ++band) s.keys[band] = std::max(1U, facts.sketch.bands[band]);
+  const auto n = static_cast<std::uint32_t>(size_++);
+  make_room(1 + StorySketch::kBands, n);
+  insert_keys(s, n);
+  recent_.emplace_back(facts.shingles.begin(), facts.shingles.end());
+  recent_bytes_ += facts.shingles.size_bytes();
+  while (recent_bytes_ > kRecentBytes) {
+    recent_bytes_ -= recent_.front().size() * sizeof(std::uint32_t);
+    recent_.pop_front();
+    ++first_recent_;
+  }
+}
+
+void StoryIndex::insert_keys(const Story& s, std::uint32_t n) {
+  if (s.url != 0) insert(url_key(s.url), n);
+  if (s.brief) insert(s.keys[0] ^ kTitleSalt, n);
+  else
+    for (const std::uint32_t key : s.keys)
+      if (key != 0) insert(key, n);
+}
+
+void StoryIndex::make_room(std::size_t keys, std::uint32_t n) {
+  // Between 60% and 75% full: a lookup visits a handful of slots per key, and the table costs
+  // at most 87 bytes per story of 13 keys. Growing puts every key in again, from the records.
+  if ((used_ + keys) * 4 <= table_.size() * 3) return;
+  std::size_t slots = std::max<std::size_t>(1024, table_.size());
+  while ((used_ + keys) * 4 > slots * 3) slots += slots / 4;
+  table_.assign(slots, 0);
+  used_ = 0;
+  for (std::uint32_t earlier = 0; earlier < n; ++earlier) insert_keys(story(earlier), earlier);
+}
+
+std::size_t StoryIndex::slot(std::uint32_t key) const noexcept {
+  // The key's share of the table's size (keys are hashes: uniform over 32 bits).
+  return static_cast<std::size_t>((std::uint64_t{key} * table_.size()) >> 32);
+}
+
+void StoryIndex::insert(std::uint32_t key, std::uint32_t n) {
+  std::size_t at = slot(key);
+  while (table_[at] != 0) at = at + 1 == table_.size() ? 0 : at + 1;
+  table_[at] = n + 1;
+  ++used_;
+}
+
+std::size_t StoryIndex::memory_bytes() const noexcept {
+  std::size_t bytes = chunks_.size() * (kChunk * sizeof(Story) + sizeof(chunks_[0])) + table_.capacity() * sizeof(table_[0]);
+  for (const std::string& feed : feeds_) bytes += sizeof feed + feed.capacity() + sizeof(std::uint32_t) + 32;
+  return bytes;
 }
 
 }  // namespace sluice::pipeline

@@ -1,66 +1,131 @@
 // Which published article already told a story, across feeds: one story syndicated into several
 // feeds (or linked from a feed and a front page) goes out once.
 //
-// Two articles tell the same story when they come from different feeds and have the same canonical
-// URL (not a site's home page: some feeds link every item there), or when both have a body of
-// substance (50 words or more) and their SimHash fingerprints are at most 3 bits apart. Within one
-// feed, items are told apart by their own identity (feeds/identity.h), so a podcast whose episodes
-// all link to the show's page keeps every episode.
-// The fingerprints are indexed by their four 16-bit blocks: two fingerprints within 3 bits agree
-// on at least one block, so a lookup only compares the few articles that share a block with it,
-// and stays fast at millions of articles.
+// An article from one feed tells the same story as an earlier one from another feed when
+// - both name the same canonical URL (not a site's home page: some feeds link every item there);
+// - both have a body of substance (kMinWords words or more) and share most of it, as syndication
+//   leaves it: credit lines, datelines and partner footers added, the first or last paragraphs cut,
+//   the lede rewritten, copy edits, paragraphs reordered or split. Measured on word-pair shingles
+//   (story_sketch.h): each text is at least kBothShare in the other, or the new one is at least
+//   kExcerptShare in the earlier one (a cut copy). A different story quoting a paragraph, carrying
+//   the same press-release paragraph or repeating background paragraphs shares far less;
+// - both are short items (briefs under kMinWords words) with the same headline (normalized) and
+//   at least kBriefShare of each text in the other.
+// Within one feed, items are told apart by their own identity (feeds/identity.h), so a podcast whose
+// episodes all link to the show's page keeps every episode.
+//
+// Two stages: candidates come from one hash table holding, for each story, its URL, its headline
+// (briefs) and the band keys of its sketch, which two texts share with a probability that rises
+// steeply with their similarity; each candidate is then verified on the texts' shingles, exactly
+// while the earlier story is among the recent ones whose shingles are kept (kRecentBytes, about
+// 3 000 stories of 4 KB: the hours in which syndicated copies arrive), and on the sketches
+// (estimated) after that. The table holds story numbers only (each story's record has its keys),
+// so a story costs under 200 bytes: its record (104 bytes) and its 13 table slots at the table's
+// load (60% to 75%); the recent shingles are a fixed 8 MiB at most besides.
 //
 // Thread-safety: none; the publish thread owns it, and rebuilds it from the journal at start.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "feeds/hashing.h"
-#include "pipeline/deliver/flat_map.h"
+#include "pipeline/clean/story_sketch.h"
 
 namespace sluice::pipeline {
 
 // Whether url names one story: not empty, not a site's home page ("https://host/" or "/?...").
 bool names_a_story(const std::optional<std::string>& url);
 
+// What the index looks at in an article.
+struct StoryFacts {
+  std::string_view feed;
+  const std::optional<std::string>& url;
+  std::string_view title;
+  const StorySketch& sketch;
+  std::size_t words;
+  std::span<const std::uint32_t> shingles = {};  // the text's (sketch_story); empty: not known
+};
+
+// The rule by which an article was found to tell an earlier story, with the overlap that decided
+// it (of the new text in the earlier one, and of the earlier one in the new).
+struct StoryMatch {
+  enum class Rule { same_url, same_text, same_brief } rule;
+  std::uint64_t seq;
+  Overlap overlap;
+};
+std::string_view rule_name(StoryMatch::Rule rule);
+
 class StoryIndex {
  public:
-  static constexpr int kMaxDistance = 3;
   static constexpr std::size_t kMinWords = 50;
+  static constexpr double kBothShare = 0.6;
+  static constexpr double kExcerptShare = 0.85;
+  static constexpr double kBriefShare = 0.5;
+  static constexpr std::size_t kRecentBytes = std::size_t{8} << 20;
 
-  // The seq of an earlier article telling the same story, if any.
-  std::optional<std::uint64_t> find(std::string_view feed, const std::optional<std::string>& url,
-                                    std::uint64_t simhash, std::size_t words) const;
+  // The earlier article telling the same story, if any.
+  std::optional<StoryMatch> find(const StoryFacts& story) const;
 
-  void add(std::uint64_t seq, std::string_view feed, const std::optional<std::string>& url, std::uint64_t simhash,
-           std::size_t words);
+  void add(std::uint64_t seq, const StoryFacts& story);
 
   std::size_t size() const noexcept { return size_; }
+  // Bytes the index holds (its allocations), for the benchmark and the metrics; the recent
+  // stories' shingles (at most kRecentBytes) are counted apart.
+  std::size_t memory_bytes() const noexcept;
+  std::size_t recent_bytes() const noexcept { return recent_bytes_; }
+
+  // Whether the texts of two stories overlap as the same story's do (the rules above).
+  static bool same_text(const Overlap& overlap) noexcept;
 
  private:
-  // The URL's 64-bit hash → seq and feed of the first article with it. Two URLs sharing a hash
-  // would be taken for one story: at a million URLs, a chance of about 3 in 100 million.
-  struct Told {
+  struct Story {
     std::uint64_t seq;
+    std::uint64_t url;  // the canonical URL's hash; 0: none
     std::uint32_t feed;  // index into feeds_
+    std::uint32_t shingles : 31;
+    std::uint32_t brief : 1;  // keys[0] is the headline's hash, the other keys 0
+    StorySketch::Bits bits;
+    // The sketch's band keys when indexed by its text; a brief's headline; 0 for none.
+    std::array<std::uint32_t, StorySketch::kBands> keys;
   };
-  FlatMap<Told> by_url_;
-  std::vector<std::string> feeds_;                          // names, by index
+  // Records in chunks of this many: growing never copies them, nor holds twice their size.
+  static constexpr std::size_t kChunk = 4096;
+
+  const Story& story(std::uint32_t n) const noexcept { return chunks_[n / kChunk][n % kChunk]; }
+  std::uint32_t feed_id(std::string_view feed);
+  // Grows the table (and puts the stories before n in again) so that keys more fit.
+  void make_room(std::size_t keys, std::uint32_t n);
+  void insert_keys(const Story& story, std::uint32_t n);
+  void insert(std::uint32_t key, std::uint32_t n);
+  std::size_t slot(std::uint32_t key) const noexcept;
+  // Calls visit(story number) for every story stored at key (and a few others: verify).
+  template <typename Visit>
+  void candidates(std::uint32_t key, Visit&& visit) const;
+
+  // The overlap of a candidate with the story looked up: exact when both texts' shingles are known.
+  Overlap overlap(const StoryFacts& facts, std::uint32_t n, const Story& story) const;
+
+  std::vector<std::unique_ptr<Story[]>> chunks_;
+  std::size_t size_ = 0;
+  // The shingles of the latest stories, numbers first_recent_ on.
+  std::deque<std::vector<std::uint32_t>> recent_;
+  std::size_t first_recent_ = 0;
+  std::size_t recent_bytes_ = 0;
+  std::vector<std::uint32_t> table_;  // story number + 1, at the slot of one of its keys; 0: empty
+  std::size_t used_ = 0;
+  std::vector<std::string> feeds_;  // names, by index
   // And back; looked up by string_view, without making a string per article.
   std::unordered_map<std::string, std::uint32_t, feeds::StringHash, std::equal_to<>> feed_ids_;
-  // Per block, indexed by the block's value: (fingerprint, seq) of the articles with it.
-  using Bucket = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
-  std::array<std::vector<Bucket>, 4> by_block_{std::vector<Bucket>(1 << 16), std::vector<Bucket>(1 << 16),
-                                               std::vector<Bucket>(1 << 16), std::vector<Bucket>(1 << 16)};
-  std::size_t size_ = 0;
 };
 
 }  // namespace sluice::pipeline

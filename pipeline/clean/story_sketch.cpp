@@ -1,0 +1,148 @@
+#include "pipeline/clean/story_sketch.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <limits>
+
+#include "feeds/hashing.h"
+#include "pipeline/clean/block_dedup.h"
+
+namespace sluice::pipeline {
+namespace {
+
+constexpr std::size_t kBins = StorySketch::kBins;
+constexpr int kBinBits = std::countr_zero(kBins);
+static_assert(std::has_single_bit(kBins) && kBins % 32 == 0 && 2 * StorySketch::kBands <= kBins);
+
+// A 64-bit mixer (the finalizer of SplitMix64): every input bit moves every output bit.
+constexpr std::uint64_t mix(std::uint64_t x) noexcept {
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+class Sketcher {
+ public:
+  explicit Sketcher(std::size_t text_bytes) {
+    minima_.fill(kEmpty);
+    shingles_.reserve(text_bytes / 5);
+  }
+
+  // Each word makes a shingle with the word before it; a text of one word is its own shingle.
+  void word(std::string_view word) {
+    const std::uint64_t hash = feeds::hash64(word);
+    if (words_++ > 0) add(mix(previous_ * 0x9E3779B97F4A7C15ULL ^ hash));
+    previous_ = hash;
+  }
+
+  // The sketch; shingles, when given, receives the text's distinct shingles (32-bit hashes, sorted).
+  StorySketch finish(std::vector<std::uint32_t>* shingles) {
+    if (words_ == 1) add(mix(previous_));
+    StorySketch sketch;
+    std::sort(shingles_.begin(), shingles_.end());
+    shingles_.erase(std::unique(shingles_.begin(), shingles_.end()), shingles_.end());
+    if (shingles != nullptr) *shingles = shingles_;
+    if (words_ == 0) return sketch;
+    densify();
+    for (std::size_t bin = 0; bin < kBins; ++bin)
+      sketch.bits[bin / 4] |= static_cast<std::uint8_t>((minima_[bin] & 3) << (bin % 4 * 2));
+    for (std::size_t band = 0; band < StorySketch::kBands; ++band)
+      sketch.bands[band] = static_cast<std::uint32_t>(
+          mix((std::uint64_t{minima_[2 * band]} << 32 | minima_[2 * band + 1]) + band * 0xD6E8FEB86659FD93ULL));
+    sketch.shingles = static_cast<std::uint32_t>(
+        std::min<std::size_t>(shingles_.size(), std::numeric_limits<std::uint32_t>::max()));
+    return sketch;
+  }
+
+ private:
+  // The bin's value when no shingle fell in it; a shingle's value is below it (32 bits, shifted).
+  static constexpr std::uint64_t kEmpty = std::numeric_limits<std::uint64_t>::max();
+
+  void add(std::uint64_t hash) {
+    shingles_.push_back(static_cast<std::uint32_t>(hash));
+    std::uint64_t& minimum = minima_[hash >> (64 - kBinBits)];
+    minimum = std::min<std::uint64_t>(minimum, hash & 0xFFFFFFFFU);
+  }
+
+  // An empty bin takes the minimum of the first non-empty bin its own hash sequence lands on: the
+  // same sequence in every text, so two texts fill it alike with the probability their similarity is.
+  void densify() {
+    for (std::size_t bin = 0; bin < kBins; ++bin) {
+      if (minima_[bin] != kEmpty) continue;
+      for (std::uint64_t attempt = 1;; ++attempt) {
+        const std::uint64_t from = mix(bin * 0x100000001B3ULL + attempt) >> (64 - kBinBits);
+        if (minima_[from] != kEmpty) {
+          densified_[bin] = minima_[from];
+          break;
+        }
+      }
+    }
+    for (std::size_t bin = 0; bin < kBins; ++bin)
+      if (minima_[bin] == kEmpty) minima_[bin] = densified_[bin];
+  }
+
+  std::array<std::uint64_t, kBins> minima_;
+  std::array<std::uint64_t, kBins> densified_{};  // what empty bins borrow, from bins that were not
+  std::vector<std::uint32_t> shingles_;  // each shingle's value, as often as it occurs
+  std::uint64_t previous_ = 0;
+  std::size_t words_ = 0;
+};
+
+}  // namespace
+
+StorySketch sketch_story(std::string_view text, std::vector<std::uint32_t>* shingles) {
+  Sketcher sketcher(text.size());
+  for_each_normalized_word(text, [&](std::string_view word) { sketcher.word(word); });
+  return sketcher.finish(shingles);
+}
+
+StorySketch sketch_story(const std::vector<std::string>& paragraphs, std::vector<std::uint32_t>* shingles) {
+  std::size_t bytes = 0;
+  for (const std::string& paragraph : paragraphs) bytes += paragraph.size() + 1;
+  Sketcher sketcher(bytes);
+  // Paragraph breaks end no word and start no shingle: as one text joined by blank lines.
+  for (const std::string& paragraph : paragraphs)
+    for_each_normalized_word(paragraph, [&](std::string_view word) { sketcher.word(word); });
+  return sketcher.finish(shingles);
+}
+
+Overlap exact_overlap(std::span<const std::uint32_t> first, std::span<const std::uint32_t> second) noexcept {
+  if (first.empty() || second.empty()) return {};
+  std::size_t common = 0;
+  for (auto a = first.begin(), b = second.begin(); a != first.end() && b != second.end();) {
+    if (*a < *b) {
+      ++a;
+    } else if (*b < *a) {
+      ++b;
+    } else {
+      ++common, ++a, ++b;
+    }
+  }
+  const auto shared = double(common);
+  return {shared / double(first.size() + second.size() - common), shared / double(first.size()),
+          shared / double(second.size())};
+}
+
+Overlap estimate_overlap(const StorySketch::Bits& first, std::uint32_t first_shingles,
+                         const StorySketch::Bits& second, std::uint32_t second_shingles) noexcept {
+  if (first_shingles == 0 || second_shingles == 0) return {};
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < first.size(); i += 8) {
+    std::uint64_t a = 0, b = 0;
+    std::memcpy(&a, first.data() + i, 8);
+    std::memcpy(&b, second.data() + i, 8);
+    const std::uint64_t x = a ^ b;
+    differ += static_cast<std::size_t>(std::popcount((x | (x >> 1)) & 0x5555555555555555ULL));
+  }
+  const std::size_t agree = kBins - differ;
+  // Bins agree when the minima are one shingle (probability J) or, otherwise, by chance in 1 of 4.
+  constexpr double kChance = 1.0 / 4;
+  const double share = double(agree) / double(kBins);
+  const double jaccard = std::clamp((share - kChance) / (1 - kChance), 0.0, 1.0);
+  // |A ∩ B| = J (|A| + |B|) / (1 + J).
+  const double common = jaccard * (double(first_shingles) + double(second_shingles)) / (1 + jaccard);
+  return {jaccard, std::min(1.0, common / first_shingles), std::min(1.0, common / second_shingles)};
+}
+
+}  // namespace sluice::pipeline
