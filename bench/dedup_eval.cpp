@@ -82,7 +82,7 @@ void add_distractors(StoryIndex& index, std::size_t count, const std::vector<std
     for (int w = 0; w < 300; ++w) (text += pool[pick(random)]) += ' ';
     std::vector<std::uint32_t> shingles;
     const auto sketch = sluice::pipeline::sketch_story(text, &shingles);
-    index.add(++seq, StoryFacts{"distractors", no_url, "", sketch, 300, shingles});
+    index.add(++seq, StoryFacts{"distractors", no_url, "", sketch, 300}, std::move(shingles));
   }
 }
 
@@ -101,7 +101,7 @@ int bench_articles(std::size_t count) {
                    static_cast<unsigned long long>(found->seq), std::string(sluice::pipeline::rule_name(found->rule)).c_str(),
                    found->overlap.jaccard, found->overlap.of_first, found->overlap.of_second);
     adds.time([&] {
-      index.add(n + 1, facts);
+      index.add(n + 1, facts, std::move(shingles));
       return 0;
     });
   }
@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
       std::vector<std::uint32_t> shingles;
       const auto sketch = sluice::pipeline::sketch_story(article.paragraphs, &shingles);
       adds.time([&] {
-        index.add(++seq, StoryFacts{article.feed, article.url, article.title, sketch, words, shingles});
+        index.add(++seq, StoryFacts{article.feed, article.url, article.title, sketch, words}, std::move(shingles));
         return 0;
       });
       continue;

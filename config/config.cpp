@@ -29,7 +29,8 @@ constexpr std::string_view kClusterKeys[] = {"nats", "instance", "name", "shards
 constexpr std::string_view kStreamKeys[] = {"replicas", "max_age", "max_bytes", "duplicate_window"};
 constexpr std::string_view kMetricsKeys[] = {"listen"};
 constexpr std::string_view kJournalKeys[] = {"max_size", "max_age"};
-constexpr std::string_view kPublishKeys[] = {"endpoint", "replay_endpoint", "subscriber_queue", "curve"};
+constexpr std::string_view kPublishKeys[] = {"endpoint", "replay_endpoint", "subscriber_queue", "curve",
+                                             "announce_duplicates"};
 constexpr std::string_view kCurveKeys[] = {"secret_key_file", "clients_dir"};
 constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_interval",     "timeout",
                                               "max_body", "max_items",    "max_new_per_poll", "min_revision_interval",
@@ -320,6 +321,8 @@ class Loader {
         fail(queue, "publish.subscriber_queue", "'" + text + "' must be a number of articles from 10 to 10000000");
       publish.subscriber_queue = static_cast<std::uint32_t>(*value);
     }
+    if (const auto announce = node["announce_duplicates"])
+      publish.announce_duplicates = boolean(announce, "publish.announce_duplicates");
     if (const auto curve = node["curve"]) {
       expect_map(curve, "publish.curve");
       check_keys(curve, "publish.curve", kCurveKeys);

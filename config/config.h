@@ -77,6 +77,10 @@ struct PublishConfig {
   // recovers them through replay): a bound on the memory a stalled subscriber costs.
   std::uint32_t subscriber_queue = 100'000;
   std::optional<CurveConfig> curve;
+  // Whether an article not published because another feed told the story goes out as a notice on
+  // "duplicate.<feed>." (its URL and the seq of the story it repeats), for subscribers who want
+  // every outlet's link.
+  bool announce_duplicates = false;
 };
 
 // The journal of published articles (state_dir/journal): what replay can serve, kept until it is

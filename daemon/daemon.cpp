@@ -290,7 +290,8 @@ bool Daemon::report(const feeds::PolledDocument& document,
 void Daemon::start_publishing() {
   pipeline::PublishLoop::Settings settings{config_.state_dir / "journal", journal_limits(config_),
                                            config_.publish.endpoint, static_cast<int>(config_.publish.subscriber_queue),
-                                           curve_.get(), config_.cluster ? config_.cluster->instance : ""};
+                                           curve_.get(), config_.cluster ? config_.cluster->instance : "",
+                                           config_.publish.announce_duplicates};
   pipeline::Sequencer::Elsewhere elsewhere;
   if (cluster_)
     elsewhere = [this](const pipeline::PreparedArticle& article) { return cluster_->told_elsewhere(article); };

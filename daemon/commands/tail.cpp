@@ -218,6 +218,14 @@ Tail::Outcome Tail::on_live(std::vector<zmq::message_t>& frames) {
     }
     return on_heartbeat(from, header->epoch, header->seq);
   }
+  if (topic.starts_with("duplicate.")) {
+    // A notice about an article already published (publish.announce_duplicates): not in the
+    // journal, so printed as it comes, outside the seq order.
+    std::fwrite(frames[2].data(), 1, frames[2].size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    return Outcome::going;
+  }
   return on_article(from, header->epoch, header->seq, frames[2].to_string());
 }
 

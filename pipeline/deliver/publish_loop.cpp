@@ -1,6 +1,9 @@
 #include "pipeline/deliver/publish_loop.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iterator>
 #include <optional>
@@ -166,6 +169,22 @@ void PublishLoop::count_same_story(const StoryMatch& match) {
   }
 }
 
+void PublishLoop::announce_duplicate(const PreparedArticle& article, const Sequencer::Skipped& skipped) {
+  if (!settings_.announce_duplicates) return;
+  const StoryMatch& match = *skipped.match;
+  nlohmann::json body = {{"schema", 1},
+                         {"duplicate_of", skipped.earlier == 0 ? nlohmann::json(nullptr) : nlohmann::json(skipped.earlier)},
+                         {"feed", article.feed_name},
+                         {"id", article.id},
+                         {"url", article.url ? nlohmann::json(*article.url) : nlohmann::json(nullptr)},
+                         {"title", article.title},
+                         {"rule", rule_name(match.rule)}};
+  if (match.overlap.jaccard > 0) body["similarity"] = std::round(match.overlap.jaccard * 100) / 100;
+  if (!skipped.where.empty()) body["told_by"] = skipped.where;
+  batch_.emplace_back(Duplicate{"duplicate." + article.feed_name + ".", skipped.earlier,
+                                body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+}
+
 void PublishLoop::admit(PreparedArticle& article) {
   static const auto log = logger("publish");
   const auto unix_time =
@@ -193,11 +212,13 @@ void PublishLoop::admit(PreparedArticle& article) {
       break;
     case Reason::same_story:
       count_same_story(*skipped.match);
+      announce_duplicate(article, skipped);
       log->info("article not published: same story as seq={} feed={} title=\"{}\" {}", skipped.earlier,
                 article.feed_name, article.title, describe(*skipped.match));
       break;
     case Reason::told_elsewhere:
       count_same_story(*skipped.match);
+      announce_duplicate(article, skipped);
       log->info("article not published: same story as {} in the cluster feed={} title=\"{}\" {}", skipped.where,
                 article.feed_name, article.title, describe(*skipped.match));
       break;
@@ -241,6 +262,10 @@ void PublishLoop::publish_durable(Batch& done) {
     return true;
   });
   for (auto& item : done) {
+    if (const auto* duplicate = std::get_if<Duplicate>(&item)) {
+      publisher_->notice(duplicate->topic, duplicate->repeats, duplicate->body);
+      continue;
+    }
     auto* out = std::get_if<Outgoing>(&item);
     if (out == nullptr || !out->live) continue;
     const std::uint64_t at = records.empty() ? 0 : out->record.seq - records.front().seq;

@@ -65,6 +65,7 @@ class PublishLoop {
     int subscriber_queue = 100'000;    // messages one subscriber may have waiting
     const CurveServer* curve = nullptr;
     std::string instance;              // in a cluster, this instance's name for the heartbeats; "" otherwise
+    bool announce_duplicates = false;  // PublishConfig::announce_duplicates
   };
   // Called on the loop's thread once a document's commit is stored (or failed to be; the failure
   // is logged): the commit's other consumers, such as the cluster's shared feed state.
@@ -115,7 +116,15 @@ class PublishLoop {
     std::string_view body;
   };
   // Articles and the commits that follow them, in queue order.
-  using Batch = std::vector<std::variant<Outgoing, DocumentCommit>>;
+  // An article another feed already told, announced on "duplicate.<feed>." once the batch that
+  // holds the story it repeats is durable (the header's seq is that story's; 0 when another
+  // instance told it).
+  struct Duplicate {
+    std::string topic;
+    std::uint64_t repeats = 0;
+    std::string body;
+  };
+  using Batch = std::vector<std::variant<Outgoing, DocumentCommit, Duplicate>>;
 
   // One turn while the stream holds a batch back; false to stop (stopping, and it still refuses).
   bool wait_for_stream(Clock::time_point now);
@@ -127,6 +136,7 @@ class PublishLoop {
   // may lack it), or counted and logged as a repeat.
   void admit(PreparedArticle& article);
   void count_same_story(const StoryMatch& match);
+  void announce_duplicate(const PreparedArticle& article, const Sequencer::Skipped& skipped);
   // Waits until the batch being written is durable and publishes it; false when it could not be
   // written (it goes back in front of the gathered one, tried again in a second).
   bool complete();

@@ -133,6 +133,12 @@ void Publisher::send_record(std::string_view topic, std::uint64_t seq, zmq::mess
   seq_ = seq;
 }
 
+void Publisher::notice(std::string_view topic, std::uint64_t seq, std::string_view body) {
+  const std::uint64_t head = seq_;
+  send(topic, seq, body);
+  seq_ = head;
+}
+
 void Publisher::heartbeat() {
   nlohmann::json body{{"epoch", epoch_}, {"seq", seq_}};
   if (!origin_.empty()) {

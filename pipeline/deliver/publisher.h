@@ -58,6 +58,10 @@ class Publisher {
   void publish_record(std::string_view topic, std::uint64_t seq, std::shared_ptr<const std::string> holder,
                       std::string_view body);
 
+  // Sends body on topic with seq in the header, as a notice about an article already published
+  // (its seq): the head stays where it is.
+  void notice(std::string_view topic, std::uint64_t seq, std::string_view body);
+
   void heartbeat();
 
   // In a cluster: the instance's name, put in every header from now on, and where its replay

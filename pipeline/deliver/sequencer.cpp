@@ -24,7 +24,7 @@ Sequencer::Sequencer(Journal& journal) : journal_(journal) {
                                    ? sketch_story(text->get_ref<const std::string&>(), &shingles)
                                    : StorySketch{};
     const std::string title = article.value("title", std::string());
-    stories_.add(record.seq, {feed, url, title, sketch, article.value("word_count", std::size_t{0}), shingles});
+    stories_.add(record.seq, {feed, url, title, sketch, article.value("word_count", std::size_t{0})}, std::move(shingles));
     return true;
   });
 }
@@ -44,7 +44,7 @@ std::string_view Sequencer::topic(std::string_view feed) {
   return known->second;
 }
 
-std::variant<Sequencer::Appended, Sequencer::Skipped> Sequencer::admit(const PreparedArticle& article,
+std::variant<Sequencer::Appended, Sequencer::Skipped> Sequencer::admit(PreparedArticle& article,
                                                                        std::int64_t unix_time) {
   const std::uint64_t published_as = identity(article.id, article.revision);
   if (const std::uint64_t* seq = published_.find(published_as)) return Skipped{Skipped::Reason::in_journal, *seq, {}, std::nullopt};
@@ -60,7 +60,7 @@ std::variant<Sequencer::Appended, Sequencer::Skipped> Sequencer::admit(const Pre
   const std::string digits = std::to_string(appended.seq);
   const auto [before, seq, after] = numbered_json_pieces(article.json, digits);
   journal_.append(appended.topic, {before, seq, after}, unix_time);
-  stories_.add(appended.seq, facts(article));
+  stories_.add(appended.seq, facts(article), std::move(article.shingles));
   published_.insert(published_as, appended.seq);
   return appended;
 }

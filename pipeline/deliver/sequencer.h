@@ -53,8 +53,9 @@ class Sequencer {
   using Elsewhere = std::function<std::optional<ToldElsewhere>(const PreparedArticle&)>;
   void ask_elsewhere(Elsewhere elsewhere) { elsewhere_ = std::move(elsewhere); }
 
-  // Decides on article; appends it when it goes out. unix_time is the record's time.
-  std::variant<Appended, Skipped> admit(const PreparedArticle& article, std::int64_t unix_time);
+  // Decides on article; appends it when it goes out (and keeps its shingles: they are moved out).
+  // unix_time is the record's time.
+  std::variant<Appended, Skipped> admit(PreparedArticle& article, std::int64_t unix_time);
 
   std::size_t stories() const noexcept { return stories_.size(); }
 

@@ -61,13 +61,24 @@ bool StoryIndex::same_text(const Overlap& overlap) noexcept {
 template <typename Visit>
 void StoryIndex::candidates(std::uint32_t key, Visit&& visit) const {
   if (table_.empty()) return;
-  for (std::size_t at = slot(key); table_[at] != 0; at = at + 1 == table_.size() ? 0 : at + 1) visit(table_[at] - 1);
+  const std::uint32_t tag = key & kTagMask;
+  for (std::size_t at = slot(key); table_[at] != 0; at = at + 1 == table_.size() ? 0 : at + 1)
+    if ((table_[at] & kTagMask) == tag) visit((table_[at] >> kTagBits) - 1);
+}
+
+void StoryIndex::prefetch(std::uint32_t key) const noexcept {
+  if (!table_.empty()) __builtin_prefetch(&table_[slot(key)]);
 }
 
 std::optional<StoryMatch> StoryIndex::find(const StoryFacts& facts) const {
   const auto known = feed_ids_.find(facts.feed);
   const std::uint32_t feed = known == feed_ids_.end() ? ~std::uint32_t{0} : known->second;
-  if (const std::uint64_t url = url_hash(facts.url)) {
+  // The table's lines for every key are asked for at once, so their cache misses overlap.
+  const std::uint64_t url = url_hash(facts.url);
+  if (url != 0) prefetch(url_key(url));
+  if (facts.words >= kMinWords)
+    for (const std::uint32_t key : facts.sketch.bands) prefetch(key);
+  if (url != 0) {
     std::optional<StoryMatch> match;
     candidates(url_key(url), [&](std::uint32_t n) {
       const Story& s = story(n);
@@ -118,7 +129,8 @@ std::uint32_t StoryIndex::feed_id(std::string_view feed) {
   return known->second;
 }
 
-void StoryIndex::add(std::uint64_t seq, const StoryFacts& facts) {
+void StoryIndex::add(std::uint64_t seq, const StoryFacts& facts, std::vector<std::uint32_t> shingles) {
+  if (size_ == max_stories_) forget_oldest_half();
   if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Story[]>(kChunk));
   Story& s = chunks_.back()[size_ % kChunk];
   s.seq = seq;
@@ -135,9 +147,12 @@ void StoryIndex::add(std::uint64_t seq, const StoryFacts& facts) {
     for (std::size_t band = 0; band < StorySketch::kBands; ++band) s.keys[band] = std::max(1U, facts.sketch.bands[band]);
   const auto n = static_cast<std::uint32_t>(size_++);
   make_room(1 + StorySketch::kBands, n);
+  if (s.url != 0) prefetch(url_key(s.url));
+  for (const std::uint32_t key : s.keys)
+    if (key != 0) prefetch(key);
   insert_keys(s, n);
-  recent_.emplace_back(facts.shingles.begin(), facts.shingles.end());
-  recent_bytes_ += facts.shingles.size_bytes();
+  recent_bytes_ += shingles.size() * sizeof(std::uint32_t);
+  recent_.push_back(std::move(shingles));
   while (recent_bytes_ > kRecentBytes) {
     recent_bytes_ -= recent_.front().size() * sizeof(std::uint32_t);
     recent_.pop_front();
@@ -172,8 +187,24 @@ std::size_t StoryIndex::slot(std::uint32_t key) const noexcept {
 void StoryIndex::insert(std::uint32_t key, std::uint32_t n) {
   std::size_t at = slot(key);
   while (table_[at] != 0) at = at + 1 == table_.size() ? 0 : at + 1;
-  table_[at] = n + 1;
+  table_[at] = (n + 1) << kTagBits | (key & kTagMask);
   ++used_;
+}
+
+void StoryIndex::forget_oldest_half() {
+  const std::size_t chunks = chunks_.size() / 2;
+  const std::size_t dropped = chunks * kChunk;
+  chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(chunks));
+  size_ -= dropped;
+  while (first_recent_ < dropped && !recent_.empty()) {
+    recent_bytes_ -= recent_.front().size() * sizeof(std::uint32_t);
+    recent_.pop_front();
+    ++first_recent_;
+  }
+  first_recent_ -= std::min(first_recent_, dropped);
+  std::fill(table_.begin(), table_.end(), 0);
+  used_ = 0;
+  for (std::uint32_t n = 0; n < size_; ++n) insert_keys(story(n), n);
 }
 
 std::size_t StoryIndex::memory_bytes() const noexcept {

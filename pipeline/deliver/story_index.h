@@ -26,6 +26,7 @@
 // Thread-safety: none; the publish thread owns it, and rebuilds it from the journal at start.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -67,16 +68,24 @@ std::string_view rule_name(StoryMatch::Rule rule);
 
 class StoryIndex {
  public:
+  // Records are kept in chunks of this many: growing never copies them, nor holds twice their size.
+  static constexpr std::size_t kChunk = 4096;
   static constexpr std::size_t kMinWords = 50;
   static constexpr double kBothShare = 0.6;
   static constexpr double kExcerptShare = 0.85;
   static constexpr double kBriefShare = 0.5;
   static constexpr std::size_t kRecentBytes = std::size_t{8} << 20;
+  // Stories held at most; at this many, the oldest half is forgotten (a journal of 16 million
+  // articles is some 64 GB: retention has removed them long before).
+  static constexpr std::size_t kMaxStories = (std::size_t{1} << 24) - 2;
+
+  explicit StoryIndex(std::size_t max_stories = kMaxStories) : max_stories_(std::clamp(max_stories, 2 * kChunk, kMaxStories)) {}
 
   // The earlier article telling the same story, if any.
   std::optional<StoryMatch> find(const StoryFacts& story) const;
 
-  void add(std::uint64_t seq, const StoryFacts& story);
+  // shingles: the text's, kept while the story is among the recent ones (story.shingles is not read).
+  void add(std::uint64_t seq, const StoryFacts& story, std::vector<std::uint32_t> shingles = {});
 
   std::size_t size() const noexcept { return size_; }
   // Bytes the index holds (its allocations), for the benchmark and the metrics; the recent
@@ -98,8 +107,7 @@ class StoryIndex {
     // The sketch's band keys when indexed by its text; a brief's headline; 0 for none.
     std::array<std::uint32_t, StorySketch::kBands> keys;
   };
-  // Records in chunks of this many: growing never copies them, nor holds twice their size.
-  static constexpr std::size_t kChunk = 4096;
+
 
   const Story& story(std::uint32_t n) const noexcept { return chunks_[n / kChunk][n % kChunk]; }
   std::uint32_t feed_id(std::string_view feed);
@@ -107,6 +115,8 @@ class StoryIndex {
   void make_room(std::size_t keys, std::uint32_t n);
   void insert_keys(const Story& story, std::uint32_t n);
   void insert(std::uint32_t key, std::uint32_t n);
+  void prefetch(std::uint32_t key) const noexcept;
+  void forget_oldest_half();
   std::size_t slot(std::uint32_t key) const noexcept;
   // Calls visit(story number) for every story stored at key (and a few others: verify).
   template <typename Visit>
@@ -117,11 +127,16 @@ class StoryIndex {
 
   std::vector<std::unique_ptr<Story[]>> chunks_;
   std::size_t size_ = 0;
+  std::size_t max_stories_;
   // The shingles of the latest stories, numbers first_recent_ on.
   std::deque<std::vector<std::uint32_t>> recent_;
   std::size_t first_recent_ = 0;
   std::size_t recent_bytes_ = 0;
-  std::vector<std::uint32_t> table_;  // story number + 1, at the slot of one of its keys; 0: empty
+  // (story number + 1) << kTagBits | the key's low bits, at the slot of one of its keys; 0: empty.
+  // The tag spares a lookup reading the records of the other keys' stories (all but 1 in 256).
+  static constexpr unsigned kTagBits = 8;
+  static constexpr std::uint32_t kTagMask = (1U << kTagBits) - 1;
+  std::vector<std::uint32_t> table_;
   std::size_t used_ = 0;
   std::vector<std::string> feeds_;  // names, by index
   // And back; looked up by string_view, without making a string per article.

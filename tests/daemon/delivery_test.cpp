@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -36,8 +37,9 @@ std::string item(const std::string& feed, int n, const std::string& body = "") {
          (body.empty() ? "Report number " + std::to_string(n) + " from " + feed + "." : body) + "</description></item>";
 }
 
-// About 4 KB of text of its own for story n (so no two stories look alike to the SimHash dedup):
-// a few hundred of them fill the kernel's socket buffers.
+// About 4 KB of text of its own for story n, from some 6 000 words (so no two stories share more
+// than a few word pairs, and the cross-feed dedup takes none for another): a few hundred of them
+// fill the kernel's socket buffers.
 std::string story_text(int n) {
   static const char* const kWords[] = {"harbour", "council", "storm",  "ferry",   "budget", "school", "river",
                                        "market",  "bridge",  "mayor",  "weather", "train",  "museum", "festival",
@@ -45,7 +47,8 @@ std::string story_text(int n) {
   std::minstd_rand words(static_cast<unsigned>(n));
   std::string text;
   while (text.size() < 4000) {
-    text += kWords[words() % std::size(kWords)];
+    const auto word = words();
+    text += kWords[word % std::size(kWords)] + std::to_string(word / std::size(kWords) % 300);
     text += text.size() % 9 == 0 ? ". " : " ";
   }
   return text;
@@ -331,6 +334,88 @@ TEST(Delivery, ASyndicatedStoryGoesOutOnceAndAnEditAsRevisionTwo) {
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_TRUE(daemon.wait_for_log("feed parsed feed=city format=rss20 entries=1 new=0 edited=0")) << daemon.log();
   EXPECT_EQ(replay_all(daemon.replay_endpoint()).size(), 2U);
+}
+
+// One story as a partner carries it: under its own URL and headline, with a credit line, one
+// word in 25 changed, and its own footer.
+std::string partner_copy(const std::string& text) {
+  std::string copy = "By Maria Lopez, Associated Press. ";
+  std::size_t words = 0;
+  for (std::size_t at = 0, end; at < text.size(); at = end + 1) {
+    end = std::min(text.find(' ', at), text.size());
+    copy += (++words % 25 == 0 ? std::string("changed") : text.substr(at, end - at)) + ' ';
+  }
+  return copy + "Read more from our partners.";
+}
+
+TEST(Delivery, ASyndicatedCopyUnderItsOwnUrlAndHeadlineGoesOutOnceAndIsAnnounced) {
+  const test::TempDir dir;
+  test::HttpServer server;
+  std::atomic<bool> partner_released{false};
+  server.route("/wire.xml", [&](const test::HttpRequest&) {
+    return test::HttpReply{200, rss(item("wire", 1, story_text(1)) + item("wire", 2, story_text(2))), {}};
+  });
+  // The partner: a copy of wire-1, and a story of its own quoting a stretch of wire-2.
+  server.route("/partner.xml", [&](const test::HttpRequest&) {
+    if (!partner_released) return test::HttpReply{200, rss(""), {}};
+    return test::HttpReply{
+        200, rss(item("partner", 1, partner_copy(story_text(1))) +
+                 item("partner", 2, story_text(3) + " " + story_text(2).substr(0, 600) + " " + story_text(4))),
+        {}};
+  });
+  test::SluiceDaemon daemon(dir.path(),
+                            "metrics: { listen: \"127.0.0.1:0\" }\ndefaults: { interval: 1s, min_interval: 1s }\n"
+                            "feeds:\n  - name: wire\n    url: " +
+                                server.url("/wire.xml") + "\n  - name: partner\n    url: " + server.url("/partner.xml") + "\n",
+                            "  announce_duplicates: true\n");
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_log("feed parsed feed=wire format=rss20 entries=2 new=2")) << daemon.log();
+  // A real subscriber of the notices, before the partner's items come.
+  zmq::context_t context;
+  zmq::socket_t notices(context, zmq::socket_type::sub);
+  notices.set(zmq::sockopt::subscribe, "duplicate.");
+  notices.connect(daemon.endpoint());
+  ASSERT_TRUE(daemon.wait_for_log("subscription added topic=\"duplicate.\"")) << daemon.log();
+  // The wire's items went out oldest (last listed) first: wire-1 is seq 2.
+  partner_released = true;
+  ASSERT_TRUE(daemon.wait_for_log("article not published: same story as seq=2 feed=partner title=\"Story partner-1\" "
+                                  "rule=same_text similarity="))
+      << daemon.log();
+
+  zmq::pollitem_t poll{notices.handle(), 0, ZMQ_POLLIN, 0};
+  ASSERT_EQ(zmq::poll(&poll, 1, 10s), 1) << daemon.log();
+  std::vector<zmq::message_t> frames;
+  ASSERT_TRUE(zmq::recv_multipart(notices, std::back_inserter(frames)));
+  ASSERT_EQ(frames.size(), 3U);
+  EXPECT_EQ(frames[0].to_string(), "duplicate.partner.");
+  const auto notice = nlohmann::json::parse(frames[2].to_string());
+  EXPECT_EQ(notice["duplicate_of"], 2);
+  EXPECT_EQ(notice["url"], "https://partner.example.org/1");
+  EXPECT_EQ(notice["rule"], "same_text");
+  EXPECT_GT(notice["similarity"].get<double>(), 0.5);
+
+  // Counted by the rule that found it.
+  std::smatch port;
+  const std::string log = daemon.log();
+  ASSERT_TRUE(std::regex_search(log, port, std::regex("metrics served listen=\\S+ port=([0-9]+)"))) << log;
+  const auto metrics = httplib::Client("127.0.0.1", std::stoi(port[1])).Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("sluice_articles_deduplicated_total{reason=\"same_story\",rule=\"same_text\"} 1\n"),
+            std::string::npos)
+      << metrics->body;
+
+  // Published: the wire's two stories and the partner's own; the copy only as the notice.
+  std::vector<nlohmann::json> articles;
+  ASSERT_TRUE(test::wait_until([&] { return (articles = replay_all(daemon.replay_endpoint())).size() >= 3; }, 10s))
+      << daemon.log();
+  ASSERT_EQ(articles.size(), 3U) << daemon.log();
+  EXPECT_EQ(articles[1]["url"], "https://wire.example.org/1");
+  EXPECT_EQ(articles[2]["url"], "https://partner.example.org/2") << "quoting a stretch of a story is not copying it";
+  // And after a restart the index, rebuilt from the journal, still knows the story.
+  ASSERT_EQ(daemon.stop(SIGTERM), 0);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_log("feed parsed feed=partner format=rss20 entries=2 new=0")) << daemon.log();
+  EXPECT_EQ(replay_all(daemon.replay_endpoint()).size(), 3U);
 }
 
 // Feed "city" at url, polled every second.

@@ -20,6 +20,13 @@ feeds::Article article(const std::string& feed, const std::string& id, const std
   return out;
 }
 
+// The sequencer's decision on an article prepared as the workers prepare it.
+std::variant<Sequencer::Appended, Sequencer::Skipped> admit(Sequencer& sequencer, const feeds::Article& article,
+                                                            std::int64_t unix_time) {
+  PreparedArticle prepared = prepare_article(article);
+  return sequencer.admit(prepared, unix_time);
+}
+
 TEST(ArticleJson, NumberingPreparedJsonMatchesSerializingWithTheSeq) {
   const feeds::Article story = article("world", "abc", "https://example.org/a", "Some text.");
   const PreparedArticle prepared = prepare_article(story);
@@ -35,19 +42,19 @@ TEST(Sequencer, NumbersNewArticlesAndSkipsRepeats) {
   {
     Sequencer sequencer(journal);
     const feeds::Article bridge = article("city", "a1", "https://city.example/bridge", "Bridge closes.");
-    auto first = sequencer.admit(prepare_article(bridge), 10);
+    auto first = admit(sequencer, bridge, 10);
     ASSERT_TRUE(std::holds_alternative<Sequencer::Appended>(first));
     EXPECT_EQ(std::get<Sequencer::Appended>(first).seq, 1U);
     EXPECT_EQ(std::get<Sequencer::Appended>(first).topic, "article.city.");
     // Another feed's item linking to the same page is the same story.
-    auto wire = sequencer.admit(prepare_article(article("wire", "w7", "https://city.example/bridge", "Bridge shut.")), 11);
+    auto wire = admit(sequencer, article("wire", "w7", "https://city.example/bridge", "Bridge shut."), 11);
     ASSERT_TRUE(std::holds_alternative<Skipped>(wire));
     EXPECT_EQ(std::get<Skipped>(wire).reason, Skipped::Reason::same_story);
     EXPECT_EQ(std::get<Skipped>(wire).earlier, 1U);
     // An edit is published as what it is, though it tells the same story.
     auto edited = article("city", "a1", "https://city.example/bridge", "Bridge closes on Monday.");
     edited.revision = 2;
-    auto second = sequencer.admit(prepare_article(edited), 12);
+    auto second = admit(sequencer, edited, 12);
     ASSERT_TRUE(std::holds_alternative<Sequencer::Appended>(second));
     EXPECT_EQ(std::get<Sequencer::Appended>(second).seq, 2U);
     journal.sync();
@@ -63,12 +70,36 @@ TEST(Sequencer, NumbersNewArticlesAndSkipsRepeats) {
   }
   // After a restart: what the journal holds is known again.
   Sequencer sequencer(journal);
-  auto again = sequencer.admit(prepare_article(article("city", "a1", "https://city.example/other", "Unrelated.")), 13);
+  auto again = admit(sequencer, article("city", "a1", "https://city.example/other", "Unrelated."), 13);
   ASSERT_TRUE(std::holds_alternative<Skipped>(again));
   EXPECT_EQ(std::get<Skipped>(again).reason, Skipped::Reason::in_journal);
-  auto wire = sequencer.admit(prepare_article(article("wire", "w8", "https://city.example/bridge", "Bridge.")), 14);
+  auto wire = admit(sequencer, article("wire", "w8", "https://city.example/bridge", "Bridge."), 14);
   EXPECT_TRUE(std::holds_alternative<Skipped>(wire)) << "the story index is rebuilt too";
   EXPECT_EQ(sequencer.stories(), 2U);
+}
+
+TEST(Sequencer, ASyndicatedCopyOfTheTextIsKnownAcrossARestart) {
+  const test::TempDir dir;
+  Journal journal(dir.path());
+  using Skipped = Sequencer::Skipped;
+  std::string text;
+  for (int i = 0; i < 120; ++i) text += "word" + std::to_string(i * 7919 % 1000) + " ";
+  {
+    Sequencer sequencer(journal);
+    ASSERT_TRUE(std::holds_alternative<Sequencer::Appended>(
+        admit(sequencer, article("wire", "w1", "https://wire.example/1", text), 10)));
+    journal.sync();
+  }
+  // Rebuilt from the journal: the sketch from the text the journal holds, its shingles as recent.
+  Sequencer sequencer(journal);
+  const auto copy = admit(sequencer, article("daily", "d1", "https://daily.example/a", "(AP) - " + text + " Read more."), 11);
+  ASSERT_TRUE(std::holds_alternative<Skipped>(copy));
+  const Skipped& skipped = std::get<Skipped>(copy);
+  EXPECT_EQ(skipped.reason, Skipped::Reason::same_story);
+  EXPECT_EQ(skipped.earlier, 1U);
+  ASSERT_TRUE(skipped.match);
+  EXPECT_EQ(skipped.match->rule, StoryMatch::Rule::same_text);
+  EXPECT_GT(skipped.match->overlap.of_second, 0.99) << "all of the earlier text is in the copy";
 }
 
 }  // namespace

@@ -158,3 +158,24 @@ TEST(StoryIndex, ManyStoriesStayDistinctAndACopyIsFoundAmongThem) {
 
 }  // namespace
 }  // namespace sluice::pipeline
+
+namespace sluice::pipeline {
+namespace {
+
+TEST(StoryIndex, AtItsLimitTheOldestHalfIsForgottenAndTheRestStillFound) {
+  StoryIndex index(3 * StoryIndex::kChunk);
+  const auto story = [](std::uint64_t n) {
+    return Story{"wire", "https://wire.example/" + std::to_string(n), "", {own_words(n, 60)}};
+  };
+  for (std::uint64_t seq = 1; seq <= 3 * StoryIndex::kChunk + 10; ++seq) index.add(seq, story(seq).facts());
+  EXPECT_EQ(index.size(), 2 * StoryIndex::kChunk + 10) << "the first chunk went when the limit was reached";
+  Story old = story(5), kept = story(2 * StoryIndex::kChunk);
+  old.feed = kept.feed = "partner";
+  EXPECT_FALSE(index.find(old.facts()));
+  const auto found = index.find(kept.facts());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->seq, 2 * StoryIndex::kChunk);
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
