@@ -21,7 +21,7 @@
 // 3 000 stories of 4 KB: the hours in which syndicated copies arrive), and on the sketches
 // (estimated) after that. The table holds story numbers only (each story's record has its keys),
 // so a story costs under 200 bytes: its record (104 bytes) and its 13 table slots at the table's
-// load (60% to 75%); the recent shingles are a fixed 8 MiB at most besides.
+// load (57% to 85%); the recent shingles are a fixed 8 MiB at most besides.
 //
 // Thread-safety: none; the publish thread owns it, and rebuilds it from the journal at start.
 #pragma once
@@ -116,6 +116,9 @@ class StoryIndex {
   void insert_keys(const Story& story, std::uint32_t n);
   void insert(std::uint32_t key, std::uint32_t n);
   void prefetch(std::uint32_t key) const noexcept;
+  void prefetch_keys(const Story& story) const noexcept;
+  // Puts the keys of stories 0 to count - 1 into the (emptied) table.
+  void reinsert(std::uint32_t count);
   void forget_oldest_half();
   std::size_t slot(std::uint32_t key) const noexcept;
   // Calls visit(story number) for every story stored at key (and a few others: verify).
