@@ -39,9 +39,15 @@ std::string hex_bytes(std::span<const std::uint8_t> bytes) {
 
 bool parse_hex_bytes(std::string_view text, std::span<std::uint8_t> bytes) {
   if (text.size() != bytes.size() * 2) return false;
+  const auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    const auto value = std::strtoul(std::string(text.substr(2 * i, 2)).c_str(), nullptr, 16);
-    bytes[i] = static_cast<std::uint8_t>(value);
+    const int high = digit(text[2 * i]), low = digit(text[2 * i + 1]);
+    if (high < 0 || low < 0) return false;
+    bytes[i] = static_cast<std::uint8_t>(high << 4 | low);
   }
   return true;
 }
