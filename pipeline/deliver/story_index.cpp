@@ -167,12 +167,13 @@ void StoryIndex::insert_keys(const Story& s, std::uint32_t n) {
 }
 
 void StoryIndex::make_room(std::size_t keys, std::uint32_t n) {
-  // Between 57% and 85% full: a lookup scans a run of slots (their tags, in a line or two of the
-  // cache) per key, the table costs at most 92 bytes per story of 13 keys, and growing by half
-  // puts each key in again three times over its life, from the records.
-  if ((used_ + keys) * 20 <= table_.size() * 17) return;
+  // Between 60% and 75% full: a lookup scans a short run of slots (their tags) per key, and the
+  // table costs at most 87 bytes per story of 13 keys. Growing by a quarter puts each key in
+  // again about five times over its life, from the records; fuller tables or larger steps cost
+  // lookups more (measured with bench/publish_throughput) or memory past 200 bytes a story.
+  if ((used_ + keys) * 4 <= table_.size() * 3) return;
   std::size_t slots = std::max<std::size_t>(1024, table_.size());
-  while ((used_ + keys) * 20 > slots * 17) slots += slots / 2;
+  while ((used_ + keys) * 4 > slots * 3) slots += slots / 4;
   table_.assign(slots, 0);
   used_ = 0;
   reinsert(n);

@@ -21,7 +21,7 @@
 // 3 000 stories of 4 KB: the hours in which syndicated copies arrive), and on the sketches
 // (estimated) after that. The table holds story numbers only (each story's record has its keys),
 // so a story costs under 200 bytes: its record (104 bytes) and its 13 table slots at the table's
-// load (57% to 85%); the recent shingles are a fixed 8 MiB at most besides.
+// load (60% to 75%); the recent shingles are a fixed 8 MiB at most besides.
 //
 // Thread-safety: none; the publish thread owns it, and rebuilds it from the journal at start.
 #pragma once
