@@ -42,16 +42,18 @@ class Sketcher {
     StorySketch sketch;
     std::sort(shingles_.begin(), shingles_.end());
     shingles_.erase(std::unique(shingles_.begin(), shingles_.end()), shingles_.end());
-    if (shingles != nullptr) *shingles = shingles_;
+    sketch.shingles = static_cast<std::uint32_t>(
+        std::min<std::size_t>(shingles_.size(), std::numeric_limits<std::uint32_t>::max()));
+    if (shingles != nullptr) *shingles = std::move(shingles_);
     if (words_ == 0) return sketch;
     densify();
     for (std::size_t bin = 0; bin < kBins; ++bin)
       sketch.bits[bin / 4] |= static_cast<std::uint8_t>((minima_[bin] & 3) << (bin % 4 * 2));
-    for (std::size_t band = 0; band < StorySketch::kBands; ++band)
-      sketch.bands[band] = static_cast<std::uint32_t>(
+    for (std::size_t band = 0; band < StorySketch::kBands; ++band) {
+      const auto key = static_cast<std::uint32_t>(
           mix((std::uint64_t{minima_[2 * band]} << 32 | minima_[2 * band + 1]) + band * 0xD6E8FEB86659FD93ULL));
-    sketch.shingles = static_cast<std::uint32_t>(
-        std::min<std::size_t>(shingles_.size(), std::numeric_limits<std::uint32_t>::max()));
+      sketch.bands[band] = key == 0 ? 1 : key;  // 0 means "no key" where keys are stored
+    }
     return sketch;
   }
 
@@ -105,6 +107,14 @@ StorySketch sketch_story(const std::vector<std::string>& paragraphs, std::vector
   for (const std::string& paragraph : paragraphs)
     for_each_normalized_word(paragraph, [&](std::string_view word) { sketcher.word(word); });
   return sketcher.finish(shingles);
+}
+
+std::uint64_t headline_hash(std::string_view title) {
+  std::string words;
+  for_each_normalized_word(title, [&](std::string_view word) { (words += word) += ' '; });
+  if (words.empty()) return 0;
+  const std::uint64_t hash = feeds::hash64(words);
+  return hash == 0 ? 1 : hash;
 }
 
 Overlap exact_overlap(std::span<const std::uint32_t> first, std::span<const std::uint32_t> second) noexcept {

@@ -34,7 +34,7 @@ struct StorySketch {
 
   Bits bits{};                                // bin 4i + k in bits 2k and 2k + 1 of byte i
   std::uint32_t shingles = 0;                 // distinct shingles in the text; 0: no words
-  std::array<std::uint32_t, kBands> bands{};  // band keys (not needed once indexed)
+  std::array<std::uint32_t, kBands> bands{};  // band keys, never 0 (not needed once indexed)
 
   bool empty() const noexcept { return shingles == 0; }
 };
@@ -44,6 +44,10 @@ struct StorySketch {
 // exact_overlap compares (about 4 bytes per word).
 StorySketch sketch_story(const std::vector<std::string>& paragraphs, std::vector<std::uint32_t>* shingles = nullptr);
 StorySketch sketch_story(std::string_view text, std::vector<std::uint32_t>* shingles = nullptr);
+
+// A headline's hash in normalized words (case, typography and punctuation aside), by which briefs
+// are known; 0 when it has no words.
+std::uint64_t headline_hash(std::string_view title);
 
 // How much two texts share: Jaccard similarity |A ∩ B| / |A ∪ B|, and the share of each text found
 // in the other, |A ∩ B| / |A| and |A ∩ B| / |B|.

@@ -9,7 +9,6 @@
 
 #include "feeds/hashing.h"
 #include "feeds/logging.h"
-#include "pipeline/clean/block_dedup.h"
 #include "pipeline/clean/simhash.h"
 #include "pipeline/deliver/story_index.h"
 
@@ -84,10 +83,9 @@ std::vector<std::string> text_keys(const PreparedArticle& article) {
   if (article.sketch.empty()) return keys;
   char text[32];
   if (article.words < StoryIndex::kMinWords) {
-    std::string words;
-    for_each_normalized_word(article.title, [&](std::string_view word) { (words += word) += ' '; });
-    if (words.empty()) return keys;
-    std::snprintf(text, sizeof text, "brief-%016llx", static_cast<unsigned long long>(feeds::hash64(words)));
+    const std::uint64_t headline = headline_hash(article.title);
+    if (headline == 0) return keys;
+    std::snprintf(text, sizeof text, "brief-%016llx", static_cast<unsigned long long>(headline));
     keys.emplace_back(text);
     return keys;
   }

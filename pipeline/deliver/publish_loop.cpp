@@ -147,8 +147,8 @@ void PublishLoop::gather(Clock::time_point now) {
 
 namespace {
 
-// "rule=same_text shared=0.62 of_this=0.81 of_earlier=0.74": the rule, and for a text the estimated
-// Jaccard similarity and the share of each text in the other.
+// "rule=same_text similarity=0.62 of_this=0.81 of_earlier=0.74": the rule, and for a text the
+// Jaccard similarity of the two and the share of each in the other.
 std::string describe(const StoryMatch& match) {
   // The URL's rule, and a SimHash match recorded by an earlier version, carry no overlap.
   if (match.rule == StoryMatch::Rule::same_url || match.overlap.jaccard == 0) return "rule=" + std::string(rule_name(match.rule));

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "feeds/hashing.h"
-#include "pipeline/clean/block_dedup.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -11,11 +10,6 @@ namespace {
 // Where a key's stories are: URL and headline keys are moved off the band keys' values by a salt.
 constexpr std::uint32_t kUrlSalt = 0x5BD1E995U;
 constexpr std::uint32_t kTitleSalt = 0x27D4EB2FU;
-
-std::uint32_t nonzero(std::uint64_t hash) {
-  const auto low = static_cast<std::uint32_t>(hash);
-  return low == 0 ? 1 : low;
-}
 
 std::uint64_t url_hash(const std::optional<std::string>& url) {
   if (!names_a_story(url)) return 0;
@@ -26,12 +20,12 @@ std::uint64_t url_hash(const std::optional<std::string>& url) {
 // Where a URL's stories are in the table.
 std::uint32_t url_key(std::uint64_t url) { return static_cast<std::uint32_t>(url) ^ kUrlSalt; }
 
-// A brief's headline in normalized words; 0 for an article of substance or no headline.
+// A brief's headline (headline_hash, low half); 0 for an article of substance or no headline.
 std::uint32_t title_hash(const StoryFacts& story) {
   if (story.words >= StoryIndex::kMinWords) return 0;
-  std::string words;
-  for_each_normalized_word(story.title, [&](std::string_view word) { (words += word) += ' '; });
-  return words.empty() ? 0 : nonzero(feeds::hash64(words));
+  const std::uint64_t hash = headline_hash(story.title);
+  const auto low = static_cast<std::uint32_t>(hash);
+  return hash == 0 ? 0 : low == 0 ? 1 : low;
 }
 
 }  // namespace
@@ -144,7 +138,7 @@ void StoryIndex::add(std::uint64_t seq, const StoryFacts& facts, std::vector<std
   if (s.brief)
     s.keys[0] = title;
   else if (facts.words >= kMinWords && !facts.sketch.empty())
-    for (std::size_t band = 0; band < StorySketch::kBands; ++band) s.keys[band] = std::max(1U, facts.sketch.bands[band]);
+    s.keys = facts.sketch.bands;
   const auto n = static_cast<std::uint32_t>(size_++);
   make_room(1 + StorySketch::kBands, n);
   prefetch_keys(s);
