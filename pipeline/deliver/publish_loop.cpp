@@ -309,19 +309,27 @@ bool PublishLoop::acknowledge() {
 }
 
 void PublishLoop::commit_all(Batch& done) {
-  for (auto& item : done) {
-    const auto* commit = std::get_if<DocumentCommit>(&item);
-    if (commit == nullptr) continue;
-    try {
-      store_.commit(*commit);
-    } catch (const std::exception& e) {
-      // The articles are out; only their memory across a restart is lost, so they may repeat then.
-      logger("publish")->error("state not saved feed={} entries={} error=\"{}\"", commit->feed, commit->entries.size(),
-                               e.what());
-    }
-    if (committed_) committed_(*commit);
-  }
+  // One transaction for the round's documents; should it fail, each is tried alone, so that one
+  // document the store refuses costs only its own state.
+  for (auto& item : done)
+    if (auto* commit = std::get_if<DocumentCommit>(&item)) commits_.push_back(std::move(*commit));
   done.clear();
+  try {
+    store_.commit(commits_);
+  } catch (const std::exception&) {
+    for (const DocumentCommit& commit : commits_) {
+      try {
+        store_.commit(commit);
+      } catch (const std::exception& e) {
+        // The articles are out; only their memory across a restart is lost, so they may repeat then.
+        logger("publish")->error("state not saved feed={} entries={} error=\"{}\"", commit.feed, commit.entries.size(),
+                                 e.what());
+      }
+    }
+  }
+  if (committed_)
+    for (const DocumentCommit& commit : commits_) committed_(commit);
+  commits_.clear();
 }
 
 void PublishLoop::serve_subscribers() {

@@ -164,6 +164,7 @@ class PublishLoop {
   Batch batch_;    // gathered: appended to the journal, not yet being written
   Batch writing_;  // being made durable
   Batch unacked_;  // published, awaiting the stream's acknowledgement (cluster only)
+  std::vector<DocumentCommit> commits_;  // being stored (commit_all)
   std::vector<WorkItem> taken_;  // from the queue, being admitted
   Clock::time_point next_heartbeat_;
   Clock::time_point retry_at_{};         // after a failed journal write

@@ -133,41 +133,61 @@ void StateStore::save_progress(const std::string& feed, const StoredFeed& progre
   upsert.step();
 }
 
-void StateStore::commit(const DocumentCommit& commit) {
+void StateStore::commit(const DocumentCommit& commit) { this->commit(std::span(&commit, 1)); }
+
+void StateStore::commit(std::span<const DocumentCommit> commits) {
+  if (commits.empty()) return;
   const std::lock_guard lock(mutex_);
-  db_.execute("BEGIN IMMEDIATE");
-  try {
-    SqliteStatement validators(db_.get(), R"(
+  if (!store_validators_) {
+    store_validators_.emplace(db_.get(), R"(
       INSERT INTO feeds (name, etag, last_modified) VALUES (?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified)");
-    validators.bind(1, commit.feed).bind(2, commit.etag).bind(3, commit.last_modified);
-    validators.step();
-    if (!commit.entries.empty()) {
-      // An edited entry keeps its place in the age order: it is the same story.
-      SqliteStatement insert(db_.get(), R"(
-        INSERT INTO seen (feed, key, seen_at, content, text, revision) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (feed, key) DO UPDATE SET content = excluded.content, text = excluded.text,
-          revision = excluded.revision)");
-      const std::int64_t now = now_seconds();
-      for (const SeenEntry& entry : commit.entries) {
-        insert.bind(1, commit.feed).bind(2, entry.key).bind(3, now);
-        insert.bind(4, static_cast<std::int64_t>(entry.content)).bind(5, static_cast<std::int64_t>(entry.text));
-        insert.bind(6, static_cast<std::int64_t>(entry.revision));
-        insert.step();
-        insert.reset();
-      }
-      // Forget the oldest identities beyond the limit: far more than any feed still lists.
-      SqliteStatement prune(db_.get(), R"(
-        DELETE FROM seen WHERE feed = ?1 AND key IN (
-          SELECT key FROM seen WHERE feed = ?1 ORDER BY seen_at DESC, key DESC LIMIT -1 OFFSET ?2))");
-      prune.bind(1, commit.feed).bind(2, static_cast<std::int64_t>(seen_per_feed_));
-      prune.step();
-    }
+    // An edited entry keeps its place in the age order: it is the same story.
+    store_entry_.emplace(db_.get(), R"(
+      INSERT INTO seen (feed, key, seen_at, content, text, revision) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (feed, key) DO UPDATE SET content = excluded.content, text = excluded.text,
+        revision = excluded.revision)");
+    forget_oldest_.emplace(db_.get(), R"(
+      DELETE FROM seen WHERE feed = ?1 AND key IN (
+        SELECT key FROM seen WHERE feed = ?1 ORDER BY seen_at DESC, key DESC LIMIT -1 OFFSET ?2))");
+  }
+  db_.execute("BEGIN IMMEDIATE");
+  try {
+    const std::int64_t now = now_seconds();
+    for (const DocumentCommit& commit : commits) write(commit, now);
+    // Each feed that gained entries is pruned once.
+    std::vector<std::string_view> grown;
+    for (const DocumentCommit& commit : commits)
+      if (!commit.entries.empty() && std::ranges::find(grown, commit.feed) == grown.end()) grown.push_back(commit.feed);
+    for (const std::string_view feed : grown) prune(feed);
     db_.execute("COMMIT");
   } catch (...) {
     sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+}
+
+void StateStore::write(const DocumentCommit& commit, std::int64_t now) {
+  SqliteStatement& validators = *store_validators_;
+  validators.reset();
+  validators.bind(1, commit.feed).bind(2, commit.etag).bind(3, commit.last_modified);
+  validators.step();
+  SqliteStatement& entry = *store_entry_;
+  for (const SeenEntry& seen : commit.entries) {
+    entry.reset();
+    entry.bind(1, commit.feed).bind(2, seen.key).bind(3, now);
+    entry.bind(4, static_cast<std::int64_t>(seen.content)).bind(5, static_cast<std::int64_t>(seen.text));
+    entry.bind(6, static_cast<std::int64_t>(seen.revision));
+    entry.step();
+  }
+}
+
+void StateStore::prune(std::string_view feed) {
+  // Far more than any feed still lists are kept.
+  SqliteStatement& forget = *forget_oldest_;
+  forget.reset();
+  forget.bind(1, feed).bind(2, static_cast<std::int64_t>(seen_per_feed_));
+  forget.step();
 }
 
 }  // namespace sluice::pipeline

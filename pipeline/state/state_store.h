@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <initializer_list>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -66,6 +68,8 @@ class StateStore {
 
   // Stores the document's validators and entry identities in one transaction.
   void commit(const DocumentCommit& commit);
+  // Stores several documents' in one transaction: all of them or, when it throws, none.
+  void commit(std::span<const DocumentCommit> commits);
 
   const std::filesystem::path& path() const noexcept { return path_; }
 
@@ -75,8 +79,17 @@ class StateStore {
 
   std::filesystem::path path_;
   std::size_t seen_per_feed_;
+  // Stores one document's state in the open transaction.
+  void write(const DocumentCommit& commit, std::int64_t now);
+  // Forgets a feed's oldest identities beyond seen_per_feed_, in the open transaction.
+  void prune(std::string_view feed);
+
   std::mutex mutex_;
   SqliteDatabase db_;
+  // The statements commit() runs, prepared once (on the first commit).
+  std::optional<SqliteStatement> store_validators_;
+  std::optional<SqliteStatement> store_entry_;
+  std::optional<SqliteStatement> forget_oldest_;
 };
 
 }  // namespace sluice::pipeline

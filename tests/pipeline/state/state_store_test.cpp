@@ -75,6 +75,25 @@ TEST(StateStore, ForgetsEntriesPastItsLimit) {
   EXPECT_EQ(store.load_seen("other").size(), 1U) << "the limit is per feed";
 }
 
+TEST(StateStore, DocumentsCommittedTogetherAreStoredInTheirOrder) {
+  const test::TempDir dir;
+  StateStore store(dir.path(), 3);
+  const std::vector<DocumentCommit> commits{{"world", "\"v1\"", "", {{"1"}, {"2"}}},
+                                            {"other", "\"o\"", "", {{"9"}}},
+                                            {"world", "\"v2\"", "", {{"3"}, {"4"}}}};
+  store.commit(commits);
+  const auto feeds = store.load_feeds();
+  EXPECT_EQ(feeds.at("world").etag, "\"v2\"") << "the later document wins";
+  EXPECT_EQ(feeds.at("other").etag, "\"o\"");
+  std::vector<std::string> keys;
+  for (const SeenEntry& entry : store.load_seen("world")) keys.push_back(entry.key);
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"2", "3", "4"})) << "pruned to the limit over both documents";
+  EXPECT_EQ(store.load_seen("other").size(), 1U);
+  store.commit(std::span<const DocumentCommit>{});
+  EXPECT_EQ(store.load_feeds().size(), 2U);
+}
+
 TEST(StateStore, StateWithoutFingerprintsGainsThemUnknown) {
   const test::TempDir dir;
   {
