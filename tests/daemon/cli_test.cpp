@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include "config/config.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/process.h"
 #include "tests/support/schema.h"
 #include "tests/support/temp_dir.h"
@@ -17,7 +19,7 @@ TEST(Cli, PrintsVersion) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* command : {"run", "tail", "parse", "extract", "check-config", "proxy", "keygen", "status"}) {
+  for (const char* command : {"run", "tail", "parse", "extract", "check-config", "proxy", "keygen", "status", "opml"}) {
     const auto result = test::run_command({SLUICE_BINARY, command, "--help"});
     EXPECT_EQ(result.status, 0) << command;
     EXPECT_NE(result.out.find("Usage:"), std::string::npos) << command;
@@ -284,5 +286,54 @@ TEST(Cli, TailWithTheServicesCurveConfigurationAsksForItsOwnKeyAndReadsThePublic
 
 // scripts/demo with one of its ports taken says which, and stops before starting anything, where
 // it used to say "sluice is running" with the daemon already gone.
+TEST(Cli, AThousandFeedOpmlListBecomesAValidConfigurationAndGoesBackOut) {
+  const test::TempDir dir;
+  std::string opml = "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><head><title>big</title></head><body>\n";
+  for (int folder = 0; folder < 10; ++folder) {
+    opml += "<outline text=\"Folder " + std::to_string(folder) + "\">\n";
+    for (int n = 0; n < 100; ++n)
+      opml += "  <outline type=\"rss\" text=\"News &amp; Views\" xmlUrl=\"https://site" + std::to_string(folder * 100 + n) +
+              ".example.org/feed.xml\"/>\n";
+    opml += "</outline>\n";
+  }
+  opml += "</body></opml>\n";
+  const auto list = (dir.path() / "big.opml").string();
+  test::write_file(list, opml);
+  const auto config = (dir.path() / "sluice.yaml").string();
+  test::write_file(config, "state_dir: " + (dir.path() / "state").string() + "\nfeeds: []\n");
+  const auto imported = test::run_command({SLUICE_BINARY, "opml", "import", list, "--into", config});
+  ASSERT_EQ(imported.status, 0) << imported.err;
+  EXPECT_NE(imported.err.find(config + ": 1000 feeds added from " + list), std::string::npos) << imported.err;
+  const auto checked = test::run_command({SLUICE_BINARY, "check-config", config});
+  EXPECT_EQ(checked.status, 0) << checked.err;
+  EXPECT_EQ(checked.out, config + ": valid, 1000 feeds\n");
+  EXPECT_NE(test::read_file(config).find("  - name: news-views-1000  # News & Views\n"), std::string::npos);
+  // Once more: every feed is configured already, and the file stays as it was.
+  const std::string before = test::read_file(config);
+  const auto again = test::run_command({SLUICE_BINARY, "opml", "import", list, "--into", config});
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.err.find("is configured already as 'news-views'"), std::string::npos);
+  EXPECT_EQ(test::read_file(config), before);
+  const auto exported = test::run_command({SLUICE_BINARY, "opml", "export", "-c", config});
+  ASSERT_EQ(exported.status, 0) << exported.err;
+  EXPECT_NE(exported.out.find("<outline text=\"folder-9\" title=\"folder-9\">"), std::string::npos);
+  EXPECT_NE(exported.out.find("xmlUrl=\"https://site999.example.org/feed.xml\" category=\"/folder-9\""),
+            std::string::npos);
+  // Not OPML: the file and the place are named, and nothing is written.
+  const auto broken = (dir.path() / "broken.opml").string();
+  test::write_file(broken, "<opml>\n<body>\n<outline\n");
+  const auto refused = test::run_command({SLUICE_BINARY, "opml", "import", broken, "--into", config});
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_TRUE(refused.err.starts_with(broken + ":3:")) << refused.err;
+  // Into a file that does not exist yet: a configuration of those feeds alone.
+  const auto fresh = (dir.path() / "feeds.yaml").string();
+  const auto created = test::run_command({SLUICE_BINARY, "opml", "import", (test::kOpml / "newsboat.opml").string(), "--into", fresh});
+  EXPECT_EQ(created.status, 0) << created.err;
+  EXPECT_NE(created.err.find("line 9: 'exec:~/bin/intranet-feed.sh' is not an http or https URL"), std::string::npos);
+  EXPECT_EQ(config::load_config(fresh).feeds.size(), 3U);
+  EXPECT_NE(refused.err.find("not well-formed XML"), std::string::npos) << refused.err;
+  EXPECT_EQ(test::read_file(config), before);
+}
+
 }  // namespace
 }  // namespace sluice::daemon
