@@ -1,14 +1,18 @@
 #include "config/config.h"
 
 #include <curl/curl.h>
+#include <glob.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <span>
@@ -23,8 +27,10 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers", "publish",
-                                         "journal",   "metrics",    "defaults",  "feeds",  "cluster"};
+constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers", "publish", "journal",
+                                         "metrics",   "defaults",   "feeds",     "include", "cluster"};
+// What an included file may hold.
+constexpr std::string_view kIncludedKeys[] = {"feeds"};
 constexpr std::string_view kClusterKeys[] = {"nats", "instance", "name", "shards", "lease_ttl", "stream"};
 constexpr std::string_view kStreamKeys[] = {"replicas", "max_age", "max_bytes", "duplicate_window"};
 constexpr std::string_view kMetricsKeys[] = {"listen"};
@@ -46,6 +52,25 @@ Position position_of(const YAML::Node& node) {
   if (mark.is_null()) return {};
   return {mark.line + 1, mark.column + 1};
 }
+
+std::string read_text(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file, {}, "", "cannot open: " + std::string(std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(file, {}, "", "cannot read: " + std::string(std::strerror(errno)));
+  return text.str();
+}
+
+YAML::Node parse_yaml(const std::string& yaml, const std::string& source) {
+  try {
+    return YAML::Load(yaml);
+  } catch (const YAML::ParserException& e) {
+    throw yaml_syntax_error(yaml, source, e);
+  }
+}
+
+YAML::Node load_yaml(const std::string& file) { return parse_yaml(read_text(file), file); }
 
 // Walks the YAML tree with the file name at hand, so every failure becomes a ConfigError.
 class Loader {
@@ -288,17 +313,76 @@ class Loader {
       }
     }
     const auto feeds = root["feeds"];
-    if (!feeds) fail(root, "feeds", "missing: list the feeds to poll");
-    if (!feeds.IsSequence()) fail(feeds, "feeds", "expected a list of feeds (- name: ..., url: ...)");
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < feeds.size(); ++i) {
-      FeedConfig feed = this->feed(feeds[i], i, config.defaults);
-      if (!names.insert(feed.name).second)
-        fail(feeds[i]["name"], "feeds[" + std::to_string(i) + "].name",
-             "duplicate feed name '" + feed.name + "'");
-      config.feeds.push_back(std::move(feed));
+    if (!feeds && !root["include"]) fail(root, "feeds", "missing: list the feeds to poll");
+    std::map<std::string, std::string> places;  // feed name: where it is defined
+    if (feeds) add_feeds(feeds, config, places);
+    if (const auto include = root["include"]) {
+      for (const std::string& file : included_files(include)) {
+        const Loader loader(file);
+        const YAML::Node included = load_yaml(file);
+        if (!included.IsDefined() || included.IsNull()) continue;  // an empty file adds nothing
+        loader.expect_map(included, "");
+        loader.check_keys(included, "", kIncludedKeys);
+        if (const auto more = included["feeds"]) loader.add_feeds(more, config, places);
+      }
     }
     return config;
+  }
+
+  // Parses the feeds in `feeds` (a list) into config; places holds where each name was defined,
+  // in this file or another one, and a name defined twice is an error naming both places.
+  void add_feeds(const YAML::Node& feeds, Config& config, std::map<std::string, std::string>& places) const {
+    if (!feeds.IsSequence()) fail(feeds, "feeds", "expected a list of feeds (- name: ..., url: ...)");
+    for (std::size_t i = 0; i < feeds.size(); ++i) {
+      FeedConfig feed = this->feed(feeds[i], i, config.defaults);
+      const std::string place =
+          source_ + ":" + std::to_string(feed.position.line) + ":" + std::to_string(feed.position.column);
+      if (const auto [earlier, added] = places.emplace(feed.name, place); !added)
+        fail(feeds[i]["name"], "feeds[" + std::to_string(i) + "].name",
+             "duplicate feed name '" + feed.name + "' (first defined at " + earlier->second + ")");
+      config.feeds.push_back(std::move(feed));
+    }
+  }
+
+  // The files `include` names: glob patterns (one, or a list) relative to this file's directory,
+  // each pattern's matches in name order. A pattern without wildcards must name a file; one with
+  // wildcards may match none (an empty feeds.d/).
+  std::vector<std::string> included_files(const YAML::Node& include) const {
+    std::vector<YAML::Node> patterns;
+    if (include.IsSequence()) {
+      for (const auto& item : include) patterns.push_back(item);
+    } else {
+      patterns.push_back(include);
+    }
+    const std::filesystem::path base = std::filesystem::path(source_).parent_path();
+    std::vector<std::string> files;
+    for (const YAML::Node& node : patterns) {
+      const std::string pattern = scalar(node, "include");
+      if (pattern.empty()) fail(node, "include", "an empty pattern names no file");
+      const std::string full = std::filesystem::path(pattern).is_absolute() ? pattern : (base / pattern).string();
+      glob_t found{};
+      // A directory that is missing matches nothing; one that cannot be read is an error.
+      static thread_local std::string unreadable;
+      unreadable.clear();
+      const int result = ::glob(full.c_str(), 0, [](const char* path, int error) {
+        if (error != ENOENT && error != ENOTDIR) unreadable = std::string(path) + ": " + std::strerror(error);
+        return 0;
+      }, &found);
+      const std::unique_ptr<glob_t, decltype(&globfree)> owner(&found, &globfree);
+      if (!unreadable.empty()) fail(node, "include", "'" + full + "': cannot list " + unreadable);
+      if (result == GLOB_NOMATCH) {
+        if (full.find_first_of("*?[") == std::string::npos)
+          fail(node, "include", "'" + full + "': no such file");
+        continue;
+      }
+      if (result != 0) fail(node, "include", "'" + full + "': cannot be listed");
+      for (std::size_t i = 0; i < found.gl_pathc; ++i) {
+        const std::string file = found.gl_pathv[i];
+        if (file == source_ || std::find(files.begin(), files.end(), file) != files.end()) continue;
+        files.push_back(file);
+      }
+    }
+    return files;
   }
 
  private:
@@ -463,12 +547,7 @@ class Loader {
 
 Config parse_config(const std::string& yaml, const std::string& source) {
   const Loader loader(source);
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::ParserException& e) {
-    throw yaml_syntax_error(yaml, source, e);
-  }
+  const YAML::Node root = parse_yaml(yaml, source);
   try {
     return loader.load(root);
   } catch (const YAML::Exception& e) {  // a conversion the loader did not foresee
@@ -476,13 +555,6 @@ Config parse_config(const std::string& yaml, const std::string& source) {
   }
 }
 
-Config load_config(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file.string(), {}, "", "cannot open: " + std::string(std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(file.string(), {}, "", "cannot read: " + std::string(std::strerror(errno)));
-  return parse_config(text.str(), file.string());
-}
+Config load_config(const std::filesystem::path& file) { return parse_config(read_text(file.string()), file.string()); }
 
 }  // namespace sluice::config

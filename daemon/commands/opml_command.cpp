@@ -1,4 +1,4 @@
-// `sluice opml import FILE [--into CONFIG]` and `sluice opml export -c CONFIG [-o FILE]`: feed lists
+// `sluice opml import FILE [--into CONFIG] [-c CONFIG]` and `sluice opml export -c CONFIG [-o FILE]`: feed lists
 // to and from the OPML that feed readers exchange (config/opml.h).
 #include <cerrno>
 #include <cstdio>
@@ -76,7 +76,14 @@ int import_opml(const OpmlOptions& options) {
       text = *read;
       existing = config::parse_config(text, options.into);
     }
-    const config::OpmlList list = config::read_opml(*document, options.file, existing.feeds);
+    // The feeds of the whole configuration (its includes too) when --into names one of its files.
+    std::vector<config::FeedConfig> configured = existing.feeds;
+    if (!options.config.empty()) {
+      const auto whole = load_or_report(options.config);
+      if (!whole) return kUsageError;
+      configured.insert(configured.end(), whole->feeds.begin(), whole->feeds.end());
+    }
+    const config::OpmlList list = config::read_opml(*document, options.file, configured);
     for (const std::string& note : list.notes) std::fprintf(stderr, "%s: %s\n", options.file.c_str(), note.c_str());
     if (options.into.empty()) {
       std::printf("feeds:\n%s", config::feeds_yaml(list.feeds).c_str());
@@ -124,6 +131,9 @@ Subcommand add_opml_command(CLI::App& app) {
   import->add_option("file", options->file, "OPML file")->required();
   import->add_option("--into", options->into,
                      "Configuration file the feeds are added to (created when missing); feeds it has already are left out");
+  import->add_option("-c,--config", options->config,
+                     "The configuration as a whole (with its includes), when --into is a file it includes: its feeds' "
+                     "names and URLs are taken too");
   auto* exporting = opml->add_subcommand("export", "Write the configured feeds as OPML 2.0, their first tag as folder");
   exporting->add_option("-c,--config", options->config, "Configuration file")->required();
   exporting->add_option("-o,--output", options->output, "Where to write it (default: standard output)");

@@ -149,7 +149,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "sluice.yaml:2:1: log_level: key given twice"},
         BadConfig{"DuplicateFeedName",
                   "feeds:\n  - name: world\n    url: https://a.example/\n  - name: world\n    url: https://b.example/\n",
-                  "sluice.yaml:4:11: feeds[1].name: duplicate feed name 'world'"},
+                  "sluice.yaml:4:11: feeds[1].name: duplicate feed name 'world' (first defined at sluice.yaml:2:5)"},
         BadConfig{"BadUrl", "feeds:\n  - name: world\n    url: \"not a url\"\n",
                   "sluice.yaml:3:10: feeds[0].url: 'not a url' is not a valid absolute URL"},
         BadConfig{"UnsupportedScheme", "feeds:\n  - name: world\n    url: ftp://example.org/rss\n",
@@ -367,6 +367,75 @@ TEST(Config, BundledConfigsAreValid) {
   for (const char* file : {"config/demo.yaml", "config/sluice.example.yaml"}) {
     SCOPED_TRACE(file);
     EXPECT_FALSE(load_config(std::filesystem::path(SLUICE_SOURCE_DIR) / file).feeds.empty());
+  }
+}
+
+}  // namespace
+}  // namespace sluice::config
+
+namespace sluice::config {
+namespace {
+
+TEST(ConfigIncludes, FeedsOfIncludedFilesFollowTheMainFileInNameOrderWithItsDefaults) {
+  const test::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "feeds.d");
+  test::write_file(dir.path() / "feeds.d" / "20-tech.yaml",
+                   "feeds:\n  - name: tech\n    url: https://example.org/tech.xml\n");
+  test::write_file(dir.path() / "feeds.d" / "10-world.yaml",
+                   "feeds:\n  - name: world\n    url: https://example.org/world.xml\n    interval: 10m\n");
+  test::write_file(dir.path() / "feeds.d" / "30-empty.yaml", "");
+  test::write_file(dir.path() / "feeds.d" / "notes.txt", "not a configuration");
+  test::write_file(dir.path() / "sluice.yaml",
+                   "defaults:\n  interval: 45m\ninclude: [feeds.d/*.yaml]\nfeeds:\n  - name: own\n    url: https://example.org/own.xml\n");
+  const Config config = load_config(dir.path() / "sluice.yaml");
+  ASSERT_EQ(config.feeds.size(), 3U);
+  EXPECT_EQ(config.feeds[0].name, "own");
+  EXPECT_EQ(config.feeds[1].name, "world");
+  EXPECT_EQ(config.feeds[1].poll.interval, 10min);
+  EXPECT_EQ(config.feeds[2].name, "tech");
+  EXPECT_EQ(config.feeds[2].poll.interval, 45min) << "the main file's defaults";
+  // A main file may hold no feeds of its own, and a pattern may match nothing yet.
+  test::write_file(dir.path() / "only.yaml", "include:\n  - feeds.d/1*.yaml\n  - conf.d/*.yaml\n");
+  const Config only = load_config(dir.path() / "only.yaml");
+  ASSERT_EQ(only.feeds.size(), 1U);
+  EXPECT_EQ(only.feeds[0].name, "world");
+}
+
+TEST(ConfigIncludes, ErrorsNameTheIncludedFileAndDuplicatesNameBothPlaces) {
+  const test::TempDir dir;
+  const auto main = dir.path() / "sluice.yaml";
+  const auto extra = dir.path() / "extra.yaml";
+  test::write_file(main, "include: extra.yaml\nfeeds:\n  - name: own\n    url: https://example.org/own.xml\n");
+  test::write_file(extra, "feeds:\n  - name: more\n    url: gopher://example.org/\n");
+  try {
+    load_config(main);
+    FAIL() << "a bad URL in an included file was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.file(), extra.string());
+    EXPECT_EQ(e.position().line, 3);
+    EXPECT_EQ(e.key(), "feeds[0].url");
+  }
+  test::write_file(extra, "feeds:\n  - name: other\n    url: https://example.org/other.xml\n  - name: own\n    url: https://example.org/x.xml\n");
+  try {
+    load_config(main);
+    FAIL() << "a name defined in two files was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.file(), extra.string());
+    EXPECT_EQ(e.position().line, 4);
+    EXPECT_NE(std::string(e.what()).find("duplicate feed name 'own' (first defined at " + main.string() + ":3:5)"),
+              std::string::npos)
+        << e.what();
+  }
+  test::write_file(extra, "defaults:\n  interval: 5m\n");
+  EXPECT_THROW(load_config(main), ConfigError) << "an included file holds feeds only";
+  test::write_file(main, "include: [missing.yaml]\n");
+  try {
+    load_config(main);
+    FAIL() << "a missing included file was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.file(), main.string());
+    EXPECT_EQ(e.key(), "include");
+    EXPECT_NE(std::string(e.what()).find("no such file"), std::string::npos) << e.what();
   }
 }
 

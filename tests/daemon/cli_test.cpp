@@ -93,7 +93,7 @@ TEST(Cli, RunRefusesAnInvalidConfig) {
   test::write_file(file, "feeds:\n  - name: a\n    url: https://a.example/\n  - name: a\n    url: https://b.example/\n");
   const auto result = test::run_command({SLUICE_BINARY, "run", "-c", file});
   EXPECT_EQ(result.status, 2);
-  EXPECT_EQ(result.err, file + ":4:11: feeds[1].name: duplicate feed name 'a'\n");
+  EXPECT_EQ(result.err, file + ":4:11: feeds[1].name: duplicate feed name 'a' (first defined at " + file + ":2:5)\n");
 }
 
 // What run would fail on after binding (a key others may read, a path whose variable is unset, a
@@ -333,6 +333,26 @@ TEST(Cli, AThousandFeedOpmlListBecomesAValidConfigurationAndGoesBackOut) {
   EXPECT_EQ(config::load_config(fresh).feeds.size(), 3U);
   EXPECT_NE(refused.err.find("not well-formed XML"), std::string::npos) << refused.err;
   EXPECT_EQ(test::read_file(config), before);
+}
+
+TEST(Cli, OpmlImportIntoAnIncludedFileTakesTheWholeConfigurationsNamesAndUrls) {
+  const test::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "feeds.d");
+  const auto main = (dir.path() / "sluice.yaml").string();
+  test::write_file(main, "state_dir: " + (dir.path() / "state").string() +
+                             "\ninclude: [feeds.d/*.yaml]\nfeeds:\n  - name: calculated-risk\n"
+                             "    url: https://example.org/other.xml\n  - name: hn\n    url: https://news.ycombinator.com/rss\n");
+  const auto into = (dir.path() / "feeds.d" / "imported.yaml").string();
+  const auto imported =
+      test::run_command({SLUICE_BINARY, "opml", "import", (test::kOpml / "feedly.opml").string(), "--into", into, "-c", main});
+  ASSERT_EQ(imported.status, 0) << imported.err;
+  EXPECT_NE(imported.err.find("https://news.ycombinator.com/rss is configured already as 'hn': not added"), std::string::npos)
+      << imported.err;
+  EXPECT_NE(imported.err.find("'calculated-risk' is taken"), std::string::npos) << imported.err;
+  const config::Config whole = config::load_config(main);
+  ASSERT_EQ(whole.feeds.size(), 4U);
+  EXPECT_EQ(whole.feeds[2].name, "the-verge-all-posts");
+  EXPECT_EQ(whole.feeds[3].name, "calculated-risk-2");
 }
 
 }  // namespace

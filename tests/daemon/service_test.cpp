@@ -136,6 +136,49 @@ TEST(Service, TellsSystemdItsStateAndReloadsOnSighup) {
   EXPECT_TRUE(notify.wait_for("STOPPING=1"));
 }
 
+TEST(Service, SighupReadsIncludedFilesAgain) {
+  const test::TempDir dir;
+  test::HttpServer server;
+  server.route("/feed.xml", [](const test::HttpRequest&) {
+    return test::HttpReply{200, R"(<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>)", {}};
+  });
+  NotifySocket notify(dir.path() / "notify.sock");
+  const ScopedEnv socket("NOTIFY_SOCKET", (dir.path() / "notify.sock").string());
+  test::SluiceDaemon daemon(dir.path(), "include: [feeds.d/*.yaml]\n" + feed_yaml(server, {"first"}));
+  const auto included = daemon.config().parent_path() / "feeds.d";
+  std::filesystem::create_directories(included);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_TRUE(notify.wait_for("READY=1")) << daemon.log();
+  const auto reload = [&] {
+    daemon.signal(SIGHUP);
+    ASSERT_TRUE(notify.wait_for("RELOADING=1"));
+    ASSERT_TRUE(notify.wait_for("READY=1"));
+  };
+
+  // A file added to the directory: its feed is polled.
+  const auto extra = included / "extra.yaml";
+  const std::string second = "feeds:\n  - name: second\n    url: " + server.url("/feed.xml") + "\n";
+  test::write_file(extra, second);
+  reload();
+  EXPECT_TRUE(daemon.wait_for_log("configuration reloaded config=" + daemon.config().string() + " feeds=2")) << daemon.log();
+  EXPECT_TRUE(daemon.wait_for_log("feed fetched feed=second")) << daemon.log();
+
+  // The file broken: the reload is refused at its place, and both feeds go on.
+  test::write_file(extra, second + "  - name: first\n    url: " + server.url("/feed.xml") + "\n");
+  reload();
+  EXPECT_TRUE(daemon.wait_for_log("reload refused: " + extra.string() + ":4:")) << daemon.log();
+  EXPECT_NE(daemon.log().find("duplicate feed name 'first' (first defined at " + daemon.config().string()), std::string::npos)
+      << daemon.log();
+  const std::size_t polls = test::count_of(daemon.log(), "feed fetched feed=second");
+  EXPECT_TRUE(daemon.wait_for_log("feed fetched feed=second", polls + 1)) << "still polling\n" << daemon.log();
+
+  // The file removed: back to the main file's feed.
+  std::filesystem::remove(extra);
+  reload();
+  EXPECT_TRUE(daemon.wait_for_log("configuration reloaded config=" + daemon.config().string() + " feeds=1")) << daemon.log();
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
+}
+
 // Each sample of a Prometheus text exposition, by its name with labels; an unparsable line fails.
 std::map<std::string, double> parse_exposition(const std::string& text) {
   std::map<std::string, double> samples;
