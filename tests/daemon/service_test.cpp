@@ -82,12 +82,17 @@ std::string feed_yaml(const test::HttpServer& server, const std::vector<std::str
   return yaml;
 }
 
-TEST(Service, TellsSystemdItsStateAndReloadsOnSighup) {
-  const test::TempDir dir;
-  test::HttpServer server;
+// /feed.xml: a channel without items.
+void serve_empty_feed(test::HttpServer& server) {
   server.route("/feed.xml", [](const test::HttpRequest&) {
     return test::HttpReply{200, R"(<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>)", {}};
   });
+}
+
+TEST(Service, TellsSystemdItsStateAndReloadsOnSighup) {
+  const test::TempDir dir;
+  test::HttpServer server;
+  serve_empty_feed(server);
   NotifySocket notify(dir.path() / "notify.sock");
   const ScopedEnv socket("NOTIFY_SOCKET", (dir.path() / "notify.sock").string());
   const ScopedEnv watchdog("WATCHDOG_USEC", "400000");  // a ping every 200 ms
@@ -139,9 +144,7 @@ TEST(Service, TellsSystemdItsStateAndReloadsOnSighup) {
 TEST(Service, SighupReadsIncludedFilesAgain) {
   const test::TempDir dir;
   test::HttpServer server;
-  server.route("/feed.xml", [](const test::HttpRequest&) {
-    return test::HttpReply{200, R"(<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>)", {}};
-  });
+  serve_empty_feed(server);
   NotifySocket notify(dir.path() / "notify.sock");
   const ScopedEnv socket("NOTIFY_SOCKET", (dir.path() / "notify.sock").string());
   test::SluiceDaemon daemon(dir.path(), "include: [feeds.d/*.yaml]\n" + feed_yaml(server, {"first"}));
