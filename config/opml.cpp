@@ -127,14 +127,9 @@ class Reader {
   static void add_categories(OpmlFeed& feed, const pugi::xml_node& outline) {
     std::string_view categories = attribute_of(outline, "category");
     while (!categories.empty()) {
-      const std::size_t comma = categories.find(',');
-      std::string_view path = categories.substr(0, comma);
-      categories = comma == std::string_view::npos ? std::string_view() : categories.substr(comma + 1);
-      while (!path.empty()) {
-        const std::size_t slash = path.find('/');
-        add_tag(feed.tags, path.substr(0, slash));
-        path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
-      }
+      const std::size_t end = categories.find_first_of(",/");
+      add_tag(feed.tags, categories.substr(0, end));
+      categories = end == std::string_view::npos ? std::string_view() : categories.substr(end + 1);
     }
   }
 

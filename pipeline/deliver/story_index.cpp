@@ -60,6 +60,17 @@ void StoryIndex::candidates(std::uint32_t key, Visit&& visit) const {
     if ((table_[at] & kTagMask) == tag) visit((table_[at] >> kTagBits) - 1);
 }
 
+template <typename Visit>
+void StoryIndex::for_each_key(const Story& s, Visit&& visit) {
+  if (s.url != 0) visit(url_key(s.url));
+  if (s.brief) {
+    visit(s.keys[0] ^ kTitleSalt);
+    return;
+  }
+  for (const std::uint32_t key : s.keys)
+    if (key != 0) visit(key);
+}
+
 void StoryIndex::prefetch(std::uint32_t key) const noexcept {
   if (!table_.empty()) __builtin_prefetch(&table_[slot(key)]);
 }
@@ -153,11 +164,7 @@ void StoryIndex::add(std::uint64_t seq, const StoryFacts& facts, std::vector<std
 }
 
 void StoryIndex::insert_keys(const Story& s, std::uint32_t n) {
-  if (s.url != 0) insert(url_key(s.url), n);
-  if (s.brief) insert(s.keys[0] ^ kTitleSalt, n);
-  else
-    for (const std::uint32_t key : s.keys)
-      if (key != 0) insert(key, n);
+  for_each_key(s, [&](std::uint32_t key) { insert(key, n); });
 }
 
 void StoryIndex::make_room(std::size_t keys, std::uint32_t n) {
@@ -184,13 +191,7 @@ void StoryIndex::reinsert(std::uint32_t count) {
 }
 
 void StoryIndex::prefetch_keys(const Story& s) const noexcept {
-  if (s.url != 0) prefetch(url_key(s.url));
-  if (s.brief) {
-    prefetch(s.keys[0] ^ kTitleSalt);
-    return;
-  }
-  for (const std::uint32_t key : s.keys)
-    if (key != 0) prefetch(key);
+  for_each_key(s, [&](std::uint32_t key) { prefetch(key); });
 }
 
 std::size_t StoryIndex::slot(std::uint32_t key) const noexcept {

@@ -108,13 +108,16 @@ class StoryIndex {
     std::array<std::uint32_t, StorySketch::kBands> keys;
   };
 
-
   const Story& story(std::uint32_t n) const noexcept { return chunks_[n / kChunk][n % kChunk]; }
   std::uint32_t feed_id(std::string_view feed);
   // Grows the table (and puts the stories before n in again) so that keys more fit.
   void make_room(std::size_t keys, std::uint32_t n);
   void insert_keys(const Story& story, std::uint32_t n);
   void insert(std::uint32_t key, std::uint32_t n);
+  // Calls visit(key) for each key the story is stored at: its URL's, then its headline's (a
+  // brief) or its band keys.
+  template <typename Visit>
+  static void for_each_key(const Story& story, Visit&& visit);
   void prefetch(std::uint32_t key) const noexcept;
   void prefetch_keys(const Story& story) const noexcept;
   // Puts the keys of stories 0 to count - 1 into the (emptied) table.

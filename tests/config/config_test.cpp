@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "tests/config/config_error_of.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::config {
@@ -125,12 +126,7 @@ class ConfigErrors : public testing::TestWithParam<BadConfig> {};
 
 TEST_P(ConfigErrors, NameFileLineColumnAndKey) {
   const BadConfig& bad = GetParam();
-  try {
-    parse(bad.yaml);
-    FAIL() << "accepted: " << bad.yaml;
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), bad.message);
-  }
+  EXPECT_EQ(std::string(config_error_of([&] { parse(bad.yaml); }).what()), bad.message) << bad.yaml;
 }
 
 constexpr const char* kFeed = "feeds:\n  - name: world\n    url: https://example.org/rss.xml\n";
@@ -340,27 +336,20 @@ TEST(Selector, ParsesTheSupportedSubset) {
 }
 
 TEST(Config, ErrorCarriesPositionAndKey) {
-  try {
-    parse("feeds:\n  - name: world\n    url: https://a.example/\n    timeout: soon\n");
-    FAIL() << "accepted a bad timeout";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.file(), "sluice.yaml");
-    EXPECT_EQ(e.position().line, 4);
-    EXPECT_EQ(e.position().column, 14);
-    EXPECT_EQ(e.key(), "feeds[0].timeout");
-  }
+  const ConfigError error =
+      config_error_of([] { parse("feeds:\n  - name: world\n    url: https://a.example/\n    timeout: soon\n"); });
+  EXPECT_EQ(error.file(), "sluice.yaml");
+  EXPECT_EQ(error.position().line, 4);
+  EXPECT_EQ(error.position().column, 14);
+  EXPECT_EQ(error.key(), "feeds[0].timeout");
 }
 
 TEST(Config, LoadsFromFileAndNamesUnreadableOnes) {
   const test::TempDir dir;
   test::write_file(dir.path() / "ok.yaml", kFeed);
   EXPECT_EQ(load_config(dir.path() / "ok.yaml").feeds.size(), 1U);
-  try {
-    load_config(dir.path() / "missing.yaml");
-    FAIL() << "loaded a missing file";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), (dir.path() / "missing.yaml").string() + ": cannot open: No such file or directory");
-  }
+  EXPECT_EQ(std::string(config_error_of([&] { load_config(dir.path() / "missing.yaml"); }).what()),
+            (dir.path() / "missing.yaml").string() + ": cannot open: No such file or directory");
 }
 
 TEST(Config, BundledConfigsAreValid) {
@@ -407,36 +396,24 @@ TEST(ConfigIncludes, ErrorsNameTheIncludedFileAndDuplicatesNameBothPlaces) {
   const auto extra = dir.path() / "extra.yaml";
   test::write_file(main, "include: extra.yaml\nfeeds:\n  - name: own\n    url: https://example.org/own.xml\n");
   test::write_file(extra, "feeds:\n  - name: more\n    url: gopher://example.org/\n");
-  try {
-    load_config(main);
-    FAIL() << "a bad URL in an included file was accepted";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.file(), extra.string());
-    EXPECT_EQ(e.position().line, 3);
-    EXPECT_EQ(e.key(), "feeds[0].url");
-  }
+  const ConfigError bad_url = config_error_of([&] { load_config(main); });
+  EXPECT_EQ(bad_url.file(), extra.string());
+  EXPECT_EQ(bad_url.position().line, 3);
+  EXPECT_EQ(bad_url.key(), "feeds[0].url");
   test::write_file(extra, "feeds:\n  - name: other\n    url: https://example.org/other.xml\n  - name: own\n    url: https://example.org/x.xml\n");
-  try {
-    load_config(main);
-    FAIL() << "a name defined in two files was accepted";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.file(), extra.string());
-    EXPECT_EQ(e.position().line, 4);
-    EXPECT_NE(std::string(e.what()).find("duplicate feed name 'own' (first defined at " + main.string() + ":3:5)"),
-              std::string::npos)
-        << e.what();
-  }
+  const ConfigError twice = config_error_of([&] { load_config(main); });
+  EXPECT_EQ(twice.file(), extra.string());
+  EXPECT_EQ(twice.position().line, 4);
+  EXPECT_NE(std::string(twice.what()).find("duplicate feed name 'own' (first defined at " + main.string() + ":3:5)"),
+            std::string::npos)
+      << twice.what();
   test::write_file(extra, "defaults:\n  interval: 5m\n");
   EXPECT_THROW(load_config(main), ConfigError) << "an included file holds feeds only";
   test::write_file(main, "include: [missing.yaml]\n");
-  try {
-    load_config(main);
-    FAIL() << "a missing included file was accepted";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.file(), main.string());
-    EXPECT_EQ(e.key(), "include");
-    EXPECT_NE(std::string(e.what()).find("no such file"), std::string::npos) << e.what();
-  }
+  const ConfigError missing = config_error_of([&] { load_config(main); });
+  EXPECT_EQ(missing.file(), main.string());
+  EXPECT_EQ(missing.key(), "include");
+  EXPECT_NE(std::string(missing.what()).find("no such file"), std::string::npos) << missing.what();
 }
 
 }  // namespace

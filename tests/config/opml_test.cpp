@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/config/config_error_of.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/temp_dir.h"
 
@@ -77,21 +78,15 @@ TEST(Opml, FeedsConfiguredAlreadyAreLeftOutAndTheirNamesTaken) {
 }
 
 TEST(Opml, WhatIsNotOpmlIsAnErrorAtItsPlace) {
-  try {
-    read_opml("<opml version=\"2.0\">\n  <body>\n    <outline text=\"a\"\n  </body>\n</opml>\n", "broken.opml");
-    FAIL() << "malformed XML was read";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.file(), "broken.opml");
-    EXPECT_EQ(e.position().line, 4) << e.what();
-    EXPECT_NE(std::string(e.what()).find("not well-formed XML"), std::string::npos) << e.what();
-  }
-  try {
-    read_opml("<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel/></rss>\n", "feed.xml");
-    FAIL() << "an RSS document was read as OPML";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.position().line, 2);
-    EXPECT_NE(std::string(e.what()).find("not <opml>"), std::string::npos) << e.what();
-  }
+  const ConfigError malformed = config_error_of(
+      [] { read_opml("<opml version=\"2.0\">\n  <body>\n    <outline text=\"a\"\n  </body>\n</opml>\n", "broken.opml"); });
+  EXPECT_EQ(malformed.file(), "broken.opml");
+  EXPECT_EQ(malformed.position().line, 4) << malformed.what();
+  EXPECT_NE(std::string(malformed.what()).find("not well-formed XML"), std::string::npos) << malformed.what();
+  const ConfigError rss =
+      config_error_of([] { read_opml("<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel/></rss>\n", "feed.xml"); });
+  EXPECT_EQ(rss.position().line, 2);
+  EXPECT_NE(std::string(rss.what()).find("not <opml>"), std::string::npos) << rss.what();
   EXPECT_THROW(read_opml("<opml version=\"1.0\"><head/></opml>", "empty.opml"), ConfigError);
 }
 
@@ -144,13 +139,9 @@ TEST(Opml, AnEmptyFeedListGainsTheFeedsAndAnInlineOneIsRefused) {
     EXPECT_EQ(parse_config(added, "c.yaml").feeds.size(), 3U) << added;
   }
   const std::string inline_list = "feeds: [{name: a, url: \"https://example.org/a.xml\"}]\n";
-  try {
-    add_feeds(inline_list, parse_config(inline_list, "c.yaml"), list.feeds);
-    FAIL() << "an inline list was added to";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.position().line, 1);
-    EXPECT_NE(std::string(e.what()).find("inline"), std::string::npos) << e.what();
-  }
+  const ConfigError refused = config_error_of([&] { add_feeds(inline_list, parse_config(inline_list, "c.yaml"), list.feeds); });
+  EXPECT_EQ(refused.position().line, 1);
+  EXPECT_NE(std::string(refused.what()).find("inline"), std::string::npos) << refused.what();
 }
 
 TEST(Opml, ExportedFeedsReadBackWithTheirNamesUrlsAndTags) {
