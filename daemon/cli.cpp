@@ -17,7 +17,8 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   const Subcommand commands[] = {add_run_command(app),     add_tail_command(app),   add_keygen_command(app),
                                  add_parse_command(app),   add_extract_command(app), add_status_command(app),
-                                 add_proxy_command(app),   add_check_config_command(app), add_opml_command(app)};
+                                 add_proxy_command(app),   add_check_config_command(app), add_opml_command(app),
+                                 add_discover_command(app)};
   // A word where the command goes that names none: said as such (CLI11 would ask for a subcommand).
   if (argc > 1 && argv[1][0] != '-' &&
       std::ranges::none_of(commands, [&](const Subcommand& command) { return command.app->get_name() == argv[1]; })) {

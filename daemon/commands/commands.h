@@ -29,6 +29,7 @@ Subcommand add_parse_command(CLI::App& app);
 Subcommand add_extract_command(CLI::App& app);
 Subcommand add_status_command(CLI::App& app);
 Subcommand add_opml_command(CLI::App& app);
+Subcommand add_discover_command(CLI::App& app);
 Subcommand add_proxy_command(CLI::App& app);
 Subcommand add_check_config_command(CLI::App& app);
 

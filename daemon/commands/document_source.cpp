@@ -15,18 +15,23 @@ namespace {
 using namespace std::chrono_literals;
 
 std::expected<Document, std::string> fetch(const std::string& url) {
-  std::optional<feeds::FetchResult> result;
-  feeds::HttpFetcher fetcher([&](std::uint64_t, feeds::FetchResult done) { result = std::move(done); });
   feeds::FetchRequest request;
   request.url = url;
   request.user_agent = "sluice/" SLUICE_VERSION;
-  fetcher.start(request);
-  while (!result) fetcher.poll(1s);
-  if (!*result) return std::unexpected(url + ": " + result->error().reason);
-  return Document{std::move((*result)->body), (*result)->effective_url, (*result)->content_type};
+  feeds::FetchResult result = fetch_once(request);
+  if (!result) return std::unexpected(url + ": " + result.error().reason);
+  return Document{std::move(result->body), result->effective_url, result->content_type};
 }
 
 }  // namespace
+
+feeds::FetchResult fetch_once(const feeds::FetchRequest& request) {
+  std::optional<feeds::FetchResult> result;
+  feeds::HttpFetcher fetcher([&](std::uint64_t, feeds::FetchResult done) { result = std::move(done); });
+  fetcher.start(request);
+  while (!result) fetcher.poll(1s);
+  return std::move(*result);
+}
 
 std::expected<Document, std::string> read_document(const std::string& source) {
   if (source.starts_with("http://") || source.starts_with("https://")) return fetch(source);

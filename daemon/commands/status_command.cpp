@@ -1,6 +1,6 @@
 // `sluice status -c FILE`: which sluice runs on the state directory (state_dir/sluice.run), if any,
 // and where each configured feed stands, read from the state the daemon keeps: the last poll and
-// its outcome, consecutive errors, the next poll, and a permanent redirect seen or adopted. Reads
+// its outcome, consecutive errors, the next poll, and a permanent redirect seen or adopted (or a feed discovered). Reads
 // only; never writes the state.
 #include <nlohmann/json.hpp>
 
@@ -52,7 +52,8 @@ std::string relative(std::int64_t at, std::int64_t now) {
 // Where the feed is fetched from, when that is not the configured URL, or where it is moving.
 std::string url_note(const config::FeedConfig& feed, const pipeline::StoredFeed& stored) {
   const bool kept = stored.configured_url == feed.url;
-  if (kept && !stored.url.empty() && stored.url != feed.url) return "moved permanently to " + stored.url;
+  // A permanent redirect adopted, or the feed the configured page advertises.
+  if (kept && !stored.url.empty() && stored.url != feed.url) return "fetched from " + stored.url;
   if (kept && stored.redirect_streak > 0)
     return "permanent redirect to " + stored.redirect_target + " seen " + std::to_string(stored.redirect_streak) +
            "/" + std::to_string(feeds::kRedirectsToAdopt) + " polls";

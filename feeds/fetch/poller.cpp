@@ -331,8 +331,9 @@ void Poller::start(const Scheduler::Due& due, HostState& host) {
   request.password = source.password;
   request.proxy = source.proxy;
   request.cookies = state.cookies;
-  // The configured URL is trusted (file: too, private addresses too); where it redirects is not.
-  request.configured = true;
+  // The configured URL is trusted (file: too, private addresses too); where it redirects is not,
+  // nor a URL adopted since (a permanent redirect's target, a discovered feed).
+  request.configured = state.url == source.url;
   request.public_only = !source.allow_private;
   request.trusted_host = host_name(source.url);
   // Configured cookies come last, so they win over a server's cookie of the same name.
@@ -377,13 +378,19 @@ void Poller::log_summary() {
 
 void Poller::hint(std::size_t feed, std::optional<milliseconds> adapted, std::chrono::seconds ttl) {
   const std::lock_guard lock(hints_mutex_);
-  hints_.push_back({feed, adapted, ttl});
+  hints_.push_back({feed, adapted, ttl, false, {}});
   fetcher_.wakeup();
 }
 
 void Poller::refetch(std::size_t feed) {
   const std::lock_guard lock(hints_mutex_);
-  hints_.push_back({feed, std::nullopt, std::chrono::seconds(0), true});
+  hints_.push_back({feed, std::nullopt, std::chrono::seconds(0), true, {}});
+}
+
+void Poller::adopt(std::size_t feed, std::string url) {
+  const std::lock_guard lock(hints_mutex_);
+  hints_.push_back({feed, std::nullopt, std::chrono::seconds(0), false, std::move(url)});
+  fetcher_.wakeup();
 }
 
 void Poller::apply_hints() {
@@ -392,8 +399,28 @@ void Poller::apply_hints() {
     const std::lock_guard lock(hints_mutex_);
     hints.swap(hints_);
   }
-  for (const Hint& hint : hints) {
+  std::vector<Hint> later;
+  for (Hint& hint : hints) {
     if (hint.feed >= state_.size()) continue;
+    if (!hint.adopt.empty()) {
+      // A poll in flight counts against its server until it ends: the URL changes after it.
+      if (in_flight_[hint.feed]) {
+        later.push_back(std::move(hint));
+        continue;
+      }
+      FeedState& state = state_[hint.feed];
+      state.url = std::move(hint.adopt);
+      state.redirect_target.clear();
+      state.redirect_streak = 0;
+      state.etag.clear();
+      state.last_modified.clear();
+      host_of_[hint.feed] = host_key(state.url);
+      // Kept now, so a restart before the next poll does not look for the feed again.
+      const auto due = due_at_[hint.feed];
+      report(hint.feed, std::max<milliseconds>(std::chrono::duration_cast<milliseconds>(due - clock_.now()), 0ms),
+             "feed discovered at " + state.url);
+      continue;
+    }
     if (hint.refetch) {
       state_[hint.feed].etag.clear();
       state_[hint.feed].last_modified.clear();
@@ -401,6 +428,10 @@ void Poller::apply_hints() {
     }
     state_[hint.feed].cadence.adapted = hint.adapted;
     state_[hint.feed].cadence.ttl = hint.ttl;
+  }
+  if (!later.empty()) {
+    const std::lock_guard lock(hints_mutex_);
+    hints_.insert(hints_.end(), std::make_move_iterator(later.begin()), std::make_move_iterator(later.end()));
   }
 }
 

@@ -98,6 +98,11 @@ class Poller {
   // led to could not be read this time. Thread-safe.
   void refetch(std::size_t feed);
 
+  // From the next poll of feed on, it is fetched from `url`: the feed its configured page
+  // advertises (feed discovery). Kept in the feed's state like an adopted redirect; the validators
+  // of the page are dropped. Thread-safe.
+  void adopt(std::size_t feed, std::string url);
+
   // Fetches a page for a worker: an item's link (full text) or an article an HTML feed links to,
   // under the same per-server limit and back-off as the feeds, with the feed's timeout, size cap
   // and proxy. The SSRF guard refuses non-public addresses unless the page is on the feed's own
@@ -149,6 +154,7 @@ class Poller {
     std::optional<std::chrono::milliseconds> adapted;
     std::chrono::seconds ttl;
     bool refetch = false;  // drop the validators instead
+    std::string adopt;     // fetch the feed from this URL from now on
   };
 
   void apply_hints();

@@ -11,6 +11,7 @@
 #include "feeds/parse/encoding.h"
 #include "feeds/parse/feed_parser.h"
 #include "pipeline/clean/article_builder.h"
+#include "pipeline/clean/feed_discovery.h"
 #include "pipeline/clean/link_discovery.h"
 #include "pipeline/clean/page_dom.h"
 
@@ -47,30 +48,84 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_feed(feeds::Po
   const config::FeedConfig& feed = config_.feeds[document.feed];
   const std::string& url = document.response.effective_url.empty() ? feed.url : document.response.effective_url;
   const feeds::FetchResponse& response = document.response;
+  // A web page where a feed was configured may advertise the feed: its markup is kept for that.
+  std::string page;
+  if ((url.starts_with("http://") || url.starts_with("https://")) && is_web_page(response.body, response.content_type))
+    page = response.body;
   auto parsed = feeds::parse_feed(std::move(document.response.body),
                                   feeds::Served{url, response.content_type, response.content_location,
                                                 response.content_language},
                                   feed.poll.max_items);
+  if (!parsed && !page.empty()) return discover(document, url, page, sink);
   if (!parsed) return error(DocumentError::Kind::unreadable, std::move(parsed.error().reason));
-  const auto posting = feeds::posting_interval(*parsed);
-  fetch_.hint(document.feed, posting ? std::optional(feeds::adapted_interval(*posting)) : std::nullopt,
-              parsed->feed.ttl.value_or(std::chrono::minutes(0)));
+  return read_entries(document.feed, *parsed, {feed.name, response.etag, response.last_modified, {}},
+                      document.fetched, sink);
+}
+
+feeds::FetchResult DocumentWorker::fetch_now(std::size_t feed, const std::string& url) {
+  auto promise = std::make_shared<std::promise<feeds::FetchResult>>();
+  auto pending = promise->get_future();
+  fetch_.fetch_page(feed, url, [promise](feeds::FetchResult result) { promise->set_value(std::move(result)); });
+  if (pending.wait_for(config_.feeds[feed].poll.timeout + 5s) != std::future_status::ready)
+    return std::unexpected(feeds::FetchError{"not fetched in time", 0, std::nullopt});
+  return pending.get();
+}
+
+std::expected<DocumentOutput, DocumentError> DocumentWorker::discover(const feeds::PolledDocument& document,
+                                                                      const std::string& page_url,
+                                                                      const std::string& page, const Sink& sink) {
+  static const auto log = logger("fetch");
+  const config::FeedConfig& feed = config_.feeds[document.feed];
+  std::vector<FeedCandidate> candidates;
+  {
+    const feeds::DecodedDocument decoded = feeds::decode_document(page, document.response.content_type);
+    const PageDom dom(decoded.text());
+    candidates = feed_candidates(dom, page_url);
+  }
+  Discovery discovery = try_candidates(
+      candidates,
+      [&](const std::string& url) -> feeds::FetchResult {
+        if (stopping_) return std::unexpected(feeds::FetchError{"sluice is stopping", 0, std::nullopt});
+        return fetch_now(document.feed, url);
+      },
+      1, feed.poll.max_items);
+  if (stopping_) return error(DocumentError::Kind::stopping);
+  if (discovery.found.empty())
+    return error(DocumentError::Kind::unreadable,
+                 "a web page, not a feed, and no feed found for it: " + nothing_found(discovery) +
+                     " (to read the page's articles instead: type: html with a links selector)");
+  FoundFeed& found = discovery.found.front();
+  log->info("feed discovered feed={} page={} url={} via=\"{}\" format={} entries={}", feed.name, page_url,
+            found.candidate.url, source_name(found.candidate.source), found.document.version,
+            found.document.entries.size());
+  fetch_.adopt(document.feed, found.candidate.url);
+  return read_entries(document.feed, found.document,
+                      {feed.name, found.response.etag, found.response.last_modified, {}}, document.fetched, sink);
+}
+
+std::expected<DocumentOutput, DocumentError> DocumentWorker::read_entries(std::size_t feed_index,
+                                                                          const feeds::FeedDocument& parsed,
+                                                                          DocumentCommit commit,
+                                                                          feeds::Timestamp fetched, const Sink& sink) {
+  const config::FeedConfig& feed = config_.feeds[feed_index];
+  const auto posting = feeds::posting_interval(parsed);
+  fetch_.hint(feed_index, posting ? std::optional(feeds::adapted_interval(*posting)) : std::nullopt,
+              parsed.feed.ttl.value_or(std::chrono::minutes(0)));
   DocumentOutput out;
-  out.format = parsed->version;
-  out.listed = parsed->entries.size() + parsed->entries_dropped;
-  out.dropped = parsed->entries_dropped;
-  if (parsed->bozo) out.repaired = parsed->bozo_reason;
+  out.format = parsed.version;
+  out.listed = parsed.entries.size() + parsed.entries_dropped;
+  out.dropped = parsed.entries_dropped;
+  if (parsed.bozo) out.repaired = parsed.bozo_reason;
   // A feed's first document is its backlog (max_items bounds it); from then on, new entries past
   // max_new_per_poll in one document are a flood, and wait.
   out.most_new = seen_.knows(feed.name) ? feed.poll.max_new_per_poll : feed.poll.max_items;
-  DocumentCommit commit{feed.name, document.response.etag, document.response.last_modified, {}};
   std::vector<feeds::Article> articles;
   std::vector<std::string> links;
   std::size_t new_seen = 0;
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(document.fetched.time_since_epoch()).count();
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(fetched.time_since_epoch()).count();
   const auto min_gap = std::chrono::duration_cast<std::chrono::seconds>(feed.poll.min_revision_interval);
   // Feeds list newest first; publishing oldest first keeps the stream in story order.
-  for (const feeds::Entry& entry : parsed->entries | std::views::reverse) {
+  for (const feeds::Entry& entry : parsed.entries | std::views::reverse) {
     if (stopping_) return error(DocumentError::Kind::stopping);
     std::string key = feeds::entry_key(entry);
     if (!seen_.contains(feed.name, key) && new_seen++ >= out.most_new) {
@@ -80,7 +135,7 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_feed(feeds::Po
     const std::uint64_t content = entry_fingerprint(entry);
     const auto change = seen_.observe(feed.name, key, content);
     if (change == SeenEntries::Change::same) continue;
-    feeds::Article article = make_article(feed, parsed->feed, entry, document.fetched);
+    feeds::Article article = make_article(feed, parsed.feed, entry, fetched);
     auto settled = seen_.settle(feed.name, key, change, content, text_fingerprint(article), now, min_gap);
     if (settled.held) {
       ++out.held;
@@ -97,7 +152,7 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_feed(feeds::Po
   }
   out.fresh = articles.size() - out.edited;
   if (feed.full_text && !articles.empty()) {
-    const auto stories = fetch_stories(document.feed, links);
+    const auto stories = fetch_stories(feed_index, links);
     std::size_t used = 0;
     for (std::size_t i = 0; i < articles.size(); ++i)
       if (stories[i] && use_page_body(*stories[i], articles[i])) ++used;
@@ -107,7 +162,7 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_feed(feeds::Po
     // What waits must be read again: the next poll fetches the document in full, not conditionally.
     commit.etag.clear();
     commit.last_modified.clear();
-    fetch_.refetch(document.feed);
+    fetch_.refetch(feed_index);
   }
   for (const feeds::Article& article : articles)
     if (!sink(prepare_article(article))) return error(DocumentError::Kind::closed);

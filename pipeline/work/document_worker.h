@@ -70,9 +70,19 @@ class DocumentWorker {
 
  private:
   std::expected<DocumentOutput, DocumentError> read_feed(feeds::PolledDocument& document, const Sink& sink);
+  // A web page where a feed was configured: the feed it advertises (or a well-known path holds)
+  // is read instead, and polled from then on.
+  std::expected<DocumentOutput, DocumentError> discover(const feeds::PolledDocument& document,
+                                                        const std::string& page_url, const std::string& page,
+                                                        const Sink& sink);
+  std::expected<DocumentOutput, DocumentError> read_entries(std::size_t feed, const feeds::FeedDocument& parsed,
+                                                            DocumentCommit commit, feeds::Timestamp fetched,
+                                                            const Sink& sink);
   std::expected<DocumentOutput, DocumentError> read_listing(feeds::PolledDocument& document, const Sink& sink);
   // Fetches the pages (all at once, through the fetch stage) and cleans each; nullopt for a page
   // that failed or did not come back in time.
+  // One page through the fetch stage, waited for (the feed's timeout, and some).
+  feeds::FetchResult fetch_now(std::size_t feed, const std::string& url);
   std::vector<std::optional<CleanedStory>> fetch_stories(std::size_t feed, const std::vector<std::string>& urls);
 
   const config::Config& config_;

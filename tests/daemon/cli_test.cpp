@@ -5,6 +5,7 @@
 
 #include "config/config.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/http_server.h"
 #include "tests/support/process.h"
 #include "tests/support/schema.h"
 #include "tests/support/temp_dir.h"
@@ -353,6 +354,60 @@ TEST(Cli, OpmlImportIntoAnIncludedFileTakesTheWholeConfigurationsNamesAndUrls) {
   ASSERT_EQ(whole.feeds.size(), 4U);
   EXPECT_EQ(whole.feeds[2].name, "the-verge-all-posts");
   EXPECT_EQ(whole.feeds[3].name, "calculated-risk-2");
+}
+
+TEST(Cli, DiscoverPrintsTheFeedsBehindAPageBestFirst) {
+  test::HttpServer server;
+  test::HttpServer other;  // a second site, without /index.xml at its root
+  const auto page = [](const std::string& head) {
+    return [head](const test::HttpRequest&) {
+      return test::HttpReply{200, "<!DOCTYPE html><html><head>" + head + "</head><body><p>Hi</p></body></html>",
+                             {{"Content-Type", "text/html"}}};
+    };
+  };
+  const auto feed = [](const std::string& title) {
+    return [title](const test::HttpRequest&) {
+      return test::HttpReply{200, "<rss version=\"2.0\"><channel><title>" + title +
+                                      "</title><item><guid>a</guid><title>A</title></item></channel></rss>",
+                             {{"Content-Type", "application/rss+xml"}}};
+    };
+  };
+  server.route("/", page("<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Comments\" href=\"/comments/feed\">"
+                         "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"/posts.rss\">"
+                         "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"/broken.rss\">"));
+  server.route("/posts.rss", feed("Posts"));
+  server.route("/comments/feed", feed("Comments\tand replies"));
+  server.route("/index.xml", feed("Everything"));
+  other.route("/plain/", page(""));
+  other.route("/plain/feed", feed("Plain"));
+  other.route("/nothing/", page(""));
+
+  const auto found = test::run_command({SLUICE_BINARY, "discover", server.url("/")});
+  ASSERT_EQ(found.status, 0) << found.err;
+  EXPECT_EQ(found.out, server.url("/posts.rss") + "\trss20\t1\tPosts\tadvertised\n" + server.url("/comments/feed") +
+                           "\trss20\t1\tComments and replies\tadvertised\n" + server.url("/index.xml") +
+                           "\trss20\t1\tEverything\twell-known path\n");
+  EXPECT_EQ(found.err, "sluice discover: advertised but not read: " + server.url("/broken.rss") + ": HTTP 404\n");
+
+  const auto path = test::run_command({SLUICE_BINARY, "discover", other.url("/plain/")});
+  ASSERT_EQ(path.status, 0) << path.err;
+  EXPECT_EQ(path.out, other.url("/plain/feed") + "\trss20\t1\tPlain\twell-known path\n");
+
+  const auto itself = test::run_command({SLUICE_BINARY, "discover", server.url("/posts.rss")});
+  ASSERT_EQ(itself.status, 0) << itself.err;
+  EXPECT_EQ(itself.out, server.url("/posts.rss") + "\trss20\t1\tPosts\tthe URL itself\n");
+
+  const auto none = test::run_command({SLUICE_BINARY, "discover", other.url("/nothing/")});
+  EXPECT_EQ(none.status, 1);
+  EXPECT_TRUE(none.out.empty());
+  EXPECT_TRUE(none.err.starts_with("sluice discover: " + other.url("/nothing/") +
+                                   ": no feed found: the page advertises no feed (no <link rel=\"alternate\"> with a "
+                                   "feed type), and none of " + other.url("/nothing/feed") + ", "))
+      << none.err;
+
+  const auto not_http = test::run_command({SLUICE_BINARY, "discover", "/etc/passwd"});
+  EXPECT_EQ(not_http.status, 2);
+  EXPECT_EQ(not_http.err, "sluice discover: /etc/passwd: not an http(s) URL\n");
 }
 
 }  // namespace

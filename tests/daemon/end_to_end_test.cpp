@@ -182,7 +182,9 @@ TEST_F(EndToEnd, PublishesEachNewArticleOnceThenStopsCleanly) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("feed not parsed feed=junk"), std::string::npos) << text;
-  EXPECT_NE(text.find("not a feed: the root element is <html>"), std::string::npos) << text;
+  EXPECT_NE(text.find("error=\"a web page, not a feed, and no feed found for it: the page advertises no feed"),
+            std::string::npos)
+      << text;
 
   // `sluice status` reads where each feed stands while the daemon runs, and fails while one fails.
   const test::RunResult status =

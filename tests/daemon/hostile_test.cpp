@@ -203,9 +203,17 @@ TEST_F(Hostile, LinksAndRedirectsReachNeitherLocalFilesNorPrivateHosts) {
       items += item("link-" + std::to_string(i), "Teaser " + std::to_string(i), links[i], "Only a teaser.");
     return feed_reply(rss(items));
   });
+  // A site whose page advertises the private host's feed, and a local file, as its own.
+  hostile.route("/", [&](const test::HttpRequest&) {
+    return test::HttpReply{200, "<!DOCTYPE html><html><head><link rel=alternate type=application/rss+xml href=\"file://" +
+                                    (dir.path() / "local.html").string() + "\"><link rel=alternate "
+                                    "type=application/rss+xml href=\"" + internal.url("/intranet.xml") +
+                                    "\"></head><body><p>Welcome</p></body></html>",
+                           {{"Content-Type", "text/html"}}};
+  });
   start("  - name: intranet\n    url: " + internal.url("/intranet.xml") + "\n  - name: hostile\n    url: " +
         hostile.url("/hostile.xml") + "\n    full_text: true\n  - name: redirected\n    url: " +
-        hostile.url("/moved.xml") + "\n");
+        hostile.url("/moved.xml") + "\n  - name: discovering\n    url: " + hostile.url("/") + "\n");
   ASSERT_TRUE(test::wait_until([&] { return of_feed("hostile").size() == links.size(); }, 30s)) << daemon->log();
   ASSERT_TRUE(daemon->wait_for_log("feed fetch failed feed=redirected")) << daemon->log();
   std::this_thread::sleep_for(4s);
@@ -214,11 +222,18 @@ TEST_F(Hostile, LinksAndRedirectsReachNeitherLocalFilesNorPrivateHosts) {
   }
   EXPECT_EQ(secrets, 0) << "the private host was asked for its secret";
   EXPECT_TRUE(of_feed("redirected").empty());
+  EXPECT_TRUE(of_feed("discovering").empty()) << "a discovered feed on a private host was read";
   EXPECT_EQ(of_feed("intranet").size(), 1U) << "the configured private feed is trusted";
   const std::string log = daemon->log();
   EXPECT_NE(log.find("links and redirects sluice follows must be http or https"), std::string::npos) << log;
   EXPECT_GE(test::count_of(log, "refused non-public address 127.0.0.2"), 2U) << log;
   EXPECT_NE(log.find("refused non-public address ::ffff:127.0.0.2"), std::string::npos) << log;
+  EXPECT_NE(log.find("feed not parsed feed=discovering url=" + hostile.url("/") +
+                     " error=\"a web page, not a feed, and no feed found for it: the feeds the page advertises cannot "
+                     "be read (" + internal.url("/intranet.xml") + ": refused non-public address 127.0.0.2"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("feed discovered"), std::string::npos) << log;
   expect_healthy();
   expect_clean_stop();
 }

@@ -16,6 +16,7 @@
 #include "tests/support/http_server.h"
 #include "tests/support/process.h"
 #include "tests/support/schema.h"
+#include "tests/support/sluice_daemon.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::daemon {
@@ -195,6 +196,47 @@ TEST_F(FollowingLinks, ExtractsLinkedPagesAndRetriesTheOneThatFailed) {
   EXPECT_TRUE(next_article(subscriber, 2500ms).is_null()) << "nothing is published twice";
   daemon->send_signal(SIGTERM);
   EXPECT_EQ(daemon->wait_for(10s), 0);
+}
+
+// A feed configured by a site's address: the daemon reads the feed the page advertises, says so
+// once, and polls the feed from then on, across a restart too.
+TEST(DiscoveringFeeds, ASiteAddressIsPolledAsTheFeedItAdvertises) {
+  const test::TempDir dir;
+  test::HttpServer server;
+  std::atomic<int> page_requests{0};
+  server.route("/", [&](const test::HttpRequest&) {
+    ++page_requests;
+    return test::HttpReply{200,
+                           "<!DOCTYPE html><html><head><title>Gazette</title><link rel=\"alternate\" "
+                           "type=\"application/atom+xml\" href=\"/atom.xml\"></head><body><p>Front page</p></body></html>",
+                           {{"Content-Type", "text/html; charset=utf-8"}}};
+  });
+  server.route("/atom.xml", [](const test::HttpRequest&) {
+    return test::HttpReply{200, R"(<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+      <title>Gazette</title><id>urn:gazette</id><updated>2026-12-01T10:00:00Z</updated>
+      <entry><title>Harbour reopens</title><id>urn:gazette:1</id><updated>2026-12-01T10:00:00Z</updated>
+      <link href="https://gazette.example/harbour"/><summary>The harbour reopened on Tuesday.</summary></entry>
+      </feed>)",
+                           {{"Content-Type", "application/atom+xml"}}};
+  });
+  test::SluiceDaemon daemon(dir.path(), "defaults: { interval: 1s, min_interval: 1s, timeout: 5s }\nfeeds:\n"
+                                        "  - name: gazette\n    url: " + server.url("/") + "\n");
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_log("feed parsed feed=gazette format=atom10 entries=1 new=1")) << daemon.log();
+  EXPECT_TRUE(daemon.wait_for_log("feed fetched feed=gazette", 3)) << daemon.log();
+  EXPECT_EQ(test::count_of(daemon.log(), "feed discovered feed=gazette page=" + server.url("/") +
+                                             " url=" + server.url("/atom.xml") + " via=\"advertised\""),
+            1U)
+      << daemon.log();
+  EXPECT_EQ(page_requests, 1) << "the page is read once; the feed is polled from then on";
+  ASSERT_EQ(daemon.stop(SIGTERM), 0);
+
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  EXPECT_TRUE(daemon.wait_for_log("feed fetched feed=gazette", 2)) << daemon.log();
+  EXPECT_EQ(page_requests, 1) << "the discovered feed is kept in the state";
+  EXPECT_EQ(test::count_of(daemon.log(), "feed discovered"), 0U) << daemon.log();
+  EXPECT_EQ(test::count_of(daemon.log(), "new=1"), 0U) << "nothing published twice\n" << daemon.log();
+  ASSERT_EQ(daemon.stop(SIGTERM), 0);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <thread>
 
 #include "tests/support/http_server.h"
@@ -33,8 +34,13 @@ class DocumentWorkerTest : public testing::Test {
  protected:
   // Builds the worker (and the fetch stage it asks) once the configuration is final.
   void make() {
-    poller.emplace(config, std::vector<feeds::PollState>{}, [](feeds::PolledDocument&&) { return true; },
-                   feeds::Poller::Scheduled{}, feeds::Poller::Observed{}, feeds::Clock::real(), false);
+    poller.emplace(
+        config, std::vector<feeds::PollState>{}, [](feeds::PolledDocument&&) { return true; },
+        [this](std::size_t, const feeds::PollState& state) {
+          const std::lock_guard lock(state_mutex);
+          last_state = state;
+        }, feeds::Poller::Observed{},
+        feeds::Clock::real(), false);
     worker.emplace(config, seen, *poller, stopping);
   }
 
@@ -71,6 +77,8 @@ class DocumentWorkerTest : public testing::Test {
   std::optional<feeds::Poller> poller;
   std::optional<DocumentWorker> worker;
   std::vector<WorkItem> items;
+  std::mutex state_mutex;
+  feeds::PollState last_state;  // what the fetch stage last reported
 };
 
 TEST_F(DocumentWorkerTest, ReadsEachEntryOnceOldestFirstThenItsCommit) {
@@ -132,12 +140,10 @@ TEST_F(DocumentWorkerTest, KeepsTheBrakesAndLeavesWhatWaitsForAFullFetch) {
 TEST_F(DocumentWorkerTest, SaysWhyItStopped) {
   config.feeds = {feed_config("news", "https://news.example/rss")};
   make();
-  const auto unreadable = read("<html><body>Not a feed</body></html>");
+  const auto unreadable = read(R"(<?xml version="1.0"?><opml version="2.0"><body/></opml>)");
   ASSERT_FALSE(unreadable);
   EXPECT_EQ(unreadable.error().kind, DocumentError::Kind::unreadable);
-  EXPECT_EQ(unreadable.error().reason,
-            "not a feed: the root element is <html>, a web page (to read its articles: type: html with a links "
-            "selector, or sluice extract for one page)");
+  EXPECT_EQ(unreadable.error().reason, "not a feed: the root element is <opml>");
 
   accepting = false;
   const auto closed = read(rss({{"a", "A."}}));
@@ -173,6 +179,100 @@ TEST_F(DocumentWorkerTest, AListingPageHasItsLinkedPagesFetchedAndCleaned) {
   EXPECT_EQ(out->failed, 1U) << "the 404 is tried again next poll";
   EXPECT_EQ(titles(), (std::vector<std::string>{"Harbour reopens"}));
   EXPECT_EQ(commit().etag, "") << "a listing with pages left to read is fetched in full next time";
+}
+
+class FeedDiscoveryTest : public DocumentWorkerTest {
+ protected:
+  FeedDiscoveryTest() {
+    server.route("/", [this](const test::HttpRequest&) { return test::HttpReply{200, home, {{"Content-Type", "text/html"}}}; });
+    config.feeds = {feed_config("site", server.url("/"))};
+    make();
+    fetching = std::jthread([this](std::stop_token stop) { poller->run(stop); });
+  }
+
+  void serve_feed(const std::string& path) {
+    server.route(path, [this, path](const test::HttpRequest&) {
+      ++feed_requests;
+      return test::HttpReply{200, rss({{"b", "Second."}, {"a", "First."}}),
+                             {{"Content-Type", "application/rss+xml"}, {"ETag", "\"feed-1\""}}};
+    });
+  }
+
+  // The page as the poll brought it.
+  std::expected<DocumentOutput, DocumentError> poll_page() {
+    feeds::PolledDocument document;
+    document.response.status = 200;
+    document.response.body = home;
+    document.response.content_type = "text/html; charset=utf-8";
+    document.response.effective_url = server.url("/");
+    document.response.etag = "\"page-1\"";
+    document.fetched = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    items.clear();
+    return worker->process(document, [this](WorkItem&& item) {
+      items.push_back(std::move(item));
+      return true;
+    });
+  }
+
+  // Where the fetch stage polls the feed from next, once the worker's word reached it.
+  std::string polled_url() {
+    std::string url;
+    for (int i = 0; i < 100 && (url.empty() || url == server.url("/")); ++i) {
+      std::this_thread::sleep_for(20ms);
+      const std::lock_guard lock(state_mutex);
+      url = last_state.url;
+    }
+    return url;
+  }
+
+  std::string home;
+  std::atomic<int> feed_requests{0};
+  std::jthread fetching;
+};
+
+TEST_F(FeedDiscoveryTest, APageAdvertisingItsFeedIsReadAsThatFeed) {
+  home = "<!DOCTYPE html><html><head><title>Site</title>"
+         "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Comments\" href=\"/comments.xml\">"
+         "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Posts\" href=\"/posts.xml\">"
+         "</head><body><p>Welcome</p></body></html>";
+  serve_feed("/posts.xml");
+  serve_feed("/comments.xml");
+  serve_feed("/feed");
+  const auto out = poll_page();
+  ASSERT_TRUE(out) << out.error().reason;
+  EXPECT_EQ(out->format, "rss20");
+  EXPECT_EQ(titles(), (std::vector<std::string>{"Story a", "Story b"}));
+  EXPECT_EQ(commit().etag, "\"feed-1\"") << "the validators are the feed's, not the page's";
+  EXPECT_EQ(feed_requests, 1) << "the posts feed, not the comments, nor the well-known path";
+  EXPECT_EQ(polled_url(), server.url("/posts.xml"));
+}
+
+TEST_F(FeedDiscoveryTest, APageWithoutALinkIsServedByAWellKnownPath) {
+  home = "<!DOCTYPE html><html><head><title>Site</title></head><body><p>Welcome</p></body></html>";
+  serve_feed("/index.xml");
+  const auto out = poll_page();
+  ASSERT_TRUE(out) << out.error().reason;
+  EXPECT_EQ(out->fresh, 2U);
+  EXPECT_EQ(polled_url(), server.url("/index.xml"));
+}
+
+TEST_F(FeedDiscoveryTest, APageWithNeitherIsAnErrorThatSaysWhatWasTried) {
+  home = "<!DOCTYPE html><html><head><link rel=\"alternate\" type=\"application/atom+xml\" href=\"/atom\"></head>"
+         "<body><p>Welcome</p></body></html>";
+  // A soft 404: a page where the feed would be.
+  server.route("/feed", [](const test::HttpRequest&) {
+    return test::HttpReply{200, "<!DOCTYPE html><html><body>Not here</body></html>", {{"Content-Type", "text/html"}}};
+  });
+  const auto out = poll_page();
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, DocumentError::Kind::unreadable);
+  const std::string& reason = out.error().reason;
+  EXPECT_TRUE(reason.starts_with("a web page, not a feed, and no feed found for it: the feeds the page advertises "
+                                 "cannot be read (" + server.url("/atom") + ": HTTP 404)"))
+      << reason;
+  EXPECT_NE(reason.find("none of " + server.url("/feed") + ", " + server.url("/rss.xml")), std::string::npos) << reason;
+  EXPECT_TRUE(reason.ends_with("(to read the page's articles instead: type: html with a links selector)")) << reason;
+  EXPECT_TRUE(items.empty());
 }
 
 }  // namespace
