@@ -40,11 +40,12 @@ constexpr std::string_view kPublishKeys[] = {"endpoint", "replay_endpoint", "sub
 constexpr std::string_view kCurveKeys[] = {"secret_key_file", "clients_dir"};
 constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_interval",     "timeout",
                                               "max_body", "max_items",    "max_new_per_poll", "min_revision_interval",
-                                              "per_host"};
+                                              "per_host", "keep",         "block"};
 constexpr std::string_view kFeedKeys[] = {"name",          "url",          "tags",      "headers",          "interval",
                                           "min_interval",  "max_interval", "timeout",   "max_body",         "max_items",
                                           "max_new_per_poll", "min_revision_interval", "username", "password", "proxy",
-                                          "type",          "links",        "full_text", "allow_private",    "cookies"};
+                                          "type",          "links",        "full_text", "allow_private",    "cookies",
+                                          "keep",          "block"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
 Position position_of(const YAML::Node& node) {
@@ -219,7 +220,35 @@ class Loader {
       fail(node, key, "'" + url + "': scheme must be http, https or file");
   }
 
-  FeedConfig feed(const YAML::Node& node, std::size_t index, const PollSettings& defaults) const {
+  // The `keep` and `block` lists of map, added to `rules`. A rule is a one-key mapping, the field
+  // and its regular expression: `- title: "(?i)sponsored"`.
+  void entry_rules(const YAML::Node& map, const std::string& path, EntryRules& rules) const {
+    for (auto [kind, list] : {std::pair{"keep", &rules.keep}, std::pair{"block", &rules.block}}) {
+      const YAML::Node node = map[kind];
+      if (!node) continue;
+      const std::string key = path + "." + kind;
+      if (!node.IsSequence()) fail(node, key, "expected a list of rules such as - title: \"(?i)sponsored\"");
+      for (std::size_t i = 0; i < node.size(); ++i) {
+        const YAML::Node item = node[i];
+        const std::string name = key + "[" + std::to_string(i) + "]";
+        if (!item.IsMap() || item.size() != 1)
+          fail(item, name, "a rule is one field and its regular expression, such as title: \"(?i)sponsored\"");
+        const auto entry = item.begin();
+        const std::string field = scalar(entry->first, name);
+        const auto known = rule_field(field);
+        if (!known) fail(entry->first, name + "." + field, known.error());
+        if (!entry->second.IsScalar() || entry->second.Scalar().empty())
+          fail(entry->second, name + "." + field, "expected a regular expression (an empty one would match every item)");
+        auto rule = make_rule(*known, entry->second.Scalar());
+        if (!rule) fail(entry->second, name + "." + field, rule.error());
+        rule->position = position_of(entry->second);
+        list->push_back(std::move(*rule));
+      }
+    }
+  }
+
+  FeedConfig feed(const YAML::Node& node, std::size_t index, const PollSettings& defaults,
+                  const EntryRules& default_rules) const {
     const std::string path = "feeds[" + std::to_string(index) + "]";
     expect_map(node, path);
     if (const auto per_host = node["per_host"]; per_host)
@@ -273,6 +302,8 @@ class Loader {
     }
     if (node["full_text"]) feed.full_text = boolean(node["full_text"], path + ".full_text");
     if (node["allow_private"]) feed.allow_private = boolean(node["allow_private"], path + ".allow_private");
+    feed.rules = default_rules;
+    entry_rules(node, path, feed.rules);
     poll_overrides(node, path, feed.poll);
     return feed;
   }
@@ -304,6 +335,7 @@ class Loader {
       expect_map(node, "defaults");
       check_keys(node, "defaults", kDefaultsKeys);
       poll_overrides(node, "defaults", config.defaults);
+      entry_rules(node, "defaults", config.default_rules);
       if (const auto per_host = node["per_host"]) {
         const std::string text = scalar(per_host, "defaults.per_host");
         const auto value = parse_size(text);
@@ -334,7 +366,7 @@ class Loader {
   void add_feeds(const YAML::Node& feeds, Config& config, std::map<std::string, std::string>& places) const {
     if (!feeds.IsSequence()) fail(feeds, "feeds", "expected a list of feeds (- name: ..., url: ...)");
     for (std::size_t i = 0; i < feeds.size(); ++i) {
-      FeedConfig feed = this->feed(feeds[i], i, config.defaults);
+      FeedConfig feed = this->feed(feeds[i], i, config.defaults, config.default_rules);
       const std::string place =
           source_ + ":" + std::to_string(feed.position.line) + ":" + std::to_string(feed.position.column);
       if (const auto [earlier, added] = places.emplace(feed.name, place); !added)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config_error.h"
+#include "config/entry_rules.h"
 #include "config/selector.h"
 
 namespace sluice::config {
@@ -60,6 +61,8 @@ struct FeedConfig {
   // Links sluice follows on its own (full text, HTML feeds) may lead to private or loopback
   // addresses only on the feed's own server, unless this is set.
   bool allow_private = false;
+  // Which items are published: the defaults' rules, then the feed's own.
+  EntryRules rules;
   Position position;  // where the feed is defined, for messages
 };
 
@@ -129,6 +132,7 @@ struct Config {
   std::optional<ClusterConfig> cluster;
   PollSettings defaults;
   HostSettings hosts;  // set in `defaults` too
+  EntryRules default_rules;  // `keep` and `block` in `defaults`: every feed's rules start with them
   std::vector<FeedConfig> feeds;
 };
 

@@ -257,9 +257,12 @@ bool Daemon::report(const feeds::PolledDocument& document,
   }
   const pipeline::DocumentOutput& out = *outcome;
   metrics_.articles_built += out.fresh + out.edited;
+  metrics_.articles_blocked += out.blocked;
+  // Items the feed's rules left out, when there were any.
+  const std::string blocked = out.blocked > 0 ? " blocked=" + std::to_string(out.blocked) : "";
   if (out.format == "html") {
-    logger("clean")->info("page feed read feed={} links={} new={} failed={}", feed.name, out.listed, out.fresh,
-                          out.failed);
+    logger("clean")->info("page feed read feed={} links={} new={} failed={}{}", feed.name, out.listed, out.fresh,
+                          out.failed, blocked);
     return true;
   }
   static const auto log = logger("parse");
@@ -279,11 +282,11 @@ bool Daemon::report(const feeds::PolledDocument& document,
               feed.name, out.held, config::format_duration(feed.poll.min_revision_interval));
   // A malformed feed that still reads is not a failure: what was wrong goes with the summary.
   if (!out.repaired.empty())
-    log->info("feed parsed feed={} format={} entries={} new={} edited={} repaired=\"{}\"", feed.name, out.format,
-              out.listed, out.fresh, out.edited, out.repaired);
+    log->info("feed parsed feed={} format={} entries={} new={} edited={}{} repaired=\"{}\"", feed.name, out.format,
+              out.listed, out.fresh, out.edited, blocked, out.repaired);
   else
-    log->info("feed parsed feed={} format={} entries={} new={} edited={}", feed.name, out.format, out.listed,
-              out.fresh, out.edited);
+    log->info("feed parsed feed={} format={} entries={} new={} edited={}{}", feed.name, out.format, out.listed,
+              out.fresh, out.edited, blocked);
   return true;
 }
 

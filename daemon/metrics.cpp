@@ -143,6 +143,8 @@ void Metrics::render_counters(std::string& out) const {
   sample(out, "sluice_feed_brakes_total{limit=\"min_revision_interval\"}", static_cast<double>(revisions_held.load()));
   family(out, "sluice_articles_cleaned_total", "counter", "New or edited articles cleaned and handed to the publisher.");
   sample(out, "sluice_articles_cleaned_total", static_cast<double>(articles_built.load()));
+  family(out, "sluice_articles_blocked_total", "counter", "New or edited items a feed's keep and block rules left out.");
+  sample(out, "sluice_articles_blocked_total", static_cast<double>(articles_blocked.load()));
   family(out, "sluice_articles_deduplicated_total", "counter", "Articles not published, by reason.");
   sample(out, "sluice_articles_deduplicated_total{reason=\"in_journal\"}", static_cast<double>(delivery.repeats_dropped.load()));
   // Stories another feed told, by the rule that found them (pipeline/deliver/story_index.h).

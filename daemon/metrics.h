@@ -29,6 +29,7 @@ class Metrics {
 
   std::atomic<std::uint64_t> entries_parsed{0};      // entries read from feed documents
   std::atomic<std::uint64_t> articles_built{0};      // cleaned articles handed to the publisher
+  std::atomic<std::uint64_t> articles_blocked{0};    // new or edited items a feed's keep/block rules left out
   pipeline::DeliveryCounters delivery;  // the publish loop's: published, repeats dropped
   std::atomic<std::uint64_t> feed_parse_errors{0};
   // The per-feed brakes, when they bite: items past max_items (dropped), new items past

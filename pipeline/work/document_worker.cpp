@@ -14,6 +14,7 @@
 #include "pipeline/clean/feed_discovery.h"
 #include "pipeline/clean/link_discovery.h"
 #include "pipeline/clean/page_dom.h"
+#include "pipeline/work/article_rules.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -150,7 +151,6 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_entries(std::s
     // An edit of markup alone is remembered too, so it is not cleaned again on every poll.
     commit.entries.push_back(std::move(settled.entry));
   }
-  out.fresh = articles.size() - out.edited;
   if (feed.full_text && !articles.empty()) {
     const auto stories = fetch_stories(feed_index, links);
     std::size_t used = 0;
@@ -158,6 +158,12 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_entries(std::s
       if (stories[i] && use_page_body(*stories[i], articles[i])) ++used;
     logger("clean")->info("full text fetched feed={} items={} pages_used={}", feed.name, articles.size(), used);
   }
+  // A blocked item's identity is in the commit all the same: it is not looked at again until edited.
+  out.blocked = std::erase_if(articles, [&](const feeds::Article& article) { return blocked(feed, article); });
+  out.edited = static_cast<std::size_t>(std::ranges::count_if(articles, [](const feeds::Article& article) {
+    return article.revision > 1;
+  }));
+  out.fresh = articles.size() - out.edited;
   if (out.deferred > 0 || out.held > 0) {
     // What waits must be read again: the next poll fetches the document in full, not conditionally.
     commit.etag.clear();
@@ -168,6 +174,15 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_entries(std::s
     if (!sink(prepare_article(article))) return error(DocumentError::Kind::closed);
   if (!sink(std::move(commit))) return error(DocumentError::Kind::closed);
   return out;
+}
+
+bool DocumentWorker::blocked(const config::FeedConfig& feed, const feeds::Article& article) const {
+  static const auto log = logger("clean");
+  const std::string rule = blocked_by(feed.rules, article);
+  if (rule.empty()) return false;
+  log->debug("article blocked feed={} url={} title=\"{}\" rule=\"{}\"", feed.name, article.url.value_or(""),
+             article.title, rule);
+  return true;
 }
 
 std::vector<std::optional<CleanedStory>> DocumentWorker::fetch_stories(std::size_t feed,
@@ -248,11 +263,15 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_listing(feeds:
   for (std::size_t i = 0; i < links.size(); ++i) {
     // A page that failed is not remembered, so the next poll tries it again.
     if (!stories[i] || stories[i]->blocks.empty() || !seen_.insert(feed.name, links[i])) continue;
-    if (!sink(prepare_article(make_page_article(feed, *stories[i], links[i], document.fetched))))
-      return error(DocumentError::Kind::closed);
     commit.entries.push_back({links[i]});
+    const feeds::Article article = make_page_article(feed, *stories[i], links[i], document.fetched);
+    if (blocked(feed, article)) {
+      ++out.blocked;
+      continue;
+    }
+    if (!sink(prepare_article(article))) return error(DocumentError::Kind::closed);
+    ++out.fresh;
   }
-  out.fresh = commit.entries.size();
   if (!sink(std::move(commit))) return error(DocumentError::Kind::closed);
   return out;
 }

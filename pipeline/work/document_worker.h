@@ -2,7 +2,8 @@
 //
 // A feed document is parsed (at most max_items entries, the newest), each entry known by its
 // identity and fingerprints (SeenEntries), new and edited ones built into articles (their pages
-// fetched and cleaned first with `full_text`), within the feed's brakes (max_new_per_poll from the
+// fetched and cleaned first with `full_text`) and passed through the feed's keep and block rules
+// (a blocked one remembered like a published one), within the feed's brakes (max_new_per_poll from the
 // second document on, min_revision_interval between revisions). A listing page (`type: html`) has
 // its article links found, and each new one fetched and cleaned. Articles go to the sink, oldest
 // first, then the document's commit, which carries its validators and entries only when nothing
@@ -45,6 +46,7 @@ struct DocumentOutput {
   std::size_t most_new = 0;  // how many new entries this document could take
   std::size_t held = 0;      // edits within min_revision_interval of their item's last publication
   std::size_t failed = 0;    // pages of a listing that could not be read (tried again next poll)
+  std::size_t blocked = 0;   // new or edited items the feed's keep and block rules left out
   std::string repaired;      // what was wrong with a malformed document that still read; "" when none
 };
 
@@ -81,6 +83,8 @@ class DocumentWorker {
   std::expected<DocumentOutput, DocumentError> read_listing(feeds::PolledDocument& document, const Sink& sink);
   // Fetches the pages (all at once, through the fetch stage) and cleans each; nullopt for a page
   // that failed or did not come back in time.
+  // Whether the feed's rules leave the article out (logged at debug, with the rule).
+  bool blocked(const config::FeedConfig& feed, const feeds::Article& article) const;
   // One page through the fetch stage, waited for (the feed's timeout, and some).
   feeds::FetchResult fetch_now(std::size_t feed, const std::string& url);
   std::vector<std::optional<CleanedStory>> fetch_stories(std::size_t feed, const std::vector<std::string>& urls);

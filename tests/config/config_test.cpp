@@ -416,5 +416,68 @@ TEST(ConfigIncludes, ErrorsNameTheIncludedFileAndDuplicatesNameBothPlaces) {
   EXPECT_NE(std::string(missing.what()).find("no such file"), std::string::npos) << missing.what();
 }
 
+TEST(ConfigRules, FeedsTakeTheDefaultRulesThenTheirOwn) {
+  const Config config = parse(R"(defaults:
+  block:
+    - title: "(?i)\\bsponsored\\b"
+feeds:
+  - name: world
+    url: https://example.org/world.xml
+    keep:
+      - tags: ^(world|europe)$
+      - language: ^en
+    block:
+      - url: /video/
+      - author: "(?i)staff"
+  - name: tech
+    url: https://example.org/tech.xml
+)");
+  ASSERT_EQ(config.default_rules.block.size(), 1U);
+  const EntryRules& world = config.feeds[0].rules;
+  ASSERT_EQ(world.block.size(), 3U);
+  EXPECT_EQ(world.block[0].pattern, "(?i)\\bsponsored\\b");
+  EXPECT_EQ(world.block[1].field, EntryRule::Field::url);
+  EXPECT_EQ(world.block[2].field, EntryRule::Field::author);
+  EXPECT_EQ(world.block[2].position.line, 12);
+  ASSERT_EQ(world.keep.size(), 2U);
+  EXPECT_EQ(world.keep[0].field, EntryRule::Field::tags);
+  EXPECT_TRUE(world.keep[1].found_in("en-GB"));
+  EXPECT_FALSE(world.keep[1].found_in("fr"));
+  EXPECT_TRUE(world.block[0].found_in("A Sponsored story"));
+  EXPECT_FALSE(world.block[0].found_in("Unsponsored"));
+  const EntryRules& tech = config.feeds[1].rules;
+  EXPECT_EQ(tech.block.size(), 1U);
+  EXPECT_TRUE(tech.keep.empty());
+}
+
+TEST(ConfigRules, ARuleThatDoesNotCompileIsAnErrorAtItsPlace) {
+  const std::string head = "feeds:\n  - name: world\n    url: https://example.org/world.xml\n";
+  const ConfigError unclosed = config_error_of([&] { parse(head + "    block:\n      - title: \"(?i)sale(\"\n"); });
+  EXPECT_EQ(unclosed.position().line, 5);
+  EXPECT_EQ(unclosed.position().column, 16);
+  EXPECT_EQ(unclosed.key(), "feeds[0].block[0].title");
+  EXPECT_EQ(unclosed.reason(), "'(?i)sale(' is not a valid regular expression: missing ): (?i)sale(");
+  const ConfigError backreference = config_error_of([&] { parse(head + "    keep:\n      - text: \"(a)\\\\1\"\n"); });
+  EXPECT_NE(backreference.reason().find("is not a valid regular expression: invalid escape sequence"), std::string::npos)
+      << backreference.reason() << ": RE2 has no backreferences, which is what keeps matching linear";
+  const ConfigError field = config_error_of([&] { parse(head + "    block:\n      - titel: sale\n"); });
+  EXPECT_EQ(field.position().line, 5);
+  EXPECT_EQ(field.position().column, 9);
+  EXPECT_EQ(field.reason(), "unknown field 'titel' (did you mean 'title'?); a rule's field is one of title, text, url, "
+                            "author, tags, language");
+  const ConfigError two = config_error_of([&] { parse(head + "    block:\n      - title: a\n        url: b\n"); });
+  EXPECT_EQ(two.key(), "feeds[0].block[0]");
+  EXPECT_EQ(two.reason(), "a rule is one field and its regular expression, such as title: \"(?i)sponsored\"");
+  const ConfigError empty = config_error_of([&] { parse(head + "    block:\n      - title: \"\"\n"); });
+  EXPECT_EQ(empty.reason(), "expected a regular expression (an empty one would match every item)");
+  const ConfigError not_list = config_error_of([&] { parse(head + "    keep: { title: a }\n"); });
+  EXPECT_EQ(not_list.key(), "feeds[0].keep");
+  const ConfigError in_defaults =
+      config_error_of([&] { parse("defaults:\n  block:\n    - url: \"[\"\n" + head); });
+  EXPECT_EQ(in_defaults.key(), "defaults.block[0].url");
+  EXPECT_EQ(in_defaults.position().line, 3);
+}
+
 }  // namespace
 }  // namespace sluice::config
+

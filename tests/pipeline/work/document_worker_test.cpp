@@ -181,6 +181,95 @@ TEST_F(DocumentWorkerTest, AListingPageHasItsLinkedPagesFetchedAndCleaned) {
   EXPECT_EQ(commit().etag, "") << "a listing with pages left to read is fetched in full next time";
 }
 
+config::EntryRule rule(config::EntryRule::Field field, const std::string& pattern) {
+  return *config::make_rule(field, pattern);
+}
+
+TEST_F(DocumentWorkerTest, KeepAndBlockRulesChooseWhatIsPublishedAndBlockedItemsAreNotReconsidered) {
+  using Field = config::EntryRule::Field;
+  config.feeds = {feed_config("news", "https://news.example/rss")};
+  config.feeds[0].tags = {"news"};
+  config.feeds[0].rules.block = {rule(Field::title, "(?i)sponsored"), rule(Field::text, "casino")};
+  config.feeds[0].rules.keep = {rule(Field::url, "/(a|b|c|d)$"), rule(Field::tags, "^never$")};
+  make();
+  const std::string document = "<rss version=\"2.0\"><channel><title>News</title>"
+                               "<item><title>Story a</title><link>https://news.example/a</link><guid>a</guid>"
+                               "<description>Harbour news.</description></item>"
+                               "<item><title>SPONSORED: b</title><link>https://news.example/b</link><guid>b</guid>"
+                               "<description>Buy now.</description></item>"
+                               "<item><title>Story c</title><link>https://news.example/c</link><guid>c</guid>"
+                               "<description>Win at the casino tonight.</description></item>"
+                               "<item><title>Story e</title><link>https://news.example/e</link><guid>e</guid>"
+                               "<description>Not kept: no keep rule matches.</description></item>"
+                               "</channel></rss>";
+  const auto first = read(document);
+  ASSERT_TRUE(first) << first.error().reason;
+  EXPECT_EQ(titles(), (std::vector<std::string>{"Story a"}));
+  EXPECT_EQ(first->fresh, 1U);
+  EXPECT_EQ(first->blocked, 3U);
+  EXPECT_EQ(commit().entries.size(), 4U) << "blocked items are remembered";
+  const auto again = read(document);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->blocked, 0U) << "a blocked item is not looked at again";
+  EXPECT_TRUE(titles().empty());
+  // An edit is a new text: it is judged again, and goes out when the rules let it (as an edit: its
+  // identity was taken when it was blocked, and min_revision_interval counts from then).
+  shift = 400s;
+  std::string edited = document;
+  edited.replace(edited.find("Win at the casino tonight."), 26, "The pier reopens tonight.");
+  const auto third = read(edited);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(titles(), (std::vector<std::string>{"Story c"}));
+  EXPECT_EQ(third->edited, 1U);
+  EXPECT_EQ(third->blocked, 0U);
+}
+
+TEST_F(DocumentWorkerTest, RulesSeeTagsAuthorsAndLanguageOfTheCleanedArticle) {
+  using Field = config::EntryRule::Field;
+  config.feeds = {feed_config("news", "https://news.example/rss")};
+  config.feeds[0].rules.block = {rule(Field::author, "^Wire desk$"), rule(Field::tags, "(?i)^opinion$"),
+                                 rule(Field::language, "^de")};
+  make();
+  const auto out = read("<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>N</title>"
+                        "<language>en-us</language>"
+                        "<item><title>Kept</title><guid>1</guid><dc:creator>Ana Ruiz</dc:creator><category>World</category>"
+                        "<description>A.</description></item>"
+                        "<item><title>Wire</title><guid>2</guid><dc:creator>Wire desk</dc:creator><description>B.</description></item>"
+                        "<item><title>Column</title><guid>3</guid><category>Opinion</category><description>C.</description></item>"
+                        "<item><title>German</title><guid>4</guid><dc:language>de-DE</dc:language><description>D.</description></item>"
+                        "</channel></rss>");
+  ASSERT_TRUE(out) << out.error().reason;
+  EXPECT_EQ(titles(), (std::vector<std::string>{"Kept"}));
+  EXPECT_EQ(out->blocked, 3U);
+}
+
+TEST_F(DocumentWorkerTest, AListingPagesBlockedArticlesAreRememberedNotPublished) {
+  const auto story = [](const std::string& title) {
+    return "<html><head><title>" + title + "</title></head><body><article><h1>" + title +
+           "</h1><p>The harbour reopened on Tuesday morning after three days in which storms kept every boat in port, "
+           "and the first ferries left on time.</p><p>Crews had worked through the night to clear the slipway, the "
+           "harbour master said, and no damage was found.</p></article></body></html>";
+  };
+  server.route("/one.html", [&](const test::HttpRequest&) { return test::HttpReply{200, story("Harbour reopens"), {{"Content-Type", "text/html"}}}; });
+  server.route("/two.html", [&](const test::HttpRequest&) { return test::HttpReply{200, story("Advertorial: ferries"), {{"Content-Type", "text/html"}}}; });
+  config.feeds = {feed_config("listing", server.url("/news/"))};
+  config.feeds[0].type = config::FeedConfig::Type::html;
+  config.feeds[0].links = *config::parse_selector("main a");
+  config.feeds[0].rules.block = {rule(config::EntryRule::Field::title, "^Advertorial")};
+  make();
+  std::jthread fetching([this](std::stop_token stop) { poller->run(stop); });
+  const std::string listing = "<html><body><main><a href=\"/one.html\">One</a><a href=\"/two.html\">Two</a></main></body></html>";
+  const auto out = read(listing);
+  ASSERT_TRUE(out) << out.error().reason;
+  EXPECT_EQ(titles(), (std::vector<std::string>{"Harbour reopens"}));
+  EXPECT_EQ(out->blocked, 1U);
+  EXPECT_EQ(commit().entries.size(), 2U);
+  const auto again = read(listing);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->blocked, 0U);
+  EXPECT_TRUE(titles().empty());
+}
+
 class FeedDiscoveryTest : public DocumentWorkerTest {
  protected:
   FeedDiscoveryTest() {
