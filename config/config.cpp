@@ -45,7 +45,7 @@ constexpr std::string_view kFeedKeys[] = {"name",          "url",          "tags
                                           "min_interval",  "max_interval", "timeout",   "max_body",         "max_items",
                                           "max_new_per_poll", "min_revision_interval", "username", "password", "proxy",
                                           "type",          "links",        "full_text", "allow_private",    "cookies",
-                                          "keep",          "block"};
+                                          "keep",          "block",        "content",   "remove"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
 Position position_of(const YAML::Node& node) {
@@ -247,6 +247,13 @@ class Loader {
     }
   }
 
+  Selector selector(const YAML::Node& node, const std::string& key) const {
+    const std::string text = scalar(node, key);
+    auto parsed = parse_selector(text);
+    if (!parsed) fail(node, key, "'" + text + "': " + parsed.error());
+    return std::move(*parsed);
+  }
+
   FeedConfig feed(const YAML::Node& node, std::size_t index, const PollSettings& defaults,
                   const EntryRules& default_rules) const {
     const std::string path = "feeds[" + std::to_string(index) + "]";
@@ -293,14 +300,25 @@ class Loader {
     if (node["links"]) {
       if (feed.type != FeedConfig::Type::html)
         fail(key_or_map(node, "links"), path + ".links", "links applies to type: html feeds only");
-      const std::string text = scalar(node["links"], path + ".links");
-      auto selector = parse_selector(text);
-      if (!selector) fail(node["links"], path + ".links", "'" + text + "': " + selector.error());
-      feed.links = std::move(*selector);
+      feed.links = selector(node["links"], path + ".links");
     } else if (feed.type == FeedConfig::Type::html) {
       fail(node, path, "a type: html feed needs links, the CSS selector of its article links (e.g. \"article h2 a\")");
     }
     if (node["full_text"]) feed.full_text = boolean(node["full_text"], path + ".full_text");
+    if (const auto content = node["content"]) {
+      if (feed.type != FeedConfig::Type::html && !feed.full_text)
+        fail(key_or_map(node, "content"), path + ".content",
+             "content applies to the pages a feed reads: set full_text: true, or type: html");
+      feed.pages.content = selector(content, path + ".content");
+    }
+    if (const auto remove = node["remove"]) {
+      if (remove.IsSequence()) {
+        for (std::size_t i = 0; i < remove.size(); ++i)
+          feed.pages.remove.push_back(selector(remove[i], path + ".remove[" + std::to_string(i) + "]"));
+      } else {
+        feed.pages.remove.push_back(selector(remove, path + ".remove"));
+      }
+    }
     if (node["allow_private"]) feed.allow_private = boolean(node["allow_private"], path + ".allow_private");
     feed.rules = default_rules;
     entry_rules(node, path, feed.rules);

@@ -61,6 +61,9 @@ struct FeedConfig {
   // Links sluice follows on its own (full text, HTML feeds) may lead to private or loopback
   // addresses only on the feed's own server, unless this is set.
   bool allow_private = false;
+  // Where the article is on the feed's pages (`content`) and what to drop first (`remove`, which
+  // applies to items' own HTML too).
+  PageRules pages;
   // Which items are published: the defaults' rules, then the feed's own.
   EntryRules rules;
   Position position;  // where the feed is defined, for messages

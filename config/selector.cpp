@@ -22,18 +22,31 @@ class SelectorParser {
   std::expected<Selector, std::string> parse() {
     Selector selector{std::string(text_), {}};
     std::vector<SimpleSelector> chain;
+    auto combinator = SimpleSelector::Combinator::descendant;
+    bool pending = false;  // a '>' waits for its compound
     while (true) {
       skip_spaces();
       if (at_ >= text_.size() || text_[at_] == ',') {
         if (chain.empty()) return fail("empty selector");
+        if (pending) return fail("a selector must follow '>'");
         selector.alternatives.push_back(std::move(chain));
         chain.clear();
         if (at_ >= text_.size()) break;
         ++at_;
         continue;
       }
+      if (text_[at_] == '>') {
+        if (chain.empty() || pending) return fail("'>' needs a selector on each side");
+        combinator = SimpleSelector::Combinator::child;
+        pending = true;
+        ++at_;
+        continue;
+      }
       auto compound = simple();
       if (!compound) return std::unexpected(compound.error());
+      compound->combinator = combinator;
+      combinator = SimpleSelector::Combinator::descendant;
+      pending = false;
       chain.push_back(std::move(*compound));
     }
     return selector;
@@ -75,16 +88,47 @@ class SelectorParser {
         auto test = attribute();
         if (!test) return std::unexpected(test.error());
         out.attributes.push_back(std::move(*test));
-      } else if (std::isspace(static_cast<unsigned char>(c)) || c == ',') {
+      } else if (text_.substr(at_).starts_with(":not(")) {
+        if (inside_not_) return fail(":not() cannot hold another :not()");
+        at_ += 5;
+        inside_not_ = true;
+        auto excluded = exclusions();
+        inside_not_ = false;
+        if (!excluded) return std::unexpected(excluded.error());
+        for (SimpleSelector& one : *excluded) out.exclusions.push_back(std::move(one));
+      } else if (std::isspace(static_cast<unsigned char>(c)) || c == ',' || c == '>' || (inside_not_ && c == ')')) {
         break;
       } else {
         return std::unexpected(std::string("unexpected '") + c + "' at " + std::to_string(at_ + 1) +
                                " (supported: tag, .class, #id, [attr], [attr=v], [attr*=v], [attr^=v], [attr$=v], "
-                               "descendants, commas)");
+                               ":not(...), descendants, '>', commas)");
       }
     }
-    if (out.tag.empty() && out.id.empty() && out.classes.empty() && out.attributes.empty()) return fail("empty selector");
+    if (out.tag.empty() && out.id.empty() && out.classes.empty() && out.attributes.empty() && out.exclusions.empty())
+      return fail("empty selector");
     return out;
+  }
+
+  // The compound selectors of a :not(), up to its ')'.
+  std::expected<std::vector<SimpleSelector>, std::string> exclusions() {
+    std::vector<SimpleSelector> out;
+    while (true) {
+      skip_spaces();
+      if (at_ >= text_.size()) return fail("unclosed :not(");
+      auto compound = simple();
+      if (!compound) return std::unexpected(compound.error());
+      out.push_back(std::move(*compound));
+      skip_spaces();
+      if (at_ < text_.size() && text_[at_] == ',') {
+        ++at_;
+        continue;
+      }
+      if (at_ < text_.size() && text_[at_] == ')') {
+        ++at_;
+        return out;
+      }
+      return fail(":not() holds compound selectors only (no combinators); expected ',' or ')'");
+    }
   }
 
   std::expected<AttributeTest, std::string> attribute() {
@@ -131,6 +175,7 @@ class SelectorParser {
 
   std::string_view text_;
   std::size_t at_ = 0;
+  bool inside_not_ = false;
 };
 
 }  // namespace

@@ -101,7 +101,7 @@ feeds::Article make_article(const config::FeedConfig& feed, const feeds::FeedInf
   const feeds::Text* body = !entry.content.empty() ? &entry.content.front() : entry.summary ? &*entry.summary : nullptr;
   if (body) {
     const std::string base = entry.link.empty() ? feed.url : entry.link;
-    CleanedStory story = body->is_html() ? clean_fragment(body->value, base, article.title)
+    CleanedStory story = body->is_html() ? clean_fragment(body->value, base, article.title, &feed.pages)
                                          : clean_text(body->value, article.title);
     if (entry.summary && body != &*entry.summary && entry.summary->value != body->value)
       story.metadata.description = plain_text(entry.summary);

@@ -7,6 +7,7 @@
 #include "pipeline/clean/block_collector.h"
 #include "pipeline/clean/block_dedup.h"
 #include "pipeline/clean/content_extractor.h"
+#include "pipeline/clean/selector_match.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -80,18 +81,22 @@ bool ends_paragraph(const Line& line, const Line& next, std::size_t width) {
 
 }  // namespace
 
-CleanedStory clean_page(std::string_view html, std::string_view page_url, std::string* explain) {
+CleanedStory clean_page(std::string_view html, std::string_view page_url, std::string* explain,
+                        const config::PageRules* rules) {
   const PageDom dom(html);
   CleanedStory story;
   story.metadata = read_page_metadata(dom, page_url);
   story.problem = dom.problem();
   const std::string_view base = story.metadata.url ? std::string_view(*story.metadata.url) : page_url;
-  story.blocks = extract_content(dom, page_url.empty() ? base : page_url, explain);
+  Extracted extracted = extract_content(dom, page_url.empty() ? base : page_url, explain, rules);
+  story.blocks = std::move(extracted.blocks);
+  story.content_missed = extracted.content_missed;
   finish(story);
   return story;
 }
 
-CleanedStory clean_fragment(std::string_view html, std::string_view base_url, std::string_view title) {
+CleanedStory clean_fragment(std::string_view html, std::string_view base_url, std::string_view title,
+                            const config::PageRules* rules) {
   const PageDom dom(html);
   CleanedStory story;
   story.metadata.title = std::string(title);
@@ -102,6 +107,11 @@ CleanedStory clean_fragment(std::string_view html, std::string_view base_url, st
     for (int i = root; i < dom[root].end; ++i)
       if (!dom[i].is_text && (dom.has_attribute(i, "hidden") || dom.attribute(i, "aria-hidden") == "true"))
         skipped[static_cast<std::size_t>(i)] = 1;
+    if (rules)
+      for (const config::Selector& selector : rules->remove) {
+        const std::vector<char> matched = select_elements(dom, selector);
+        for (std::size_t i = 0; i < skipped.size(); ++i) skipped[i] = skipped[i] || matched[i];
+      }
     BlockCollector collector(dom, skipped, base_url);
     collector.collect(root);
     story.blocks = collector.take();

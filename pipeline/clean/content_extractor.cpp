@@ -6,6 +6,7 @@
 
 #include "feeds/html/html_text.h"
 #include "pipeline/clean/boilerplate_hints.h"
+#include "pipeline/clean/selector_match.h"
 #include "feeds/text.h"
 
 namespace sluice::pipeline {
@@ -116,9 +117,10 @@ enum class Pruning { everything, never_story, nothing };
 
 class Extraction {
  public:
-  Extraction(const PageDom& dom, std::string_view base_url, std::string* explain)
+  Extraction(const PageDom& dom, std::string_view base_url, std::string* explain, const config::PageRules* rules)
       : dom_(dom), base_url_(base_url), explain_(explain), size_(static_cast<std::size_t>(dom.size())), skipped_(size_, 0),
-        hints_(size_, Hint::none) {
+        removed_(size_, 0), hints_(size_, Hint::none) {
+    if (rules) apply_rules(*rules);
     for (int i = 0; i < dom_.size(); ++i) {
       if (dom_[i].is_text) continue;
       // One walk over the attributes (gumbo lower-cases their names) instead of three lookups.
@@ -136,8 +138,12 @@ class Extraction {
     }
   }
 
+  // Whether the feed's `content` selector was given and matched nothing (the page was read as
+  // without it).
+  bool content_missed() const noexcept { return content_missed_; }
+
   std::vector<Block> run(Pruning pruning) {
-    std::fill(skipped_.begin(), skipped_.end(), 0);
+    skipped_ = removed_;
     const int body = dom_.body() >= 0 ? dom_.body() : dom_.html();
     if (body < 0) return {};
     if (page_stats_.empty()) {
@@ -147,6 +153,7 @@ class Extraction {
     } else {
       stats_ = page_stats_;
     }
+    if (!content_.empty()) return run_on_content(pruning);
     prune(body, pruning);
     compute_stats();
     score(body);
@@ -174,6 +181,51 @@ class Extraction {
   }
 
  private:
+  // The feed's rules: what `remove` matches is gone before anything is measured; what `content`
+  // matches (outside another match and anything removed) is the article.
+  void apply_rules(const config::PageRules& rules) {
+    for (const config::Selector& selector : rules.remove) {
+      const std::vector<char> matched = select_elements(dom_, selector);
+      for (std::size_t i = 0; i < size_; ++i) removed_[i] = removed_[i] || matched[i];
+    }
+    std::vector<char> gone(size_, 0);  // removed, or inside something removed
+    for (int i = 0; i < dom_.size(); ++i) {
+      const auto at = static_cast<std::size_t>(i);
+      const int parent = dom_[i].parent;
+      gone[at] = removed_[at] || (parent >= 0 && gone[static_cast<std::size_t>(parent)]);
+      if (removed_[at] && !(parent >= 0 && gone[static_cast<std::size_t>(parent)])) note("removed by rule", i);
+    }
+    if (!rules.content) return;
+    const std::vector<char> matched = select_elements(dom_, *rules.content);
+    for (int i = 0; i < dom_.size(); ++i) {
+      if (!matched[static_cast<std::size_t>(i)] || gone[static_cast<std::size_t>(i)]) continue;
+      content_.push_back(i);
+      i = dom_[i].end - 1;  // a match inside a match is part of it
+    }
+    content_missed_ = content_.empty();
+    if (content_missed_ && explain_) *explain_ += "content selector matched nothing: the page is read without it\n";
+  }
+
+  // The article is what the content selector matched: boilerplate pruned inside it, no scoring.
+  std::vector<Block> run_on_content(Pruning pruning) {
+    if (explain_)
+      *explain_ += pruning == Pruning::everything    ? "-- content pass pruning furniture and boilerplate\n"
+                   : pruning == Pruning::never_story ? "-- content pass pruning boilerplate only\n"
+                                                     : "-- content pass pruning hidden parts only\n";
+    for (int root : content_) prune(root, pruning);
+    compute_stats();
+    BlockCollector collector(dom_, skipped_, base_url_);
+    for (int root : content_) {
+      note("content", root);
+      collector.collect(root);
+    }
+    std::vector<Block> blocks;
+    for (Block& block : collector.take())
+      if (keeps(block)) blocks.push_back(std::move(block));
+    trim_edges(blocks);
+    return blocks;
+  }
+
   const Stats& stats(int i) const { return stats_[static_cast<std::size_t>(i)]; }
   Hint hint(int i) const { return hints_[static_cast<std::size_t>(i)]; }
   double link_density(int i) const { return stats(i).chars ? double(stats(i).link_chars) / stats(i).chars : 0.0; }
@@ -236,6 +288,10 @@ class Extraction {
     const int page_chars = std::max(stats(body).chars, 1);
     for (int i = body + 1; i < dom_[body].end; ++i) {
       if (dom_[i].is_text) continue;
+      if (skipped_[static_cast<std::size_t>(i)]) {  // removed by a rule
+        i = dom_[i].end - 1;
+        continue;
+      }
       const GumboTag tag = dom_[i].tag;
       const double share = double(stats(i).chars) / page_chars;
       bool remove = is_hidden(i) || tag == GUMBO_TAG_FIGCAPTION;
@@ -428,7 +484,8 @@ class Extraction {
     if (const auto id = dom_.attribute(i, "id"); !id.empty()) line += " id=\"" + std::string(id.substr(0, 40)) + "\"";
     if (const auto cls = dom_.attribute(i, "class"); !cls.empty())
       line += " class=\"" + std::string(cls.substr(0, 60)) + "\"";
-    line += "> chars=" + std::to_string(stats(i).chars) + " links=" + std::to_string(stats(i).link_chars);
+    line += ">";
+    if (!stats_.empty()) line += " chars=" + std::to_string(stats(i).chars) + " links=" + std::to_string(stats(i).link_chars);
     if (!score_.empty() && is_scored(i)) line += " score=" + std::to_string(final_score(i));
     *explain_ += line + "\n";
   }
@@ -443,6 +500,9 @@ class Extraction {
   std::string* explain_;
   std::size_t size_;
   std::vector<char> skipped_;
+  std::vector<char> removed_;  // by the feed's `remove` rules: skipped in every pass
+  std::vector<int> content_;   // the elements the feed's `content` rule matched, in page order
+  bool content_missed_ = false;
   std::vector<Hint> hints_;
   std::vector<Stats> stats_;
   std::vector<Stats> page_stats_;  // before any pruning: the same for every pass
@@ -460,15 +520,20 @@ int total_chars(const std::vector<Block>& blocks) {
 
 }  // namespace
 
-std::vector<Block> extract_content(const PageDom& dom, std::string_view base_url, std::string* explain) {
-  Extraction extraction(dom, base_url, explain);
-  std::vector<Block> best;
+Extracted extract_content(const PageDom& dom, std::string_view base_url, std::string* explain,
+                          const config::PageRules* rules) {
+  Extraction extraction(dom, base_url, explain, rules);
+  Extracted out;
+  out.content_missed = extraction.content_missed();
   for (const Pruning pruning : {Pruning::everything, Pruning::never_story, Pruning::nothing}) {
     std::vector<Block> blocks = extraction.run(pruning);
-    if (total_chars(blocks) >= kMinArticleChars) return blocks;
-    if (total_chars(blocks) > total_chars(best)) best = std::move(blocks);
+    if (total_chars(blocks) >= kMinArticleChars) {
+      out.blocks = std::move(blocks);
+      return out;
+    }
+    if (total_chars(blocks) > total_chars(out.blocks)) out.blocks = std::move(blocks);
   }
-  return best;
+  return out;
 }
 
 }  // namespace sluice::pipeline

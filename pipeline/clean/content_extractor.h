@@ -16,19 +16,31 @@
 //    and so does everything from a heading that opens an appendix ("Related", "Comments").
 // When a pass yields less than a short article, the page is read again pruning only what is never
 // the story, then only hidden parts; the first pass that yields enough (else the longest) wins.
+//
+// A feed's page rules change where this starts: elements its `remove` selectors match are gone
+// before step 1, and the elements its `content` selector matches are the article (steps 1, 3 and
+// 4 inside them, no scoring). A content selector that matches nothing is reported, and the page
+// read as if there were none.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "config/selector.h"
 #include "pipeline/clean/blocks.h"
 #include "pipeline/clean/page_dom.h"
 
 namespace sluice::pipeline {
 
-// explain, when given, receives one line per decision: pruned elements, the best candidates and
-// the containers taken (what `sluice extract --explain` prints).
-std::vector<Block> extract_content(const PageDom& dom, std::string_view base_url, std::string* explain = nullptr);
+struct Extracted {
+  std::vector<Block> blocks;
+  bool content_missed = false;  // the rules' content selector matched nothing on this page
+};
+
+// explain, when given, receives one line per decision: elements removed by rule, pruned elements,
+// the best candidates and the containers taken (what `sluice extract --explain` prints).
+Extracted extract_content(const PageDom& dom, std::string_view base_url, std::string* explain = nullptr,
+                          const config::PageRules* rules = nullptr);
 
 }  // namespace sluice::pipeline

@@ -12,9 +12,6 @@
 
 namespace sluice::pipeline {
 
-// Whether the element at `index` matches the selector.
-bool matches(const PageDom& dom, int index, const config::Selector& selector);
-
 // The links, absolute (against base_url) and canonical, http(s) only, each once, in page order, at
 // most `limit` of them.
 std::vector<std::string> discover_links(const PageDom& dom, const config::Selector& selector, std::string_view base_url,

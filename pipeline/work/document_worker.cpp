@@ -217,7 +217,10 @@ std::vector<std::optional<CleanedStory>> DocumentWorker::fetch_stories(std::size
     }
     const std::string& page_url = result->effective_url.empty() ? urls[i] : result->effective_url;
     const feeds::DecodedDocument decoded = feeds::decode_document(result->body, result->content_type);
-    stories[i] = clean_page(decoded.text(), page_url);
+    stories[i] = clean_page(decoded.text(), page_url, nullptr, &source.pages);
+    if (stories[i]->content_missed)
+      log->warn("content selector matched nothing feed={} url={} content=\"{}\"; the page was extracted without it",
+                source.name, page_url, source.pages.content->text);
     if (!stories[i]->problem.empty())
       log->warn("page too large or deep to read whole feed={} url={} problem=\"{}\"; the rest was cleaned",
                 source.name, page_url, stories[i]->problem);

@@ -212,9 +212,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"LinksOnAFeed", "feeds:\n  - name: a\n    url: https://a.example/\n    links: a\n",
                   "sluice.yaml:4:12: feeds[0].links: links applies to type: html feeds only"},
         BadConfig{"UnsupportedSelector",
-                  "feeds:\n  - name: a\n    url: https://a.example/\n    type: html\n    links: \"main > a\"\n",
-                  "sluice.yaml:5:12: feeds[0].links: 'main > a': unexpected '>' at 6 (supported: tag, .class, #id, "
-                  "[attr], [attr=v], [attr*=v], [attr^=v], [attr$=v], descendants, commas)"},
+                  "feeds:\n  - name: a\n    url: https://a.example/\n    type: html\n    links: \"main + a\"\n",
+                  "sluice.yaml:5:12: feeds[0].links: 'main + a': unexpected '+' at 6 (supported: tag, .class, #id, "
+                  "[attr], [attr=v], [attr*=v], [attr^=v], [attr$=v], :not(...), descendants, '>', commas)"},
         BadConfig{"BadFullText", "feeds:\n  - name: a\n    url: https://a.example/\n    full_text: always\n",
                   "sluice.yaml:4:16: feeds[0].full_text: 'always' must be true or false"},
         BadConfig{"ClusterWithoutNats", "cluster: { instance: a }\nfeeds: []\n",
@@ -318,8 +318,6 @@ TEST(Config, HtmlFeedWithSelectorAndFullText) {
 }
 
 TEST(Selector, ParsesTheSupportedSubset) {
-  const auto selector = parse_selector("div#main.story.lead [data-id] a[rel=bookmark], h3 > a");
-  EXPECT_FALSE(selector);
   const auto good = parse_selector("div#main.story.lead [data-id] a[rel=\"bookmark\"] , *[href^=https][href$='.html']");
   ASSERT_TRUE(good) << good.error();
   ASSERT_EQ(good->alternatives.size(), 2U);
@@ -331,8 +329,62 @@ TEST(Selector, ParsesTheSupportedSubset) {
   EXPECT_EQ(chain[1].attributes[0].op, AttributeTest::Op::exists);
   EXPECT_EQ(chain[2].attributes[0].value, "bookmark");
   EXPECT_EQ(good->alternatives[1][0].attributes[1].op, AttributeTest::Op::suffix);
-  for (const char* bad : {"", "a,", ".", "a[", "a[href~=x]", "a[href=\"x]", "a:hover"})
+  for (const char* bad : {"", "a,", ".", "a[", "a[href~=x]", "a[href=\"x]", "a:hover", "> a", "a >", "a > > b", "a >, b",
+                          "a + b", "a ~ b", "div:not(", "div:not()", "div:not(a b)", "div:not(a > b)", "div:not(:not(a))",
+                          "div:not(.x"})
     EXPECT_FALSE(parse_selector(bad)) << bad;
+}
+
+TEST(Selector, ChildCombinatorsAndNegation) {
+  const auto parsed = parse_selector("article>p, main > div:not(.ad, #promo) p:not([hidden]), :not(nav)");
+  ASSERT_TRUE(parsed) << parsed.error();
+  ASSERT_EQ(parsed->alternatives.size(), 3U);
+  const auto& first = parsed->alternatives[0];
+  ASSERT_EQ(first.size(), 2U);
+  EXPECT_EQ(first[0].combinator, SimpleSelector::Combinator::descendant);
+  EXPECT_EQ(first[1].combinator, SimpleSelector::Combinator::child);
+  EXPECT_EQ(first[1].tag, "p");
+  const auto& second = parsed->alternatives[1];
+  ASSERT_EQ(second.size(), 3U);
+  EXPECT_EQ(second[1].combinator, SimpleSelector::Combinator::child);
+  ASSERT_EQ(second[1].exclusions.size(), 2U);
+  EXPECT_EQ(second[1].exclusions[0].classes, std::vector<std::string>{"ad"});
+  EXPECT_EQ(second[1].exclusions[1].id, "promo");
+  EXPECT_EQ(second[2].combinator, SimpleSelector::Combinator::descendant);
+  EXPECT_EQ(second[2].exclusions[0].attributes[0].name, "hidden");
+  EXPECT_EQ(parsed->alternatives[2][0].exclusions[0].tag, "nav");
+  EXPECT_EQ(parse_selector("a + b").error(),
+            "unexpected '+' at 3 (supported: tag, .class, #id, [attr], [attr=v], [attr*=v], [attr^=v], [attr$=v], "
+            ":not(...), descendants, '>', commas)");
+}
+
+TEST(ConfigPageRules, ContentAndRemoveAreSelectorsCheckedAtLoad) {
+  const Config config = parse(R"(feeds:
+  - name: briefs
+    url: https://example.org/briefs.xml
+    full_text: true
+    content: "article .story-body"
+    remove: [".share", "aside > .newsletter"]
+  - name: plain
+    url: https://example.org/plain.xml
+    remove: .promo
+)");
+  ASSERT_TRUE(config.feeds[0].pages.content);
+  EXPECT_EQ(config.feeds[0].pages.content->text, "article .story-body");
+  ASSERT_EQ(config.feeds[0].pages.remove.size(), 2U);
+  EXPECT_EQ(config.feeds[0].pages.remove[1].alternatives[0][1].combinator, SimpleSelector::Combinator::child);
+  EXPECT_EQ(config.feeds[1].pages.remove.size(), 1U) << "remove applies to an item's own HTML too";
+  EXPECT_TRUE(config.feeds[1].pages.content == std::nullopt);
+
+  const std::string head = "feeds:\n  - name: briefs\n    url: https://example.org/briefs.xml\n";
+  const ConfigError bad = config_error_of([&] { parse(head + "    full_text: true\n    remove: [\".share\", \"p:first\"]\n"); });
+  EXPECT_EQ(bad.key(), "feeds[0].remove[1]");
+  EXPECT_EQ(bad.position().line, 5);
+  EXPECT_EQ(bad.position().column, 24);
+  EXPECT_TRUE(bad.reason().starts_with("'p:first': unexpected ':' at 2")) << bad.reason();
+  const ConfigError nowhere = config_error_of([&] { parse(head + "    content: article\n"); });
+  EXPECT_EQ(nowhere.key(), "feeds[0].content");
+  EXPECT_EQ(nowhere.reason(), "content applies to the pages a feed reads: set full_text: true, or type: html");
 }
 
 TEST(Config, ErrorCarriesPositionAndKey) {

@@ -20,7 +20,8 @@ TEST(Cli, PrintsVersion) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* command : {"run", "tail", "parse", "extract", "check-config", "proxy", "keygen", "status", "opml"}) {
+  for (const char* command :
+       {"run", "tail", "parse", "extract", "check-config", "proxy", "keygen", "status", "opml", "discover"}) {
     const auto result = test::run_command({SLUICE_BINARY, command, "--help"});
     EXPECT_EQ(result.status, 0) << command;
     EXPECT_NE(result.out.find("Usage:"), std::string::npos) << command;
@@ -86,6 +87,45 @@ TEST(Cli, CheckConfigNamesLineColumnAndKey) {
   // FILE:LINE:COLUMN first, as compilers write it, so editors jump to the place.
   EXPECT_EQ(result.err, file + ":4:5: feeds[0].intreval: unknown key (did you mean 'interval'?)\n");
   EXPECT_EQ(result.out, "");
+}
+
+TEST(Cli, CheckConfigNamesTheRuleOrSelectorThatDoesNotCompile) {
+  const test::TempDir dir;
+  const auto file = (dir.path() / "bad.yaml").string();
+  const std::string head = "feeds:\n  - name: world\n    url: https://example.org/rss.xml\n    full_text: true\n";
+  test::write_file(file, head + "    block:\n      - text: \"(?i)(live|blog\"\n");
+  const auto rule = test::run_command({SLUICE_BINARY, "check-config", file});
+  EXPECT_EQ(rule.status, 2);
+  EXPECT_EQ(rule.err, file + ":6:15: feeds[0].block[0].text: '(?i)(live|blog' is not a valid regular expression: "
+                             "missing ): (?i)(live|blog\n");
+  test::write_file(file, head + "    content: \"article >\"\n");
+  const auto content = test::run_command({SLUICE_BINARY, "check-config", file});
+  EXPECT_EQ(content.status, 2);
+  EXPECT_EQ(content.err, file + ":5:14: feeds[0].content: 'article >': a selector must follow '>' at 10\n");
+}
+
+TEST(Cli, ExtractTriesContentAndRemoveSelectorsOnASavedPage) {
+  const test::TempDir dir;
+  const auto page = (dir.path() / "page.html").string();
+  std::string comments;
+  for (int i = 0; i < 6; ++i)
+    comments += "<p>Reader comment " + std::to_string(i) + ": about time, I have waited for this, and so have my "
+                "neighbours, who walk there every morning.</p>";
+  test::write_file(page, "<html><body><div class=story><p>The pier reopened on Friday after a winter of repairs.</p>"
+                         "<div class=offer>Subscribe for a year, and get a free tote bag.</div>"
+                         "<p>Fishing from its end is allowed again from May.</p></div><div class=thread>" +
+                             comments + "</div></body></html>");
+  const auto ruled = test::run_command({SLUICE_BINARY, "extract", "--content", ".story", "--remove", ".offer", page});
+  ASSERT_EQ(ruled.status, 0) << ruled.err;
+  EXPECT_EQ(nlohmann::json::parse(ruled.out)["text"],
+            "The pier reopened on Friday after a winter of repairs.\n\nFishing from its end is allowed again from May.");
+  const auto missed = test::run_command({SLUICE_BINARY, "extract", "--content", "main > .story", page});
+  ASSERT_EQ(missed.status, 0);
+  EXPECT_EQ(missed.err, "sluice extract: " + page + ": --content 'main > .story' matched nothing; the page was "
+                        "extracted without it\n");
+  const auto bad = test::run_command({SLUICE_BINARY, "extract", "--remove", "div:hover", page});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_TRUE(bad.err.starts_with("sluice extract: --remove 'div:hover': unexpected ':' at 4")) << bad.err;
 }
 
 TEST(Cli, RunRefusesAnInvalidConfig) {

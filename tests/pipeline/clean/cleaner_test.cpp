@@ -71,6 +71,18 @@ TEST(Cleaner, SeedFeedItemGivesTheStoryOnce) {
   EXPECT_EQ(story.blocks.size(), 7U);
 }
 
+TEST(Cleaner, AFeedItemLosesWhatTheFeedsRemoveRulesMatch) {
+  config::PageRules rules;
+  rules.remove.push_back(*config::parse_selector("p.promo, div > .credit"));
+  const CleanedStory story = clean_fragment(
+      "<p>The ferry runs again.</p><p class=promo>Get our app.</p><div><span class=credit>Photo: Agency</span></div>"
+      "<p>Tickets are on sale.</p>",
+      "https://news.example/ferry", "Ferry", &rules);
+  ASSERT_EQ(story.blocks.size(), 2U);
+  EXPECT_EQ(story.blocks[0].text, "The ferry runs again.");
+  EXPECT_EQ(story.blocks[1].text, "Tickets are on sale.");
+}
+
 TEST(Cleaner, ScrapedTextFindsTheRepeatedTitle) {
   const CleanedStory story = clean_text(test::read_file(kSeed / "scraped.txt"));
   expect_seed_story(story);

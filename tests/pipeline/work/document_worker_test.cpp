@@ -270,6 +270,36 @@ TEST_F(DocumentWorkerTest, AListingPagesBlockedArticlesAreRememberedNotPublished
   EXPECT_TRUE(titles().empty());
 }
 
+TEST_F(DocumentWorkerTest, FullTextPagesAreReadWhereTheFeedsContentRuleSays) {
+  std::string comments;
+  for (int i = 0; i < 6; ++i)
+    comments += "<p>Reader comment " + std::to_string(i) + ": about time, I have waited for this, and so have my "
+                "neighbours, who walk there every morning with their dogs, whatever the weather.</p>";
+  const std::string page = "<html><head><title>Pier reopens</title></head><body><div class=story><h1>Pier reopens</h1>"
+                           "<p>The pier reopened on Friday after a winter of repairs, the council said.</p>"
+                           "<div class=offer>Subscribe for a year, and get a free tote bag with the paper.</div>"
+                           "<p>Fishing from its end is allowed again from May, under a new licence.</p>"
+                           "<p>The café at the far end opens at Easter, and the lifeboat station will hold an open day "
+                           "for families in the first week of the summer holidays.</p></div>"
+                           "<div class=thread>" + comments + "</div></body></html>";
+  server.route("/pier.html", [&](const test::HttpRequest&) { return test::HttpReply{200, page, {{"Content-Type", "text/html"}}}; });
+  config.feeds = {feed_config("news", server.url("/rss"))};  // the page is on the feed's own server
+  config.feeds[0].full_text = true;
+  config.feeds[0].pages.content = *config::parse_selector("div.story");
+  config.feeds[0].pages.remove = {*config::parse_selector(".offer")};
+  make();
+  std::jthread fetching([this](std::stop_token stop) { poller->run(stop); });
+  const auto out = read("<rss version=\"2.0\"><channel><title>N</title><item><title>Pier reopens</title><link>" +
+                        server.url("/pier.html") + "</link><guid>pier</guid><description>The pier reopened.</description>"
+                        "</item></channel></rss>");
+  ASSERT_TRUE(out) << out.error().reason;
+  ASSERT_EQ(items.size(), 2U);
+  const std::string& json = std::get<PreparedArticle>(items[0]).json;
+  EXPECT_NE(json.find("Fishing from its end"), std::string::npos) << json;
+  EXPECT_EQ(json.find("Reader comment"), std::string::npos) << json;
+  EXPECT_EQ(json.find("tote bag"), std::string::npos) << json;
+}
+
 class FeedDiscoveryTest : public DocumentWorkerTest {
  protected:
   FeedDiscoveryTest() {
