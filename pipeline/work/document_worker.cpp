@@ -5,6 +5,7 @@
 #include <future>
 #include <ranges>
 
+#include "config/units.h"
 #include "feeds/fetch/cadence.h"
 #include "feeds/identity.h"
 #include "feeds/logging.h"
@@ -23,6 +24,9 @@ using namespace std::chrono_literals;
 
 // Article links a listing page's poll follows, at most: a listing page is not a crawl.
 constexpr std::size_t kMaxLinksPerPoll = 100;
+
+// The longest a search for the feed behind a web page may take, all candidates together.
+constexpr auto kDiscoveryBudget = std::chrono::minutes(2);
 
 std::unexpected<DocumentError> error(DocumentError::Kind kind, std::string reason = {}) {
   return std::unexpected(DocumentError{kind, std::move(reason)});
@@ -63,11 +67,12 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_feed(feeds::Po
                       document.fetched, sink);
 }
 
-feeds::FetchResult DocumentWorker::fetch_now(std::size_t feed, const std::string& url) {
+feeds::FetchResult DocumentWorker::fetch_now(std::size_t feed, const std::string& url,
+                                             std::chrono::steady_clock::time_point deadline) {
   auto promise = std::make_shared<std::promise<feeds::FetchResult>>();
   auto pending = promise->get_future();
   fetch_.fetch_page(feed, url, [promise](feeds::FetchResult result) { promise->set_value(std::move(result)); });
-  if (pending.wait_for(config_.feeds[feed].poll.timeout + 5s) != std::future_status::ready)
+  if (pending.wait_until(deadline) != std::future_status::ready)
     return std::unexpected(feeds::FetchError{"not fetched in time", 0, std::nullopt});
   return pending.get();
 }
@@ -83,11 +88,19 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::discover(const feed
     const PageDom dom(decoded.text());
     candidates = feed_candidates(dom, page_url);
   }
+  // The candidates are tried one at a time, within one budget for all, so a page full of dead links
+  // holds its worker for a bounded time.
+  const auto deadline = std::chrono::steady_clock::now() + kDiscoveryBudget;
   Discovery discovery = try_candidates(
       candidates,
       [&](const std::string& url) -> feeds::FetchResult {
         if (stopping_) return std::unexpected(feeds::FetchError{"sluice is stopping", 0, std::nullopt});
-        return fetch_now(document.feed, url);
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline)
+          return std::unexpected(feeds::FetchError{"not tried: the search took its " +
+                                                       config::format_duration(kDiscoveryBudget) + " already",
+                                                   0, std::nullopt});
+        return fetch_now(document.feed, url, std::min(deadline, now + feed.poll.timeout + 5s));
       },
       1, feed.poll.max_items);
   if (stopping_) return error(DocumentError::Kind::stopping);

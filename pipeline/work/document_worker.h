@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <expected>
 #include <functional>
@@ -85,8 +86,8 @@ class DocumentWorker {
   // that failed or did not come back in time.
   // Whether the feed's rules leave the article out (logged at debug, with the rule).
   bool blocked(const config::FeedConfig& feed, const feeds::Article& article) const;
-  // One page through the fetch stage, waited for (the feed's timeout, and some).
-  feeds::FetchResult fetch_now(std::size_t feed, const std::string& url);
+  // One page through the fetch stage, waited for until deadline at most.
+  feeds::FetchResult fetch_now(std::size_t feed, const std::string& url, std::chrono::steady_clock::time_point deadline);
   std::vector<std::optional<CleanedStory>> fetch_stories(std::size_t feed, const std::vector<std::string>& urls);
 
   const config::Config& config_;
