@@ -28,7 +28,8 @@ namespace {
 using Keys = std::span<const std::string_view>;
 
 constexpr std::string_view kTopKeys[] = {"state_dir", "user_agent", "log_level", "workers", "publish", "journal",
-                                         "metrics",   "defaults",   "feeds",     "include", "cluster"};
+                                         "metrics",   "defaults",   "feeds",     "include", "cluster", "websub"};
+constexpr std::string_view kWebSubKeys[] = {"listen", "public_url", "lease", "allow_sha1"};
 // What an included file may hold.
 constexpr std::string_view kIncludedKeys[] = {"feeds"};
 constexpr std::string_view kClusterKeys[] = {"nats", "instance", "name", "shards", "lease_ttl", "stream"};
@@ -40,12 +41,13 @@ constexpr std::string_view kPublishKeys[] = {"endpoint", "replay_endpoint", "sub
 constexpr std::string_view kCurveKeys[] = {"secret_key_file", "clients_dir"};
 constexpr std::string_view kDefaultsKeys[] = {"interval", "min_interval", "max_interval",     "timeout",
                                               "max_body", "max_items",    "max_new_per_poll", "min_revision_interval",
-                                              "per_host", "keep",         "block"};
+                                              "per_host", "keep",         "block",            "websub_interval"};
 constexpr std::string_view kFeedKeys[] = {"name",          "url",          "tags",      "headers",          "interval",
                                           "min_interval",  "max_interval", "timeout",   "max_body",         "max_items",
                                           "max_new_per_poll", "min_revision_interval", "username", "password", "proxy",
                                           "type",          "links",        "full_text", "allow_private",    "cookies",
-                                          "keep",          "block",        "content",   "remove"};
+                                          "keep",          "block",        "content",   "remove",          "websub",
+                                          "hub",           "websub_interval"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
 Position position_of(const YAML::Node& node) {
@@ -153,6 +155,7 @@ class Loader {
       else if (key == "max_new_per_poll")
         poll.max_new_per_poll = static_cast<std::uint32_t>(count(value, name, 1, 10'000'000, "a number of items"));
       else if (key == "min_revision_interval") poll.min_revision_interval = duration(value, name);
+      else if (key == "websub_interval") poll.websub_interval = duration(value, name);
     }
     if (poll.min_interval > poll.max_interval)
       fail(key_or_map(map, "min_interval"), path + ".min_interval",
@@ -320,6 +323,19 @@ class Loader {
       }
     }
     if (node["allow_private"]) feed.allow_private = boolean(node["allow_private"], path + ".allow_private");
+    if (const auto websub = node["websub"]) {
+      const std::string mode = scalar(websub, path + ".websub");
+      if (mode == "off") feed.websub = FeedConfig::WebSub::off;
+      else if (mode != "auto") fail(websub, path + ".websub", "'" + mode + "' must be auto or off");
+    }
+    if (const auto hub = node["hub"]) {
+      feed.hub = scalar(hub, path + ".hub");
+      check_url(hub, path + ".hub", feed.hub);
+      if (!feed.hub.starts_with("http://") && !feed.hub.starts_with("https://"))
+        fail(hub, path + ".hub", "'" + feed.hub + "': a hub is an http or https URL");
+      if (feed.websub == FeedConfig::WebSub::off)
+        fail(hub, path + ".hub", "a hub for a feed with websub: off is never used");
+    }
     feed.rules = default_rules;
     entry_rules(node, path, feed.rules);
     poll_overrides(node, path, feed.poll);
@@ -349,6 +365,7 @@ class Loader {
     if (const auto node = root["publish"]) config.publish = publish(node);
     if (const auto node = root["metrics"]) config.metrics = metrics(node);
     if (const auto node = root["cluster"]) config.cluster = cluster(node);
+    if (const auto node = root["websub"]) config.websub = websub(node);
     if (const auto node = root["defaults"]) {
       expect_map(node, "defaults");
       check_keys(node, "defaults", kDefaultsKeys);
@@ -471,18 +488,50 @@ class Loader {
     return publish;
   }
 
+  // A HOST:PORT to listen on; `example` shows one in the message.
+  std::string host_port(const YAML::Node& node, const std::string& key, const char* example) const {
+    const std::string text = scalar(node, key);
+    const std::size_t colon = text.rfind(':');
+    const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if (colon == 0 || colon == std::string::npos || port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535)
+      fail(node, key, "'" + text + "' is not HOST:PORT (e.g. " + example + "; port 0 picks a free one)");
+    return text;
+  }
+
   MetricsConfig metrics(const YAML::Node& node) const {
     expect_map(node, "metrics");
     check_keys(node, "metrics", kMetricsKeys);
     const auto listen = node["listen"];
     if (!listen) fail(node, "metrics.listen", "missing: where to serve /metrics, e.g. 127.0.0.1:9464");
-    const std::string text = scalar(listen, "metrics.listen");
-    const std::size_t colon = text.rfind(':');
-    const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
-    if (colon == 0 || colon == std::string::npos || port.empty() || port.size() > 5 ||
-        port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535)
-      fail(listen, "metrics.listen", "'" + text + "' is not HOST:PORT (e.g. 127.0.0.1:9464; port 0 picks a free one)");
-    return MetricsConfig{text};
+    return MetricsConfig{host_port(listen, "metrics.listen", "127.0.0.1:9464")};
+  }
+
+  WebSubConfig websub(const YAML::Node& node) const {
+    expect_map(node, "websub");
+    check_keys(node, "websub", kWebSubKeys);
+    WebSubConfig websub;
+    websub.position = position_of(node);
+    const auto listen = node["listen"];
+    if (!listen) fail(node, "websub.listen", "missing: where the callback server listens, e.g. 127.0.0.1:8090");
+    websub.listen = host_port(listen, "websub.listen", "127.0.0.1:8090");
+    const auto public_url = node["public_url"];
+    if (!public_url)
+      fail(node, "websub.public_url", "missing: the address hubs reach the callback server at, e.g. "
+                                      "https://ingest.example.org/websub");
+    websub.public_url = scalar(public_url, "websub.public_url");
+    check_url(public_url, "websub.public_url", websub.public_url);
+    if (!websub.public_url.starts_with("http://") && !websub.public_url.starts_with("https://"))
+      fail(public_url, "websub.public_url", "'" + websub.public_url + "': hubs call an http or https URL");
+    while (websub.public_url.ends_with('/')) websub.public_url.pop_back();
+    if (const auto lease = node["lease"]) {
+      const auto value = duration(lease, "websub.lease");
+      if (value < std::chrono::hours(1) || value > std::chrono::hours(24 * 365))
+        fail(lease, "websub.lease", "'" + lease.Scalar() + "' must lie within 1h..365d");
+      websub.lease = std::chrono::duration_cast<std::chrono::seconds>(value);
+    }
+    if (const auto sha1 = node["allow_sha1"]) websub.allow_sha1 = boolean(sha1, "websub.allow_sha1");
+    return websub;
   }
 
   unsigned workers(const YAML::Node& node) const {

@@ -32,6 +32,8 @@ struct PollSettings {
   std::uint32_t max_items = 10'000;
   std::uint32_t max_new_per_poll = 1'000;
   std::chrono::milliseconds min_revision_interval = 5min;
+  // The interval of a feed a WebSub hub pushes: polls only catch what a push missed.
+  std::chrono::milliseconds websub_interval = 6h;
 };
 
 // Politeness towards each server (scheme://host:port), whatever feeds it serves.
@@ -61,6 +63,11 @@ struct FeedConfig {
   // Links sluice follows on its own (full text, HTML feeds) may lead to private or loopback
   // addresses only on the feed's own server, unless this is set.
   bool allow_private = false;
+  // WebSub: `auto` subscribes to the hub the feed advertises (when the configuration has a
+  // `websub` section), `off` never does; `hub` names a hub for a feed that uses one without
+  // advertising it.
+  enum class WebSub { automatic, off } websub = WebSub::automatic;
+  std::string hub;
   // Where the article is on the feed's pages (`content`) and what to drop first (`remove`, which
   // applies to items' own HTML too).
   PageRules pages;
@@ -123,6 +130,16 @@ struct ClusterConfig {
   Position position;  // where the section is, for messages
 };
 
+// The WebSub callback server: where it listens, and the address hubs reach it at (sluice is
+// usually behind a reverse proxy); each subscription's callback is public_url/<random id>.
+struct WebSubConfig {
+  std::string listen;      // HOST:PORT
+  std::string public_url;  // http(s)
+  std::chrono::seconds lease = std::chrono::hours(24 * 10);  // hub.lease_seconds asked for
+  bool allow_sha1 = false;  // accept deliveries signed with HMAC-SHA1 (the specification's oldest method)
+  Position position;
+};
+
 struct Config {
   std::string source;  // the file it came from
   std::filesystem::path state_dir = "/var/lib/sluice";
@@ -133,6 +150,7 @@ struct Config {
   JournalConfig journal;
   std::optional<MetricsConfig> metrics;
   std::optional<ClusterConfig> cluster;
+  std::optional<WebSubConfig> websub;
   PollSettings defaults;
   HostSettings hosts;  // set in `defaults` too
   EntryRules default_rules;  // `keep` and `block` in `defaults`: every feed's rules start with them

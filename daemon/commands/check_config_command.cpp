@@ -19,6 +19,12 @@ Subcommand add_check_config_command(CLI::App& app) {
                         config->feeds.size() == 1 ? "" : "s");
             if (config->feeds.empty())
               std::fprintf(stderr, "%s: warning: feeds is empty; sluice runs but polls nothing\n", file->c_str());
+            // A hub needs the callback server its deliveries come to.
+            if (!config->websub)
+              for (const config::FeedConfig& feed : config->feeds)
+                if (!feed.hub.empty())
+                  std::fprintf(stderr, "%s: warning: feed '%s' names a hub but there is no websub section; it is polled only\n",
+                               file->c_str(), feed.name.c_str());
             return 0;
           }};
 }

@@ -28,6 +28,19 @@ std::string header_value(CURL* easy, const char* name) {
   return header->value;
 }
 
+// Every value of a header the last response gave more than once, joined by ", ".
+std::string header_values(CURL* easy, const char* name) {
+  std::string out;
+  curl_header* header = nullptr;
+  for (std::size_t index = 0; curl_easy_header(easy, name, index, CURLH_HEADER, -1, &header) == CURLHE_OK && header;
+       ++index) {
+    if (!out.empty()) out += ", ";
+    out += header->value;
+    if (index + 1 >= header->amount) break;
+  }
+  return out;
+}
+
 // Whether an address is on the public internet: not loopback, private (RFC 1918, ULA), shared
 // (CGNAT), link-local, benchmarking, multicast, unspecified or reserved. An IPv6 address that
 // carries an IPv4 one (mapped, compatible, NAT64) is judged by the IPv4 address.
@@ -345,6 +358,7 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
       response.cookies = cookie_jar_of(easy);
       response.content_location = header_value(easy, "Content-Location");
       response.content_language = header_value(easy, "Content-Language");
+      response.links = header_values(easy, "Link");
     }
     char* content_type = nullptr;
     curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &content_type);

@@ -59,6 +59,7 @@ struct FetchResponse {
   std::string content_type;
   std::string content_location;  // how the document reads: parse_feed's Served
   std::string content_language;
+  std::string links;          // the Link headers (RFC 8288), joined by ", "
   std::string effective_url;  // after redirects
   bool moved_permanently = false;  // every redirect on the way was a 301 or 308
   std::chrono::milliseconds elapsed{0};

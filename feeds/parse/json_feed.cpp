@@ -127,6 +127,12 @@ std::expected<FeedDocument, ParseError> parse_json_feed(std::string_view text, s
   feed.feed.link = home;
   if (!home.empty()) feed.feed.links.push_back(Link{home, "alternate", "text/html", "", std::nullopt});
   if (!self.empty()) feed.feed.links.push_back(Link{self, "self", "application/feed+json", "", std::nullopt});
+  // "hubs": the endpoints that push the feed, as links rel=hub (the type says which protocol).
+  if (const auto hubs = root.find("hubs"); hubs != root.end() && hubs->is_array())
+    for (const Json& hub : *hubs)
+      if (hub.is_object())
+        if (const std::string href = absolute(url, string_of(hub, "url")); !href.empty())
+          feed.feed.links.push_back(Link{href, "hub", string_of(hub, "type"), "", std::nullopt});
   feed.feed.language = normalize_language(string_of(root, "language"));
   feed.feed.authors = people_of(root, base);
   if (const std::string icon = absolute(base, string_of(root, "icon")); !icon.empty())

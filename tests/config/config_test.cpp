@@ -530,6 +530,57 @@ TEST(ConfigRules, ARuleThatDoesNotCompileIsAnErrorAtItsPlace) {
   EXPECT_EQ(in_defaults.position().line, 3);
 }
 
+TEST(ConfigWebSub, TheCallbackServerAndPerFeedChoices) {
+  const Config config = parse(R"(websub:
+  listen: 0.0.0.0:8090
+  public_url: https://ingest.example.org/websub/
+  lease: 2d
+defaults:
+  websub_interval: 12h
+feeds:
+  - name: blog
+    url: https://blog.example/feed
+  - name: quiet
+    url: https://quiet.example/feed
+    websub: off
+  - name: hidden-hub
+    url: https://h.example/feed
+    hub: https://hub.example/
+    websub_interval: 1d
+)");
+  ASSERT_TRUE(config.websub);
+  EXPECT_EQ(config.websub->listen, "0.0.0.0:8090");
+  EXPECT_EQ(config.websub->public_url, "https://ingest.example.org/websub") << "the trailing slash goes";
+  EXPECT_EQ(config.websub->lease, std::chrono::hours(48));
+  EXPECT_FALSE(config.websub->allow_sha1);
+  EXPECT_EQ(config.feeds[0].websub, FeedConfig::WebSub::automatic);
+  EXPECT_EQ(config.feeds[0].poll.websub_interval, std::chrono::hours(12));
+  EXPECT_EQ(config.feeds[1].websub, FeedConfig::WebSub::off);
+  EXPECT_EQ(config.feeds[2].hub, "https://hub.example/");
+  EXPECT_EQ(config.feeds[2].poll.websub_interval, std::chrono::hours(24));
+  EXPECT_FALSE(parse("feeds: []\n").websub);
+  EXPECT_EQ(parse("feeds: []\n").defaults.websub_interval, std::chrono::hours(6));
+}
+
+TEST(ConfigWebSub, ErrorsNameTheKey) {
+  const auto error_of = [](const std::string& yaml) { return config_error_of([&] { parse(yaml); }); };
+  EXPECT_EQ(error_of("websub: { listen: 127.0.0.1:8090 }\nfeeds: []\n").key(), "websub.public_url");
+  EXPECT_EQ(error_of("websub: { listen: nowhere, public_url: https://a.example/ }\nfeeds: []\n").reason(),
+            "'nowhere' is not HOST:PORT (e.g. 127.0.0.1:8090; port 0 picks a free one)");
+  EXPECT_EQ(error_of("websub: { listen: ':1', public_url: 'file:///x' }\nfeeds: []\n").key(), "websub.listen");
+  EXPECT_EQ(error_of("websub: { listen: 'a:1', public_url: 'file:///x' }\nfeeds: []\n").reason(),
+            "'file:///x': hubs call an http or https URL");
+  EXPECT_EQ(error_of("websub: { listen: 'a:1', public_url: 'https://a.example/', lease: 5m }\nfeeds: []\n").reason(),
+            "'5m' must lie within 1h..365d");
+  const std::string feed = "feeds:\n  - name: a\n    url: https://a.example/\n";
+  const ConfigError mode = error_of(feed + "    websub: sometimes\n");
+  EXPECT_EQ(mode.key(), "feeds[0].websub");
+  EXPECT_EQ(mode.reason(), "'sometimes' must be auto or off");
+  EXPECT_EQ(error_of(feed + "    hub: ftp://hub.example/\n").key(), "feeds[0].hub");
+  EXPECT_EQ(error_of(feed + "    websub: off\n    hub: https://hub.example/\n").reason(),
+            "a hub for a feed with websub: off is never used");
+}
+
 }  // namespace
 }  // namespace sluice::config
 

@@ -66,6 +66,16 @@ TEST_F(HttpFetcherTest, FetchesBodyValidatorsAndSendsHeaders) {
   EXPECT_EQ(seen.header("If-None-Match"), "");
 }
 
+TEST_F(HttpFetcherTest, KeepsEveryLinkHeader) {
+  server.route("/feed.xml", [](const test::HttpRequest&) {
+    return test::HttpReply{200, "<rss/>", {{"Link", "<https://hub.example/>; rel=\"hub\""},
+                                           {"Link", "<https://blog.example/feed.xml>; rel=\"self\""}}};
+  });
+  const FetchResult result = fetch(request_for(server.url("/feed.xml")));
+  ASSERT_TRUE(result) << result.error().reason;
+  EXPECT_EQ(result->links, "<https://hub.example/>; rel=\"hub\", <https://blog.example/feed.xml>; rel=\"self\"");
+}
+
 TEST_F(HttpFetcherTest, SendsBasicAuthentication) {
   test::HttpRequest seen;
   server.route("/private.xml", [&](const test::HttpRequest& request) {
