@@ -60,6 +60,18 @@ StateStore::StateStore(const std::filesystem::path& state_dir, std::size_t seen_
       revision INTEGER NOT NULL DEFAULT 1,
       PRIMARY KEY (feed, key)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS seen_by_age ON seen (feed, seen_at);
+    CREATE TABLE IF NOT EXISTS subscriptions (
+      feed TEXT PRIMARY KEY,
+      hub TEXT NOT NULL,
+      topic TEXT NOT NULL,
+      callback_id TEXT NOT NULL UNIQUE,
+      secret TEXT NOT NULL,
+      state INTEGER NOT NULL,
+      lease_end INTEGER NOT NULL DEFAULT 0,
+      next_attempt INTEGER NOT NULL DEFAULT 0,
+      requested INTEGER NOT NULL DEFAULT 0,
+      failures INTEGER NOT NULL DEFAULT 0,
+      reason TEXT NOT NULL DEFAULT '');
   )");
   // State from earlier versions gains the columns added since. Entries from before fingerprints
   // start unknown, and are learned.
@@ -99,6 +111,72 @@ std::unordered_map<std::string, StoredFeed> StateStore::read_feeds(const std::fi
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string(e.what()) + " (state from an older sluice is upgraded when the daemon starts)");
   }
+}
+
+namespace {
+
+std::vector<StoredSubscription> select_subscriptions(const SqliteDatabase& db) {
+  std::vector<StoredSubscription> out;
+  SqliteStatement select(db.get(), "SELECT feed, hub, topic, callback_id, secret, state, lease_end, next_attempt, "
+                                   "requested, failures, reason FROM subscriptions ORDER BY feed");
+  while (select.step()) {
+    StoredSubscription subscription{select.text(0),    select.text(1),    select.text(2),
+                                    select.text(3),    select.text(4),    StoredSubscription::State::subscribing,
+                                    select.integer(6), select.integer(7), select.integer(8),
+                                    static_cast<int>(select.integer(9)), select.text(10)};
+    const std::int64_t state = select.integer(5);
+    if (state >= 0 && state <= static_cast<std::int64_t>(StoredSubscription::State::unsubscribing))
+      subscription.state = static_cast<StoredSubscription::State>(state);
+    out.push_back(std::move(subscription));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view state_name(StoredSubscription::State state) noexcept {
+  switch (state) {
+    case StoredSubscription::State::subscribing: return "subscribing";
+    case StoredSubscription::State::active: return "active";
+    case StoredSubscription::State::failed: return "failed";
+    case StoredSubscription::State::unsubscribing: return "unsubscribing";
+  }
+  return "?";
+}
+
+std::vector<StoredSubscription> StateStore::load_subscriptions() {
+  const std::lock_guard lock(mutex_);
+  return select_subscriptions(db_);
+}
+
+std::vector<StoredSubscription> StateStore::read_subscriptions(const std::filesystem::path& state_dir) {
+  const SqliteDatabase db((state_dir / "state.db").string(), SqliteDatabase::Access::read_only);
+  return select_subscriptions(db);
+}
+
+void StateStore::save_subscription(const StoredSubscription& subscription) {
+  const std::lock_guard lock(mutex_);
+  SqliteStatement upsert(db_.get(), R"(
+    INSERT INTO subscriptions (feed, hub, topic, callback_id, secret, state, lease_end, next_attempt, requested,
+      failures, reason)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (feed) DO UPDATE SET hub = excluded.hub, topic = excluded.topic, callback_id = excluded.callback_id,
+      secret = excluded.secret, state = excluded.state, lease_end = excluded.lease_end,
+      next_attempt = excluded.next_attempt, requested = excluded.requested, failures = excluded.failures,
+      reason = excluded.reason)");
+  upsert.bind(1, subscription.feed).bind(2, subscription.hub).bind(3, subscription.topic);
+  upsert.bind(4, subscription.callback_id).bind(5, subscription.secret);
+  upsert.bind(6, static_cast<std::int64_t>(subscription.state)).bind(7, subscription.lease_end);
+  upsert.bind(8, subscription.next_attempt).bind(9, subscription.requested);
+  upsert.bind(10, static_cast<std::int64_t>(subscription.failures)).bind(11, subscription.reason);
+  upsert.step();
+}
+
+void StateStore::forget_subscription(const std::string& feed) {
+  const std::lock_guard lock(mutex_);
+  SqliteStatement remove(db_.get(), "DELETE FROM subscriptions WHERE feed = ?");
+  remove.bind(1, feed);
+  remove.step();
 }
 
 std::vector<SeenEntry> StateStore::load_seen(const std::string& feed, std::size_t newest) {

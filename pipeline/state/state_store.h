@@ -1,6 +1,7 @@
 // What sluice remembers across restarts, in SQLite (WAL) at STATE_DIR/state.db: per feed its HTTP
 // validators, next due time, error count, current URL and redirect streak, cookie jar and last
-// outcome, and the entries it has published (identity, fingerprints, revision).
+// outcome, the entries it has published (identity, fingerprints, revision), and its WebSub
+// subscription.
 //
 // Validators and entry identities only advance through commit(), which the publish thread calls
 // after every article of the document has gone out: a crash before that refetches and republishes
@@ -38,6 +39,25 @@ struct StoredFeed {
   std::string last_status;       // the last poll's outcome in words
 };
 
+// A feed's WebSub subscription: with which hub, for which topic, at which callback, under which
+// secret, and where it stands.
+struct StoredSubscription {
+  enum class State { subscribing, active, failed, unsubscribing };
+  std::string feed;
+  std::string hub;
+  std::string topic;
+  std::string callback_id;  // the last path segment of its callback URL: random, never guessed
+  std::string secret;       // the HMAC key of its deliveries
+  State state = State::subscribing;
+  std::int64_t lease_end = 0;     // Unix seconds; active only
+  std::int64_t next_attempt = 0;  // Unix seconds: when to ask the hub (again): renewal, retry
+  std::int64_t requested = 0;     // Unix seconds: the hub accepted a request, its verification awaited; 0 when none
+  int failures = 0;               // refused or failed requests in a row
+  std::string reason;             // why the last one failed; "" when none
+};
+
+std::string_view state_name(StoredSubscription::State state) noexcept;
+
 // What one fetched document leaves behind once its articles are published.
 struct DocumentCommit {
   std::string feed;
@@ -70,6 +90,12 @@ class StateStore {
   void commit(const DocumentCommit& commit);
   // Stores several documents' in one transaction: all of them or, when it throws, none.
   void commit(std::span<const DocumentCommit> commits);
+
+  // WebSub subscriptions, one per feed at most.
+  std::vector<StoredSubscription> load_subscriptions();
+  static std::vector<StoredSubscription> read_subscriptions(const std::filesystem::path& state_dir);
+  void save_subscription(const StoredSubscription& subscription);
+  void forget_subscription(const std::string& feed);
 
   const std::filesystem::path& path() const noexcept { return path_; }
 
