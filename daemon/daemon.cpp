@@ -149,6 +149,7 @@ void Daemon::start() {
       feeds::Clock::real(), !cluster_);
   poller_->hold_while([this](std::size_t feed) { return pending_[feed] > 0; });
   worker_ = std::make_unique<pipeline::DocumentWorker>(config_, seen_, *poller_, stopping_);
+  if (config_.websub) start_push();
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
   if (cluster_)
     cluster_->start(*poller_, [this](std::size_t feed) { return poller_->busy(feed) || pending_[feed] > 0; });
@@ -159,10 +160,33 @@ void Daemon::start() {
             curve_ ? "on" : "off");
 }
 
+void Daemon::start_push() {
+  push_ = std::make_unique<pipeline::PushStage>(
+      config_, *store_, [this](std::size_t feed, feeds::FetchResponse&& response) {
+        // One document of a feed under way at a time: a delivery waits for the feed's poll or
+        // earlier delivery to be done with (a poll in flight or a document queued or in work).
+        while (poller_->busy(feed) || pending_[feed].load() > 0) {
+          if (stopping_) return false;
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        ++pending_[feed];
+        const auto fetched = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        if (documents_.push(feeds::PolledDocument{feed, std::move(response), fetched})) return true;
+        --pending_[feed];
+        return false;
+      });
+  worker_->on_websub([this](std::size_t feed, const feeds::WebSubLinks& links, std::string_view url) {
+    push_->advertised(feed, links, url);
+  });
+  poller_->slow_while([this](std::size_t feed) { return push_->pushed(feed); });
+  push_->start();
+}
+
 void Daemon::stop() {
   // Workers let go of their documents: what they held is not committed, so it is fetched again on
   // the next start. What reached the publish thread is published.
   stopping_ = true;
+  if (push_) push_->stop();
   // No shard changes hands while stopping; the leases are let go once everything is published.
   if (cluster_) cluster_->stop();
   if (fetch_thread_.joinable()) {

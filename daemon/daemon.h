@@ -35,6 +35,7 @@
 #include "pipeline/deliver/curve.h"
 #include "pipeline/deliver/publish_loop.h"
 #include "pipeline/deliver/replay_server.h"
+#include "pipeline/push/push_stage.h"
 #include "pipeline/state/seen_entries.h"
 #include "pipeline/state/state_store.h"
 #include "pipeline/work/document_worker.h"
@@ -72,6 +73,8 @@ class Daemon {
   void work(std::size_t index);
   // Opens the journal, binds the live stream and starts the publish thread.
   void start_publishing();
+  // The WebSub stage: its callback server and hub client, and what the workers and poller ask it.
+  void start_push();
   // Logs and counts what the worker made of a document; whether its commit went to the publish thread.
   bool report(const feeds::PolledDocument& document,
               const std::expected<pipeline::DocumentOutput, pipeline::DocumentError>& outcome);
@@ -104,6 +107,7 @@ class Daemon {
   std::unique_ptr<pipeline::CurveServer> curve_;
   std::unique_ptr<pipeline::ReplayServer> replay_;
   std::jthread replay_thread_;
+  std::unique_ptr<pipeline::PushStage> push_;  // with websub: in the config
 };
 
 // Runs the daemon until SIGTERM or SIGINT; returns the process exit code.

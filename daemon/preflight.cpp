@@ -64,12 +64,6 @@ std::vector<std::string> preflight(const config::Config& config) {
     check_file("publish.curve.clients_dir", curve->clients_dir,
                [](const std::filesystem::path& dir) { pipeline::read_client_keys(dir); });
   }
-  // The push stage (pipeline/push) has its subscriptions and signatures, but no callback server
-  // in the daemon yet: a configuration that counts on pushes is refused rather than polled
-  // silently.
-  if (config.websub)
-    problems.push_back("websub: this sluice does not run the WebSub callback server yet; remove the section (feeds "
-                       "are polled)");
   if (std::string unset = check_path("state_dir", config.state_dir.string()); !unset.empty())
     problems.push_back(std::move(unset));
   else if (std::string state = check_state_dir(config.state_dir); !state.empty())

@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <strings.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -143,6 +145,7 @@ struct HttpFetcher::Transfer {
 
   std::vector<long> statuses;  // of every response on the way, redirects included
   bool public_only = false;
+  bool posted = false;  // a form POST: any 2xx answers it
   std::string trusted_host;
   AddressCheck is_public = is_public_ip;
   std::string refused;      // the address the SSRF guard refused, when it did...
@@ -240,6 +243,7 @@ void HttpFetcher::start(const FetchRequest& request) {
   transfer->public_only = request.public_only;
   transfer->trusted_host = request.trusted_host;
   transfer->is_public = is_public_;
+  transfer->posted = !request.form.empty();
   CURL* easy = transfer->easy.get();
 
   for (const auto& [name, value] : request.headers) transfer->headers.append(name + ": " + value);
@@ -249,7 +253,15 @@ void HttpFetcher::start(const FetchRequest& request) {
   set_option(easy, CURLOPT_URL, request.url.c_str());
   set_option(easy, CURLOPT_PROTOCOLS_STR, request.configured ? "http,https,file" : "http,https");
   set_option(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  set_option(easy, CURLOPT_FOLLOWLOCATION, 1L);
+  set_option(easy, CURLOPT_FOLLOWLOCATION, request.form.empty() ? 1L : 0L);
+  if (!request.form.empty()) {
+    const bool typed = std::ranges::any_of(request.headers, [](const auto& header) {
+      return strcasecmp(header.first.c_str(), "Content-Type") == 0;
+    });
+    if (!typed) transfer->headers.append("Content-Type: application/x-www-form-urlencoded");
+    set_option(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.form.size()));
+    set_option(easy, CURLOPT_COPYPOSTFIELDS, request.form.c_str());
+  }
   set_option(easy, CURLOPT_MAXREDIRS, 5L);
   set_option(easy, CURLOPT_NOSIGNAL, 1L);
   set_option(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode
@@ -342,7 +354,7 @@ void HttpFetcher::finish(CURL* easy, CURLcode code) {
                                         status, std::nullopt});
   } else if (code != CURLE_OK) {
     result = std::unexpected(FetchError{curl_easy_strerror(code), status, std::nullopt});
-  } else if (!is_file && status != 200 && status != 304) {
+  } else if (!is_file && status != 200 && status != 304 && !(transfer->posted && status >= 200 && status < 300)) {
     FetchError error{"HTTP " + std::to_string(status), status, std::nullopt};
     if (status == 429 || status == 503) error.retry_after = retry_after_of(header_value(easy, "Retry-After"));
     result = std::unexpected(std::move(error));

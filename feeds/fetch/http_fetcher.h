@@ -37,6 +37,10 @@ struct FetchRequest {
   // The cookie engine is always on, so cookies a server sets on the way through redirects are
   // sent on to the next hop, as a browser would.
   std::string cookies;
+  // When not empty, the request is a POST of this body, application/x-www-form-urlencoded unless
+  // `headers` give another Content-Type (a WebSub subscription request); redirects are then not
+  // followed.
+  std::string form;
   // Where the request may lead. Only a URL the operator configured may be a file: URL; any other
   // (an item's link, a link found on a page) and every redirect hop is http or https.
   bool configured = false;

@@ -505,6 +505,7 @@ void Poller::on_done(std::size_t feed, FetchResult result) {
     state.cadence.fresh_for = result->fresh_for;
     state.cookies = without_configured(result->cookies, source, state.url);
     next = next_interval(source.poll, state.cadence);
+    if (slow_while_ && slow_while_(feed)) next = std::max<milliseconds>(next, source.poll.websub_interval);
     if (result->not_modified()) {
       ++summary_.not_modified;
       log->debug("feed not modified feed={} ms={}", source.name, result->elapsed.count());

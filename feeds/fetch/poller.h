@@ -129,6 +129,10 @@ class Poller {
   // feed slower to process than to poll never has two documents under way. Call before run().
   void hold_while(std::function<bool(std::size_t feed)> busy) { hold_while_ = std::move(busy); }
 
+  // A feed for which `pushed` says true (a WebSub hub pushes it) is polled at its
+  // websub_interval, unless its own interval is longer. Call before run().
+  void slow_while(std::function<bool(std::size_t feed)> pushed) { slow_while_ = std::move(pushed); }
+
   // For the service manager (thread-safe): when the fetch loop last came round by the poller's
   // clock (it does at least once a second while it runs), and how many feeds failed on their last
   // poll.
@@ -202,6 +206,7 @@ class Poller {
   Scheduled scheduled_;
   Observed observed_;
   std::function<bool(std::size_t)> hold_while_;
+  std::function<bool(std::size_t)> slow_while_;
   HttpFetcher fetcher_;
   Scheduler scheduler_;
   std::vector<FeedState> state_;

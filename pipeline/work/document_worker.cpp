@@ -63,6 +63,7 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_feed(feeds::Po
                                   feed.poll.max_items);
   if (!parsed && !page.empty()) return discover(document, url, page, sink);
   if (!parsed) return error(DocumentError::Kind::unreadable, std::move(parsed.error().reason));
+  if (websub_seen_) websub_seen_(document.feed, feeds::websub_links(*parsed, response.links, url), url);
   return read_entries(document.feed, *parsed, {feed.name, response.etag, response.last_modified, {}},
                       document.fetched, sink);
 }
@@ -113,6 +114,9 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::discover(const feed
             found.candidate.url, source_name(found.candidate.source), found.document.version,
             found.document.entries.size());
   fetch_.adopt(document.feed, found.candidate.url);
+  if (websub_seen_)
+    websub_seen_(document.feed, feeds::websub_links(found.document, found.response.links, found.candidate.url),
+                 found.candidate.url);
   return read_entries(document.feed, found.document,
                       {feed.name, found.response.etag, found.response.last_modified, {}}, document.fetched, sink);
 }

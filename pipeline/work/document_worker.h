@@ -28,6 +28,7 @@
 
 #include "config/config.h"
 #include "feeds/fetch/poller.h"
+#include "feeds/parse/websub_links.h"
 #include "pipeline/clean/article_json.h"
 #include "pipeline/clean/cleaner.h"
 #include "pipeline/state/seen_entries.h"
@@ -71,6 +72,11 @@ class DocumentWorker {
 
   std::expected<DocumentOutput, DocumentError> process(feeds::PolledDocument& document, const Sink& sink);
 
+  // Told, for each feed document read, the WebSub hubs and topic it advertises and the URL it
+  // came from. Call before the first process().
+  using WebSubSeen = std::function<void(std::size_t feed, const feeds::WebSubLinks& links, std::string_view url)>;
+  void on_websub(WebSubSeen seen) { websub_seen_ = std::move(seen); }
+
  private:
   std::expected<DocumentOutput, DocumentError> read_feed(feeds::PolledDocument& document, const Sink& sink);
   // A web page where a feed was configured: the feed it advertises (or a well-known path holds)
@@ -95,6 +101,7 @@ class DocumentWorker {
   feeds::Poller& fetch_;
   const std::atomic<bool>& stopping_;
   std::unique_ptr<std::atomic<bool>[]> no_links_warned_;  // per feed: an empty listing was reported
+  WebSubSeen websub_seen_;
 };
 
 }  // namespace sluice::pipeline

@@ -11,6 +11,12 @@
 
 namespace sluice::test {
 
+std::string HttpRequest::param(std::string_view name) const {
+  for (const auto& [key, value] : params)
+    if (key == name) return value;
+  return "";
+}
+
 std::string HttpRequest::header(std::string_view name) const {
   for (const auto& [key, value] : headers)
     if (key.size() == name.size() && strncasecmp(key.c_str(), name.data(), name.size()) == 0) return value;
@@ -44,7 +50,7 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(std::string address) : impl_(std::make_unique<Impl>()) {
   impl_->address = std::move(address);
-  impl_->server.Get(".*", [this](const httplib::Request& request, httplib::Response& response) {
+  const auto serve = [this](const httplib::Request& request, httplib::Response& response) {
     Handler handler;
     {
       const std::lock_guard lock(impl_->mutex);
@@ -55,7 +61,8 @@ HttpServer::HttpServer(std::string address) : impl_(std::make_unique<Impl>()) {
       response.status = 404;
       return;
     }
-    HttpRequest seen{request.path, {request.headers.begin(), request.headers.end()}};
+    HttpRequest seen{request.path, {request.headers.begin(), request.headers.end()}, request.method, request.body,
+                     {request.params.begin(), request.params.end()}};
     const HttpReply reply = handler(seen);
     if (reply.delay.count() > 0) std::this_thread::sleep_for(reply.delay);
     response.status = reply.status;
@@ -87,7 +94,9 @@ HttpServer::HttpServer(std::string address) : impl_(std::make_unique<Impl>()) {
         response.set_content(reply.body, content_type);
       }
     }
-  });
+  };
+  impl_->server.Get(".*", serve);
+  impl_->server.Post(".*", serve);
   impl_->port = impl_->server.bind_to_any_port(impl_->address);
   if (impl_->port <= 0) throw std::runtime_error("test HTTP server cannot bind " + impl_->address);
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });

@@ -15,8 +15,12 @@ namespace sluice::test {
 struct HttpRequest {
   std::string path;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string method = "GET";  // GET or POST
+  std::string body;            // a POST's
+  std::vector<std::pair<std::string, std::string>> params;  // the query's, or a form POST's, decoded
 
   std::string header(std::string_view name) const;  // "" when absent; name is case-insensitive
+  std::string param(std::string_view name) const;   // "" when absent
 };
 
 struct HttpReply {

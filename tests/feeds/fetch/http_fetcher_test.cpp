@@ -76,6 +76,26 @@ TEST_F(HttpFetcherTest, KeepsEveryLinkHeader) {
   EXPECT_EQ(result->links, "<https://hub.example/>; rel=\"hub\", <https://blog.example/feed.xml>; rel=\"self\"");
 }
 
+TEST_F(HttpFetcherTest, PostsAFormWithoutFollowingRedirects) {
+  test::HttpRequest seen;
+  server.route("/hub", [&](const test::HttpRequest& request) {
+    seen = request;
+    return test::HttpReply{202, "", {}};
+  });
+  server.route("/moved", [&](const test::HttpRequest&) { return test::HttpReply{307, "", {{"Location", "/hub"}}}; });
+  FetchRequest request = request_for(server.url("/hub"));
+  request.form = "hub.mode=subscribe&hub.topic=https%3A%2F%2Fblog.example%2Ffeed";
+  const FetchResult result = fetch(request);
+  ASSERT_TRUE(result) << result.error().reason;
+  EXPECT_EQ(result->status, 202);
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.param("hub.topic"), "https://blog.example/feed");
+  EXPECT_EQ(seen.header("Content-Type"), "application/x-www-form-urlencoded");
+  request.url = server.url("/moved");
+  const FetchResult moved = fetch(request);
+  EXPECT_TRUE(!moved || moved->status == 307) << "a POST is not carried through a redirect";
+}
+
 TEST_F(HttpFetcherTest, SendsBasicAuthentication) {
   test::HttpRequest seen;
   server.route("/private.xml", [&](const test::HttpRequest& request) {
