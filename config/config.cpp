@@ -365,7 +365,14 @@ class Loader {
     if (const auto node = root["publish"]) config.publish = publish(node);
     if (const auto node = root["metrics"]) config.metrics = metrics(node);
     if (const auto node = root["cluster"]) config.cluster = cluster(node);
-    if (const auto node = root["websub"]) config.websub = websub(node);
+    if (const auto node = root["websub"]) {
+      config.websub = websub(node);
+      // Subscriptions live in one instance's state; which instance a hub's delivery reaches is the
+      // reverse proxy's choice, not the shard owner's.
+      if (config.cluster)
+        fail(node, "websub", "websub and cluster together are not supported: run the hub subscriptions on a "
+                             "single instance");
+    }
     if (const auto node = root["defaults"]) {
       expect_map(node, "defaults");
       check_keys(node, "defaults", kDefaultsKeys);

@@ -162,7 +162,7 @@ void Daemon::start() {
 
 void Daemon::start_push() {
   push_ = std::make_unique<pipeline::PushStage>(
-      config_, *store_, [this](std::size_t feed, feeds::FetchResponse&& response) {
+      config_, *store_, metrics_.push, [this](std::size_t feed, feeds::FetchResponse&& response) {
         // One document of a feed under way at a time: a delivery waits for the feed's poll or
         // earlier delivery to be done with (a poll in flight or a document queued or in work).
         while (poller_->busy(feed) || pending_[feed].load() > 0) {

@@ -143,6 +143,16 @@ void Metrics::render_counters(std::string& out) const {
   sample(out, "sluice_feed_brakes_total{limit=\"min_revision_interval\"}", static_cast<double>(revisions_held.load()));
   family(out, "sluice_articles_cleaned_total", "counter", "New or edited articles cleaned and handed to the publisher.");
   sample(out, "sluice_articles_cleaned_total", static_cast<double>(articles_built.load()));
+  family(out, "sluice_websub_deliveries_total", "counter",
+         "Documents WebSub hubs pushed, by outcome: taken, or dropped (bad signature, unknown callback, too large).");
+  sample(out, "sluice_websub_deliveries_total{outcome=\"taken\"}", static_cast<double>(push.delivered.load()));
+  sample(out, "sluice_websub_deliveries_total{outcome=\"bad_signature\"}", static_cast<double>(push.bad_signature.load()));
+  sample(out, "sluice_websub_deliveries_total{outcome=\"unknown_callback\"}",
+         static_cast<double>(push.unknown_callback.load()));
+  sample(out, "sluice_websub_deliveries_total{outcome=\"too_large\"}", static_cast<double>(push.too_large.load()));
+  family(out, "sluice_websub_verifications_refused_total", "counter",
+         "Verification requests for subscriptions sluice did not ask for or no longer awaits (answered 404).");
+  sample(out, "sluice_websub_verifications_refused_total", static_cast<double>(push.verifications_refused.load()));
   family(out, "sluice_articles_blocked_total", "counter", "New or edited items a feed's keep and block rules left out.");
   sample(out, "sluice_articles_blocked_total", static_cast<double>(articles_blocked.load()));
   family(out, "sluice_articles_deduplicated_total", "counter", "Articles not published, by reason.");

@@ -17,6 +17,7 @@
 
 #include "feeds/fetch/http_fetcher.h"
 #include "pipeline/deliver/publish_loop.h"
+#include "pipeline/push/push_stage.h"
 
 namespace sluice::daemon {
 
@@ -31,6 +32,7 @@ class Metrics {
   std::atomic<std::uint64_t> articles_built{0};      // cleaned articles handed to the publisher
   std::atomic<std::uint64_t> articles_blocked{0};    // new or edited items a feed's keep/block rules left out
   pipeline::DeliveryCounters delivery;  // the publish loop's: published, repeats dropped
+  pipeline::PushCounters push;          // the WebSub stage's: deliveries taken and refused
   std::atomic<std::uint64_t> feed_parse_errors{0};
   // The per-feed brakes, when they bite: items past max_items (dropped), new items past
   // max_new_per_poll (left for the next poll), edits within min_revision_interval (held).

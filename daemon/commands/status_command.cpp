@@ -1,6 +1,7 @@
 // `sluice status -c FILE`: which sluice runs on the state directory (state_dir/sluice.run), if any,
 // and where each configured feed stands, read from the state the daemon keeps: the last poll and
-// its outcome, consecutive errors, the next poll, and a permanent redirect seen or adopted (or a feed discovered). Reads
+// its outcome, consecutive errors, the next poll, a permanent redirect seen or adopted (or a feed
+// discovered), and with websub its subscription (active until when, awaited, failed and why). Reads
 // only; never writes the state.
 #include <nlohmann/json.hpp>
 
@@ -61,6 +62,26 @@ std::string url_note(const config::FeedConfig& feed, const pipeline::StoredFeed&
 }
 
 
+// Where a feed's WebSub subscription stands, in words; "-" when it has none.
+std::string push_note(const pipeline::StoredSubscription* subscription, std::int64_t now) {
+  if (!subscription) return "-";
+  using State = pipeline::StoredSubscription::State;
+  const std::string retry = subscription->next_attempt > 0 ? ", asks again " + relative(subscription->next_attempt, now) : "";
+  switch (subscription->state) {
+    case State::active:
+      if (subscription->lease_end > now) return "active until " + rfc3339(subscription->lease_end);
+      return "lease ended " + relative(subscription->lease_end, now) + ": polled" + retry;
+    case State::subscribing:
+      return subscription->requested > 0 ? "verification awaited since " + relative(subscription->requested, now)
+                                         : "subscribing" + retry;
+    case State::failed:
+      return "failed x" + std::to_string(subscription->failures) + ": " + subscription->reason + retry;
+    case State::unsubscribing:
+      return "unsubscribing";
+  }
+  return "-";
+}
+
 // The line above the table: which sluice runs on the state directory, or that none does.
 std::string daemon_line(const config::Config& config, const std::optional<RunningInstance>& running, std::int64_t now) {
   if (!running)
@@ -75,6 +96,7 @@ std::string daemon_line(const config::Config& config, const std::optional<Runnin
 int run_status(const config::Config& config, const StatusOptions& options) {
   std::unordered_map<std::string, pipeline::StoredFeed> stored;
   std::optional<RunningInstance> running;
+  std::vector<pipeline::StoredSubscription> subscriptions;
   try {
     running = RunRecord::find(config.state_dir);
     stored = pipeline::StateStore::read_feeds(config.state_dir);
@@ -82,11 +104,21 @@ int run_status(const config::Config& config, const StatusOptions& options) {
     std::fprintf(stderr, "sluice status: %s\n", e.what());
     return 1;
   }
+  try {
+    subscriptions = pipeline::StateStore::read_subscriptions(config.state_dir);
+  } catch (const std::exception&) {
+    // State written before WebSub has no subscriptions table: no subscriptions.
+  }
+  const auto subscription_of = [&](const std::string& feed) -> const pipeline::StoredSubscription* {
+    const auto found = std::ranges::find(subscriptions, feed, &pipeline::StoredSubscription::feed);
+    return found == subscriptions.end() ? nullptr : &*found;
+  };
   const std::int64_t now = now_seconds();
   if (!options.json) std::printf("%s\n\n", daemon_line(config, running, now).c_str());
   bool failing = false;
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"FEED", "STATE", "LAST POLL", "OUTCOME", "NEXT POLL", "NOTE"});
+  if (config.websub) rows.back().insert(rows.back().end() - 1, "PUSH");
   for (const config::FeedConfig& feed : config.feeds) {
     const auto found = stored.find(feed.name);
     const pipeline::StoredFeed none;
@@ -105,13 +137,22 @@ int run_status(const config::Config& config, const StatusOptions& options) {
                           {"next_poll", state.next_due > 0 ? nlohmann::json(rfc3339(state.next_due)) : nullptr},
                           {"fetched_from", state.configured_url == feed.url && !state.url.empty() ? state.url : feed.url},
                           {"redirect_target", state.redirect_target},
-                          {"redirect_streak", state.redirect_streak}};
+                          {"redirect_streak", state.redirect_streak},
+                          {"websub", nullptr}};
+      if (const pipeline::StoredSubscription* subscription = subscription_of(feed.name))
+        line["websub"] = {{"state", pipeline::state_name(subscription->state)},
+                          {"hub", subscription->hub},
+                          {"topic", subscription->topic},
+                          {"lease_end", subscription->lease_end > 0 ? nlohmann::json(rfc3339(subscription->lease_end)) : nullptr},
+                          {"failures", subscription->failures},
+                          {"reason", subscription->reason}};
       std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       continue;
     }
     const std::string next = !running && state.next_due > 0 && state.next_due <= now ? "on start" : relative(state.next_due, now);
     rows.push_back({feed.name, state.errors > 0 && polled ? kind + " x" + std::to_string(state.errors) : kind,
                     relative(state.last_polled, now), polled ? state.last_status : "-", next, url_note(feed, state)});
+    if (config.websub) rows.back().insert(rows.back().end() - 1, push_note(subscription_of(feed.name), now));
   }
   if (!options.json) {
     std::vector<std::size_t> width(rows.front().size(), 0);

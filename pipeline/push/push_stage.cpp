@@ -65,7 +65,7 @@ struct PushStage::Server {
   httplib::Server http;
 };
 
-PushStage::PushStage(const config::Config& config, StateStore& store, Sink sink)
+PushStage::PushStage(const config::Config& config, StateStore& store, PushCounters& counters, Sink sink)
     : config_(config),
       sink_(std::move(sink)),
       subscriptions_(
@@ -84,7 +84,8 @@ PushStage::PushStage(const config::Config& config, StateStore& store, Sink sink)
               logger("push")->error("subscription not forgotten feed={} error=\"{}\"", feed, e.what());
             }
           }),
-      server_(std::make_unique<Server>()) {
+      server_(std::make_unique<Server>()),
+      counters_(counters) {
   for (std::size_t i = 0; i < config.feeds.size(); ++i) feed_index_.emplace(config.feeds[i].name, i);
 }
 

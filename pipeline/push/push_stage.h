@@ -39,7 +39,7 @@ class PushStage {
   using Sink = std::function<bool(std::size_t feed, feeds::FetchResponse&& document)>;
 
   // config.websub must be set. Subscriptions of feeds no longer configured are ended.
-  PushStage(const config::Config& config, StateStore& store, Sink sink);
+  PushStage(const config::Config& config, StateStore& store, PushCounters& counters, Sink sink);
   ~PushStage();
   PushStage(const PushStage&) = delete;
   PushStage& operator=(const PushStage&) = delete;
@@ -56,7 +56,6 @@ class PushStage {
   bool pushed(std::size_t feed) const;
 
   int port() const noexcept { return port_; }
-  const PushCounters& counters() const noexcept { return counters_; }
   const Subscriptions& subscriptions() const noexcept { return subscriptions_; }
 
  private:
@@ -73,7 +72,7 @@ class PushStage {
   int port_ = 0;
   std::thread server_thread_;
   std::jthread client_thread_;
-  PushCounters counters_;
+  PushCounters& counters_;
 };
 
 // The pair, percent-encoded for an application/x-www-form-urlencoded body.

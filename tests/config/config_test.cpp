@@ -579,6 +579,10 @@ TEST(ConfigWebSub, ErrorsNameTheKey) {
   EXPECT_EQ(error_of(feed + "    hub: ftp://hub.example/\n").key(), "feeds[0].hub");
   EXPECT_EQ(error_of(feed + "    websub: off\n    hub: https://hub.example/\n").reason(),
             "a hub for a feed with websub: off is never used");
+  EXPECT_EQ(error_of("cluster: { nats: nats://127.0.0.1:4222 }\nwebsub: { listen: 'a:1', public_url: 'https://a.example/' }\n"
+                     "feeds: []\n")
+                .key(),
+            "websub");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "feeds/fetch/http_fetcher.h"
 #include "pipeline/push/signature.h"
 #include "tests/support/http_server.h"
+#include "tests/support/process.h"
 #include "tests/support/sluice_daemon.h"
 #include "tests/support/temp_dir.h"
 
@@ -145,6 +146,13 @@ TEST_F(WebSub, ASignedPushIsPublishedAndForgeriesAreNot) {
   ASSERT_TRUE(verified) << verified.error().reason;
   EXPECT_EQ(verified->body, "challenge-42");
   ASSERT_TRUE(daemon->wait_for_log("websub verified mode=subscribe")) << daemon->log();
+  const auto status = test::run_command({SLUICE_BINARY, "status", "-c", daemon->config().string()});
+  EXPECT_NE(status.out.find("PUSH"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("active until "), std::string::npos) << status.out;
+  const auto json = test::run_command({SLUICE_BINARY, "status", "--json", "-c", daemon->config().string()});
+  const auto line = nlohmann::json::parse(json.out.substr(0, json.out.find('\n')));
+  EXPECT_EQ(line["websub"]["state"], "active") << json.out;
+  EXPECT_EQ(line["websub"]["hub"], hub.url("/hub"));
 
   // A forged delivery and one to a callback that is not the subscription's publish nothing.
   const std::string forged = atom(hub.url("/hub"), request->topic, {"forged", "1"});
