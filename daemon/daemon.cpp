@@ -101,6 +101,7 @@ void Daemon::start() {
   static const auto log = logger("daemon");
   std::vector<feeds::PollState> initial = restore_state();
   if (config_.cluster) cluster_ = std::make_unique<pipeline::ClusterMember>(config_, seen_, *store_);
+  if (config_.websub) listen_for_pushes();
   if (const auto& curve = config_.publish.curve)
     curve_ = std::make_unique<pipeline::CurveServer>(context_, curve->secret_key_file, curve->clients_dir);
   start_publishing();
@@ -149,7 +150,7 @@ void Daemon::start() {
       feeds::Clock::real(), !cluster_);
   poller_->hold_while([this](std::size_t feed) { return pending_[feed] > 0; });
   worker_ = std::make_unique<pipeline::DocumentWorker>(config_, seen_, *poller_, stopping_);
-  if (config_.websub) start_push();
+  if (push_) start_push();
   fetch_thread_ = std::jthread([this](std::stop_token stop) { poller_->run(stop); });
   if (cluster_)
     cluster_->start(*poller_, [this](std::size_t feed) { return poller_->busy(feed) || pending_[feed] > 0; });
@@ -160,7 +161,7 @@ void Daemon::start() {
             curve_ ? "on" : "off");
 }
 
-void Daemon::start_push() {
+void Daemon::listen_for_pushes() {
   push_ = std::make_unique<pipeline::PushStage>(
       config_, *store_, metrics_.push, [this](std::size_t feed, feeds::FetchResponse&& response) {
         // One document of a feed under way at a time: a delivery waits for the feed's poll or
@@ -175,6 +176,10 @@ void Daemon::start_push() {
         --pending_[feed];
         return false;
       });
+  push_->listen();
+}
+
+void Daemon::start_push() {
   worker_->on_websub([this](std::size_t feed, const feeds::WebSubLinks& links, std::string_view url) {
     push_->advertised(feed, links, url);
   });

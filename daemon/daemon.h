@@ -73,7 +73,9 @@ class Daemon {
   void work(std::size_t index);
   // Opens the journal, binds the live stream and starts the publish thread.
   void start_publishing();
-  // The WebSub stage: its callback server and hub client, and what the workers and poller ask it.
+  // The WebSub stage: bound first (a port in use fails the start before any thread runs), then
+  // told what the workers and poller learn and started.
+  void listen_for_pushes();
   void start_push();
   // Logs and counts what the worker made of a document; whether its commit went to the publish thread.
   bool report(const feeds::PolledDocument& document,

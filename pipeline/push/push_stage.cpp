@@ -95,7 +95,7 @@ std::int64_t PushStage::now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-void PushStage::start() {
+void PushStage::listen() {
   const std::string& listen = config_.websub->listen;
   const std::size_t colon = listen.rfind(':');
   const std::string host = listen.substr(0, colon);
@@ -107,10 +107,12 @@ void PushStage::start() {
   serve();
   port_ = port == 0 ? server_->http.bind_to_any_port(host) : (server_->http.bind_to_port(host, port) ? port : -1);
   if (port_ <= 0) throw std::runtime_error("websub.listen: cannot listen on " + listen);
+  logger("push")->info("websub callback server listening={}:{} public_url={}", host, port_, config_.websub->public_url);
+}
+
+void PushStage::start() {
   server_thread_ = std::thread([this] { server_->http.listen_after_bind(); });
   client_thread_ = std::jthread([this](std::stop_token stop) { request_subscriptions(stop); });
-  logger("push")->info("websub callback server listening={}:{} public_url={}", host, port_,
-                              config_.websub->public_url);
 }
 
 void PushStage::stop() {
@@ -223,11 +225,10 @@ void PushStage::request_subscriptions(std::stop_token stop) {
         post.form += "&" + form_field("hub.secret", request.secret) + "&" +
                      form_field("hub.lease_seconds", std::to_string(request.lease_seconds));
       // A hub a document named must be public, unless on the feed's own server; one the operator
-      // named is trusted.
+      // named is trusted, and so is the hub of a feed that left, which passed these checks when it
+      // was subscribed to.
       post.public_only = feed ? !feed->allow_private : true;
-      post.trusted_host = feed && feed->hub == request.hub ? feeds::host_name(request.hub)
-                          : feed                           ? feeds::host_name(feed->url)
-                                                           : std::string();
+      post.trusted_host = !feed || feed->hub == request.hub ? feeds::host_name(request.hub) : feeds::host_name(feed->url);
       if (feed) post.proxy = feed->proxy;
       log->info("websub request feed={} mode={} hub={} topic={}", request.feed, request.mode, request.hub,
                 request.topic);

@@ -44,7 +44,9 @@ class PushStage {
   PushStage(const PushStage&) = delete;
   PushStage& operator=(const PushStage&) = delete;
 
-  // Binds websub.listen (throws std::runtime_error when it cannot) and starts both threads.
+  // Binds websub.listen; throws std::runtime_error when it cannot. Nothing is served yet.
+  void listen();
+  // Starts both threads: requests go to hubs, and the callback server answers.
   void start();
   void stop();
 

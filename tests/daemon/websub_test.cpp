@@ -195,5 +195,44 @@ TEST_F(WebSub, ASignedPushIsPublishedAndForgeriesAreNot) {
   ASSERT_EQ(daemon->stop(SIGTERM), 0);
 }
 
+TEST_F(WebSub, AFeedTakenOutOfTheConfigurationIsUnsubscribed) {
+  const auto request = first_request();
+  ASSERT_TRUE(request) << daemon->log();
+  ASSERT_TRUE(verify(request->callback, request->topic, "hello"));
+  ASSERT_EQ(daemon->stop(SIGTERM), 0);
+  // The feed leaves; another takes its place.
+  std::string config = test::read_file(daemon->config());
+  config.replace(config.find("name: blog"), 10, "name: other");
+  config.replace(config.find(site.url("/feed.xml")), site.url("/feed.xml").size(), site.url("/other.xml"));
+  test::write_file(daemon->config(), config);
+  site.route("/other.xml", [](const test::HttpRequest&) {
+    return test::HttpReply{200, "<rss version=\"2.0\"><channel><title>O</title></channel></rss>", {}};
+  });
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  ASSERT_TRUE(test::wait_until([&] { const std::lock_guard lock(mutex); return requests.size() >= 2; }, 15s))
+      << daemon->log();
+  HubRequest leaving;
+  {
+    const std::lock_guard lock(mutex);
+    leaving = requests[1];
+  }
+  EXPECT_EQ(leaving.mode, "unsubscribe");
+  EXPECT_EQ(leaving.callback, request->callback);
+  EXPECT_EQ(leaving.secret, "") << "an unsubscription carries no secret";
+  feeds::FetchRequest confirm;
+  confirm.url = leaving.callback + "?hub.mode=unsubscribe&hub.topic=" + leaving.topic + "&hub.challenge=bye";
+  const auto answer = send(confirm);
+  ASSERT_TRUE(answer) << answer.error().reason;
+  EXPECT_EQ(answer->body, "bye");
+  // Gone: its callback takes nothing more.
+  const std::string body = atom(hub.url("/hub"), request->topic, {"9"});
+  ASSERT_TRUE(deliver(request->callback, body, pipeline::sign("sha256", body, request->secret)));
+  EXPECT_TRUE(daemon->wait_for_log("websub delivery dropped bytes=" + std::to_string(body.size()) +
+                                   " reason=\"unknown callback\""))
+      << daemon->log();
+  ASSERT_EQ(daemon->stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace sluice::daemon
+

@@ -96,6 +96,16 @@ TEST_F(HttpFetcherTest, PostsAFormWithoutFollowingRedirects) {
   EXPECT_TRUE(!moved || moved->status == 307) << "a POST is not carried through a redirect";
 }
 
+TEST_F(HttpFetcherTest, APostToAPrivateAddressIsRefused) {
+  server.route("/hub", [](const test::HttpRequest&) { return test::HttpReply{202, "", {}}; });
+  FetchRequest request = request_for(server.url("/hub"));
+  request.form = "hub.mode=unsubscribe";
+  request.public_only = true;
+  const FetchResult result = fetch(request);
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().reason.find("refused non-public address 127.0.0.1"), std::string::npos) << result.error().reason;
+}
+
 TEST_F(HttpFetcherTest, SendsBasicAuthentication) {
   test::HttpRequest seen;
   server.route("/private.xml", [&](const test::HttpRequest& request) {
