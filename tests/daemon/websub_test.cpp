@@ -233,6 +233,33 @@ TEST_F(WebSub, AFeedTakenOutOfTheConfigurationIsUnsubscribed) {
   ASSERT_EQ(daemon->stop(SIGTERM), 0);
 }
 
+TEST_F(WebSub, FloodsOfUnsignedOrOversizedDeliveriesPublishNothing) {
+  const auto request = first_request();
+  ASSERT_TRUE(request) << daemon->log();
+  ASSERT_TRUE(verify(request->callback, request->topic, "c"));
+  // 200 unsigned deliveries, each naming a new item.
+  for (int i = 0; i < 200; ++i) {
+    const std::string body = atom(hub.url("/hub"), request->topic, {"flood-" + std::to_string(i)});
+    ASSERT_TRUE(deliver(request->callback, body, "sha256=" + std::string(64, '0')));
+  }
+  EXPECT_TRUE(daemon->wait_for_log("reason=\"signature mismatch\"", 200)) << daemon->log();
+  EXPECT_EQ(test::count_of(daemon->log(), " new=1 "), 1U) << "the first poll's item only\n" << daemon->log();
+  // A signed one over the feed's max_body (15MiB by default, 64KiB here for the test).
+  std::string big = atom(hub.url("/hub"), request->topic, {"big"});
+  big.insert(big.find("</summary>"), std::string(100'000, 'x'));
+  ASSERT_EQ(daemon->stop(SIGTERM), 0);
+  std::string config = test::read_file(daemon->config());
+  config += "    max_body: 64KiB\n";
+  test::write_file(daemon->config(), config);
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  ASSERT_TRUE(deliver(request->callback, big, pipeline::sign("sha256", big, request->secret)));
+  EXPECT_TRUE(daemon->wait_for_log("websub delivery dropped feed=blog bytes=" + std::to_string(big.size()) +
+                                   " reason=\"over max_body 64KiB\""))
+      << daemon->log();
+  EXPECT_EQ(daemon->log().find(" new=1 "), std::string::npos) << "nothing new was published\n" << daemon->log();
+  ASSERT_EQ(daemon->stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace sluice::daemon
 
