@@ -112,6 +112,9 @@ void PushStage::listen() {
 
 void PushStage::start() {
   server_thread_ = std::thread([this] { server_->http.listen_after_bind(); });
+  // httplib's stop() takes effect only once the accept loop runs: a stop() right after start()
+  // would otherwise leave the thread serving.
+  for (int waited = 0; waited < 5000 && !server_->http.is_running(); ++waited) std::this_thread::sleep_for(1ms);
   client_thread_ = std::jthread([this](std::stop_token stop) { request_subscriptions(stop); });
 }
 
