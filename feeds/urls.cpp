@@ -188,4 +188,6 @@ std::string host_name(std::string_view text) {
   return ascii_lower(url.get(CURLUPART_HOST).value_or(""));
 }
 
+bool is_http_url(std::string_view url) noexcept { return url.starts_with("http://") || url.starts_with("https://"); }
+
 }  // namespace sluice::feeds

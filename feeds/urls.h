@@ -11,6 +11,9 @@ namespace sluice::feeds {
 // absolute, and "" when no absolute URL can be made.
 std::string resolve_url(std::string_view base, std::string_view reference);
 
+// Whether url is absolute http or https (the only schemes of links sluice follows).
+bool is_http_url(std::string_view url) noexcept;
+
 // The canonical form of an http(s) URL: host lower-cased, fragment dropped, tracking parameters
 // (utm_*, fbclid, gclid, mc_*, ...) removed. Other URLs are returned as given; "" stays "".
 std::string canonical_url(std::string_view url);

@@ -34,7 +34,7 @@ void print_feed(const std::string& url, const feeds::FeedDocument& document, std
 }
 
 int discover(const DiscoverOptions& options) {
-  if (!options.url.starts_with("http://") && !options.url.starts_with("https://")) {
+  if (!feeds::is_http_url(options.url)) {
     std::fprintf(stderr, "sluice discover: %s: not an http(s) URL\n", options.url.c_str());
     return kUsageError;
   }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "feeds/fetch/http_fetcher.h"
+#include "feeds/urls.h"
 
 namespace sluice::daemon {
 namespace {
@@ -34,7 +35,7 @@ feeds::FetchResult fetch_once(const feeds::FetchRequest& request) {
 }
 
 std::expected<Document, std::string> read_document(const std::string& source) {
-  if (source.starts_with("http://") || source.starts_with("https://")) return fetch(source);
+  if (feeds::is_http_url(source)) return fetch(source);
   std::ostringstream body;
   if (source == "-") {
     body << std::cin.rdbuf();

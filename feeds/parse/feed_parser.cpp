@@ -108,7 +108,7 @@ std::expected<FeedDocument, ParseError> parse_feed(std::string body, const Serve
   std::string base(served.url);
   if (!served.content_location.empty()) {
     const std::string location = resolve_url(served.url, served.content_location);
-    if (location.starts_with("http://") || location.starts_with("https://")) base = location;
+    if (is_http_url(location)) base = location;
   }
   auto parsed = parse_feed(std::move(body), base, served.content_type, max_entries);
   if (!parsed || served.content_language.empty()) return parsed;

@@ -27,11 +27,9 @@ std::string param_value(std::string_view text, std::size_t& at) {
   return trim(out);
 }
 
-bool is_http(std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); }
-
 void add_hub(WebSubLinks& out, std::string_view base, std::string_view target) {
   std::string url = resolve_url(base, trim_view(target));
-  if (is_http(url) && std::ranges::find(out.hubs, url) == out.hubs.end()) out.hubs.push_back(std::move(url));
+  if (is_http_url(url) && std::ranges::find(out.hubs, url) == out.hubs.end()) out.hubs.push_back(std::move(url));
 }
 
 }  // namespace
@@ -101,7 +99,7 @@ WebSubLinks websub_links(const FeedDocument& document, std::string_view link_hea
     if (rel == "hub") add_hub(out, base_url, link.href);
     else if (rel == "self" && out.self.empty()) out.self = resolve_url(base_url, trim_view(link.href));
   }
-  if (!is_http(out.self)) out.self.clear();
+  if (!is_http_url(out.self)) out.self.clear();
   return out;
 }
 

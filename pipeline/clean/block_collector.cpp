@@ -86,7 +86,7 @@ void BlockCollector::enter(int index) {
     ++link_depth_;
     const std::string_view href = dom_.attribute(index, "href");
     std::string url = href.empty() ? std::string() : feeds::resolve_url(base_url_, href);
-    if (url.starts_with("http://") || url.starts_with("https://")) {
+    if (feeds::is_http_url(url)) {
       inline_tag.open = "<a href=\"";
       feeds::append_escaped_html(inline_tag.open, url);
       inline_tag.open += "\">";

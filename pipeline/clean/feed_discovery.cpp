@@ -32,8 +32,6 @@ bool has_token(std::string_view list, std::string_view wanted) {
   return false;
 }
 
-bool is_http(std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); }
-
 // Where the page's relative links point from: its <base href>, when it has one that resolves.
 std::string base_of(const PageDom& page, std::string_view page_url) {
   const int head = page.head();
@@ -43,7 +41,7 @@ std::string base_of(const PageDom& page, std::string_view page_url) {
     const std::string_view href = feeds::trim_view(page.attribute(i, "href"));
     if (href.empty()) break;
     std::string base = feeds::resolve_url(page_url, href);
-    if (is_http(base)) return base;
+    if (feeds::is_http_url(base)) return base;
     break;
   }
   return std::string(page_url);
@@ -62,7 +60,7 @@ int rank_of(std::string_view type, std::string_view title, std::string_view url)
 }
 
 void add(std::vector<FeedCandidate>& out, FeedCandidate candidate) {
-  if (!is_http(candidate.url)) return;
+  if (!feeds::is_http_url(candidate.url)) return;
   if (std::ranges::any_of(out, [&](const FeedCandidate& known) { return known.url == candidate.url; })) return;
   out.push_back(std::move(candidate));
 }
@@ -162,7 +160,7 @@ Discovery try_candidates(const std::vector<FeedCandidate>& candidates, const Fet
     }
     FoundFeed found{candidate, std::move(response), std::move(*parsed)};
     // Where a permanent redirect led is where the feed lives.
-    if (found.response.moved_permanently && is_http(found.response.effective_url))
+    if (found.response.moved_permanently && feeds::is_http_url(found.response.effective_url))
       found.candidate.url = found.response.effective_url;
     out.found.push_back(std::move(found));
   }

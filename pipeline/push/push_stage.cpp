@@ -40,8 +40,7 @@ std::vector<StoredSubscription> without_gone_feeds(StateStore& store, const conf
   return stored;
 }
 
-}  // namespace
-
+// The pair, percent-encoded for an application/x-www-form-urlencoded body.
 std::string form_field(std::string_view name, std::string_view value) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
   const auto encoded = [](std::string_view text) {
@@ -60,6 +59,8 @@ std::string form_field(std::string_view name, std::string_view value) {
   };
   return encoded(name) + "=" + encoded(value);
 }
+
+}  // namespace
 
 struct PushStage::Server {
   httplib::Server http;

@@ -77,7 +77,4 @@ class PushStage {
   PushCounters& counters_;
 };
 
-// The pair, percent-encoded for an application/x-www-form-urlencoded body.
-std::string form_field(std::string_view name, std::string_view value);
-
 }  // namespace sluice::pipeline

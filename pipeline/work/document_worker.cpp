@@ -11,6 +11,7 @@
 #include "feeds/logging.h"
 #include "feeds/parse/encoding.h"
 #include "feeds/parse/feed_parser.h"
+#include "feeds/urls.h"
 #include "pipeline/clean/article_builder.h"
 #include "pipeline/clean/feed_discovery.h"
 #include "pipeline/clean/link_discovery.h"
@@ -55,7 +56,7 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_feed(feeds::Po
   const feeds::FetchResponse& response = document.response;
   // A web page where a feed was configured may advertise the feed: its markup is kept for that.
   std::string page;
-  if ((url.starts_with("http://") || url.starts_with("https://")) && is_web_page(response.body, response.content_type))
+  if (feeds::is_http_url(url) && is_web_page(response.body, response.content_type))
     page = response.body;
   auto parsed = feeds::parse_feed(std::move(document.response.body),
                                   feeds::Served{url, response.content_type, response.content_location,

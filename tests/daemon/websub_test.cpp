@@ -233,11 +233,11 @@ TEST_F(WebSub, AFeedTakenOutOfTheConfigurationIsUnsubscribed) {
   ASSERT_EQ(daemon->stop(SIGTERM), 0);
 }
 
-TEST_F(WebSub, FloodsOfUnsignedOrOversizedDeliveriesPublishNothing) {
+TEST_F(WebSub, FloodsOfForgedOrOversizedDeliveriesPublishNothing) {
   const auto request = first_request();
   ASSERT_TRUE(request) << daemon->log();
   ASSERT_TRUE(verify(request->callback, request->topic, "c"));
-  // 200 unsigned deliveries, each naming a new item.
+  // 200 deliveries with a forged signature, each naming a new item.
   for (int i = 0; i < 200; ++i) {
     const std::string body = atom(hub.url("/hub"), request->topic, {"flood-" + std::to_string(i)});
     ASSERT_TRUE(deliver(request->callback, body, "sha256=" + std::string(64, '0')));

@@ -23,6 +23,13 @@ TEST(Urls, CanonicalFormLeavesOtherUrlsAlone) {
   EXPECT_EQ(canonical_url("not a url"), "not a url");
 }
 
+TEST(Urls, OnlyAbsoluteHttpAndHttpsAreHttpUrls) {
+  EXPECT_TRUE(is_http_url("http://a.example/"));
+  EXPECT_TRUE(is_http_url("https://a.example/feed"));
+  for (const char* other : {"file:///etc/passwd", "javascript:alert(1)", "/feed", "HTTP://a.example/", "httpx://a", ""})
+    EXPECT_FALSE(is_http_url(other)) << other;
+}
+
 TEST(Urls, ResolvesReferences) {
   EXPECT_EQ(resolve_url("https://example.org/a/b/feed.xml", "c.html"), "https://example.org/a/b/c.html");
   EXPECT_EQ(resolve_url("https://example.org/a/b/", "../c"), "https://example.org/a/c");
