@@ -365,14 +365,7 @@ class Loader {
     if (const auto node = root["publish"]) config.publish = publish(node);
     if (const auto node = root["metrics"]) config.metrics = metrics(node);
     if (const auto node = root["cluster"]) config.cluster = cluster(node);
-    if (const auto node = root["websub"]) {
-      config.websub = websub(node);
-      // Subscriptions live in one instance's state; which instance a hub's delivery reaches is the
-      // reverse proxy's choice, not the shard owner's.
-      if (config.cluster)
-        fail(node, "websub", "websub and cluster together are not supported: run the hub subscriptions on a "
-                             "single instance");
-    }
+    if (const auto node = root["websub"]) config.websub = websub(node, config.cluster);
     if (const auto node = root["defaults"]) {
       expect_map(node, "defaults");
       check_keys(node, "defaults", kDefaultsKeys);
@@ -514,7 +507,9 @@ class Loader {
     return MetricsConfig{host_port(listen, "metrics.listen", "127.0.0.1:9464")};
   }
 
-  WebSubConfig websub(const YAML::Node& node) const {
+  // In a cluster each instance subscribes to the feeds it owns on a callback URL of its own:
+  // public_url's {instance} is this instance's name.
+  WebSubConfig websub(const YAML::Node& node, const std::optional<ClusterConfig>& cluster) const {
     expect_map(node, "websub");
     check_keys(node, "websub", kWebSubKeys);
     WebSubConfig websub;
@@ -527,6 +522,11 @@ class Loader {
       fail(node, "websub.public_url", "missing: the address hubs reach the callback server at, e.g. "
                                       "https://ingest.example.org/websub");
     websub.public_url = scalar(public_url, "websub.public_url");
+    if (const std::size_t at = websub.public_url.find("{instance}"); at != std::string::npos) {
+      if (!cluster)
+        fail(public_url, "websub.public_url", "{instance} names a cluster instance, and there is no cluster: section");
+      websub.public_url.replace(at, std::string_view("{instance}").size(), cluster->instance);
+    }
     check_url(public_url, "websub.public_url", websub.public_url);
     if (!websub.public_url.starts_with("http://") && !websub.public_url.starts_with("https://"))
       fail(public_url, "websub.public_url", "'" + websub.public_url + "': hubs call an http or https URL");

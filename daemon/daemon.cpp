@@ -61,7 +61,8 @@ Daemon::Daemon(config::Config config, Metrics& metrics)
       documents_(kDocumentQueue),
       outgoing_(kArticleQueue),
       seen_(seen_per_feed(config_)),
-      pending_(std::make_unique<std::atomic<int>[]>(config_.feeds.size())) {
+      pending_(std::make_unique<std::atomic<int>[]>(config_.feeds.size())),
+      pushed_at_(std::make_unique<std::atomic<std::chrono::steady_clock::rep>[]>(config_.feeds.size())) {
   for (std::size_t i = 0; i < config_.feeds.size(); ++i) feed_index_.emplace(config_.feeds[i].name, i);
 }
 
@@ -163,16 +164,23 @@ void Daemon::start() {
 
 void Daemon::listen_for_pushes() {
   push_ = std::make_unique<pipeline::PushStage>(
-      config_, *store_, metrics_.push, [this](std::size_t feed, feeds::FetchResponse&& response) {
-        // One document of a feed under way at a time: a delivery waits for the feed's poll or
-        // earlier delivery to be done with (a poll in flight or a document queued or in work).
-        while (poller_->busy(feed) || pending_[feed].load() > 0) {
-          if (stopping_) return false;
+      config_, *store_, metrics_.push,
+      [this](std::size_t feed, feeds::FetchResponse&& response, std::chrono::steady_clock::time_point arrived) {
+        // One document of a feed under way at a time. Counted as pending first, the delivery holds
+        // back the feed's next poll; it waits for a poll in flight, and for the documents queued
+        // or in work before it, to be done with.
+        ++pending_[feed];
+        while (poller_->busy(feed) || pending_[feed].load() > 1) {
+          if (stopping_) {
+            --pending_[feed];
+            return false;
+          }
           std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
-        ++pending_[feed];
+        pushed_at_[feed] = arrived.time_since_epoch().count();
         const auto fetched = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-        if (documents_.push(feeds::PolledDocument{feed, std::move(response), fetched})) return true;
+        if (documents_.push(feeds::PolledDocument{feed, std::move(response), fetched, true})) return true;
+        pushed_at_[feed] = 0;
         --pending_[feed];
         return false;
       });
@@ -184,6 +192,15 @@ void Daemon::start_push() {
     push_->advertised(feed, links, url);
   });
   poller_->slow_while([this](std::size_t feed) { return push_->pushed(feed); });
+  if (cluster_)
+    cluster_->with_pushes(
+        [this](std::size_t feed, bool owned, const feeds::WebSubLinks& previous) {
+          if (owned)
+            push_->own(feed, previous);
+          else
+            push_->disown(feed);
+        },
+        [this](std::size_t feed) { return push_->subscribed(feed); });
   push_->start();
 }
 
@@ -217,11 +234,15 @@ void Daemon::work(std::size_t index) {
     if (stopping_) {
       logger("daemon")->info("document not processed feed={}: sluice is stopping; it is fetched again on the next start",
                              config_.feeds[document->feed].name);
+      pushed_at_[document->feed] = 0;
       --pending_[document->feed];
       continue;
     }
     worker_busy_since_[index] = std::chrono::steady_clock::now().time_since_epoch().count();
-    if (!report(*document, worker_->process(*document, to_publish))) --pending_[document->feed];
+    if (!report(*document, worker_->process(*document, to_publish))) {
+      pushed_at_[document->feed] = 0;  // nothing to publish
+      --pending_[document->feed];
+    }
     worker_busy_since_[index] = 0;
   }
 }
@@ -331,7 +352,14 @@ void Daemon::start_publishing() {
       context_, std::move(settings), outgoing_, *store_, metrics_.delivery,
       [this](const pipeline::DocumentCommit& commit) {
         if (cluster_) cluster_->shared(commit);
-        if (const auto found = feed_index_.find(commit.feed); found != feed_index_.end()) --pending_[found->second];
+        const auto found = feed_index_.find(commit.feed);
+        if (found == feed_index_.end()) return;
+        if (const auto pushed = pushed_at_[found->second].exchange(0); pushed != 0) {
+          const auto since = std::chrono::steady_clock::now().time_since_epoch().count() - pushed;
+          metrics_.push_published(
+              std::chrono::duration<double>(std::chrono::steady_clock::duration(since)).count());
+        }
+        --pending_[found->second];
       },
       cluster_ ? &cluster_->stream() : nullptr, std::move(elsewhere));
   publish_thread_ = std::thread([this] { publish_->run(); });

@@ -104,6 +104,9 @@ class Daemon {
   std::atomic<bool> stopping_{false};
   // Per feed: documents handed to the workers whose commit the publish thread has not stored yet.
   std::unique_ptr<std::atomic<int>[]> pending_;
+  // Per feed: steady-clock ticks of when the pushed document under way arrived (0: none), for the
+  // push-to-publish latency.
+  std::unique_ptr<std::atomic<std::chrono::steady_clock::rep>[]> pushed_at_;
   std::unordered_map<std::string_view, std::size_t> feed_index_;  // by name
   std::unique_ptr<pipeline::ClusterMember> cluster_;  // with cluster: in the config
   std::unique_ptr<pipeline::CurveServer> curve_;

@@ -49,6 +49,25 @@ void sample(std::string& out, const std::string& name, double value) {
 
 }  // namespace
 
+template <std::size_t N>
+void Metrics::Histogram<N>::observe(double value) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (value <= bounds[i]) ++buckets[i];
+  ++count;
+  sum += value;
+}
+
+template <std::size_t N>
+void Metrics::Histogram<N>::render(std::string& out, const char* name, const char* help) const {
+  family(out, name, "histogram", help);
+  const std::string prefix = name;
+  for (std::size_t i = 0; i < N; ++i)
+    sample(out, prefix + "_bucket{le=\"" + number(bounds[i]) + "\"}", static_cast<double>(buckets[i]));
+  sample(out, prefix + "_bucket{le=\"+Inf\"}", static_cast<double>(count));
+  sample(out, prefix + "_sum", sum);
+  sample(out, prefix + "_count", static_cast<double>(count));
+}
+
 void Metrics::fetched(const std::string& feed, const feeds::FetchResult& result, std::int64_t unix_now) {
   const std::lock_guard lock(mutex_);
   Feed& state = feeds_[feed];
@@ -62,11 +81,12 @@ void Metrics::fetched(const std::string& feed, const feeds::FetchResult& result,
   ++statuses_[result->status];
   state.last_success = static_cast<double>(unix_now);
   bytes_ += result->body.size();
-  const double seconds = std::chrono::duration<double>(result->elapsed).count();
-  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i)
-    if (seconds <= kLatencyBuckets[i]) ++latency_buckets_[i];
-  ++latency_count_;
-  latency_sum_ += seconds;
+  fetch_duration_.observe(std::chrono::duration<double>(result->elapsed).count());
+}
+
+void Metrics::push_published(double seconds) {
+  const std::lock_guard lock(mutex_);
+  push_to_publish_.observe(seconds);
 }
 
 void Metrics::scheduled(const std::string& feed, std::int64_t next_due_unix, int errors) {
@@ -106,13 +126,9 @@ void Metrics::render_fetches(std::string& out) const {
   family(out, "sluice_fetch_responses_total", "counter", "Feed polls by HTTP status (0: no answer).");
   for (const auto& [status, count] : statuses_)
     sample(out, "sluice_fetch_responses_total{status=\"" + std::to_string(status) + "\"}", static_cast<double>(count));
-  family(out, "sluice_fetch_duration_seconds", "histogram", "Time to fetch an answered feed poll.");
-  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i)
-    sample(out, "sluice_fetch_duration_seconds_bucket{le=\"" + number(kLatencyBuckets[i]) + "\"}",
-           static_cast<double>(latency_buckets_[i]));
-  sample(out, "sluice_fetch_duration_seconds_bucket{le=\"+Inf\"}", static_cast<double>(latency_count_));
-  sample(out, "sluice_fetch_duration_seconds_sum", latency_sum_);
-  sample(out, "sluice_fetch_duration_seconds_count", static_cast<double>(latency_count_));
+  fetch_duration_.render(out, "sluice_fetch_duration_seconds", "Time to fetch an answered feed poll.");
+  push_to_publish_.render(out, "sluice_websub_push_to_publish_seconds",
+                          "Time from a hub's delivery reaching sluice to its document's articles being published.");
   family(out, "sluice_fetched_bytes_total", "counter", "Bytes of feed documents received (decoded).");
   sample(out, "sluice_fetched_bytes_total", static_cast<double>(bytes_));
   const auto per_feed = [&](const char* name, const char* help, auto value) {
@@ -144,12 +160,15 @@ void Metrics::render_counters(std::string& out) const {
   family(out, "sluice_articles_cleaned_total", "counter", "New or edited articles cleaned and handed to the publisher.");
   sample(out, "sluice_articles_cleaned_total", static_cast<double>(articles_built.load()));
   family(out, "sluice_websub_deliveries_total", "counter",
-         "Documents WebSub hubs pushed, by outcome: taken, or dropped (bad signature, unknown callback, too large).");
+         "Documents WebSub hubs pushed, by outcome: taken, or dropped (bad signature, unknown callback, too large, "
+         "the feed's shard another cluster instance's, the bodies under way at their limit).");
   sample(out, "sluice_websub_deliveries_total{outcome=\"taken\"}", static_cast<double>(push.delivered.load()));
   sample(out, "sluice_websub_deliveries_total{outcome=\"bad_signature\"}", static_cast<double>(push.bad_signature.load()));
   sample(out, "sluice_websub_deliveries_total{outcome=\"unknown_callback\"}",
          static_cast<double>(push.unknown_callback.load()));
   sample(out, "sluice_websub_deliveries_total{outcome=\"too_large\"}", static_cast<double>(push.too_large.load()));
+  sample(out, "sluice_websub_deliveries_total{outcome=\"not_owned\"}", static_cast<double>(push.not_owned.load()));
+  sample(out, "sluice_websub_deliveries_total{outcome=\"overloaded\"}", static_cast<double>(push.overloaded.load()));
   family(out, "sluice_websub_verifications_refused_total", "counter",
          "Verification requests for subscriptions sluice did not ask for or no longer awaits (answered 404).");
   sample(out, "sluice_websub_verifications_refused_total", static_cast<double>(push.verifications_refused.load()));

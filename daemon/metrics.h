@@ -27,6 +27,9 @@ class Metrics {
   void fetched(const std::string& feed, const feeds::FetchResult& result, std::int64_t unix_now);
   // A feed's next poll, as scheduled (fetch thread).
   void scheduled(const std::string& feed, std::int64_t next_due_unix, int errors);
+  // A pushed document's articles published (its commit made), seconds after the hub's delivery
+  // arrived (publish thread).
+  void push_published(double seconds);
 
   std::atomic<std::uint64_t> entries_parsed{0};      // entries read from feed documents
   std::atomic<std::uint64_t> articles_built{0};      // cleaned articles handed to the publisher
@@ -62,8 +65,21 @@ class Metrics {
   std::string render(const Gauges& gauges) const;
 
   static constexpr std::array<double, 9> kLatencyBuckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  static constexpr std::array<double, 11> kPushBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
  private:
+  // A Prometheus histogram over fixed upper bounds (under mutex_).
+  template <std::size_t N>
+  struct Histogram {
+    const std::array<double, N>& bounds;
+    std::array<std::uint64_t, N> buckets{};
+    std::uint64_t count = 0;
+    double sum = 0;
+
+    void observe(double value);
+    void render(std::string& out, const char* name, const char* help) const;
+  };
+
   struct Feed {
     double last_success = 0;  // unix seconds; 0 when never
     double last_error = 0;
@@ -79,9 +95,8 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> fetches_;    // by result: fetched, not_modified, error
   std::map<long, std::uint64_t> statuses_;           // by HTTP status (0: no answer)
-  std::array<std::uint64_t, kLatencyBuckets.size()> latency_buckets_{};
-  std::uint64_t latency_count_ = 0;
-  double latency_sum_ = 0;
+  Histogram<kLatencyBuckets.size()> fetch_duration_{kLatencyBuckets};
+  Histogram<kPushBuckets.size()> push_to_publish_{kPushBuckets};
   std::uint64_t bytes_ = 0;
   std::map<std::string, Feed> feeds_;
 };

@@ -55,6 +55,7 @@ struct PolledDocument {
   std::size_t feed = 0;  // index into Config::feeds
   FetchResponse response;
   Timestamp fetched;
+  bool pushed = false;  // delivered by a WebSub hub: its validators are not the feed's
 };
 
 class Poller {

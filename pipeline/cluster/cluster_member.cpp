@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <tuple>
 #include <utility>
 
 #include "config/units.h"
@@ -70,6 +71,7 @@ void ClusterMember::keep_leases(std::stop_token stop) {
     for (const std::uint32_t shard : changes.lost)
       for (const std::size_t feed : shard_feeds_[shard]) {
         fetch_->disown(feed);
+        if (handed_) handed_(feed, false, {});
         ++feeds_lost;
       }
     for (const std::uint32_t shard : changes.gained)
@@ -94,17 +96,20 @@ void ClusterMember::keep_leases(std::stop_token stop) {
 void ClusterMember::take_over(std::size_t feed, ShardLeases::Clock::time_point until) {
   const std::string& name = config_.feeds[feed].name;
   std::optional<feeds::PollState> state;
+  feeds::WebSubLinks subscription;
   try {
     if (auto snapshot = handoff_.load(name)) {
       // What the previous owner published is remembered here too, so it is not published again.
       seen_.restore(name, snapshot->seen);
       store_.commit({name, snapshot->poll.etag, snapshot->poll.last_modified, snapshot->seen});
       state = std::move(snapshot->poll);
+      if (!snapshot->hub.empty()) subscription = {{std::move(snapshot->hub)}, std::move(snapshot->topic)};
     }
   } catch (const std::exception& e) {
     logger("cluster")->warn("feed state not taken over feed={} error=\"{}\"; it is polled from what this instance knew",
                             name, e.what());
   }
+  if (handed_) handed_(feed, true, subscription);
   fetch_->own(feed, std::move(state), until);
 }
 
@@ -121,9 +126,18 @@ void ClusterMember::shared(const DocumentCommit& commit) {
       const std::lock_guard lock(last_poll_mutex_);
       snapshot.poll = last_poll_[found->second];
     }
-    snapshot.poll.etag = commit.etag;
-    snapshot.poll.last_modified = commit.last_modified;
+    if (commit.validators) {
+      snapshot.poll.etag = commit.etag;
+      snapshot.poll.last_modified = commit.last_modified;
+    } else {
+      std::tie(snapshot.poll.etag, snapshot.poll.last_modified) = store_.load_validators(commit.feed);
+    }
     snapshot.seen = store_.load_seen(commit.feed, FeedHandoff::kMaxSeen);
+    if (subscribed_at_)
+      if (feeds::WebSubLinks subscription = subscribed_at_(found->second); !subscription.hubs.empty()) {
+        snapshot.hub = std::move(subscription.hubs.front());
+        snapshot.topic = std::move(subscription.self);
+      }
     share_handoff_.save(commit.feed, snapshot);
   } catch (const std::exception& e) {
     // Another instance taking the feed over then fetches it in full; the stream drops the repeats.

@@ -9,7 +9,11 @@
 // - For the fetch stage: polled() keeps each feed's last poll state, to share with its commit.
 // - For the publish stage: stream() is the JetStream stream every article also goes to,
 //   told_elsewhere() the cluster-wide story check, and shared() puts a feed's state (validators,
-//   schedule, seen entries) in the shared bucket after each commit, for whoever owns it next.
+//   schedule, seen entries, the WebSub hub and topic) in the shared bucket after each commit, for
+//   whoever owns it next.
+// - For the WebSub stage (with_pushes()): each feed gained or lost, with the hub and topic its
+//   previous owner was subscribed at, so the new owner subscribes without waiting for a changed
+//   document.
 //
 // Thread-safety: polled() from the fetch thread; stream(), told_elsewhere() and shared() from the
 // publish thread; the rest from the thread that owns the daemon. Each thread has handles of its own.
@@ -31,6 +35,7 @@
 
 #include "config/config.h"
 #include "feeds/fetch/poller.h"
+#include "feeds/parse/websub_links.h"
 #include "pipeline/clean/article_json.h"
 #include "pipeline/cluster/article_stream.h"
 #include "pipeline/cluster/cluster_state.h"
@@ -62,6 +67,18 @@ class ClusterMember {
 
   std::size_t shards_held() const noexcept { return shards_held_; }
 
+  // Called on the lease thread for each feed gained (owned, with the WebSub hub and topic its
+  // previous owner was subscribed at: no hubs when none) or lost (not owned, no hubs).
+  using Handed = std::function<void(std::size_t feed, bool owned, const feeds::WebSubLinks& previous)>;
+  // The hub and topic this instance is subscribed to a feed at, for its commit's snapshot (no hubs
+  // when none; publish thread).
+  using SubscribedAt = std::function<feeds::WebSubLinks(std::size_t feed)>;
+  // Before start().
+  void with_pushes(Handed handed, SubscribedAt subscribed_at) {
+    handed_ = std::move(handed);
+    subscribed_at_ = std::move(subscribed_at);
+  }
+
   void polled(std::size_t feed, const feeds::PollState& state);
   StreamSink& stream() noexcept { return stream_; }
   std::optional<Sequencer::ToldElsewhere> told_elsewhere(const PreparedArticle& article) {
@@ -91,6 +108,8 @@ class ClusterMember {
   bool released_ = false;
   feeds::Poller* fetch_ = nullptr;
   Busy busy_;
+  Handed handed_;
+  SubscribedAt subscribed_at_;
   std::jthread thread_;
 };
 

@@ -241,6 +241,8 @@ std::string encode_snapshot(const FeedSnapshot& snapshot) {
                         {"cookies", poll.cookies},
                         {"last_polled", poll.last_polled},
                         {"last_status", poll.last_status},
+                        {"hub", snapshot.hub},
+                        {"topic", snapshot.topic},
                         {"seen", std::move(seen)}}
       .dump();
 }
@@ -261,6 +263,8 @@ std::optional<FeedSnapshot> decode_snapshot(std::string_view text) {
     poll.cookies = json.value("cookies", "");
     poll.last_polled = json.value("last_polled", std::int64_t{0});
     poll.last_status = json.value("last_status", "");
+    snapshot.hub = json.value("hub", "");
+    snapshot.topic = json.value("topic", "");
     for (const auto& entry : json.value("seen", nlohmann::json::array())) {
       if (!entry.is_array() || entry.size() != 4) return std::nullopt;
       snapshot.seen.push_back({entry[0].get<std::string>(),
@@ -282,7 +286,10 @@ void FeedHandoff::save(const std::string& feed, const FeedSnapshot& snapshot) {
     bucket_.put(feed, encode_snapshot(snapshot));
     return;
   }
-  FeedSnapshot recent{snapshot.poll, {snapshot.seen.end() - static_cast<std::ptrdiff_t>(kMaxSeen), snapshot.seen.end()}};
+  FeedSnapshot recent{snapshot.poll,
+                      {snapshot.seen.end() - static_cast<std::ptrdiff_t>(kMaxSeen), snapshot.seen.end()},
+                      snapshot.hub,
+                      snapshot.topic};
   bucket_.put(feed, encode_snapshot(recent));
 }
 

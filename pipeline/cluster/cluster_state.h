@@ -63,6 +63,10 @@ class ClusterStories {
 struct FeedSnapshot {
   feeds::PollState poll;
   std::vector<SeenEntry> seen;  // oldest first
+  // The WebSub hub and topic the owner is subscribed at ("" when none), for the next owner to
+  // subscribe at once.
+  std::string hub;
+  std::string topic;
 };
 
 std::string encode_snapshot(const FeedSnapshot& snapshot);

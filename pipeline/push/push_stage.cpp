@@ -1,10 +1,17 @@
 #include "pipeline/push/push_stage.h"
 
-#include <httplib.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
 
@@ -62,9 +69,68 @@ std::string form_field(std::string_view name, std::string_view value) {
 
 }  // namespace
 
-struct PushStage::Server {
-  httplib::Server http;
+// One request on the callback server, from its headers to its end.
+struct PushStage::Exchange {
+  bool post = false;
+  std::string callback;
+  std::string signature;
+  std::string content_type;
+  std::string links;
+  std::size_t feed = 0;
+  bool reading = false;  // a delivery whose body is read
+  std::string body;
+  std::size_t counted = 0;  // bytes of body counted in buffered_
+  Clock::time_point arrived = Clock::now();
+  std::optional<int> status;  // the answer, once known
+  std::string answer;
 };
+
+struct PushStage::Server {
+  int listen_fd = -1;
+  MHD_Daemon* daemon = nullptr;
+};
+
+namespace {
+
+std::string header_of(MHD_Connection* connection, MHD_ValueKind kind, const char* name) {
+  const char* value = MHD_lookup_connection_value(connection, kind, name);
+  return value ? value : "";
+}
+
+// A listening TCP socket on host:port (host may be a name, an address or [v6]); -1 when none.
+int listen_socket(const std::string& host, const std::string& port) {
+  const std::string bare = host.size() > 1 && host.front() == '[' && host.back() == ']' ? host.substr(1, host.size() - 2)
+                                                                                         : host;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(bare.empty() ? nullptr : bare.c_str(), port.c_str(), &hints, &found) != 0) return -1;
+  int fd = -1;
+  for (const addrinfo* address = found; address && fd < 0; address = address->ai_next) {
+    fd = ::socket(address->ai_family, address->ai_socktype | SOCK_CLOEXEC, address->ai_protocol);
+    if (fd < 0) continue;
+    const int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (::bind(fd, address->ai_addr, address->ai_addrlen) != 0 || ::listen(fd, 128) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ::freeaddrinfo(found);
+  return fd;
+}
+
+int bound_port(int fd) {
+  sockaddr_storage address{};
+  socklen_t size = sizeof address;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) return -1;
+  if (address.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
+  return ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
+}
+
+}  // namespace
 
 PushStage::PushStage(const config::Config& config, StateStore& store, PushCounters& counters, Sink sink)
     : config_(config),
@@ -85,12 +151,20 @@ PushStage::PushStage(const config::Config& config, StateStore& store, PushCounte
               logger("push")->error("subscription not forgotten feed={} error=\"{}\"", feed, e.what());
             }
           }),
+      owned_(std::make_unique<std::atomic<bool>[]>(config.feeds.size())),
       server_(std::make_unique<Server>()),
       counters_(counters) {
-  for (std::size_t i = 0; i < config.feeds.size(); ++i) feed_index_.emplace(config.feeds[i].name, i);
+  for (std::size_t i = 0; i < config.feeds.size(); ++i) {
+    feed_index_.emplace(config.feeds[i].name, i);
+    owned_[i] = !config.cluster;
+    body_budget_ = std::max<std::size_t>(body_budget_, config.feeds[i].poll.max_body);
+  }
 }
 
-PushStage::~PushStage() { stop(); }
+PushStage::~PushStage() {
+  stop();
+  if (server_->listen_fd >= 0) ::close(server_->listen_fd);
+}
 
 std::int64_t PushStage::now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -99,93 +173,225 @@ std::int64_t PushStage::now() const {
 void PushStage::listen() {
   const std::string& listen = config_.websub->listen;
   const std::size_t colon = listen.rfind(':');
-  const std::string host = listen.substr(0, colon);
-  const int port = std::stoi(listen.substr(colon + 1));
-  std::uint64_t largest = config_.defaults.max_body;
-  for (const config::FeedConfig& feed : config_.feeds) largest = std::max(largest, feed.poll.max_body);
-  server_->http.set_payload_max_length(largest);
-  server_->http.set_read_timeout(30, 0);
-  serve();
-  port_ = port == 0 ? server_->http.bind_to_any_port(host) : (server_->http.bind_to_port(host, port) ? port : -1);
-  if (port_ <= 0) throw std::runtime_error("websub.listen: cannot listen on " + listen);
-  logger("push")->info("websub callback server listening={}:{} public_url={}", host, port_, config_.websub->public_url);
+  server_->listen_fd = listen_socket(listen.substr(0, colon), listen.substr(colon + 1));
+  port_ = server_->listen_fd < 0 ? -1 : bound_port(server_->listen_fd);
+  if (port_ <= 0) throw std::runtime_error("websub.listen: cannot listen on " + listen + ": " + std::strerror(errno));
+  logger("push")->info("websub callback server listening={}:{} public_url={}", listen.substr(0, colon), port_,
+                       config_.websub->public_url);
 }
 
 void PushStage::start() {
-  server_thread_ = std::thread([this] { server_->http.listen_after_bind(); });
-  // httplib's stop() takes effect only once the accept loop runs: a stop() right after start()
-  // would otherwise leave the thread serving.
-  for (int waited = 0; waited < 5000 && !server_->http.is_running(); ++waited) std::this_thread::sleep_for(1ms);
+  // By then a restarted instance has its shards back, and the others have theirs.
+  if (config_.cluster) settled_ = Clock::now() + 4 * config_.cluster->lease_ttl;
+  const MHD_AccessHandlerCallback handle = [](void* self, MHD_Connection* connection, const char* url,
+                                              const char* method, const char*, const char* upload_data,
+                                              std::size_t* upload_size, void** context) -> MHD_Result {
+    auto& stage = *static_cast<PushStage*>(self);
+    auto* exchange = static_cast<Exchange*>(*context);
+    if (!exchange) {
+      // The headers: what the request is, and whether its body is worth reading.
+      exchange = new Exchange;
+      *context = exchange;
+      exchange->post = std::string_view(method) == "POST";
+      exchange->callback = callback_of(url);
+      if (exchange->post) {
+        exchange->signature = header_of(connection, MHD_HEADER_KIND, "X-Hub-Signature");
+        exchange->content_type = header_of(connection, MHD_HEADER_KIND, "Content-Type");
+        exchange->links = header_of(connection, MHD_HEADER_KIND, "Link");
+        exchange->body = header_of(connection, MHD_HEADER_KIND, "Content-Length");  // for begin() to read
+      } else {
+        const auto argument = [&](const char* name) { return header_of(connection, MHD_GET_ARGUMENT_KIND, name); };
+        const auto answer = stage.subscriptions_.verify(
+            exchange->callback,
+            {argument("hub.mode"), argument("hub.topic"), argument("hub.challenge"), argument("hub.lease_seconds"),
+             argument("hub.reason")},
+            stage.now());
+        exchange->status = answer.status;
+        exchange->answer = answer.body;
+        static const auto log = logger("push");
+        const std::string mode = argument("hub.mode");
+        const std::string topic = argument("hub.topic");
+        if (answer.status != 200) {
+          ++stage.counters_.verifications_refused;
+          log->warn("websub verification refused mode={} topic={} reason=\"{}\"", mode.substr(0, 20),
+                    topic.substr(0, 200), answer.body);
+        } else if (mode == "denied") {
+          log->warn("websub subscription denied topic={} reason=\"{}\"", topic.substr(0, 200),
+                    argument("hub.reason").substr(0, 200));
+        } else {
+          log->info("websub verified mode={} topic={} lease_seconds={}", mode, topic.substr(0, 200),
+                    argument("hub.lease_seconds"));
+        }
+      }
+      if (exchange->post) stage.begin(*exchange);
+      if (!exchange->status) return MHD_YES;  // the body comes next
+    } else if (*upload_size > 0) {
+      // A body cut off, or not wanted, closes the connection: nothing more of it is read.
+      if (!exchange->reading || !stage.read_body(*exchange, {upload_data, *upload_size})) return MHD_NO;
+      *upload_size = 0;
+      return MHD_YES;
+    } else if (exchange->reading) {
+      stage.finish(*exchange);
+    }
+    if (!exchange->status) exchange->status = 202;
+    MHD_Response* response = MHD_create_response_from_buffer(exchange->answer.size(), exchange->answer.data(),
+                                                              MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(response, "Content-Type", "text/plain");
+    const MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(*exchange->status), response);
+    MHD_destroy_response(response);
+    return queued;
+  };
+  const MHD_RequestCompletedCallback completed = [](void* self, MHD_Connection*, void** context,
+                                                    MHD_RequestTerminationCode) {
+    auto* exchange = static_cast<Exchange*>(*context);
+    if (!exchange) return;
+    static_cast<PushStage*>(self)->release(*exchange);
+    delete exchange;
+    *context = nullptr;
+  };
+  server_->daemon = MHD_start_daemon(
+      MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, handle, this, MHD_OPTION_LISTEN_SOCKET,
+      server_->listen_fd, MHD_OPTION_CONNECTION_LIMIT, kMaxConnections, MHD_OPTION_CONNECTION_TIMEOUT,
+      static_cast<unsigned>(kIdleTimeout.count()), MHD_OPTION_CONNECTION_MEMORY_LIMIT, std::size_t{32 * 1024},
+      MHD_OPTION_NOTIFY_COMPLETED, completed, this, MHD_OPTION_END);
+  if (!server_->daemon) throw std::runtime_error("websub.listen: the callback server did not start");
+  server_->listen_fd = -1;  // the daemon's now: it closes it
+  hand_off_thread_ = std::jthread([this](std::stop_token stop) { hand_off(stop); });
   client_thread_ = std::jthread([this](std::stop_token stop) { request_subscriptions(stop); });
 }
 
 void PushStage::stop() {
-  if (client_thread_.joinable()) {
-    client_thread_.request_stop();
-    client_thread_.join();
+  // No delivery arrives once the server is down; those waiting are let go (the next poll reads them).
+  if (server_->daemon) {
+    MHD_stop_daemon(server_->daemon);
+    server_->daemon = nullptr;
   }
-  server_->http.stop();
-  if (server_thread_.joinable()) server_thread_.join();
+  for (std::jthread* thread : {&client_thread_, &hand_off_thread_})
+    if (thread->joinable()) {
+      thread->request_stop();
+      thread->join();
+    }
 }
 
-void PushStage::serve() {
+void PushStage::begin(Exchange& exchange) {
   static const auto log = logger("push");
-  server_->http.Get(".*", [this](const httplib::Request& request, httplib::Response& response) {
-    const std::string_view callback = callback_of(request.path);
-    const std::string mode = request.get_param_value("hub.mode");
-    const std::string topic = request.get_param_value("hub.topic");
-    const std::string challenge = request.get_param_value("hub.challenge");
-    const std::string lease = request.get_param_value("hub.lease_seconds");
-    const std::string reason = request.get_param_value("hub.reason");
-    const auto answer = subscriptions_.verify(callback, {mode, topic, challenge, lease, reason}, now());
-    response.status = answer.status;
-    response.set_content(answer.body, "text/plain");
-    if (answer.status != 200) {
-      ++counters_.verifications_refused;
-      log->warn("websub verification refused mode={} topic={} reason=\"{}\"", mode.substr(0, 20),
-                topic.substr(0, 200), answer.body);
-    } else if (mode == "denied") {
-      log->warn("websub subscription denied topic={} reason=\"{}\"", topic.substr(0, 200), reason.substr(0, 200));
-    } else {
-      log->info("websub verified mode={} topic={} lease_seconds={}", mode, topic.substr(0, 200), lease);
-    }
-  });
-  server_->http.Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
-    // Every delivery is answered 202: a hub learns nothing from a refusal.
-    response.status = 202;
-    const auto delivery =
-        subscriptions_.deliver(callback_of(request.path), request.get_header_value("X-Hub-Signature"), request.body);
-    if (!delivery.feed) {
-      ++(delivery.rejected == "unknown callback" ? counters_.unknown_callback : counters_.bad_signature);
-      log->warn("websub delivery dropped bytes={} reason=\"{}\"", request.body.size(), delivery.rejected);
-      return;
-    }
-    const auto found = feed_index_.find(*delivery.feed);
-    if (found == feed_index_.end()) return;  // a feed leaving: its unsubscription is under way
-    const config::FeedConfig& feed = config_.feeds[found->second];
-    if (request.body.size() > feed.poll.max_body) {
-      ++counters_.too_large;
-      log->warn("websub delivery dropped feed={} bytes={} reason=\"over max_body {}\"", feed.name, request.body.size(),
-                config::format_size(feed.poll.max_body));
-      return;
-    }
-    feeds::FetchResponse document;
-    document.status = 200;
-    document.body = request.body;
-    document.content_type = request.get_header_value("Content-Type");
-    document.links = request.get_header_value("Link");
-    const std::optional<StoredSubscription> subscription = subscriptions_.of(feed.name);
-    document.effective_url = subscription ? subscription->topic : feed.url;
-    ++counters_.delivered;
-    log->info("websub delivery feed={} bytes={}", feed.name, request.body.size());
-    if (!sink_(found->second, std::move(document)))
-      log->warn("websub delivery not taken feed={}: sluice is stopping; the next poll reads it", feed.name);
-  });
+  const std::string length = std::exchange(exchange.body, {});
+  const std::optional<std::string> feed = subscriptions_.feed_of(exchange.callback);
+  const auto found = feed ? feed_index_.find(*feed) : feed_index_.end();
+  if (found == feed_index_.end()) {
+    // No subscription, or a feed leaving whose unsubscription is under way.
+    ++counters_.unknown_callback;
+    log->warn("websub delivery dropped reason=\"unknown callback\"");
+    exchange.status = 202;
+    return;
+  }
+  const config::FeedConfig& source = config_.feeds[found->second];
+  if (!owned_[found->second]) {
+    // The new owner is pushed the feed on its own callback; this one is being unsubscribed.
+    ++counters_.not_owned;
+    log->info("websub delivery dropped feed={} reason=\"the feed's shard is another instance's\"", source.name);
+    exchange.status = 202;
+    return;
+  }
+  if (exchange.signature.empty()) {
+    ++counters_.bad_signature;
+    log->warn("websub delivery dropped feed={} reason=\"signature missing\"", source.name);
+    exchange.status = 202;
+    return;
+  }
+  std::uint64_t declared = 0;
+  if (!length.empty() && (std::from_chars(length.data(), length.data() + length.size(), declared).ec != std::errc{} ||
+                          declared > source.poll.max_body)) {
+    ++counters_.too_large;
+    log->warn("websub delivery dropped feed={} bytes={} reason=\"over max_body {}\"", source.name, length,
+              config::format_size(source.poll.max_body));
+    exchange.status = 413;
+    return;
+  }
+  exchange.feed = found->second;
+  exchange.reading = true;
+}
+
+bool PushStage::read_body(Exchange& exchange, std::string_view data) {
+  static const auto log = logger("push");
+  const config::FeedConfig& source = config_.feeds[exchange.feed];
+  if (exchange.body.size() + data.size() > source.poll.max_body) {
+    ++counters_.too_large;
+    log->warn("websub delivery dropped feed={} bytes={} reason=\"over max_body {}\"", source.name,
+              exchange.body.size() + data.size(), config::format_size(source.poll.max_body));
+    exchange.reading = false;
+    return false;
+  }
+  if (buffered_.fetch_add(data.size()) + data.size() > body_budget_) {
+    buffered_ -= data.size();
+    ++counters_.overloaded;
+    log->warn("websub delivery dropped feed={} reason=\"deliveries under way hold {} already\"", source.name,
+              config::format_size(body_budget_));
+    exchange.reading = false;
+    return false;
+  }
+  exchange.counted += data.size();
+  exchange.body.append(data);
+  return true;
+}
+
+void PushStage::finish(Exchange& exchange) {
+  static const auto log = logger("push");
+  exchange.reading = false;
+  const config::FeedConfig& source = config_.feeds[exchange.feed];
+  const auto delivery = subscriptions_.deliver(exchange.callback, exchange.signature, exchange.body);
+  if (!delivery.feed || *delivery.feed != source.name) {
+    ++(delivery.feed ? counters_.unknown_callback : counters_.bad_signature);
+    log->warn("websub delivery dropped feed={} bytes={} reason=\"{}\"", source.name, exchange.body.size(),
+              delivery.feed ? "unknown callback" : delivery.rejected);
+    return;
+  }
+  feeds::FetchResponse document;
+  document.status = 200;
+  document.body = std::move(exchange.body);
+  document.content_type = std::move(exchange.content_type);
+  document.links = std::move(exchange.links);
+  const std::optional<StoredSubscription> subscription = subscriptions_.of(source.name);
+  document.effective_url = subscription ? subscription->topic : source.url;
+  ++counters_.delivered;
+  log->info("websub delivery feed={} bytes={}", source.name, document.body.size());
+  {
+    const std::lock_guard lock(waiting_mutex_);
+    waiting_.push_back({exchange.feed, std::move(document), exchange.arrived});
+  }
+  // Its bytes stay counted until the sink has taken the document.
+  exchange.counted = 0;
+  waiting_changed_.notify_one();
+}
+
+void PushStage::release(Exchange& exchange) { buffered_ -= std::exchange(exchange.counted, 0); }
+
+void PushStage::hand_off(std::stop_token stop) {
+  static const auto log = logger("push");
+  while (true) {
+    std::unique_lock lock(waiting_mutex_);
+    if (!waiting_changed_.wait(lock, stop, [this] { return !waiting_.empty(); })) break;
+    Delivery delivery = std::move(waiting_.front());
+    waiting_.pop_front();
+    lock.unlock();
+    const std::size_t bytes = delivery.document.body.size();
+    const std::string& name = config_.feeds[delivery.feed].name;
+    if (!sink_(delivery.feed, std::move(delivery.document), delivery.arrived))
+      log->warn("websub delivery not taken feed={}: sluice is stopping; the next poll reads it", name);
+    buffered_ -= bytes;
+  }
+  const std::lock_guard lock(waiting_mutex_);
+  for (const Delivery& delivery : waiting_) {
+    log->warn("websub delivery not taken feed={}: sluice is stopping; the next poll reads it",
+              config_.feeds[delivery.feed].name);
+    buffered_ -= delivery.document.body.size();
+  }
+  waiting_.clear();
 }
 
 void PushStage::advertised(std::size_t feed, const feeds::WebSubLinks& links, std::string_view fetched_url) {
   const config::FeedConfig& source = config_.feeds[feed];
-  if (source.websub == config::FeedConfig::WebSub::off) return;
+  if (source.websub == config::FeedConfig::WebSub::off || !owned_[feed]) return;
   const std::string hub = !source.hub.empty() ? source.hub : links.hubs.empty() ? "" : links.hubs.front();
   if (hub.empty()) return;
   const std::string topic = links.self.empty() ? std::string(fetched_url) : links.self;
@@ -193,6 +399,31 @@ void PushStage::advertised(std::size_t feed, const feeds::WebSubLinks& links, st
 }
 
 bool PushStage::pushed(std::size_t feed) const { return subscriptions_.active(config_.feeds[feed].name, now()); }
+
+feeds::WebSubLinks PushStage::subscribed(std::size_t feed) const {
+  const auto subscription = subscriptions_.of(config_.feeds[feed].name);
+  if (!subscription || subscription->state == StoredSubscription::State::unsubscribing) return {};
+  return {{subscription->hub}, subscription->topic};
+}
+
+void PushStage::own(std::size_t feed, const feeds::WebSubLinks& previous) {
+  owned_[feed] = true;
+  // What the previous owner was pushed from stands for the feed's document until one is read.
+  if (!previous.hubs.empty() && !previous.self.empty()) advertised(feed, previous, previous.self);
+}
+
+void PushStage::disown(std::size_t feed) {
+  owned_[feed] = false;
+  subscriptions_.drop(config_.feeds[feed].name, now());
+}
+
+void PushStage::end_unowned() {
+  for (std::size_t feed = 0; feed < config_.feeds.size(); ++feed)
+    if (!owned_[feed] && !subscribed(feed).hubs.empty()) {
+      logger("push")->info("websub subscription ended feed={}: its shard is another instance's", config_.feeds[feed].name);
+      subscriptions_.drop(config_.feeds[feed].name, now());
+    }
+}
 
 void PushStage::request_subscriptions(std::stop_token stop) {
   static const auto log = logger("push");
@@ -213,7 +444,12 @@ void PushStage::request_subscriptions(std::stop_token stop) {
       subscriptions_.answered(request, false, result.error().reason, now());
     }
   });
+  bool sorted = !config_.cluster;
   while (!stop.stop_requested()) {
+    if (!sorted && Clock::now() >= settled_) {
+      end_unowned();
+      sorted = true;
+    }
     for (Subscriptions::Request& request : subscriptions_.due(now())) {
       const auto found = feed_index_.find(request.feed);
       const config::FeedConfig* feed = found == feed_index_.end() ? nullptr : &config_.feeds[found->second];

@@ -71,8 +71,10 @@ std::vector<Subscriptions::Request> Subscriptions::due(std::int64_t now) {
     const bool leaving = subscription.state == State::unsubscribing;
     out.push_back({subscription.feed, subscription.hub, leaving ? "unsubscribe" : "subscribe", subscription.topic,
                    subscription.callback_id, subscription.secret, lease_seconds_});
-    // Handed out once: what happens next comes with answered().
+    // Handed out once: what happens next comes with answered(). A hub may verify before its
+    // answer to the request arrives, so the request awaits verification from now on.
     subscription.next_attempt = 0;
+    subscription.requested = now;
   }
   return out;
 }
@@ -81,9 +83,9 @@ void Subscriptions::answered(const Request& request, bool accepted, const std::s
   const std::lock_guard lock(mutex_);
   StoredSubscription* subscription = find_feed(request.feed);
   if (!subscription || subscription->callback_id != request.callback_id) return;  // replaced meanwhile
+  if (subscription->requested == 0) return;  // the hub verified (or denied) it before answering
   if (accepted) {
     // The hub verifies next; without it in time, the request is made again.
-    subscription->requested = now;
     subscription->next_attempt = now + std::max(kVerificationWait, backoff(subscription->failures));
     save(*subscription);
     return;
@@ -145,6 +147,13 @@ Subscriptions::Delivery Subscriptions::deliver(std::string_view callback_id, std
   const Signature check = check_signature(signature, body, subscription->secret, allow_sha1_);
   if (check != Signature::valid) return {std::nullopt, "signature " + std::string(signature_name(check))};
   return {subscription->feed, ""};
+}
+
+std::optional<std::string> Subscriptions::feed_of(std::string_view callback_id) const {
+  const std::lock_guard lock(mutex_);
+  const StoredSubscription* subscription = find_callback(callback_id);
+  if (!subscription) return std::nullopt;
+  return subscription->feed;
 }
 
 bool Subscriptions::active(const std::string& feed, std::int64_t now) const {

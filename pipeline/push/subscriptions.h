@@ -78,6 +78,8 @@ class Subscriptions {
     std::string rejected;
   };
   Delivery deliver(std::string_view callback_id, std::string_view signature, std::string_view body) const;
+  // The feed a callback is a subscription of; nullopt when none is.
+  std::optional<std::string> feed_of(std::string_view callback_id) const;
 
   // Whether the hub pushes the feed now: verified, and the lease not over.
   bool active(const std::string& feed, std::int64_t now) const;

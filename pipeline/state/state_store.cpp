@@ -194,6 +194,14 @@ std::vector<SeenEntry> StateStore::load_seen(const std::string& feed, std::size_
   return entries;
 }
 
+std::pair<std::string, std::string> StateStore::load_validators(const std::string& feed) {
+  const std::lock_guard lock(mutex_);
+  SqliteStatement select(db_.get(), "SELECT etag, last_modified FROM feeds WHERE name = ?");
+  select.bind(1, feed);
+  if (!select.step()) return {};
+  return {select.text(0), select.text(1)};
+}
+
 void StateStore::save_progress(const std::string& feed, const StoredFeed& progress) {
   const std::lock_guard lock(mutex_);
   SqliteStatement upsert(db_.get(), R"(
@@ -246,10 +254,12 @@ void StateStore::commit(std::span<const DocumentCommit> commits) {
 }
 
 void StateStore::write(const DocumentCommit& commit, std::int64_t now) {
-  SqliteStatement& validators = *store_validators_;
-  validators.reset();
-  validators.bind(1, commit.feed).bind(2, commit.etag).bind(3, commit.last_modified);
-  validators.step();
+  if (commit.validators) {
+    SqliteStatement& validators = *store_validators_;
+    validators.reset();
+    validators.bind(1, commit.feed).bind(2, commit.etag).bind(3, commit.last_modified);
+    validators.step();
+  }
   SqliteStatement& entry = *store_entry_;
   for (const SeenEntry& seen : commit.entries) {
     entry.reset();

@@ -51,7 +51,7 @@ struct StoredSubscription {
   State state = State::subscribing;
   std::int64_t lease_end = 0;     // Unix seconds; active only
   std::int64_t next_attempt = 0;  // Unix seconds: when to ask the hub (again): renewal, retry
-  std::int64_t requested = 0;     // Unix seconds: the hub accepted a request, its verification awaited; 0 when none
+  std::int64_t requested = 0;     // Unix seconds: a request went to the hub, its verification awaited; 0 when none
   int failures = 0;               // refused or failed requests in a row
   std::string reason;             // why the last one failed; "" when none
 };
@@ -64,6 +64,8 @@ struct DocumentCommit {
   std::string etag;
   std::string last_modified;
   std::vector<SeenEntry> entries;  // entries first seen in it, or edited, with their fingerprints
+  // false: etag and last_modified say nothing (a pushed document), and the feed's stay as they are
+  bool validators = true;
 };
 
 class StateStore {
@@ -81,6 +83,9 @@ class StateStore {
 
   // The entries remembered for a feed, oldest first: all of them, or the newest `newest`.
   std::vector<SeenEntry> load_seen(const std::string& feed, std::size_t newest = 0);
+  // The validators a feed's last polled document was committed with: etag and last_modified ("" for
+  // none).
+  std::pair<std::string, std::string> load_validators(const std::string& feed);
 
   // Stores a feed's schedule, error count, URL, redirect streak, cookies and last outcome (not its
   // validators).

@@ -65,8 +65,9 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_feed(feeds::Po
   if (!parsed && !page.empty()) return discover(document, url, page, sink);
   if (!parsed) return error(DocumentError::Kind::unreadable, std::move(parsed.error().reason));
   if (websub_seen_) websub_seen_(document.feed, feeds::websub_links(*parsed, response.links, url), url);
-  return read_entries(document.feed, *parsed, {feed.name, response.etag, response.last_modified, {}},
-                      document.fetched, sink);
+  DocumentCommit commit{feed.name, response.etag, response.last_modified, {}};
+  commit.validators = !document.pushed;
+  return read_entries(document.feed, *parsed, std::move(commit), document.fetched, sink);
 }
 
 feeds::FetchResult DocumentWorker::fetch_now(std::size_t feed, const std::string& url,
@@ -186,6 +187,7 @@ std::expected<DocumentOutput, DocumentError> DocumentWorker::read_entries(std::s
     // What waits must be read again: the next poll fetches the document in full, not conditionally.
     commit.etag.clear();
     commit.last_modified.clear();
+    commit.validators = true;
     fetch_.refetch(feed_index);
   }
   for (const feeds::Article& article : articles)

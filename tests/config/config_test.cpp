@@ -579,10 +579,17 @@ TEST(ConfigWebSub, ErrorsNameTheKey) {
   EXPECT_EQ(error_of(feed + "    hub: ftp://hub.example/\n").key(), "feeds[0].hub");
   EXPECT_EQ(error_of(feed + "    websub: off\n    hub: https://hub.example/\n").reason(),
             "a hub for a feed with websub: off is never used");
-  EXPECT_EQ(error_of("cluster: { nats: nats://127.0.0.1:4222 }\nwebsub: { listen: 'a:1', public_url: 'https://a.example/' }\n"
-                     "feeds: []\n")
-                .key(),
-            "websub");
+  const ConfigError placeholder = error_of("websub: { listen: 'a:1', public_url: 'https://a.example/{instance}' }\nfeeds: []\n");
+  EXPECT_EQ(placeholder.key(), "websub.public_url");
+  EXPECT_EQ(placeholder.reason(), "{instance} names a cluster instance, and there is no cluster: section");
+}
+
+TEST(ConfigWebSub, EachClusterInstanceHasACallbackURLOfItsOwn) {
+  const Config config = parse("cluster: { nats: 'nats://127.0.0.1:4222', instance: feeds-2 }\n"
+                              "websub: { listen: '0.0.0.0:8090', public_url: 'https://ingest.example.org/websub/{instance}/' }\n"
+                              "feeds: []\n");
+  ASSERT_TRUE(config.websub);
+  EXPECT_EQ(config.websub->public_url, "https://ingest.example.org/websub/feeds-2");
 }
 
 }  // namespace

@@ -4,8 +4,11 @@
 //
 // Every server is on loopback. 127.0.0.1 stands for the internet; 127.0.0.2 for a private host
 // (the guard sees both as private, and only the configured feed's own host is exempt).
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -23,6 +26,7 @@
 #include "tests/support/replay_clients.h"
 #include "tests/support/sluice_daemon.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/websub_hub.h"
 
 namespace sluice::daemon {
 namespace {
@@ -49,6 +53,20 @@ std::string item(const std::string& guid, const std::string& title, const std::s
 // A feed as servers send it, with a type the test server does not compress: compressing a large
 // document would hold its first byte back past curl's patience on a loaded machine.
 test::HttpReply feed_reply(std::string body) { return {200, std::move(body), {{"Content-Type", "application/rss+xml"}}}; }
+
+// A TCP connection to 127.0.0.1:port (-1 when refused).
+int connect_to(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
 
 // Resident memory of a process, in bytes (0 when it is gone).
 std::size_t rss_of(pid_t pid) {
@@ -469,6 +487,96 @@ TEST_F(Hostile, AFullDiskHoldsPublishingBackAndLosesNothing) {
   const auto articles = of_feed("big");
   EXPECT_EQ(articles.size(), 1500U) << "nothing twice";
   for (std::size_t i = 0; i < articles.size(); ++i) EXPECT_EQ(articles[i].title, "Big " + std::to_string(i + 1));
+  expect_clean_stop();
+}
+
+// WebSub from the outside: hubs a feed names on a private host, or reached by redirect, hear
+// nothing; callback clients that send endless bodies, open hundreds of idle connections or flood
+// deliveries neither stop the callback server nor grow the daemon without bound.
+TEST_F(Hostile, WebSubHubsAndCallbackClientsNeitherSteerNorSwampTheDaemon) {
+  test::HttpServer internal("127.0.0.2");
+  std::atomic<int> private_hub{0};
+  internal.route("/hub", [&](const test::HttpRequest&) {
+    ++private_hub;
+    return test::HttpReply{202, "", {}};
+  });
+  test::HttpServer hostile;
+  // The hub on the feed's own server sends the subscription on to the private host.
+  hostile.route("/hub", [&](const test::HttpRequest&) {
+    return test::HttpReply{307, "", {{"Location", internal.url("/hub")}}};
+  });
+  const auto advertising = [&](const std::string& hub, const std::string& path) {
+    return [&, hub, path](const test::HttpRequest&) {
+      return test::HttpReply{200, test::websub_atom(hub, hostile.url(path), {path}),
+                             {{"Content-Type", "application/atom+xml"}}};
+    };
+  };
+  hostile.route("/private-hub.xml", advertising(internal.url("/hub"), "/private-hub.xml"));
+  hostile.route("/redirected-hub.xml", advertising(hostile.url("/hub"), "/redirected-hub.xml"));
+  const int port = test::free_port();
+  start("  - name: private-hub\n    url: " + hostile.url("/private-hub.xml") + "\n  - name: redirected-hub\n    url: " +
+            hostile.url("/redirected-hub.xml") + "\n",
+        "websub: { listen: 127.0.0.1:" + std::to_string(port) + ", public_url: http://127.0.0.1:" +
+            std::to_string(port) + "/websub }\n");
+  ASSERT_TRUE(daemon->wait_for_log("websub request failed feed=private-hub")) << daemon->log();
+  ASSERT_TRUE(daemon->wait_for_log("websub request failed feed=redirected-hub")) << daemon->log();
+  const std::string log = daemon->log();
+  EXPECT_NE(log.find("refused non-public address 127.0.0.2"), std::string::npos) << log;
+  EXPECT_EQ(private_hub, 0) << "a private host heard a subscription request";
+  const std::size_t before = rss_of(daemon->pid());
+
+  // An endless chunked delivery: cut off, answered, and the server goes on.
+  std::thread endless([&] {
+    const int fd = connect_to(port);
+    ASSERT_GE(fd, 0);
+    const std::string head = "POST /websub/0123 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                             "Content-Type: application/atom+xml\r\n\r\n";
+    ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    const std::string chunk = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";
+    std::size_t sent = 0;
+    // 64 MiB at most, until the server stops reading.
+    for (int i = 0; i < 1024; ++i) {
+      const ssize_t n = ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
+    EXPECT_LT(sent, 64U << 20) << "the callback server read an endless body to its end";
+    ::close(fd);
+  });
+  // 300 connections that never send a request, held open meanwhile.
+  std::vector<int> idle;
+  for (int i = 0; i < 300; ++i)
+    if (const int fd = connect_to(port); fd >= 0) idle.push_back(fd);
+  // 500 deliveries with forged signatures, from 8 clients at once.
+  std::vector<std::thread> flooders;
+  std::atomic<int> answered{0};
+  for (int t = 0; t < 8; ++t)
+    flooders.emplace_back([&, t] {
+      for (int i = 0; i < 62; ++i) {
+        const std::string body = test::websub_atom(hostile.url("/hub"), "x", {"flood-" + std::to_string(t * 100 + i)});
+        answered += test::WebSubHub::deliver("http://127.0.0.1:" + std::to_string(port) + "/websub/" +
+                                                 std::to_string(i),
+                                             body, "sha256=" + std::string(64, '0'))
+                        .has_value();
+      }
+    });
+  for (std::thread& flooder : flooders) flooder.join();
+  endless.join();
+  for (const int fd : idle) ::close(fd);
+  EXPECT_EQ(answered, 8 * 62) << "every delivery is answered (202) and dropped";
+  // Still serving: a verification for nothing sluice asked is refused at once.
+  const auto stranger =
+      test::WebSubHub::verify({"subscribe", "x", "http://127.0.0.1:" + std::to_string(port) + "/websub/abc", "", ""}, "c");
+  ASSERT_FALSE(stranger);
+  EXPECT_EQ(stranger.error().status, 404);
+  const std::size_t after = rss_of(daemon->pid());
+  std::printf("resident memory %zu MiB before the callback attacks, %zu MiB after\n", before >> 20, after >> 20);
+  if (!kSanitized) {
+    EXPECT_LT(after, before + (64U << 20)) << "memory grew with what callback clients sent";
+  }
+  EXPECT_EQ(of_feed("private-hub").size(), 1U);
+  EXPECT_EQ(of_feed("redirected-hub").size(), 1U);
+  expect_healthy();
   expect_clean_stop();
 }
 

@@ -34,11 +34,43 @@ class SubscriptionsTest : public testing::Test {
   }
 };
 
-TEST_F(SubscriptionsTest, ASubscriptionIsRequestedVerifiedAndRenewedAtFourFifthsOfItsLease) {
+// A hub may verify intent before its answer to the request reaches sluice.
+TEST_F(SubscriptionsTest, AVerificationBeforeTheHubsAnswerIsTakenAndTheAnswerChangesNothing) {
   subscriptions.want("blog", "https://hub.example/", "https://blog.example/feed", now);
   const auto requests = subscriptions.due(now);
   ASSERT_EQ(requests.size(), 1U);
+  const auto answer =
+      subscriptions.verify(requests[0].callback_id, {"subscribe", "https://blog.example/feed", "early", "3600", ""}, now);
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, "early");
+  subscriptions.answered(requests[0], true, "", now + 1);
+  const auto subscription = subscriptions.of("blog");
+  EXPECT_EQ(subscription->state, State::active);
+  EXPECT_EQ(subscription->requested, 0);
+  EXPECT_EQ(subscription->next_attempt, now + 3600 * 4 / 5) << "renewed when its lease says, not re-asked";
+  EXPECT_TRUE(subscriptions.due(now + 2000).empty());
+
+  // An unsubscription verified before the answer: forgotten, and the late answer finds nothing.
+  subscriptions.drop("blog", now);
+  const auto leaving = subscriptions.due(now);
+  ASSERT_EQ(leaving.size(), 1U);
+  EXPECT_EQ(subscriptions.verify(leaving[0].callback_id, {"unsubscribe", "https://blog.example/feed", "bye", "", ""}, now).status,
+            200);
+  subscriptions.answered(leaving[0], true, "", now);
+  EXPECT_FALSE(subscriptions.of("blog"));
+  EXPECT_EQ(forgotten, std::vector<std::string>{"blog"});
+}
+
+TEST_F(SubscriptionsTest, ASubscriptionIsRequestedVerifiedAndRenewedAtFourFifthsOfItsLease) {
+  subscriptions.want("blog", "https://hub.example/", "https://blog.example/feed", now);
+  const Subscriptions::Verification verification{"subscribe", "https://blog.example/feed", "challenge-1", "86400", ""};
+  const std::string callback_id = subscriptions.of("blog")->callback_id;
+  // Before the request went to the hub, no verification is taken.
+  EXPECT_EQ(subscriptions.verify(callback_id, verification, now).status, 404);
+  const auto requests = subscriptions.due(now);
+  ASSERT_EQ(requests.size(), 1U);
   const Subscriptions::Request& request = requests[0];
+  EXPECT_EQ(request.callback_id, callback_id);
   EXPECT_EQ(request.mode, "subscribe");
   EXPECT_EQ(request.hub, "https://hub.example/");
   EXPECT_EQ(request.callback_id.size(), 64U);
@@ -47,9 +79,6 @@ TEST_F(SubscriptionsTest, ASubscriptionIsRequestedVerifiedAndRenewedAtFourFifths
   EXPECT_EQ(request.lease_seconds, kLease);
   EXPECT_TRUE(subscriptions.due(now).empty()) << "handed out once";
 
-  // Before the hub accepted, no verification is taken.
-  const Subscriptions::Verification verification{"subscribe", "https://blog.example/feed", "challenge-1", "86400", ""};
-  EXPECT_EQ(subscriptions.verify(request.callback_id, verification, now).status, 404);
   subscriptions.answered(request, true, "", now);
   EXPECT_EQ(subscriptions.verify("not-a-callback", verification, now).status, 404);
   EXPECT_EQ(subscriptions.verify(request.callback_id, {"subscribe", "https://other.example/", "x", "", ""}, now).status,

@@ -55,6 +55,20 @@ TEST(StateStore, ScheduleUpdatesDoNotTouchValidators) {
   EXPECT_EQ(world.next_due, 42);
 }
 
+// A pushed document says nothing of the feed's validators: the polled ones stay, entries are kept.
+TEST(StateStore, ACommitWithoutValidatorsKeepsTheFeeds) {
+  const test::TempDir dir;
+  StateStore store(dir.path());
+  store.commit({"world", "\"v1\"", "lm", {{"1"}}});
+  store.commit({"world", "", "", {{"2"}}, false});
+  const StoredFeed world = store.load_feeds().at("world");
+  EXPECT_EQ(world.etag, "\"v1\"");
+  EXPECT_EQ(world.last_modified, "lm");
+  EXPECT_EQ(store.load_seen("world").size(), 2U);
+  EXPECT_EQ(store.load_validators("world"), std::make_pair(std::string("\"v1\""), std::string("lm")));
+  EXPECT_EQ(store.load_validators("nowhere"), std::make_pair(std::string(), std::string()));
+}
+
 TEST(StateStore, StoresAKnownEntryOnce) {
   const test::TempDir dir;
   StateStore store(dir.path());
