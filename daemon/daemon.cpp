@@ -166,9 +166,9 @@ void Daemon::listen_for_pushes() {
   push_ = std::make_unique<pipeline::PushStage>(
       config_, *store_, metrics_.push,
       [this](std::size_t feed, feeds::FetchResponse&& response, std::chrono::steady_clock::time_point arrived) {
-        // One document of a feed under way at a time. Counted as pending first, the delivery holds
-        // back the feed's next poll; it waits for a poll in flight, and for the documents queued
-        // or in work before it, to be done with.
+        // One document of a feed under way at a time. The stage hands a delivery over once the
+        // feed looked idle; counted as pending first, it holds back the feed's next poll, and
+        // waits out a poll that started in between.
         ++pending_[feed];
         while (poller_->busy(feed) || pending_[feed].load() > 1) {
           if (stopping_) {
@@ -183,7 +183,8 @@ void Daemon::listen_for_pushes() {
         pushed_at_[feed] = 0;
         --pending_[feed];
         return false;
-      });
+      },
+      [this](std::size_t feed) { return poller_->busy(feed) || pending_[feed].load() > 0; });
   push_->listen();
 }
 

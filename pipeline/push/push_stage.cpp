@@ -132,9 +132,10 @@ int bound_port(int fd) {
 
 }  // namespace
 
-PushStage::PushStage(const config::Config& config, StateStore& store, PushCounters& counters, Sink sink)
+PushStage::PushStage(const config::Config& config, StateStore& store, PushCounters& counters, Sink sink, Busy busy)
     : config_(config),
       sink_(std::move(sink)),
+      busy_(std::move(busy)),
       subscriptions_(
           without_gone_feeds(store, config), config.websub->lease.count(), config.websub->allow_sha1,
           [&store](const StoredSubscription& subscription) {
@@ -368,11 +369,27 @@ void PushStage::release(Exchange& exchange) { buffered_ -= std::exchange(exchang
 
 void PushStage::hand_off(std::stop_token stop) {
   static const auto log = logger("push");
+  // The oldest delivery whose feed is idle, behind no other delivery of the same feed: a feed
+  // whose poll is slow holds back its own deliveries only.
+  const auto next = [this] {
+    for (auto it = waiting_.begin(); it != waiting_.end(); ++it)
+      if (!busy_(it->feed) && std::none_of(waiting_.begin(), it, [&](const Delivery& before) {
+            return before.feed == it->feed;
+          }))
+        return it;
+    return waiting_.end();
+  };
   while (true) {
     std::unique_lock lock(waiting_mutex_);
     if (!waiting_changed_.wait(lock, stop, [this] { return !waiting_.empty(); })) break;
-    Delivery delivery = std::move(waiting_.front());
-    waiting_.pop_front();
+    const auto found = next();
+    if (found == waiting_.end()) {
+      // Every waiting feed is busy: looked at again shortly, or when another delivery comes.
+      waiting_changed_.wait_for(lock, stop, 5ms, [] { return false; });
+      continue;
+    }
+    Delivery delivery = std::move(*found);
+    waiting_.erase(found);
     lock.unlock();
     const std::size_t bytes = delivery.document.body.size();
     const std::string& name = config_.feeds[delivery.feed].name;

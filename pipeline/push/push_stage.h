@@ -55,16 +55,19 @@ class PushStage {
  public:
   using Clock = std::chrono::steady_clock;
   // Takes a delivered document of feed (an index into Config::feeds), which reached the callback
-  // server at `arrived`; may block until the feed's earlier document is done; false when it
-  // cannot take it (sluice is stopping).
+  // server at `arrived`; false when it cannot take it (sluice is stopping). Called for a feed
+  // `busy` said was not, so it blocks little if at all.
   using Sink = std::function<bool(std::size_t feed, feeds::FetchResponse&& document, Clock::time_point arrived)>;
+  // Whether a feed has a document under way (a poll in flight, a document queued or in work): its
+  // delivery waits, the others' go ahead.
+  using Busy = std::function<bool(std::size_t feed)>;
 
   static constexpr unsigned kMaxConnections = 1024;
   static constexpr std::chrono::seconds kIdleTimeout{10};
   static constexpr std::size_t kBodyBudget = 64 << 20;  // or the largest max_body, when larger
 
   // config.websub must be set. Subscriptions of feeds no longer configured are ended.
-  PushStage(const config::Config& config, StateStore& store, PushCounters& counters, Sink sink);
+  PushStage(const config::Config& config, StateStore& store, PushCounters& counters, Sink sink, Busy busy);
   ~PushStage();
   PushStage(const PushStage&) = delete;
   PushStage& operator=(const PushStage&) = delete;
@@ -111,6 +114,7 @@ class PushStage {
 
   const config::Config& config_;
   Sink sink_;
+  Busy busy_;
   Subscriptions subscriptions_;
   std::unordered_map<std::string, std::size_t> feed_index_;
   std::unique_ptr<std::atomic<bool>[]> owned_;  // per feed; all of them outside a cluster

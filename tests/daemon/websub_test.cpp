@@ -219,9 +219,9 @@ TEST_F(WebSub, FloodsOfForgedOrOversizedDeliveriesPublishNothing) {
 // own: a new owner subscribes from the hub and topic its predecessor shared (before any changed
 // document), and one handing the feed back unsubscribes.
 TEST(WebSubCluster, TheFeedsOwnerHoldsItsSubscriptionAndANewOwnerSubscribesAtOnce) {
-  constexpr std::uint32_t kShards = 8;
+  constexpr std::uint32_t kWebSubShards = 8;
   std::string feed = "blog";
-  for (int i = 0; pipeline::ShardLeases::preferred(pipeline::shard_of(feed, kShards), {"a", "b"}) != "a"; ++i)
+  for (int i = 0; pipeline::ShardLeases::preferred(pipeline::shard_of(feed, kWebSubShards), {"a", "b"}) != "a"; ++i)
     feed = "blog-" + std::to_string(i);
   test::NatsServer nats;
   WebSubHub hub;
@@ -243,7 +243,7 @@ TEST(WebSubCluster, TheFeedsOwnerHoldsItsSubscriptionAndANewOwnerSubscribesAtOnc
     instances[name] = std::make_unique<test::SluiceDaemon>(
         dir.path() / name,
         "user_agent: sluice-test/" + name + "\ncluster: { nats: '" + nats.url() + "', instance: " + name +
-            ", shards: " + std::to_string(kShards) + ", lease_ttl: 2s }\n"
+            ", shards: " + std::to_string(kWebSubShards) + ", lease_ttl: 2s }\n"
             "websub: { listen: '127.0.0.1:" + port + "', public_url: 'http://127.0.0.1:" + port + "/websub/{instance}' }\n"
             "defaults: { interval: 1s, min_interval: 1s, timeout: 5s }\n"
             "feeds:\n  - name: " + feed + "\n    url: " + site.url("/feed.xml") + "\n");

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -26,26 +27,37 @@ class PushStageTest : public testing::Test {
  protected:
   void SetUp() override {
     config.websub = config::WebSubConfig{"127.0.0.1:0", "http://127.0.0.1/websub", std::chrono::hours(240), false, {}};
-    config::FeedConfig feed;
-    feed.name = "blog";
-    feed.url = "http://127.0.0.1/feed.xml";
-    feed.allow_private = true;
-    feed.poll.max_body = 20 << 20;
-    config.feeds.push_back(feed);
+    for (const std::string name : {"blog", "slow"}) {
+      config::FeedConfig feed;
+      feed.name = name;
+      feed.url = "http://127.0.0.1/" + name + ".xml";
+      feed.allow_private = true;
+      feed.poll.max_body = 20 << 20;
+      config.feeds.push_back(feed);
+    }
   }
 
-  // Starts the stage, has it subscribe to the test hub, and verifies: the subscription request.
-  test::WebSubHub::Request subscribe() {
-    stage.emplace(config, store, counters, [this](std::size_t, feeds::FetchResponse&& document, PushStage::Clock::time_point) {
-      std::unique_lock lock(mutex);
-      held.wait(lock, [this] { return !holding; });
-      taken.push_back(std::move(document.body));
-      return true;
-    });
+  void start() {
+    stage.emplace(
+        config, store, counters,
+        [this](std::size_t, feeds::FetchResponse&& document, PushStage::Clock::time_point) {
+          std::unique_lock lock(mutex);
+          held.wait(lock, [this] { return !holding; });
+          taken.push_back(std::move(document.body));
+          return true;
+        },
+        [this](std::size_t feed) { return feed == 1 && slow_busy; });
     stage->listen();
     stage->start();
-    stage->advertised(0, {{hub.url()}, "http://127.0.0.1/feed.xml"}, "http://127.0.0.1/feed.xml");
-    const auto request = hub.wait_for([](const test::WebSubHub::Request&) { return true; });
+  }
+
+  // Has the stage subscribe a feed at the test hub, and verifies: the subscription request.
+  test::WebSubHub::Request subscribe(std::size_t feed = 0) {
+    if (!stage) start();
+    const std::string& url = config.feeds[feed].url;
+    const std::size_t asked = hub.requests().size();
+    stage->advertised(feed, {{hub.url()}, url}, url);
+    const auto request = hub.wait_for([](const test::WebSubHub::Request&) { return true; }, asked);
     EXPECT_TRUE(request);
     if (!request) return {};
     test::WebSubHub::Request here = *request;
@@ -59,6 +71,10 @@ class PushStageTest : public testing::Test {
     const std::lock_guard lock(mutex);
     return taken.size();
   }
+  std::string taken_at(std::size_t i) {
+    const std::lock_guard lock(mutex);
+    return i < taken.size() ? taken[i] : "";
+  }
 
   test::TempDir dir;
   StateStore store{dir.path()};
@@ -69,6 +85,7 @@ class PushStageTest : public testing::Test {
   std::condition_variable held;
   bool holding = false;
   std::vector<std::string> taken;
+  std::atomic<bool> slow_busy{false};
   std::optional<PushStage> stage;
 };
 
@@ -105,7 +122,7 @@ TEST_F(PushStageTest, SignedDeliveriesReachTheSinkAndAChunkedBodyPastMaxBodyIsCu
   const std::string body = test::websub_atom(hub.url(), request.topic, {"1"});
   ASSERT_TRUE(test::WebSubHub::deliver(request.callback, body, sign("sha256", body, request.secret)));
   ASSERT_TRUE(test::wait_until([&] { return taken_count() == 1; }, 5s));
-  EXPECT_EQ(taken[0], body);
+  EXPECT_EQ(taken_at(0), body);
 
   // Signed, but 8 MiB sent in chunks: cut off at 256 KiB, the connection closed.
   const std::string big(8 << 20, 'x');
@@ -147,6 +164,25 @@ TEST_F(PushStageTest, BodiesUnderWayPastTheBudgetAreRefusedNotQueued) {
   // Room again once the sink took them.
   ASSERT_TRUE(test::WebSubHub::deliver(request.callback, body, signature));
   ASSERT_TRUE(test::wait_until([&] { return taken_count() == 6; }, 10s));
+  stage->stop();
+}
+
+// A delivery for a feed with a document under way waits; the other feeds' go ahead of it.
+TEST_F(PushStageTest, AFeedBusyWithAPollHoldsBackItsOwnDeliveriesOnly) {
+  const auto blog = subscribe(0);
+  const auto slow = subscribe(1);
+  slow_busy = true;
+  const std::string slow_body = test::websub_atom(hub.url(), slow.topic, {"slow-1"});
+  ASSERT_TRUE(test::WebSubHub::deliver(slow.callback, slow_body, sign("sha256", slow_body, slow.secret)));
+  const std::string blog_body = test::websub_atom(hub.url(), blog.topic, {"blog-1"});
+  ASSERT_TRUE(test::WebSubHub::deliver(blog.callback, blog_body, sign("sha256", blog_body, blog.secret)));
+  ASSERT_TRUE(test::wait_until([&] { return taken_count() == 1; }, 5s));
+  EXPECT_EQ(taken_at(0), blog_body);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(taken_count(), 1U) << "the busy feed's delivery waited";
+  slow_busy = false;
+  ASSERT_TRUE(test::wait_until([&] { return taken_count() == 2; }, 5s));
+  EXPECT_EQ(taken_at(1), slow_body);
   stage->stop();
 }
 
