@@ -9,7 +9,6 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <system_error>
 
 #include "feeds/hashing.h"
@@ -59,14 +58,6 @@ std::string segment_name(std::uint64_t first_seq) {
   return std::string(20 - std::min<std::size_t>(20, digits.size()), '0') + digits + ".seg";
 }
 
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("cannot read journal segment", path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // The record at data[at], when one is there whole: length in bounds, CRC right, seq as expected.
 // Sets size to the bytes it takes.
 std::optional<Journal::Record> decode(std::string_view data, std::size_t at, std::uint64_t expected, std::size_t& size) {
@@ -97,6 +88,64 @@ std::size_t scan(std::string_view data, std::uint64_t first_seq,
     if (visit && !visit(*record)) break;
   }
   return at;
+}
+
+// Whether the record at data[at] may be whole once more bytes come: its length is plausible and
+// reaches past the data. False for one that is there whole (decoded or corrupt).
+bool incomplete(std::string_view data, std::size_t at) {
+  if (at + kRecordHeader > data.size()) return true;
+  const std::uint32_t length = get<std::uint32_t>(data, at) & ~kXxh3Checksum;
+  return length >= kPayloadFixed && length <= kMaxPayload && at + kRecordHeader + length > data.size();
+}
+
+// What scan_file read: the bytes the whole records take, and the file's size.
+struct Scanned {
+  std::uint64_t whole = 0;
+  std::uint64_t size = 0;
+};
+
+// scan() over a segment file, read a chunk at a time: at most a chunk and the record being read
+// are in memory, never the segment (a restart reads every segment; the story index is rebuilt
+// meanwhile).
+Scanned scan_file(const std::filesystem::path& path, std::uint64_t first_seq,
+                  const std::function<bool(const Journal::Record&)>& visit) {
+  constexpr std::size_t kChunk = 1 << 20;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("cannot read journal segment", path);
+  Scanned scanned;
+  std::string buffer;
+  std::size_t at = 0;
+  std::uint64_t expected = first_seq;
+  bool more = true;
+  while (true) {
+    std::size_t size = 0;
+    if (const auto record = decode(buffer, at, expected, size)) {
+      at += size;
+      scanned.whole += size;
+      ++expected;
+      if (visit && !visit(*record)) break;
+      continue;
+    }
+    if (!more || !incomplete(buffer, at)) break;  // the end, or a corrupt record
+    buffer.erase(0, at);
+    at = 0;
+    const std::size_t had = buffer.size();
+    buffer.resize(had + kChunk);
+    ssize_t got = 0;
+    do got = ::read(fd, buffer.data() + had, kChunk);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) {
+      const int error = errno;
+      ::close(fd);
+      fail("cannot read journal segment", path, error);
+    }
+    buffer.resize(had + static_cast<std::size_t>(got));
+    more = got > 0;
+  }
+  const off_t end = ::lseek(fd, 0, SEEK_END);
+  scanned.size = end < 0 ? 0 : static_cast<std::uint64_t>(end);
+  ::close(fd);
+  return scanned;
 }
 
 // The journal's segments, oldest first, as the directory lists them now.
@@ -169,16 +218,15 @@ void Journal::recover_last_segment() {
   const Segment& last = segments_.back();
   head_ = last.first_seq - 1;
   if (!std::filesystem::exists(last.path)) return;
-  const std::string data = read_all(last.path);
-  const std::size_t whole = scan(data, last.first_seq, [&](const Record& record) {
+  const Scanned scanned = scan_file(last.path, last.first_seq, [&](const Record& record) {
     head_ = record.seq;
     return true;
   });
-  if (whole < data.size()) {
+  if (scanned.whole < scanned.size) {
     // A torn or corrupt tail: cut, never trusted.
-    cut_bytes_ = data.size() - whole;
+    cut_bytes_ = scanned.size - scanned.whole;
     std::error_code error;
-    std::filesystem::resize_file(last.path, whole, error);
+    std::filesystem::resize_file(last.path, scanned.whole, error);
     if (error) fail("cannot cut the torn tail of", last.path, error.value());
   }
 }
@@ -351,9 +399,8 @@ void Journal::for_each_written(std::string_view records, const std::function<boo
 std::uint64_t Journal::first() const noexcept { return segments_.empty() ? head_ + 1 : segments_.front().first_seq; }
 
 void Journal::for_each_record(const Segment& segment, const std::function<bool(const Record&)>& visit) const {
-  std::string data = read_all(segment.path);
   // Only what is durable: the open segment may have a buffer not yet written.
-  scan(data, segment.first_seq, visit);
+  scan_file(segment.path, segment.first_seq, visit);
 }
 
 JournalCursor::JournalCursor(std::filesystem::path dir, std::uint64_t from, std::size_t chunk)

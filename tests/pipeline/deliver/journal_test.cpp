@@ -160,6 +160,41 @@ TEST(Journal, ACorruptRecordEndsTheJournalThere) {
   EXPECT_EQ(journal.append("article.a.", "again", 2), 2U);
 }
 
+// Segments are read a chunk (1 MiB) at a time: records that straddle chunks, and one larger than
+// a chunk, read whole; a corrupt one past the first chunks still ends the journal there.
+TEST(Journal, RecordsAcrossReadChunksReadWholeAndACorruptOneFarInStillEndsIt) {
+  const test::TempDir dir;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 40; ++i) bodies.push_back(std::string(70'001 + i * 13, static_cast<char>('a' + i % 26)));
+  bodies[20] = std::string(3 << 20, 'L');  // over two chunks by itself
+  std::uint64_t corrupt_at = 0;
+  {
+    Journal journal(dir.path());
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      if (i == 30) {
+        journal.sync();
+        corrupt_at = std::filesystem::file_size(only_segment(dir.path())) + 100;
+      }
+      journal.append("article.a.", bodies[i], 1);
+    }
+    journal.sync();
+    std::vector<std::string> read;
+    journal.read(1, UINT64_MAX, [&](const Journal::Record& record) {
+      read.emplace_back(record.body);
+      return true;
+    });
+    EXPECT_EQ(read, bodies);
+  }
+  {
+    std::fstream file(only_segment(dir.path()), std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(static_cast<std::streamoff>(corrupt_at));
+    file.put('!');
+  }
+  const Journal journal(dir.path());
+  EXPECT_EQ(journal.head(), 30U) << "the 31st record, 4.9 MiB in, is corrupt";
+  EXPECT_EQ(seqs(journal).size(), 30U);
+}
+
 TEST(Journal, SegmentsRollAndRetentionDropsTheOldest) {
   const test::TempDir dir;
   JournalLimits limits;
