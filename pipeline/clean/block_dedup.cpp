@@ -1,7 +1,7 @@
 #include "pipeline/clean/block_dedup.h"
 
 #include <algorithm>
-#include <unordered_set>
+#include <iterator>
 
 #include "feeds/hashing.h"
 
@@ -13,23 +13,109 @@ constexpr std::size_t kSubstantialWords = 8;
 constexpr double kRepeatShare = 0.8;
 constexpr double kTitleSimilarity = 0.8;
 
-std::vector<std::uint64_t> shingles_of(const std::vector<std::string>& words) {
-  std::vector<std::uint64_t> out;
-  if (words.empty()) return out;
+using Hashes = std::vector<std::uint64_t>;
+
+// The hashes of text's normalized words, in order, into out.
+void word_hashes(std::string_view text, Hashes& out) {
+  out.clear();
+  for_each_normalized_word(text, [&](std::string_view word) { out.push_back(feeds::hash64(word)); });
+}
+
+// The distinct shingles of kShingle words (the whole text when it has fewer), sorted, into out:
+// each the words' hashes combined in order.
+void shingles_of(const Hashes& words, Hashes& out) {
+  out.clear();
+  if (words.empty()) return;
   const std::size_t width = std::min(kShingle, words.size());
   out.reserve(words.size() - width + 1);
-  std::string joined;  // one buffer for every shingle
   for (std::size_t i = 0; i + width <= words.size(); ++i) {
-    joined = words[i];
-    for (std::size_t k = 1; k < width; ++k) (joined += ' ') += words[i + k];
-    out.push_back(feeds::hash64(joined));
+    std::uint64_t shingle = 0;
+    for (std::size_t k = 0; k < width; ++k) shingle = feeds::mix64(shingle * 0x9E3779B97F4A7C15ULL + words[i + k]);
+    out.push_back(shingle);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
 }
 
-std::vector<std::uint64_t> shingles(std::string_view text) { return shingles_of(normalized_words(text)); }
+double jaccard(const Hashes& left, const Hashes& right) {
+  if (left.empty() && right.empty()) return 1.0;
+  std::size_t common = 0;
+  for (auto a = left.begin(), b = right.begin(); a != left.end() && b != right.end();) {
+    if (*a < *b) {
+      ++a;
+    } else if (*b < *a) {
+      ++b;
+    } else {
+      ++common;
+      ++a;
+      ++b;
+    }
+  }
+  return double(common) / double(left.size() + right.size() - common);
+}
+
+// The blocks' word hashes, computed once for both passes below.
+std::vector<Hashes> words_of(const std::vector<Block>& blocks) {
+  std::vector<Hashes> words(blocks.size());
+  for (std::size_t i = 0; i < blocks.size(); ++i) word_hashes(blocks[i].text, words[i]);
+  return words;
+}
+
+std::vector<Block> remove_title(std::vector<Block>& blocks, std::vector<Hashes>& words, std::string_view title) {
+  std::vector<Block> lead;
+  if (title.empty() || blocks.empty()) return lead;
+  Hashes title_words, title_shingles, own;
+  word_hashes(title, title_words);
+  shingles_of(title_words, title_shingles);
+  int total = 0;
+  for (const Block& block : blocks) total += block.chars;
+  std::vector<Block> kept;
+  std::vector<Hashes> kept_words;
+  int before = 0;
+  bool opened = false;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    bool repeats_title = false;
+    if (words[i].size() <= title_words.size() * 2 + 2) {
+      shingles_of(words[i], own);
+      repeats_title = jaccard(own, title_shingles) >= kTitleSimilarity;
+    }
+    if (repeats_title) {
+      if (!opened && before * 4 <= total) {
+        for (Block& early : kept) lead.push_back(std::move(early));
+        kept.clear();
+        kept_words.clear();
+      }
+      opened = true;
+      continue;
+    }
+    before += blocks[i].chars;
+    kept.push_back(std::move(blocks[i]));
+    kept_words.push_back(std::move(words[i]));
+  }
+  blocks = std::move(kept);
+  words = std::move(kept_words);
+  return lead;
+}
+
+void remove_repeated(std::vector<Block>& blocks, const std::vector<Hashes>& words) {
+  Hashes seen, own, merged;  // seen: sorted
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    if (words[i].size() >= kSubstantialWords) {
+      shingles_of(words[i], own);
+      const auto repeated = std::count_if(own.begin(), own.end(), [&](std::uint64_t shingle) {
+        return std::binary_search(seen.begin(), seen.end(), shingle);
+      });
+      if (!own.empty() && double(repeated) >= kRepeatShare * double(own.size())) continue;
+      merged.clear();
+      std::set_union(seen.begin(), seen.end(), own.begin(), own.end(), std::back_inserter(merged));
+      seen.swap(merged);
+    }
+    if (kept != i) blocks[kept] = std::move(blocks[i]);
+    ++kept;
+  }
+  blocks.resize(kept);
+}
 
 }  // namespace
 
@@ -50,56 +136,25 @@ std::vector<std::string> normalized_words(std::string_view text) {
 }
 
 double text_similarity(std::string_view a, std::string_view b) {
-  const std::vector<std::uint64_t> left = shingles(a), right = shingles(b);
-  if (left.empty() && right.empty()) return 1.0;
-  std::vector<std::uint64_t> common;
-  std::set_intersection(left.begin(), left.end(), right.begin(), right.end(), std::back_inserter(common));
-  return double(common.size()) / double(left.size() + right.size() - common.size());
+  Hashes words, left, right;
+  word_hashes(a, words);
+  shingles_of(words, left);
+  word_hashes(b, words);
+  shingles_of(words, right);
+  return jaccard(left, right);
 }
 
-void remove_repeated_blocks(std::vector<Block>& blocks) {
-  std::unordered_set<std::uint64_t> seen;
-  std::vector<Block> kept;
-  kept.reserve(blocks.size());
-  for (Block& block : blocks) {
-    const std::vector<std::string> words = normalized_words(block.text);
-    if (words.size() < kSubstantialWords) {
-      kept.push_back(std::move(block));
-      continue;
-    }
-    const std::vector<std::uint64_t> own = shingles_of(words);
-    const auto repeated = std::count_if(own.begin(), own.end(), [&](std::uint64_t s) { return seen.contains(s); });
-    if (!own.empty() && double(repeated) >= kRepeatShare * double(own.size())) continue;
-    seen.insert(own.begin(), own.end());
-    kept.push_back(std::move(block));
-  }
-  blocks = std::move(kept);
-}
+void remove_repeated_blocks(std::vector<Block>& blocks) { remove_repeated(blocks, words_of(blocks)); }
 
 std::vector<Block> remove_title_blocks(std::vector<Block>& blocks, std::string_view title) {
-  std::vector<Block> lead;
-  if (title.empty() || blocks.empty()) return lead;
-  const std::size_t title_words = normalized_words(title).size();
-  int total = 0;
-  for (const Block& block : blocks) total += block.chars;
-  std::vector<Block> kept;
-  int before = 0;
-  bool opened = false;
-  for (Block& block : blocks) {
-    const bool repeats_title = normalized_words(block.text).size() <= title_words * 2 + 2 &&
-                               text_similarity(block.text, title) >= kTitleSimilarity;
-    if (repeats_title) {
-      if (!opened && before * 4 <= total) {
-        for (Block& early : kept) lead.push_back(std::move(early));
-        kept.clear();
-      }
-      opened = true;
-      continue;
-    }
-    before += block.chars;
-    kept.push_back(std::move(block));
-  }
-  blocks = std::move(kept);
+  std::vector<Hashes> words = words_of(blocks);
+  return remove_title(blocks, words, title);
+}
+
+std::vector<Block> remove_title_and_repeated_blocks(std::vector<Block>& blocks, std::string_view title) {
+  std::vector<Hashes> words = words_of(blocks);
+  std::vector<Block> lead = remove_title(blocks, words, title);
+  remove_repeated(blocks, words);
   return lead;
 }
 

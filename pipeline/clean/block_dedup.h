@@ -73,4 +73,7 @@ void remove_repeated_blocks(std::vector<Block>& blocks);
 // quarter), what comes before it (kicker, teaser, breadcrumb) goes too and is returned.
 std::vector<Block> remove_title_blocks(std::vector<Block>& blocks, std::string_view title);
 
+// Both, each block's words read once: remove_title_blocks, then remove_repeated_blocks.
+std::vector<Block> remove_title_and_repeated_blocks(std::vector<Block>& blocks, std::string_view title);
+
 }  // namespace sluice::pipeline

@@ -16,12 +16,10 @@ constexpr std::size_t kTitleMaxWords = 25;
 constexpr std::size_t kWrappedLineChars = 100;
 
 void finish(CleanedStory& story) {
-  std::vector<Block> lead = remove_title_blocks(story.blocks, story.metadata.title);
-  for (const Block& block : lead) {
+  for (const Block& block : remove_title_and_repeated_blocks(story.blocks, story.metadata.title)) {
     if (!story.lead.empty()) story.lead += ' ';
     story.lead += block.text;
   }
-  remove_repeated_blocks(story.blocks);
 }
 
 bool could_be_title(std::string_view line) {

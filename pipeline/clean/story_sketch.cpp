@@ -15,12 +15,7 @@ constexpr std::size_t kBins = StorySketch::kBins;
 constexpr int kBinBits = std::countr_zero(kBins);
 static_assert(std::has_single_bit(kBins) && kBins % 32 == 0 && 2 * StorySketch::kBands <= kBins);
 
-// A 64-bit mixer (the finalizer of SplitMix64): every input bit moves every output bit.
-constexpr std::uint64_t mix(std::uint64_t x) noexcept {
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
+using feeds::mix64;
 
 class Sketcher {
  public:
@@ -32,13 +27,13 @@ class Sketcher {
   // Each word makes a shingle with the word before it; a text of one word is its own shingle.
   void word(std::string_view word) {
     const std::uint64_t hash = feeds::hash64(word);
-    if (words_++ > 0) add(mix(previous_ * 0x9E3779B97F4A7C15ULL ^ hash));
+    if (words_++ > 0) add(mix64(previous_ * 0x9E3779B97F4A7C15ULL ^ hash));
     previous_ = hash;
   }
 
   // The sketch; shingles, when given, receives the text's distinct shingles (32-bit hashes, sorted).
   StorySketch finish(std::vector<std::uint32_t>* shingles) {
-    if (words_ == 1) add(mix(previous_));
+    if (words_ == 1) add(mix64(previous_));
     StorySketch sketch;
     std::sort(shingles_.begin(), shingles_.end());
     shingles_.erase(std::unique(shingles_.begin(), shingles_.end()), shingles_.end());
@@ -51,7 +46,7 @@ class Sketcher {
       sketch.bits[bin / 4] |= static_cast<std::uint8_t>((minima_[bin] & 3) << (bin % 4 * 2));
     for (std::size_t band = 0; band < StorySketch::kBands; ++band) {
       const auto key = static_cast<std::uint32_t>(
-          mix((std::uint64_t{minima_[2 * band]} << 32 | minima_[2 * band + 1]) + band * 0xD6E8FEB86659FD93ULL));
+          mix64((std::uint64_t{minima_[2 * band]} << 32 | minima_[2 * band + 1]) + band * 0xD6E8FEB86659FD93ULL));
       sketch.bands[band] = key == 0 ? 1 : key;  // 0 means "no key" where keys are stored
     }
     return sketch;
@@ -73,7 +68,7 @@ class Sketcher {
     for (std::size_t bin = 0; bin < kBins; ++bin) {
       if (minima_[bin] != kEmpty) continue;
       for (std::uint64_t attempt = 1;; ++attempt) {
-        const std::uint64_t from = mix(bin * 0x100000001B3ULL + attempt) >> (64 - kBinBits);
+        const std::uint64_t from = mix64(bin * 0x100000001B3ULL + attempt) >> (64 - kBinBits);
         if (minima_[from] != kEmpty) {
           densified_[bin] = minima_[from];
           break;
