@@ -412,6 +412,7 @@ class Sanitizer {
     }
     if (foreign_start_tag(name, attributes, self_closing)) return;
     if (dropping_ > 0 || !(kind & kAcceptable)) return;
+    if (name == "img") promote_lazy_sources(attributes);
     std::vector<Attribute*>& kept = kept_;  // sorted by name below; a repeated attribute keeps its last value
     kept.clear();
     for (Attribute& attribute : attributes) {
@@ -451,6 +452,30 @@ class Sanitizer {
     if (void_element) out_ += self_closing || end_tag_follows(name) ? " />" : ">";
     else out_ += '>';
     if (self_closing && !void_element) out_.append("</").append(name).push_back('>');
+  }
+
+  // A lazy-loaded image: its real source is in a data- attribute (data-src, data-lazy-src,
+  // data-original; data-srcset) and its src is missing or a placeholder (a data: URI), which the
+  // page's script would replace. Without the script, the real source becomes src (and srcset).
+  static void promote_lazy_sources(std::vector<Attribute>& attributes) {
+    const auto find = [&](std::string_view name) -> Attribute* {
+      for (auto it = attributes.rbegin(); it != attributes.rend(); ++it)
+        if (it->name == name) return &*it;
+      return nullptr;
+    };
+    const auto promote = [&](std::string_view target, std::initializer_list<std::string_view> sources) {
+      const Attribute* present = find(target);
+      if (present && !present->value.empty() && !ascii_lower(present->value.substr(0, 5)).starts_with("data:")) return;
+      for (const std::string_view source : sources)
+        if (const Attribute* lazy = find(source); lazy && !lazy->value.empty()) {
+          const std::string_view value = lazy->value;
+          if (Attribute* existing = find(target)) existing->value = value;
+          else attributes.push_back({target, value, {}, false});
+          return;
+        }
+    };
+    promote("src", {"data-src", "data-lazy-src", "data-original"});
+    promote("srcset", {"data-srcset", "data-lazy-srcset"});
   }
 
   // Whether the input goes on with `</name>` (any case, spaces before the `>`).

@@ -108,7 +108,9 @@ feeds::Article make_article(const config::FeedConfig& feed, const feeds::FeedInf
     apply_story(story, article);
   }
   article.enclosures = entry.enclosures;
-  article.image = non_empty(entry.image);
+  // The picture the feed names for the item (media:content, media:thumbnail, an image enclosure)
+  // comes first; else the first image of its HTML (apply_story).
+  if (!entry.image.empty()) article.image = entry.image;
   article.source = feeds::Article::Source::feed;
   return article;
 }

@@ -1,5 +1,8 @@
 #include "pipeline/clean/block_collector.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "feeds/html/html_text.h"
 #include "feeds/text.h"
 #include "feeds/urls.h"
@@ -27,6 +30,58 @@ std::string_view kept_inline(GumboTag tag) {
 }
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'; }
+
+// The candidate of a srcset (HTML's image candidate strings) with the largest width or density
+// descriptor; the first when none has one.
+std::string_view largest_candidate(std::string_view srcset) {
+  std::string_view best;
+  double best_size = -1;
+  std::size_t at = 0;
+  while (at < srcset.size()) {
+    while (at < srcset.size() && (is_space(srcset[at]) || srcset[at] == ',')) ++at;
+    std::size_t end = at;
+    while (end < srcset.size() && !is_space(srcset[end])) ++end;
+    std::string_view url = srcset.substr(at, end - at);
+    const bool ended = url.ends_with(',');  // no descriptors
+    if (ended) url.remove_suffix(1);
+    at = end;
+    double size = 0;
+    if (!ended) {
+      const std::size_t comma = std::min(srcset.find(',', at), srcset.size());
+      const std::string_view descriptor = feeds::trim_view(srcset.substr(at, comma - at));
+      if (!descriptor.empty() && (descriptor.back() == 'w' || descriptor.back() == 'x'))
+        size = std::strtod(std::string(descriptor.substr(0, descriptor.size() - 1)).c_str(), nullptr) *
+               (descriptor.back() == 'x' ? 1000 : 1);
+      at = comma;
+    }
+    if (!url.empty() && size > best_size) {
+      best = url;
+      best_size = size;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string BlockCollector::image_url(int index) const {
+  // A tracking pixel or spacer is no picture.
+  for (const char* dimension : {"width", "height"})
+    if (const std::string_view value = dom_.attribute(index, dimension); value == "0" || value == "1") return {};
+  std::vector<std::string_view> candidates;
+  for (const char* srcset : {"data-srcset", "srcset"})
+    if (const std::string_view largest = largest_candidate(dom_.attribute(index, srcset)); !largest.empty())
+      candidates.push_back(largest);
+  for (const char* lazy : {"data-src", "data-lazy-src", "data-original", "src"}) candidates.push_back(dom_.attribute(index, lazy));
+  for (const std::string_view candidate : candidates) {
+    if (candidate.empty() || candidate.starts_with("data:")) continue;
+    std::string url = feeds::resolve_url(base_url_, candidate);
+    if (feeds::is_http_url(url)) return url;
+  }
+  return {};
+}
+
+namespace {
 
 }  // namespace
 
@@ -62,10 +117,13 @@ void BlockCollector::collect(int root) {
 void BlockCollector::enter(int index) {
   const GumboTag tag = dom_[index].tag;
   if (tag == GUMBO_TAG_BR) return line_break();
+  if (tag == GUMBO_TAG_IMG && image_.empty()) image_ = image_url(index);
   if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) space_ = true;
   if (feeds::is_block_element(tag)) {
     flush();
     switch (tag) {
+      case GUMBO_TAG_FIGURE: ++figure_depth_; break;
+      case GUMBO_TAG_FIGCAPTION: context_.emplace_back(Block::Kind::caption, 0); break;
       case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
       case GUMBO_TAG_H6:
         context_.emplace_back(Block::Kind::heading, tag - GUMBO_TAG_H1 + 1);
@@ -104,9 +162,10 @@ void BlockCollector::leave(int index) {
   if (feeds::is_block_element(tag)) {
     flush();
     switch (tag) {
+      case GUMBO_TAG_FIGURE: --figure_depth_; break;
       case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
       case GUMBO_TAG_H6: case GUMBO_TAG_LI: case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_BLOCKQUOTE:
-      case GUMBO_TAG_TR:
+      case GUMBO_TAG_TR: case GUMBO_TAG_FIGCAPTION:
         if (!context_.empty()) context_.pop_back();
         break;
       case GUMBO_TAG_PRE:
@@ -146,7 +205,10 @@ void BlockCollector::add_text(std::string_view text) {
 
 void BlockCollector::add_char_run(std::string_view run) {
   if (current_.text.empty()) {
-    current_.kind = context_.empty() ? Block::Kind::paragraph : context_.back().first;
+    // Text a figure holds besides its media is its caption or credit, whatever element it is in.
+    current_.kind = figure_depth_ > 0  ? Block::Kind::caption
+                    : context_.empty() ? Block::Kind::paragraph
+                                       : context_.back().first;
     current_.level = context_.empty() ? 0 : context_.back().second;
     space_ = false;
     breaks_ = 0;

@@ -1,7 +1,8 @@
 // Turns page subtrees into Blocks the way a reader sees them: block-level elements and double line
 // breaks end a paragraph, inline markup flows into it. Inline formatting survives into each block's
 // HTML through an allowlist (links with absolute http(s) URLs, emphasis, code, sub/sup, line
-// breaks); everything else is reduced to its text.
+// breaks); everything else is reduced to its text. What a <figure> holds besides its media (a
+// figcaption, a credit line) becomes caption blocks; the first image met is the lead image.
 #pragma once
 
 #include <string>
@@ -23,6 +24,11 @@ class BlockCollector {
 
   std::vector<Block> take();
 
+  // The first image of what was collected, as an absolute http(s) URL: the largest candidate of
+  // its srcset, else a lazy loader's data-src, else its src; placeholders (data: URIs, 1x1 pixels)
+  // are passed over. Empty when none.
+  const std::string& image() const noexcept { return image_; }
+
  private:
   struct InlineTag {
     int node;
@@ -31,6 +37,7 @@ class BlockCollector {
     bool written = false;
   };
 
+  std::string image_url(int index) const;
   void enter(int index);
   void leave(int index);
   void add_text(std::string_view text);
@@ -49,6 +56,8 @@ class BlockCollector {
   int breaks_ = 0;
   int link_depth_ = 0;
   int pre_depth_ = 0;
+  int figure_depth_ = 0;
+  std::string image_;
 };
 
 }  // namespace sluice::pipeline

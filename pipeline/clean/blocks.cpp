@@ -19,6 +19,7 @@ std::string blocks_html(const std::vector<Block>& blocks) {
       case Block::Kind::quote: out += "<blockquote><p>" + block.html + "</p></blockquote>"; break;
       case Block::Kind::preformatted: out += "<pre>" + block.html + "</pre>"; break;
       case Block::Kind::paragraph: case Block::Kind::table_row: out += "<p>" + block.html + "</p>"; break;
+      case Block::Kind::caption: out += "<figure><figcaption>" + block.html + "</figcaption></figure>"; break;
     }
   }
   if (in_list) out += "</ul>";
@@ -28,7 +29,8 @@ std::string blocks_html(const std::vector<Block>& blocks) {
 std::vector<std::string> blocks_text(const std::vector<Block>& blocks) {
   std::vector<std::string> out;
   out.reserve(blocks.size());
-  for (const Block& block : blocks) out.push_back(block.text);
+  for (const Block& block : blocks)
+    if (block.kind != Block::Kind::caption || !out.empty()) out.push_back(block.text);
   return out;
 }
 

@@ -17,6 +17,7 @@ constexpr std::size_t kWrappedLineChars = 100;
 
 void finish(CleanedStory& story) {
   for (const Block& block : remove_title_and_repeated_blocks(story.blocks, story.metadata.title)) {
+    if (block.kind == Block::Kind::caption) continue;  // a caption or credit is never the summary
     if (!story.lead.empty()) story.lead += ' ';
     story.lead += block.text;
   }
@@ -113,6 +114,7 @@ CleanedStory clean_fragment(std::string_view html, std::string_view base_url, st
     BlockCollector collector(dom, skipped, base_url);
     collector.collect(root);
     story.blocks = collector.take();
+    if (!collector.image().empty()) story.metadata.image = collector.image();
   }
   finish(story);
   return story;

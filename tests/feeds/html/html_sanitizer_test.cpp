@@ -30,6 +30,11 @@ INSTANTIATE_TEST_SUITE_P(
         SanitizeCase{"JavascriptUrl", "<a href=\"javascript:alert(1)\">x</a>", "<a href=\"\">x</a>"},
         SanitizeCase{"DataUrlOnlyForImages", "<img src=\"data:image/png;base64,AA==\"><a href=\"data:text/html,x\">y</a>",
                      "<img src=\"data:image/png;base64,AA==\"><a href=\"\">y</a>"},
+        SanitizeCase{"LazyImageSourcesPromoted",
+                     "<img src=\"data:image/gif;base64,R0l=\" data-src=\"/big.jpg\" data-srcset=\"/a.jpg 480w, /b.jpg 960w\">"
+                     "<img data-lazy-src=\"c.jpg\"><img src=\"real.jpg\" data-src=\"other.jpg\">",
+                     "<img src=\"https://example.org/big.jpg\" srcset=\"/a.jpg 480w, /b.jpg 960w\">"
+                     "<img src=\"https://example.org/blog/c.jpg\"><img src=\"https://example.org/blog/real.jpg\">"},
         SanitizeCase{"RelativeUrlsResolved", "<img src=\"pic.png\" alt=\"A\">", "<img alt=\"A\" src=\"https://example.org/blog/pic.png\">"},
         SanitizeCase{"AttributesSortedAndQuoted", "<span title='say \"hi\"' class=x>t</span>",
                      "<span class=\"x\" title=\"say &quot;hi&quot;\">t</span>"},
