@@ -13,7 +13,14 @@
 
 namespace sluice::pipeline {
 
+// Written directly, field by field (what every article costs); an article with a string that is
+// not well-formed UTF-8 (a mis-declared feed) goes through nlohmann's serializer instead, which
+// replaces what is invalid. Either way the bytes are those of article_json_generic.
 std::string article_json(const feeds::Article& article, std::uint64_t seq);
+
+// The same through nlohmann's serializer: the fallback above, and what tests hold the direct
+// writer to.
+std::string article_json_generic(const feeds::Article& article, std::uint64_t seq);
 
 // An article as the publish thread needs it: what dedup and the log look at, and the JSON already
 // serialized (with seq 0) on a worker thread, so publishing costs no serializing.

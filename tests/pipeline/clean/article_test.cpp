@@ -110,5 +110,43 @@ TEST(Article, InvalidUtf8IsReplacedNotFatal) {
   EXPECT_EQ(json["title"], "caf\xef\xbf\xbd");
 }
 
+// The direct writer gives the bytes of nlohmann's serializer, whatever the strings hold: quotes,
+// backslashes, control characters, every script and emoji, empty and missing fields; and text that
+// is not well-formed UTF-8 is replaced the same way.
+TEST(Article, TheDirectWriterWritesWhatTheGenericSerializerWrites) {
+  const auto doc = feeds::parse_feed(test::read_file(kSeed / "feed.xml"), "https://news.example.org/world/rss.xml");
+  ASSERT_TRUE(doc);
+  std::vector<feeds::Article> articles{make_article(feed_config(), doc->feed, doc->entries.at(0), fetched_at())};
+  feeds::Article odd;
+  odd.id = "0123456789abcdef";
+  odd.feed_name = "odd";
+  odd.title = "Quote \" backslash \\ slash / tab \t bell \a nul-free \x1f del \x7f";
+  odd.summary = "Zeilen\r\nund \b\f — «Œuvre» 東京 𝄞 🙂";
+  odd.paragraphs = {"first", "", "line\nbreak", "\x01\x02"};
+  odd.authors = {"", "Ana Núñez"};
+  odd.tags = {};
+  odd.enclosures = {{"https://cdn.example.org/a.mp3", "audio/mpeg", 123456789, 3600},
+                    {"https://cdn.example.org/b", std::nullopt, std::nullopt, std::nullopt},
+                    {"", "", -1, 0}};
+  odd.image = "";
+  odd.revision = 7;
+  odd.simhash = 0xFEDCBA9876543210ULL;
+  odd.source = feeds::Article::Source::page;
+  articles.push_back(odd);
+  articles.push_back(feeds::Article{});
+  for (const std::string invalid : {"\xC0\x80 overlong", "cut \xE2\x82", "lone \x80 continuation", "\xED\xA0\x80 surrogate",
+                                    "\xF4\x90\x80\x80 past U+10FFFF", "\xE2\x82" "A resumed"}) {
+    feeds::Article broken = odd;
+    broken.paragraphs.push_back(invalid);
+    articles.push_back(broken);
+  }
+  for (const feeds::Article& article : articles)
+    for (const std::uint64_t seq : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{18446744073709551615ULL}})
+      EXPECT_EQ(article_json(article, seq), article_json_generic(article, seq)) << article.title;
+  const auto json = nlohmann::json::parse(article_json(odd, 5));
+  EXPECT_EQ(json["text"], "first\n\n\n\nline\nbreak\n\n\x01\x02");
+  EXPECT_TRUE(test::schema_violations(test::article_schema(), json).empty());
+}
+
 }  // namespace
 }  // namespace sluice::pipeline
