@@ -217,6 +217,7 @@ void Daemon::stop() {
     documents_.close();  // a fetch thread waiting for room gives up
     fetch_thread_.join();
   }
+  housekeeping();  // the last polls' progress
   documents_.close();
   for (std::thread& worker : workers_) worker.join();
   workers_.clear();
@@ -245,6 +246,14 @@ void Daemon::work(std::size_t index) {
       --pending_[document->feed];
     }
     worker_busy_since_[index] = 0;
+  }
+}
+
+void Daemon::housekeeping() {
+  try {
+    store_->flush_progress();
+  } catch (const std::exception& e) {
+    logger("daemon")->error("feed schedules not saved error=\"{}\"; they are kept and written again", e.what());
   }
 }
 

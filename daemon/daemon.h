@@ -66,6 +66,9 @@ class Daemon {
     std::string status;
   };
   Health health() const;
+  // Periodic upkeep, from the thread that runs the daemon: writes the feeds' poll progress the
+  // state store holds (it is written once a second while polls go on; this covers a lull).
+  void housekeeping();
   // What /metrics shows of the running daemon.
   Metrics::Gauges gauges() const;
 

@@ -124,6 +124,7 @@ int run_daemon(const config::Config& initial) {
     const int received = sigtimedwait(&signals, nullptr, &timeout);
     if (received < 0) {
       // The tick: tell systemd how things stand, and that all is well only while it is.
+      running.load()->housekeeping();
       const Daemon::Health health = running.load()->health();
       manager.status(health.status);
       if (health.alive) {

@@ -14,6 +14,7 @@ using std::chrono::milliseconds;
 
 // Sleep at most this long, so a stop request is never waited on for longer.
 constexpr milliseconds kMaxWait = 1s;
+constexpr milliseconds kCoalesce = 25ms;
 // How often the fetch stage logs a summary line.
 constexpr auto kSummaryEvery = std::chrono::minutes(1);
 // A poll put off because the feed's previous document is still under way is tried again after this.
@@ -179,8 +180,10 @@ void Poller::turn(milliseconds longest_wait) {
   if (now - summary_.since >= kSummaryEvery) log_summary();
   start_due(now);
   milliseconds wait = longest_wait;
+  // Polls due within kCoalesce of each other start on one wakeup, not one wakeup each.
   if (const auto due = scheduler_.next_due())
-    wait = std::clamp(std::chrono::duration_cast<milliseconds>(*due - now), 0ms, longest_wait);
+    wait = std::clamp(std::chrono::duration_cast<milliseconds>(*due - now), std::min(kCoalesce, longest_wait),
+                      longest_wait);
   fetcher_.poll(wait);
 }
 

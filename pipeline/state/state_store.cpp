@@ -97,6 +97,7 @@ void StateStore::add_missing_columns(const std::string& table,
 
 std::unordered_map<std::string, StoredFeed> StateStore::load_feeds() {
   const std::lock_guard lock(mutex_);
+  write_progress();
   return select_feeds(db_);
 }
 
@@ -202,21 +203,54 @@ std::pair<std::string, std::string> StateStore::load_validators(const std::strin
   return {select.text(0), select.text(1)};
 }
 
+StateStore::~StateStore() {
+  try {
+    flush_progress();
+  } catch (const std::exception&) {
+    // Lost: those feeds' schedules are the ones stored before, and they are polled a little early.
+  }
+}
+
 void StateStore::save_progress(const std::string& feed, const StoredFeed& progress) {
   const std::lock_guard lock(mutex_);
-  SqliteStatement upsert(db_.get(), R"(
-    INSERT INTO feeds (name, next_due, errors, configured_url, url, redirect_target, redirect_streak, cookies,
-      last_polled, last_status)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (name) DO UPDATE SET next_due = excluded.next_due, errors = excluded.errors,
-      configured_url = excluded.configured_url, url = excluded.url,
-      redirect_target = excluded.redirect_target, redirect_streak = excluded.redirect_streak,
-      cookies = excluded.cookies, last_polled = excluded.last_polled, last_status = excluded.last_status)");
-  upsert.bind(1, feed).bind(2, progress.next_due).bind(3, static_cast<std::int64_t>(progress.errors));
-  upsert.bind(4, progress.configured_url).bind(5, progress.url).bind(6, progress.redirect_target);
-  upsert.bind(7, static_cast<std::int64_t>(progress.redirect_streak)).bind(8, progress.cookies);
-  upsert.bind(9, progress.last_polled).bind(10, progress.last_status);
-  upsert.step();
+  pending_progress_.insert_or_assign(feed, progress);
+  if (std::chrono::steady_clock::now() - progress_written_ >= kProgressEvery) write_progress();
+}
+
+void StateStore::flush_progress() {
+  const std::lock_guard lock(mutex_);
+  write_progress();
+}
+
+void StateStore::write_progress() {
+  progress_written_ = std::chrono::steady_clock::now();
+  if (pending_progress_.empty()) return;
+  if (!store_progress_)
+    store_progress_.emplace(db_.get(), R"(
+      INSERT INTO feeds (name, next_due, errors, configured_url, url, redirect_target, redirect_streak, cookies,
+        last_polled, last_status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET next_due = excluded.next_due, errors = excluded.errors,
+        configured_url = excluded.configured_url, url = excluded.url,
+        redirect_target = excluded.redirect_target, redirect_streak = excluded.redirect_streak,
+        cookies = excluded.cookies, last_polled = excluded.last_polled, last_status = excluded.last_status)");
+  db_.execute("BEGIN IMMEDIATE");
+  try {
+    SqliteStatement& upsert = *store_progress_;
+    for (const auto& [feed, progress] : pending_progress_) {
+      upsert.reset();
+      upsert.bind(1, feed).bind(2, progress.next_due).bind(3, static_cast<std::int64_t>(progress.errors));
+      upsert.bind(4, progress.configured_url).bind(5, progress.url).bind(6, progress.redirect_target);
+      upsert.bind(7, static_cast<std::int64_t>(progress.redirect_streak)).bind(8, progress.cookies);
+      upsert.bind(9, progress.last_polled).bind(10, progress.last_status);
+      upsert.step();
+    }
+    db_.execute("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;  // kept pending: written with the next
+  }
+  pending_progress_.clear();
 }
 
 void StateStore::commit(const DocumentCommit& commit) { this->commit(std::span(&commit, 1)); }

@@ -8,6 +8,7 @@
 // (at least once), never skips. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -73,6 +74,9 @@ class StateStore {
   // Creates state_dir (mode 0700) when missing and opens state.db in it. Throws std::runtime_error
   // naming the path when it cannot.
   explicit StateStore(const std::filesystem::path& state_dir, std::size_t seen_per_feed = 20'000);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
 
   std::unordered_map<std::string, StoredFeed> load_feeds();
 
@@ -88,8 +92,13 @@ class StateStore {
   std::pair<std::string, std::string> load_validators(const std::string& feed);
 
   // Stores a feed's schedule, error count, URL, redirect streak, cookies and last outcome (not its
-  // validators).
+  // validators). Kept in memory and written with every other feed's in one transaction at most
+  // once per kProgressEvery, and by flush_progress(): a poll costs no write of its own, and a crash
+  // loses the last second of schedules at most (those feeds are polled a little early).
   void save_progress(const std::string& feed, const StoredFeed& progress);
+  // Writes the progress save_progress() holds. Also done on destruction.
+  void flush_progress();
+  static constexpr std::chrono::milliseconds kProgressEvery{1000};
 
   // Stores the document's validators and entry identities in one transaction.
   void commit(const DocumentCommit& commit);
@@ -114,6 +123,8 @@ class StateStore {
   void write(const DocumentCommit& commit, std::int64_t now);
   // Forgets a feed's oldest identities beyond seen_per_feed_, in the open transaction.
   void prune(std::string_view feed);
+  // Writes pending_progress_ in one transaction (mutex_ held).
+  void write_progress();
 
   std::mutex mutex_;
   SqliteDatabase db_;
@@ -121,6 +132,10 @@ class StateStore {
   std::optional<SqliteStatement> store_validators_;
   std::optional<SqliteStatement> store_entry_;
   std::optional<SqliteStatement> forget_oldest_;
+  // Progress not yet written, by feed, and when progress was last written.
+  std::unordered_map<std::string, StoredFeed> pending_progress_;
+  std::chrono::steady_clock::time_point progress_written_;
+  std::optional<SqliteStatement> store_progress_;
 };
 
 }  // namespace sluice::pipeline

@@ -1,6 +1,8 @@
 #include "pipeline/state/state_store.h"
 
 #include <gtest/gtest.h>
+
+#include <thread>
 #include <algorithm>
 
 #include "tests/support/temp_dir.h"
@@ -156,7 +158,30 @@ TEST(StateStore, ReadsFeedsWithoutWritingWhileAWriterHoldsTheDatabase) {
   EXPECT_EQ(feeds.at("world").errors, 3);
   EXPECT_EQ(feeds.at("world").last_status, "timed out after 20000 ms");
   writer.save_progress("world", {"", "", 43, 0, "", "", "", 0, "", 1060, "304 not modified"});
+  writer.flush_progress();
   EXPECT_EQ(StateStore::read_feeds(dir.path()).at("world").last_status, "304 not modified");
+}
+
+// A poll writes nothing of its own: progress is written at most once a second, all feeds in one
+// transaction, and when flushed or the store closes.
+TEST(StateStore, ProgressIsWrittenOnceASecondAndWhenFlushedOrClosed) {
+  const test::TempDir dir;
+  {
+    StateStore store(dir.path());
+    store.save_progress("a", {"", "", 1, 0, "", "", "", 0, "", 0, "first"});  // the first is written at once
+    EXPECT_EQ(StateStore::read_feeds(dir.path()).at("a").last_status, "first");
+    store.save_progress("a", {"", "", 2, 0, "", "", "", 0, "", 0, "second"});
+    store.save_progress("b", {"", "", 3, 0, "", "", "", 0, "", 0, "other"});
+    const auto meanwhile = StateStore::read_feeds(dir.path());
+    EXPECT_EQ(meanwhile.at("a").last_status, "first") << "held for up to a second";
+    EXPECT_FALSE(meanwhile.contains("b"));
+    EXPECT_EQ(store.load_feeds().at("b").next_due, 3) << "the writer itself reads what it holds";
+    std::this_thread::sleep_for(StateStore::kProgressEvery);
+    store.save_progress("c", {"", "", 4, 0, "", "", "", 0, "", 0, "later"});
+    EXPECT_EQ(StateStore::read_feeds(dir.path()).size(), 3U) << "a second on, all of them at once";
+    store.save_progress("c", {"", "", 5, 0, "", "", "", 0, "", 0, "last"});
+  }
+  EXPECT_EQ(StateStore::read_feeds(dir.path()).at("c").last_status, "last") << "written when the store closed";
 }
 
 TEST(StateStore, NamesAStateDirItCannotCreate) {
