@@ -76,6 +76,7 @@ struct PushStage::Exchange {
   std::string signature;
   std::string content_type;
   std::string links;
+  std::string length;  // Content-Length as sent; empty for a chunked body
   std::size_t feed = 0;
   bool reading = false;  // a delivery whose body is read
   std::string body;
@@ -199,7 +200,7 @@ void PushStage::start() {
         exchange->signature = header_of(connection, MHD_HEADER_KIND, "X-Hub-Signature");
         exchange->content_type = header_of(connection, MHD_HEADER_KIND, "Content-Type");
         exchange->links = header_of(connection, MHD_HEADER_KIND, "Link");
-        exchange->body = header_of(connection, MHD_HEADER_KIND, "Content-Length");  // for begin() to read
+        exchange->length = header_of(connection, MHD_HEADER_KIND, "Content-Length");
       } else {
         const auto argument = [&](const char* name) { return header_of(connection, MHD_GET_ARGUMENT_KIND, name); };
         const auto answer = stage.subscriptions_.verify(
@@ -276,7 +277,7 @@ void PushStage::stop() {
 
 void PushStage::begin(Exchange& exchange) {
   static const auto log = logger("push");
-  const std::string length = std::exchange(exchange.body, {});
+  const std::string& length = exchange.length;
   const std::optional<std::string> feed = subscriptions_.feed_of(exchange.callback);
   const auto found = feed ? feed_index_.find(*feed) : feed_index_.end();
   if (found == feed_index_.end()) {
