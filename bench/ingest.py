@@ -32,6 +32,8 @@ import sys
 import threading
 import time
 
+import profiling
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -162,11 +164,7 @@ def one_run(a, base, work, expected, perf):
     sub.setsockopt(zmq.SUBSCRIBE, b"article.")
     sub.setsockopt(zmq.RCVHWM, 0)
     sub.connect(endpoint)
-    recorder = None
-    if perf:
-        recorder = subprocess.Popen(["perf", "record", "--call-graph", "dwarf,16384", "-F", "250", "-o",
-                                     os.path.join(work, "perf.data"), "-p",
-                                     str(daemon.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    recorder = profiling.record(daemon.pid, os.path.join(work, "perf.data"), "dwarf") if perf else None
     received = 0
     last = started
     deadline = time.time() + a.timeout
@@ -178,8 +176,7 @@ def one_run(a, base, work, expected, perf):
                 last = time.time()
     cpu = cpu_seconds(daemon.pid) - cpu_started
     if recorder:
-        recorder.send_signal(signal.SIGINT)
-        recorder.wait()
+        profiling.stop(recorder)
     time.sleep(3)
     steady = status(daemon.pid, "VmRSS")
     sub.close()
@@ -234,13 +231,7 @@ def main():
               f"after a restart peak {r['peak'] >> 20} MB ({r['peak'] / r['steady']:.2f}x) and steady "
               f"{r['restarted'] >> 20} MB")
         if a.perf and run == 0:
-            report = subprocess.run(["perf", "report", "-i", os.path.join(work, "perf.data"), "--no-children",
-                                     "--percent-limit", "1.5", "--stdio", "--sort", "dso,symbol", "-g", "none"],
-                                    capture_output=True, text=True).stdout
-            for line in report.splitlines():
-                if line.strip() and not line.startswith("#"):
-                    fields = line.split()
-                    print(f"  {fields[0]:>7} {fields[1]:<18} " + " ".join(fields[3:-2])[:120])
+            profiling.print_top(os.path.join(work, "perf.data"), 1.5)
     rate = statistics.median(r["received"] / r["span"] for r in results)
     cost = statistics.median(r["cpu"] / max(1, r["received"]) * 1e6 for r in results)
     print(f"median of {len(results)}: {rate:.0f} articles/s, {cost:.0f} us CPU per article")

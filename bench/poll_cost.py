@@ -21,6 +21,8 @@ import sys
 import threading
 import time
 
+import profiling
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BODY = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://example.org/</link>'
@@ -72,14 +74,10 @@ def one_run(a, ports, work, perf):
     if daemon.poll() is not None:
         sys.exit(f"sluice ended early; see {work}/sluice.log")
     cpu, answered, started = cpu_seconds(daemon.pid), Feeds.answered, time.time()
-    recorder = None
-    if perf:
-        recorder = subprocess.Popen(["perf", "record", "-g", "-o", os.path.join(work, "perf.data"), "-p", str(daemon.pid)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    recorder = profiling.record(daemon.pid, os.path.join(work, "perf.data")) if perf else None
     time.sleep(a.seconds)
     if recorder:
-        recorder.send_signal(signal.SIGINT)
-        recorder.wait()
+        profiling.stop(recorder)
     cpu, answered, span = cpu_seconds(daemon.pid) - cpu, Feeds.answered - answered, time.time() - started
     daemon.send_signal(signal.SIGTERM)
     daemon.wait(timeout=120)
@@ -108,13 +106,7 @@ def main():
         print(f"run {run + 1}: {answered} polls in {span:.1f} s ({answered / span:.0f}/s), daemon CPU {cpu:.2f} s "
               f"= {costs[-1]:.3f} ms per poll")
         if a.perf and run == 0:
-            report = subprocess.run(["perf", "report", "-i", os.path.join(work, "perf.data"), "--no-children",
-                                     "--percent-limit", "2", "--stdio", "--sort", "dso,symbol", "-g", "none"],
-                                    capture_output=True, text=True).stdout
-            for line in report.splitlines():
-                if line.strip() and not line.startswith("#"):
-                    fields = line.split()
-                    print(f"  {fields[0]:>7} {fields[1]:<18} " + " ".join(fields[3:-2])[:120])
+            profiling.print_top(os.path.join(work, "perf.data"), 2)
     print(f"median of {len(costs)}: {statistics.median(costs):.3f} ms CPU per poll answered 304 "
           f"({a.feeds} feeds every {a.interval})")
     for server in servers:

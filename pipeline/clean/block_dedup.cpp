@@ -39,18 +39,7 @@ void shingles_of(const Hashes& words, Hashes& out) {
 
 double jaccard(const Hashes& left, const Hashes& right) {
   if (left.empty() && right.empty()) return 1.0;
-  std::size_t common = 0;
-  for (auto a = left.begin(), b = right.begin(); a != left.end() && b != right.end();) {
-    if (*a < *b) {
-      ++a;
-    } else if (*b < *a) {
-      ++b;
-    } else {
-      ++common;
-      ++a;
-      ++b;
-    }
-  }
+  const std::size_t common = count_common(left, right);
   return double(common) / double(left.size() + right.size() - common);
 }
 

@@ -63,6 +63,22 @@ void for_each_normalized_word(std::string_view text, Visit&& visit) {
   flush();
 }
 
+// How many values two sorted sequences of distinct values share.
+template <typename First, typename Second>
+std::size_t count_common(const First& first, const Second& second) noexcept {
+  std::size_t common = 0;
+  for (auto a = first.begin(), b = second.begin(); a != first.end() && b != second.end();) {
+    if (*a < *b) {
+      ++a;
+    } else if (*b < *a) {
+      ++b;
+    } else {
+      ++common, ++a, ++b;
+    }
+  }
+  return common;
+}
+
 // Shingle-set similarity of two texts, |A ∩ B| / |A ∪ B| (Jaccard), in [0, 1].
 double text_similarity(std::string_view a, std::string_view b);
 

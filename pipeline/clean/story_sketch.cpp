@@ -114,18 +114,8 @@ std::uint64_t headline_hash(std::string_view title) {
 
 Overlap exact_overlap(std::span<const std::uint32_t> first, std::span<const std::uint32_t> second) noexcept {
   if (first.empty() || second.empty()) return {};
-  std::size_t common = 0;
-  for (auto a = first.begin(), b = second.begin(); a != first.end() && b != second.end();) {
-    if (*a < *b) {
-      ++a;
-    } else if (*b < *a) {
-      ++b;
-    } else {
-      ++common, ++a, ++b;
-    }
-  }
-  const auto shared = double(common);
-  return {shared / double(first.size() + second.size() - common), shared / double(first.size()),
+  const auto shared = double(count_common(first, second));
+  return {shared / (double(first.size() + second.size()) - shared), shared / double(first.size()),
           shared / double(second.size())};
 }
 
