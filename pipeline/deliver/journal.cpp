@@ -98,6 +98,20 @@ bool incomplete(std::string_view data, std::size_t at) {
   return length >= kPayloadFixed && length <= kMaxPayload && at + kRecordHeader + length > data.size();
 }
 
+// Drops buffer's first `at` bytes (records already read), keeping the part of one not yet whole,
+// and reads up to chunk more bytes behind it; what read() returned (0 at the end, -1 on error).
+ssize_t read_behind(int fd, std::string& buffer, std::size_t& at, std::size_t chunk) {
+  buffer.erase(0, at);
+  at = 0;
+  const std::size_t had = buffer.size();
+  buffer.resize(had + chunk);
+  ssize_t got = 0;
+  do got = ::read(fd, buffer.data() + had, chunk);
+  while (got < 0 && errno == EINTR);
+  buffer.resize(had + static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
+  return got;
+}
+
 // What scan_file read: the bytes the whole records take, and the file's size.
 struct Scanned {
   std::uint64_t whole = 0;
@@ -127,19 +141,12 @@ Scanned scan_file(const std::filesystem::path& path, std::uint64_t first_seq,
       continue;
     }
     if (!more || !incomplete(buffer, at)) break;  // the end, or a corrupt record
-    buffer.erase(0, at);
-    at = 0;
-    const std::size_t had = buffer.size();
-    buffer.resize(had + kChunk);
-    ssize_t got = 0;
-    do got = ::read(fd, buffer.data() + had, kChunk);
-    while (got < 0 && errno == EINTR);
+    const ssize_t got = read_behind(fd, buffer, at, kChunk);
     if (got < 0) {
       const int error = errno;
       ::close(fd);
       fail("cannot read journal segment", path, error);
     }
-    buffer.resize(had + static_cast<std::size_t>(got));
     more = got > 0;
   }
   const off_t end = ::lseek(fd, 0, SEEK_END);
@@ -431,18 +438,7 @@ void JournalCursor::open(const std::filesystem::path& path, std::uint64_t first_
   at_ = 0;
 }
 
-bool JournalCursor::fill() {
-  // Keep the part of a record not yet whole, then read more behind it.
-  buffer_.erase(0, at_);
-  at_ = 0;
-  const std::size_t had = buffer_.size();
-  buffer_.resize(had + chunk_);
-  ssize_t got = 0;
-  do got = ::read(fd_, buffer_.data() + had, chunk_);
-  while (got < 0 && errno == EINTR);
-  buffer_.resize(had + static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
-  return got > 0;
-}
+bool JournalCursor::fill() { return read_behind(fd_, buffer_, at_, chunk_) > 0; }
 
 std::optional<Journal::Record> JournalCursor::next(std::uint64_t limit) {
   if (gone_ || fd_ < 0) return std::nullopt;
