@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end ingest cost: local feeds through the real sluice daemon to a ZeroMQ subscriber.
 
-usage: bench/ingest.py [--feeds 20] [--items 1000] [--runs 3] [--perf] [--build build]
+usage: bench/ingest.py [--feeds 20] [--items 1000] [--runs 3] [--perf] [--build build] [--write-feed FILE]
 
 A local HTTP server (Python's, on 127.0.0.1, with ETags) serves --feeds RSS feeds of --items items
 each. Every item is ~2.5 KB of HTML the way news feeds write it: a <figure> with the lead picture
@@ -207,8 +207,15 @@ def main():
     ap.add_argument("--timeout", type=float, default=300, help="seconds a run may take at most")
     ap.add_argument("--perf", action="store_true", help="record the first run with perf and print where CPU goes")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--write-feed", metavar="FILE",
+                    help="write the first feed's document to FILE and stop (for the build's clean_throughput, "
+                         "which times each stage of an article in-process)")
     a = ap.parse_args()
     a.binary = os.path.join(a.build, "sluice")
+    if a.write_feed:
+        with open(a.write_feed, "wb") as out:
+            out.write(feed_document("feed-0", a.items, 0))
+        return
 
     sizes = []
     for i in range(a.feeds):

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <new>
+#include <utility>
 
 #include "feeds/html/invisible_elements.h"
 #include "feeds/text.h"
@@ -112,8 +113,10 @@ PreparedMarkup prepare_markup(std::string_view html) {
   return finish();
 }
 
-GumboDocument::GumboDocument(std::string_view html)
-    : prepared_(prepare_markup(html)),
+GumboDocument::GumboDocument(std::string_view html) : GumboDocument(prepare_markup(html)) {}
+
+GumboDocument::GumboDocument(PreparedMarkup prepared)
+    : prepared_(std::move(prepared)),
       output_(gumbo_parse_with_options(&kGumboDefaultOptions, prepared_.markup.data(), prepared_.markup.size())) {
   if (!output_) throw std::bad_alloc();
 }

@@ -33,6 +33,8 @@ class GumboDocument {
  public:
   // Parses html as an HTML5 browser would; throws std::bad_alloc when gumbo cannot allocate.
   explicit GumboDocument(std::string_view html);
+  // Parses markup prepare_markup() has already prepared.
+  explicit GumboDocument(PreparedMarkup prepared);
   GumboDocument(const GumboDocument&) = delete;
   GumboDocument& operator=(const GumboDocument&) = delete;
   ~GumboDocument();

@@ -123,15 +123,12 @@ class Extraction {
     if (rules) apply_rules(*rules);
     for (int i = 0; i < dom_.size(); ++i) {
       if (dom_[i].is_text) continue;
-      // One walk over the attributes (gumbo lower-cases their names) instead of three lookups.
+      // One walk over the attributes (their names are lower case) instead of three lookups.
       std::string_view class_names, id, role;
-      const GumboVector& attributes = dom_[i].source->v.element.attributes;
-      for (unsigned k = 0; k < attributes.length; ++k) {
-        const auto* attribute = static_cast<const GumboAttribute*>(attributes.data[k]);
-        const std::string_view name = attribute->name;
-        if (name == "class") class_names = attribute->value;
-        else if (name == "id") id = attribute->value;
-        else if (name == "role") role = attribute->value;
+      for (const PageAttribute& attribute : dom_.attributes(i)) {
+        if (attribute.name == "class") class_names = attribute.value;
+        else if (attribute.name == "id") id = attribute.value;
+        else if (attribute.name == "role") role = attribute.value;
       }
       if (!class_names.empty() || !id.empty() || !role.empty())
         hints_[static_cast<std::size_t>(i)] = classify_hints(class_names, id, role);

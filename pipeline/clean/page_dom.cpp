@@ -1,13 +1,31 @@
 #include "pipeline/clean/page_dom.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "feeds/html/html_text.h"
 #include "feeds/html/invisible_elements.h"
 #include "feeds/text.h"
+#include "pipeline/clean/simple_markup.h"
 
 namespace sluice::pipeline {
 
-PageDom::PageDom(std::string_view html) : document_(html) {
-  nodes_.reserve(html.size() / 80);
+PageDom::PageDom(std::string_view html) {
+  feeds::PreparedMarkup prepared = feeds::prepare_markup(html);
+  problem_ = std::move(prepared.problem);
+  json_ld_ = std::move(prepared.json_ld);
+  markup_ = std::move(prepared.markup);
+  if (lay_out_simple_markup(markup_, layout_)) return;
+  layout_ = PageLayout{};
+  prepared.markup = std::move(markup_);
+  markup_.clear();
+  layout_.nodes.reserve(prepared.markup.size() / 80);
+  gumbo_ = std::make_unique<feeds::GumboDocument>(std::move(prepared));
+  lay_out_gumbo(gumbo_->root(), layout_);
+}
+
+void PageDom::lay_out_gumbo(const GumboNode* root, PageLayout& layout) {
+  std::vector<PageNode>& nodes = layout.nodes;
   struct Frame {
     const GumboNode* node;
     int index;
@@ -16,31 +34,42 @@ PageDom::PageDom(std::string_view html) : document_(html) {
   std::vector<Frame> stack;
   auto enter = [&](const GumboNode* node, int parent) {
     PageNode laid;
-    laid.source = node;
     laid.parent = parent;
     if (node->type == GUMBO_NODE_ELEMENT) {
-      laid.tag = node->v.element.tag;
+      const GumboElement& element = node->v.element;
+      laid.tag = element.tag;
+      if (laid.tag == GUMBO_TAG_UNKNOWN) {
+        GumboStringPiece name = element.original_tag;
+        gumbo_tag_from_original_text(&name);
+        laid.text = {name.data, name.length};
+      }
+      laid.attributes_begin = static_cast<std::uint32_t>(layout.attributes.size());
+      for (unsigned k = 0; k < element.attributes.length; ++k) {
+        const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[k]);
+        layout.attributes.push_back({attribute->name, attribute->value});
+      }
+      laid.attributes_end = static_cast<std::uint32_t>(layout.attributes.size());
     } else {
       laid.is_text = true;
       laid.text = node->v.text.text;
     }
-    nodes_.push_back(laid);
-    const int index = static_cast<int>(nodes_.size()) - 1;
+    nodes.push_back(laid);
+    const int index = static_cast<int>(nodes.size()) - 1;
     if (laid.is_text) {
-      nodes_.back().end = index + 1;
+      nodes.back().end = index + 1;
       return;
     }
-    if (laid.tag == GUMBO_TAG_HTML) html_ = index;
-    if (laid.tag == GUMBO_TAG_HEAD && head_ < 0) head_ = index;
-    if (laid.tag == GUMBO_TAG_BODY && body_ < 0) body_ = index;
+    if (laid.tag == GUMBO_TAG_HTML) layout.html = index;
+    if (laid.tag == GUMBO_TAG_HEAD && layout.head < 0) layout.head = index;
+    if (laid.tag == GUMBO_TAG_BODY && layout.body < 0) layout.body = index;
     stack.push_back({node, index, 0});
   };
-  enter(document_.root(), -1);
+  enter(root, -1);
   while (!stack.empty()) {
     Frame& frame = stack.back();
     const GumboVector& children = frame.node->v.element.children;
     if (frame.next_child == children.length) {
-      nodes_[static_cast<std::size_t>(frame.index)].end = static_cast<int>(nodes_.size());
+      nodes[static_cast<std::size_t>(frame.index)].end = static_cast<int>(nodes.size());
       stack.pop_back();
       continue;
     }
@@ -94,16 +123,26 @@ std::string PageDom::text_of(int index) const {
   return out;
 }
 
-bool PageDom::has_attribute(int index, const char* name) const noexcept {
+std::span<const PageAttribute> PageDom::attributes(int index) const noexcept {
   const PageNode& node = (*this)[index];
-  return !node.is_text && gumbo_get_attribute(&node.source->v.element.attributes, name) != nullptr;
+  return std::span(layout_.attributes).subspan(node.attributes_begin, node.attributes_end - node.attributes_begin);
 }
 
-std::string_view PageDom::attribute(int index, const char* name) const noexcept {
+bool PageDom::has_attribute(int index, std::string_view name) const noexcept {
+  return std::ranges::any_of(attributes(index),
+                             [name](const PageAttribute& attribute) { return feeds::iequals(attribute.name, name); });
+}
+
+std::string_view PageDom::attribute(int index, std::string_view name) const noexcept {
+  for (const PageAttribute& attribute : attributes(index))
+    if (feeds::iequals(attribute.name, name)) return attribute.value;
+  return {};
+}
+
+std::string_view PageDom::tag_name(int index) const noexcept {
   const PageNode& node = (*this)[index];
   if (node.is_text) return {};
-  const GumboAttribute* attribute = gumbo_get_attribute(&node.source->v.element.attributes, name);
-  return attribute ? std::string_view(attribute->value) : std::string_view();
+  return node.tag == GUMBO_TAG_UNKNOWN ? node.text : std::string_view(gumbo_normalized_tagname(node.tag));
 }
 
 }  // namespace sluice::pipeline

@@ -18,24 +18,16 @@ bool has_class(std::string_view classes, std::string_view wanted) {
   return false;
 }
 
-std::string_view tag_name(const PageDom& dom, int index) {
-  const GumboNode* node = dom[index].source;
-  if (dom[index].tag != GUMBO_TAG_UNKNOWN) return gumbo_normalized_tagname(dom[index].tag);
-  GumboStringPiece original = node->v.element.original_tag;
-  gumbo_tag_from_original_text(&original);
-  return {original.data, original.length};
-}
-
 bool matches_compound(const PageDom& dom, int index, const config::SimpleSelector& simple) {
   if (dom[index].is_text) return false;
-  if (!simple.tag.empty() && simple.tag != "*" && !feeds::iequals(tag_name(dom, index), simple.tag)) return false;
+  if (!simple.tag.empty() && simple.tag != "*" && !feeds::iequals(dom.tag_name(index), simple.tag)) return false;
   if (!simple.id.empty() && dom.attribute(index, "id") != simple.id) return false;
   const std::string_view classes = dom.attribute(index, "class");
   for (const std::string& wanted : simple.classes)
     if (!has_class(classes, wanted)) return false;
   for (const config::AttributeTest& test : simple.attributes) {
-    if (!dom.has_attribute(index, test.name.c_str())) return false;
-    const std::string_view value = dom.attribute(index, test.name.c_str());
+    if (!dom.has_attribute(index, test.name)) return false;
+    const std::string_view value = dom.attribute(index, test.name);
     switch (test.op) {
       case config::AttributeTest::Op::exists: break;
       case config::AttributeTest::Op::equals: if (value != test.value) return false; break;

@@ -1,6 +1,7 @@
 // libFuzzer target: any bytes through the cleaning stage (as a web page, a feed item's HTML or
-// scraped plain text) and on to the article JSON. Nothing may crash, hang or leak, and the direct
-// JSON writer must write what nlohmann's serializer writes.
+// scraped plain text) and on to the article JSON. Nothing may crash, hang or leak, the direct
+// JSON writer must write what nlohmann's serializer writes, and markup the simple layout takes
+// must be laid out as gumbo's tree is.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +11,41 @@
 #include "pipeline/clean/article_builder.h"
 #include "pipeline/clean/article_json.h"
 #include "pipeline/clean/cleaner.h"
+#include "pipeline/clean/page_dom.h"
+#include "pipeline/clean/simple_markup.h"
+
+namespace {
+
+bool same_layout(const sluice::pipeline::PageLayout& a, const sluice::pipeline::PageLayout& b) {
+  if (a.nodes.size() != b.nodes.size() || a.html != b.html || a.head != b.head || a.body != b.body) return false;
+  for (std::size_t i = 0; i < a.nodes.size(); ++i) {
+    const auto& x = a.nodes[i];
+    const auto& y = b.nodes[i];
+    if (x.tag != y.tag || x.is_text != y.is_text || x.parent != y.parent || x.end != y.end || x.text != y.text ||
+        x.attributes_end - x.attributes_begin != y.attributes_end - y.attributes_begin)
+      return false;
+    for (std::uint32_t k = 0; k < x.attributes_end - x.attributes_begin; ++k) {
+      const auto& p = a.attributes[x.attributes_begin + k];
+      const auto& q = b.attributes[y.attributes_begin + k];
+      if (p.name != q.name || p.value != q.value) return false;
+    }
+  }
+  return true;
+}
+
+// When the simple layout takes the markup, gumbo's tree is laid out the same.
+void check_simple_layout(std::string_view html) {
+  using namespace sluice;
+  const feeds::PreparedMarkup prepared = feeds::prepare_markup(html);
+  pipeline::PageLayout simple;
+  if (!pipeline::lay_out_simple_markup(prepared.markup, simple)) return;
+  const feeds::GumboDocument gumbo(prepared);
+  pipeline::PageLayout parsed;
+  pipeline::PageDom::lay_out_gumbo(gumbo.root(), parsed);
+  if (!same_layout(simple, parsed)) std::abort();
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sluice;
@@ -19,7 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   pipeline::CleanedStory story;
   switch (data[0] % 3) {
     case 0: story = pipeline::clean_page(input, "https://example.org/news/story.html"); break;
-    case 1: story = pipeline::clean_fragment(input, "https://example.org/news/", "A title"); break;
+    case 1:
+      check_simple_layout(input);
+      story = pipeline::clean_fragment(input, "https://example.org/news/", "A title");
+      break;
     default: story = pipeline::clean_text(input); break;
   }
   feeds::Article article;
