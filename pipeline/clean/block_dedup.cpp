@@ -1,6 +1,7 @@
 #include "pipeline/clean/block_dedup.h"
 
 #include <algorithm>
+#include <bit>
 #include <iterator>
 
 #include "feeds/hashing.h"
@@ -23,16 +24,21 @@ void word_hashes(std::string_view text, Hashes& out) {
 
 // The distinct shingles of kShingle words (the whole text when it has fewer), sorted, into out:
 // each the words' hashes combined in order.
-void shingles_of(const Hashes& words, Hashes& out) {
-  out.clear();
+template <typename Visit>
+void for_each_shingle(const Hashes& words, Visit&& visit) {
   if (words.empty()) return;
   const std::size_t width = std::min(kShingle, words.size());
-  out.reserve(words.size() - width + 1);
   for (std::size_t i = 0; i + width <= words.size(); ++i) {
     std::uint64_t shingle = 0;
     for (std::size_t k = 0; k < width; ++k) shingle = feeds::mix64(shingle * 0x9E3779B97F4A7C15ULL + words[i + k]);
-    out.push_back(shingle);
+    visit(shingle);
   }
+}
+
+void shingles_of(const Hashes& words, Hashes& out) {
+  out.clear();
+  out.reserve(words.size());
+  for_each_shingle(words, [&](std::uint64_t shingle) { out.push_back(shingle); });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
 }
@@ -86,19 +92,67 @@ std::vector<Block> remove_title(std::vector<Block>& blocks, std::vector<Hashes>&
   return lead;
 }
 
+// The shingles of the blocks kept so far, for remove_repeated: an open-addressing table (linear
+// probing) of shingle hashes, each with the last block that had it.
+class SeenShingles {
+ public:
+  explicit SeenShingles(std::size_t most) : slots_(std::bit_ceil(std::max<std::size_t>(16, most * 2))) {}
+
+  // Adds block's shingle; whether an earlier block had it. A shingle the block had already is
+  // neither counted again (*fresh false) nor repeated.
+  bool add(std::uint64_t shingle, std::uint32_t block, bool* fresh) {
+    shingle = std::max<std::uint64_t>(shingle, kTombstone + 1);  // 0 and 1 mark free slots
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t at = feeds::mix64(shingle) & mask;; at = (at + 1) & mask) {
+      Slot& slot = slots_[at];
+      if (slot.shingle == kEmpty) {
+        slot = {shingle, block};
+        added_.push_back(at);
+        *fresh = true;
+        return false;
+      }
+      if (slot.shingle != shingle) continue;
+      *fresh = slot.block != block;
+      slot.block = block;
+      return *fresh;
+    }
+  }
+
+  // What the blocks added since the last keep() or drop(): kept as seen, or forgotten.
+  void keep() { added_.clear(); }
+  void drop() {
+    for (const std::size_t at : added_) slots_[at].shingle = kTombstone;
+    added_.clear();
+  }
+
+ private:
+  static constexpr std::uint64_t kEmpty = 0, kTombstone = 1;
+  struct Slot {
+    std::uint64_t shingle = kEmpty;
+    std::uint32_t block = 0;
+  };
+  std::vector<Slot> slots_;
+  std::vector<std::size_t> added_;
+};
+
 void remove_repeated(std::vector<Block>& blocks, const std::vector<Hashes>& words) {
-  Hashes seen, own, merged;  // seen: sorted
+  std::size_t total = 0;
+  for (const Hashes& block_words : words) total += block_words.size();
+  SeenShingles seen(total);
   std::size_t kept = 0;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     if (words[i].size() >= kSubstantialWords) {
-      shingles_of(words[i], own);
-      const auto repeated = std::count_if(own.begin(), own.end(), [&](std::uint64_t shingle) {
-        return std::binary_search(seen.begin(), seen.end(), shingle);
+      std::size_t distinct = 0, repeated = 0;
+      for_each_shingle(words[i], [&](std::uint64_t shingle) {
+        bool fresh = false;
+        repeated += seen.add(shingle, static_cast<std::uint32_t>(i), &fresh);
+        distinct += fresh;
       });
-      if (!own.empty() && double(repeated) >= kRepeatShare * double(own.size())) continue;
-      merged.clear();
-      std::set_union(seen.begin(), seen.end(), own.begin(), own.end(), std::back_inserter(merged));
-      seen.swap(merged);
+      if (distinct > 0 && double(repeated) >= kRepeatShare * double(distinct)) {
+        seen.drop();
+        continue;
+      }
+      seen.keep();
     }
     if (kept != i) blocks[kept] = std::move(blocks[i]);
     ++kept;

@@ -31,31 +31,65 @@ constexpr bool word_byte(unsigned char c) noexcept {
 }
 
 // Calls visit(std::string_view word) for each word of text in normalized form, without a string per
-// word: the view is valid during the call.
+// word: the view (into text itself while the word is a piece of it as written) is valid during the
+// call.
 template <typename Visit>
 void for_each_normalized_word(std::string_view text, Visit&& visit) {
-  std::string word;
-  const auto flush = [&] {
-    if (!word.empty()) visit(std::string_view(word));
-    word.clear();
+  std::string copy;  // the word once it is not a piece of text as written
+  bool copied = false;
+  std::size_t begin = 0, end = 0;  // else the word is text[begin, end)
+  const auto append = [&](std::size_t from, std::size_t to) {
+    if (!copied) {
+      if (begin == end) {
+        begin = from, end = to;
+        return;
+      }
+      if (end == from) {
+        end = to;
+        return;
+      }
+      copy.assign(text, begin, end - begin);
+      copied = true;
+    }
+    copy.append(text, from, to - from);
   };
+  const auto append_char = [&](char c) {
+    if (!copied) {
+      copy.assign(text, begin, end - begin);
+      copied = true;
+    }
+    copy += c;
+  };
+  const auto empty = [&] { return copied ? copy.empty() : begin == end; };
+  const auto flush = [&] {
+    if (!empty()) visit(copied ? std::string_view(copy) : text.substr(begin, end - begin));
+    copy.clear();
+    copied = false;
+    begin = end = 0;
+  };
+  const auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
+    if (lower_or_digit(static_cast<char>(c))) {
+      std::size_t run = i + 1;
+      while (run < text.size() && lower_or_digit(text[run])) ++run;
+      append(i, run);
+      i = run;
+      continue;
+    }
     if (c >= 0x80) {
       if (const std::size_t mark = typographic_length(text, i)) {
         // A right single quote inside a word is its apostrophe, as ' is: "don’t" is "don't".
-        const bool apostrophe = !word.empty() && text.compare(i, 3, "\xE2\x80\x99") == 0 && i + 3 < text.size() &&
+        const bool apostrophe = !empty() && text.compare(i, 3, "\xE2\x80\x99") == 0 && i + 3 < text.size() &&
                                 word_byte(static_cast<unsigned char>(text[i + 3])) && typographic_length(text, i + 3) == 0;
         if (!apostrophe) flush();
         i += mark;
         continue;
       }
-      word += static_cast<char>(c);  // letters of other scripts belong to the word
-    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      word += static_cast<char>(c);
+      append(i, i + 1);  // letters of other scripts belong to the word
     } else if (c >= 'A' && c <= 'Z') {
-      word += static_cast<char>(c - 'A' + 'a');
-    } else if (c != '\'' || word.empty()) {
+      append_char(static_cast<char>(c - 'A' + 'a'));
+    } else if (c != '\'' || empty()) {
       flush();
     }
     ++i;
