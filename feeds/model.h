@@ -133,6 +133,9 @@ struct Article {
   std::vector<std::string> tags;
   std::string summary;                  // plain text
   std::vector<std::string> paragraphs;  // plain text, in order; `text` joins them
+  // The hashes of the paragraphs' words in normalized form, in order, where the cleaning stage has
+  // read them (the story sketch is made from them); empty: read from the paragraphs again.
+  std::vector<std::uint64_t> word_hashes;
   std::string html;                     // sanitized
   std::vector<Enclosure> enclosures;
   std::optional<std::string> image;

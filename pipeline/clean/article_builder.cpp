@@ -6,6 +6,7 @@
 #include "feeds/html/html_text.h"
 #include "feeds/identity.h"
 #include "feeds/urls.h"
+#include "pipeline/clean/block_dedup.h"
 #include "pipeline/clean/simhash.h"
 
 namespace sluice::pipeline {
@@ -42,6 +43,19 @@ void apply_story(const CleanedStory& story, feeds::Article& article) {
   if (!article.language) article.language = meta.language;
   if (!article.image) article.image = meta.image;
   article.paragraphs = blocks_text(story.blocks);
+  // The words the cleaning read, for the story sketch, of the blocks that make the paragraphs (the
+  // last ones: blocks_text leaves out only captions that open the story).
+  article.word_hashes.clear();
+  std::vector<std::uint64_t> read;
+  for (std::size_t i = story.blocks.size() - article.paragraphs.size(); i < story.blocks.size(); ++i) {
+    const Block& block = story.blocks[i];
+    const std::vector<std::uint64_t>* words = &block.word_hashes;
+    if (words->empty()) {  // not read (or without words): read now
+      word_hashes(block.text, read);
+      words = &read;
+    }
+    article.word_hashes.insert(article.word_hashes.end(), words->begin(), words->end());
+  }
   article.html = blocks_html(story.blocks);
   article.summary = !meta.description.empty() ? meta.description
                     : !story.lead.empty()     ? story.lead

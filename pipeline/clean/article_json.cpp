@@ -169,9 +169,8 @@ class JsonWriter {
   bool valid_ = true;
 };
 
-}  // namespace
-
-std::string article_json(const feeds::Article& article, std::uint64_t seq) {
+// words: the paragraphs' count_words, which the caller may have already.
+std::string write_article_json(const feeds::Article& article, std::uint64_t seq, std::size_t words) {
   std::string out;
   std::size_t size = 512 + article.summary.size() + 2 * article.html.size();
   for (const std::string& paragraph : article.paragraphs) size += paragraph.size() + 2;
@@ -241,7 +240,7 @@ std::string article_json(const feeds::Article& article, std::uint64_t seq) {
   json.key("image");
   json.string_or_null(article.image);
   json.key("word_count");
-  json.number(count_words(article.paragraphs));
+  json.number(words);
   json.key("simhash");
   char simhash_hex[17];
   std::snprintf(simhash_hex, sizeof simhash_hex, "%016llx", static_cast<unsigned long long>(article.simhash));
@@ -251,6 +250,12 @@ std::string article_json(const feeds::Article& article, std::uint64_t seq) {
   json.close_object();
   if (!json.valid()) return article_json_generic(article, seq);
   return out;
+}
+
+}  // namespace
+
+std::string article_json(const feeds::Article& article, std::uint64_t seq) {
+  return write_article_json(article, seq, count_words(article.paragraphs));
 }
 
 std::string article_json_generic(const feeds::Article& article, std::uint64_t seq) {
@@ -299,9 +304,11 @@ constexpr std::string_view kUnnumbered = R"({"schema":1,"seq":0,)";
 }  // namespace
 
 PreparedArticle prepare_article(const feeds::Article& article) {
+  const std::size_t words = count_words(article.paragraphs);
   PreparedArticle prepared{article.id, article.revision, article.feed_name, article.title, article.url, article.simhash,
-                           {},         {},               count_words(article.paragraphs), article_json(article, 0)};
-  prepared.sketch = sketch_story(article.paragraphs, &prepared.shingles);
+                           {},         {},               words,           write_article_json(article, 0, words)};
+  prepared.sketch = article.word_hashes.empty() ? sketch_story(article.paragraphs, &prepared.shingles)
+                                                : sketch_words(article.word_hashes, &prepared.shingles);
   return prepared;
 }
 

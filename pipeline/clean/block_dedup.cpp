@@ -16,12 +16,6 @@ constexpr double kTitleSimilarity = 0.8;
 
 using Hashes = std::vector<std::uint64_t>;
 
-// The hashes of text's normalized words, in order, into out.
-void word_hashes(std::string_view text, Hashes& out) {
-  out.clear();
-  for_each_normalized_word(text, [&](std::string_view word) { out.push_back(feeds::hash64(word)); });
-}
-
 // The distinct shingles of kShingle words (the whole text when it has fewer), sorted, into out:
 // each the words' hashes combined in order.
 template <typename Visit>
@@ -49,14 +43,12 @@ double jaccard(const Hashes& left, const Hashes& right) {
   return double(common) / double(left.size() + right.size() - common);
 }
 
-// The blocks' word hashes, computed once for both passes below.
-std::vector<Hashes> words_of(const std::vector<Block>& blocks) {
-  std::vector<Hashes> words(blocks.size());
-  for (std::size_t i = 0; i < blocks.size(); ++i) word_hashes(blocks[i].text, words[i]);
-  return words;
+// The blocks' word hashes, read once for both passes below (and kept for the story sketch).
+void read_words(std::vector<Block>& blocks) {
+  for (Block& block : blocks) word_hashes(block.text, block.word_hashes);
 }
 
-std::vector<Block> remove_title(std::vector<Block>& blocks, std::vector<Hashes>& words, std::string_view title) {
+std::vector<Block> remove_title(std::vector<Block>& blocks, std::string_view title) {
   std::vector<Block> lead;
   if (title.empty() || blocks.empty()) return lead;
   Hashes title_words, title_shingles, own;
@@ -65,30 +57,27 @@ std::vector<Block> remove_title(std::vector<Block>& blocks, std::vector<Hashes>&
   int total = 0;
   for (const Block& block : blocks) total += block.chars;
   std::vector<Block> kept;
-  std::vector<Hashes> kept_words;
   int before = 0;
   bool opened = false;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     bool repeats_title = false;
-    if (words[i].size() <= title_words.size() * 2 + 2) {
-      shingles_of(words[i], own);
+    const Hashes& words = blocks[i].word_hashes;
+    if (words.size() <= title_words.size() * 2 + 2) {
+      shingles_of(words, own);
       repeats_title = jaccard(own, title_shingles) >= kTitleSimilarity;
     }
     if (repeats_title) {
       if (!opened && before * 4 <= total) {
         for (Block& early : kept) lead.push_back(std::move(early));
         kept.clear();
-        kept_words.clear();
       }
       opened = true;
       continue;
     }
     before += blocks[i].chars;
     kept.push_back(std::move(blocks[i]));
-    kept_words.push_back(std::move(words[i]));
   }
   blocks = std::move(kept);
-  words = std::move(kept_words);
   return lead;
 }
 
@@ -135,15 +124,15 @@ class SeenShingles {
   std::vector<std::size_t> added_;
 };
 
-void remove_repeated(std::vector<Block>& blocks, const std::vector<Hashes>& words) {
+void remove_repeated(std::vector<Block>& blocks) {
   std::size_t total = 0;
-  for (const Hashes& block_words : words) total += block_words.size();
+  for (const Block& block : blocks) total += block.word_hashes.size();
   SeenShingles seen(total);
   std::size_t kept = 0;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    if (words[i].size() >= kSubstantialWords) {
+    if (blocks[i].word_hashes.size() >= kSubstantialWords) {
       std::size_t distinct = 0, repeated = 0;
-      for_each_shingle(words[i], [&](std::uint64_t shingle) {
+      for_each_shingle(blocks[i].word_hashes, [&](std::uint64_t shingle) {
         bool fresh = false;
         repeated += seen.add(shingle, static_cast<std::uint32_t>(i), &fresh);
         distinct += fresh;
@@ -187,17 +176,25 @@ double text_similarity(std::string_view a, std::string_view b) {
   return jaccard(left, right);
 }
 
-void remove_repeated_blocks(std::vector<Block>& blocks) { remove_repeated(blocks, words_of(blocks)); }
+void word_hashes(std::string_view text, std::vector<std::uint64_t>& out) {
+  out.clear();
+  for_each_normalized_word(text, [&](std::string_view word) { out.push_back(feeds::hash64(word)); });
+}
+
+void remove_repeated_blocks(std::vector<Block>& blocks) {
+  read_words(blocks);
+  remove_repeated(blocks);
+}
 
 std::vector<Block> remove_title_blocks(std::vector<Block>& blocks, std::string_view title) {
-  std::vector<Hashes> words = words_of(blocks);
-  return remove_title(blocks, words, title);
+  read_words(blocks);
+  return remove_title(blocks, title);
 }
 
 std::vector<Block> remove_title_and_repeated_blocks(std::vector<Block>& blocks, std::string_view title) {
-  std::vector<Hashes> words = words_of(blocks);
-  std::vector<Block> lead = remove_title(blocks, words, title);
-  remove_repeated(blocks, words);
+  read_words(blocks);
+  std::vector<Block> lead = remove_title(blocks, title);
+  remove_repeated(blocks);
   return lead;
 }
 

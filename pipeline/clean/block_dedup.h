@@ -21,6 +21,9 @@ namespace sluice::pipeline {
 // The words of text in normalized form.
 std::vector<std::string> normalized_words(std::string_view text);
 
+// The hashes (feeds::hash64) of text's words in normalized form, in order, into out.
+void word_hashes(std::string_view text, std::vector<std::uint64_t>& out);
+
 // The byte length of the UTF-8 sequence at text[at] when it is punctuation that typography varies
 // (curly quotes, dashes, ellipsis, no-break space, guillemets), else 0.
 std::size_t typographic_length(std::string_view text, std::size_t at) noexcept;
@@ -115,6 +118,8 @@ std::size_t count_common(const First& first, const Second& second) noexcept {
 
 // Shingle-set similarity of two texts, |A ∩ B| / |A ∪ B| (Jaccard), in [0, 1].
 double text_similarity(std::string_view a, std::string_view b);
+
+// These read each block's word_hashes (kept in the block for the story sketch).
 
 // Keeps the first occurrence of every repeated block of substance.
 void remove_repeated_blocks(std::vector<Block>& blocks);

@@ -3,6 +3,7 @@
 // HTML.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ struct Block {
   std::string html;  // inline content only: a, em, strong, code, br and the like; URLs absolute
   int link_chars = 0;
   int chars = 0;  // characters (code points) of text
+  // The hashes of text's words in normalized form (block_dedup.h), once read; empty before.
+  std::vector<std::uint64_t> word_hashes;
 
   double link_density() const noexcept { return chars ? static_cast<double>(link_chars) / chars : 0.0; }
 };

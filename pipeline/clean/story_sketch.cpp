@@ -25,8 +25,9 @@ class Sketcher {
   }
 
   // Each word makes a shingle with the word before it; a text of one word is its own shingle.
-  void word(std::string_view word) {
-    const std::uint64_t hash = feeds::hash64(word);
+  void word(std::string_view word) { word_hash(feeds::hash64(word)); }
+
+  void word_hash(std::uint64_t hash) {
     if (words_++ > 0) add(mix64(previous_ * 0x9E3779B97F4A7C15ULL ^ hash));
     previous_ = hash;
   }
@@ -101,6 +102,12 @@ StorySketch sketch_story(const std::vector<std::string>& paragraphs, std::vector
   // Paragraph breaks end no word and start no shingle: as one text joined by blank lines.
   for (const std::string& paragraph : paragraphs)
     for_each_normalized_word(paragraph, [&](std::string_view word) { sketcher.word(word); });
+  return sketcher.finish(shingles);
+}
+
+StorySketch sketch_words(std::span<const std::uint64_t> word_hashes, std::vector<std::uint32_t>* shingles) {
+  Sketcher sketcher((word_hashes.size() + 1) * 5);  // room for a shingle per word
+  for (const std::uint64_t hash : word_hashes) sketcher.word_hash(hash);
   return sketcher.finish(shingles);
 }
 

@@ -44,6 +44,9 @@ struct StorySketch {
 // exact_overlap compares (about 4 bytes per word).
 StorySketch sketch_story(const std::vector<std::string>& paragraphs, std::vector<std::uint32_t>* shingles = nullptr);
 StorySketch sketch_story(std::string_view text, std::vector<std::uint32_t>* shingles = nullptr);
+// The same from the hashes of the text's words in normalized form (block_dedup.h: word_hashes), in
+// order, when they have been read already.
+StorySketch sketch_words(std::span<const std::uint64_t> word_hashes, std::vector<std::uint32_t>* shingles = nullptr);
 
 // A headline's hash in normalized words (case, typography and punctuation aside), by which briefs
 // are known; 0 when it has no words.

@@ -3,6 +3,8 @@
 #include "feeds/parse/feed_parser.h"
 #include "pipeline/clean/article_builder.h"
 #include "pipeline/clean/article_json.h"
+#include "pipeline/clean/cleaner.h"
+#include "pipeline/clean/story_sketch.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/schema.h"
 #include "tests/support/temp_dir.h"
@@ -75,6 +77,32 @@ TEST(Article, SeedArticleCarriesTheStory) {
   EXPECT_EQ(json["html"].get<std::string>().rfind("<p>Ecuador&#x27;s", 0), std::string::npos);
   EXPECT_TRUE(json["html"].get<std::string>().starts_with("<p>Ecuador's President"));
   EXPECT_EQ(json["word_count"].get<int>(), 398);
+}
+
+// The story sketch made from the words the cleaning read is the one made from reading the
+// paragraphs again, for feed items (a figure and its caption first) and pages alike.
+TEST(Article, TheSketchFromTheCleaningsWordsIsTheSketchOfTheParagraphs) {
+  const auto doc = feeds::parse_feed(test::read_file(kSeed / "feed.xml"), "https://news.example.org/world/rss.xml");
+  ASSERT_TRUE(doc && doc->entries.size() == 1);
+  feeds::Entry item = doc->entries.at(0);
+  item.content.clear();
+  item.summary = feeds::Text{"<figure><img src=a.jpg><figcaption>Harbour at dawn. Photo: Agency</figcaption></figure>"
+                             "<p>Don\u2019t read it twice: the harbour opened at dawn, said the mayor.</p>"
+                             "<p>Ships WAITED outside &mdash; for hours.</p>", "text/html", ""};
+  std::vector<feeds::Article> articles = {make_article(feed_config(), doc->feed, doc->entries.at(0), fetched_at()),
+                                          make_article(feed_config(), doc->feed, item, fetched_at())};
+  articles.push_back(make_page_article(feed_config(), clean_page(test::read_file(kSeed / "page.html"), "https://x.org/a"),
+                                       "https://x.org/a", fetched_at()));
+  for (const feeds::Article& article : articles) {
+    ASSERT_FALSE(article.word_hashes.empty()) << article.title;
+    std::vector<std::uint32_t> from_words, from_text;
+    const StorySketch by_words = sketch_words(article.word_hashes, &from_words);
+    const StorySketch by_text = sketch_story(article.paragraphs, &from_text);
+    EXPECT_EQ(by_words.bits, by_text.bits) << article.title;
+    EXPECT_EQ(by_words.bands, by_text.bands) << article.title;
+    EXPECT_EQ(from_words, from_text) << article.title;
+  }
+  EXPECT_TRUE(articles[1].paragraphs.front().starts_with("Don\u2019t"));  // the caption opened the item: not in the text
 }
 
 TEST(Article, IdIsStableAndDependsOnFeedAndEntry) {
