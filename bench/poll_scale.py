@@ -6,7 +6,8 @@ usage: bench/poll_scale.py [--feeds 10000] [--minutes 5] [--ports 20] [--build b
 nginx (Debian package, started here on 127.0.0.1) serves the feeds on --ports ports (each a
 "server" for sluice's per-host limit): 90% answer 304 to sluice's conditional requests, 10% a
 50 KB feed every time. Interval 60 s. Prints sluice's CPU (% of one core, after the first minute),
-peak RSS, fetches/s, schedule lateness p50/p99 (from the daemon's poll summary lines) and errors.
+peak RSS, fetches/s, CPU milliseconds per poll (sluice's CPU over the polls it made, both kinds),
+schedule lateness p50/p99 (from the daemon's poll summary lines) and errors.
 """
 import argparse
 import os
@@ -113,8 +114,9 @@ feeds:
     p99 = max((int(s["lateness_p99_ms"]) for s in steady), default=0)
     errors = text.count("feed fetch failed")
     print(f"feeds={a.feeds} servers={a.ports} minutes={a.minutes:g}")
+    cpu_ms_per_poll = cpu / 100 / fetches * 1000 if fetches else 0
     print(f"cpu_percent_of_one_core={cpu:.1f} peak_rss_mb={rss_kb / 1024:.1f} fetches_per_s={fetches:.1f} "
-          f"lateness_p50_ms={p50} lateness_p99_ms={p99} errors={errors}")
+          f"cpu_ms_per_poll={cpu_ms_per_poll:.3f} lateness_p50_ms={p50} lateness_p99_ms={p99} errors={errors}")
     print("# cpu and the rates exclude the first minute (every feed's first full fetch); lateness: worst minute")
     return 0 if errors == 0 else 1
 

@@ -324,6 +324,7 @@ class SimpleLayout {
         code = std::min<char32_t>(code * (hex ? 16 : 10) + static_cast<char32_t>(value), 0x110000);
       }
       if (end == digits || end >= in_.size() || in_[end] != ';' || !plain_code_point(code)) return false;
+      if (code == '\n' && amp == pre_text_ && &into == &text_) return false;
       at_ = end + 1;
       return decoded_character(into, code);
     }
@@ -407,6 +408,16 @@ class SimpleLayout {
     if (at_ >= in_.size() || in_[at_] != '>') return false;  // attributes or '/' on an end tag
     ++at_;
     flush_text();
+    if (!started_) {
+      // Before the body starts HTML5 ignores end tags, but for these.
+      return tag != GUMBO_TAG_BR && tag != GUMBO_TAG_HTML && tag != GUMBO_TAG_BODY && tag != GUMBO_TAG_HEAD;
+    }
+    if (tag == GUMBO_TAG_P && std::ranges::none_of(open_, [](const Open& open) { return open.tag == GUMBO_TAG_P; })) {
+      // A </p> without a p open is an empty paragraph to HTML5.
+      insert(GUMBO_TAG_P, static_cast<std::uint32_t>(out_.attributes.size()));
+      pop();
+      return true;
+    }
     if (open_.empty()) return false;  // nothing open to end: ignored, or worse
     if (open_.back().tag == tag) {
       pop();
@@ -455,10 +466,11 @@ class SimpleLayout {
     insert(tag, attributes_begin);
     if (kind == Kind::empty || kind == Kind::rule) pop();
     if (kind == Kind::pre && at_ < in_.size()) {
-      // A line break right after <pre> is not the text's (one written as a reference too: gumbo's).
-      if (in_[at_] == '&') return false;
+      // A line break right after <pre> is not the text's (one written as a reference neither).
       if (in_[at_] == '\n' || in_[at_] == '\r')
         at_ += in_[at_] == '\r' && at_ + 1 < in_.size() && in_[at_ + 1] == '\n' ? 2 : 1;
+      else
+        pre_text_ = at_;
     }
     return true;
   }
@@ -605,6 +617,7 @@ class SimpleLayout {
   std::vector<Open> open_;
   int hidden_ = 0;
   bool started_ = false;  // the body has started: something other than white space came
+  std::size_t pre_text_ = std::string_view::npos;  // where the text right after a <pre> starts
 };
 
 }  // namespace

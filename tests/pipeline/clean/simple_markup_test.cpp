@@ -72,6 +72,9 @@ TEST(SimpleMarkup, FeedItemsAsPublishersWriteThemAreLaidOutWithoutGumbo) {
       "<section><header><h1>T</h1></header><article><p>x</p></article><footer>f</footer></section>",
       "<p><span><b><i><u>deep</u></i></b></span></p>",
       "<a href=x>one</a><a href=y>two</a>",
+      "<p>Quoted:<blockquote>words</blockquote></p><p>After</p>",  // a </p> with no p open: an empty p
+      "</div></p>\n<p>Stray end tags before anything are ignored</p>",
+      "<pre>&nbsp; indented&#10;code</pre>",
   };
   for (const char* item : items) EXPECT_TRUE(laid_out_as_gumbo_does(item)) << "markup: " << item;
 }
@@ -83,7 +86,7 @@ TEST(SimpleMarkup, LeavesToGumboWhatHtml5BuildsOtherwise) {
       "<p><span>x<div>y</div></span>",  // a block inside an open p that is not the element open last
       "<table><tr><td>cell</td></tr></table>",
       "<p>stray</span></p>",
-      "</p>",
+      "<p>x</p></div>",
       "<custom-element>x</custom-element>",
       "<p>&unknownentity;</p>",
       "<p>&copy 2026</p>",  // a legacy reference without its ';'
@@ -99,6 +102,7 @@ TEST(SimpleMarkup, LeavesToGumboWhatHtml5BuildsOtherwise) {
       "<p>&#x80;</p>",
       "<li>one<span><li>two",
       "<pre>&#10;x</pre>",
+      "<pre>&#x0A;x</pre>",
       "<p>unterminated <a href=\"x",
       "<title>head element</title>",
   };
