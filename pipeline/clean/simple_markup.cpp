@@ -412,7 +412,7 @@ class SimpleLayout {
       // Before the body starts HTML5 ignores end tags, but for these.
       return tag != GUMBO_TAG_BR && tag != GUMBO_TAG_HTML && tag != GUMBO_TAG_BODY && tag != GUMBO_TAG_HEAD;
     }
-    if (tag == GUMBO_TAG_P && std::ranges::none_of(open_, [](const Open& open) { return open.tag == GUMBO_TAG_P; })) {
+    if (tag == GUMBO_TAG_P && open_paragraphs_ == 0) {
       // A </p> without a p open is an empty paragraph to HTML5.
       insert(GUMBO_TAG_P, static_cast<std::uint32_t>(out_.attributes.size()));
       pop();
@@ -458,7 +458,7 @@ class SimpleLayout {
         if (!close_item(kind) || !close_paragraph()) return false;
         break;
       case Kind::anchor:
-        if (std::ranges::any_of(open_, [](const Open& open) { return open.tag == GUMBO_TAG_A; })) return false;
+        if (open_anchors_ > 0) return false;
         break;
       case Kind::ordinary: case Kind::formatting: case Kind::empty:
         break;
@@ -557,7 +557,7 @@ class SimpleLayout {
 
   // HTML5 closes an open p before a block starts; here only when it is the element open last.
   bool close_paragraph() {
-    if (std::ranges::none_of(open_, [](const Open& open) { return open.tag == GUMBO_TAG_P; })) return true;
+    if (open_paragraphs_ == 0) return true;
     if (open_.back().tag != GUMBO_TAG_P) return false;
     pop();
     return true;
@@ -583,6 +583,8 @@ class SimpleLayout {
   int parent() const { return open_.empty() ? out_.body : open_.back().node; }
 
   void insert(GumboTag tag, std::uint32_t attributes_begin) {
+    open_paragraphs_ += tag == GUMBO_TAG_P;
+    open_anchors_ += tag == GUMBO_TAG_A;
     const bool invisible = feeds::is_invisible(tag);
     if (hidden_ > 0 || invisible) {
       out_.attributes.resize(attributes_begin);
@@ -598,6 +600,8 @@ class SimpleLayout {
   void pop() {
     const Open open = open_.back();
     open_.pop_back();
+    open_paragraphs_ -= open.tag == GUMBO_TAG_P;
+    open_anchors_ -= open.tag == GUMBO_TAG_A;
     if (open.node >= 0) out_.nodes[static_cast<std::size_t>(open.node)].end = static_cast<int>(out_.nodes.size());
     hidden_ -= open.hides;
   }
@@ -616,6 +620,7 @@ class SimpleLayout {
   Gathered text_;
   std::vector<Open> open_;
   int hidden_ = 0;
+  int open_paragraphs_ = 0, open_anchors_ = 0;  // p and a elements among open_ (searched for often)
   bool started_ = false;  // the body has started: something other than white space came
   std::size_t pre_text_ = std::string_view::npos;  // where the text right after a <pre> starts
 };
