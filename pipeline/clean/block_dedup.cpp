@@ -16,8 +16,8 @@ constexpr double kTitleSimilarity = 0.8;
 
 using Hashes = std::vector<std::uint64_t>;
 
-// The distinct shingles of kShingle words (the whole text when it has fewer), sorted, into out:
-// each the words' hashes combined in order.
+// Each shingle of kShingle words (the whole text when it has fewer), in order: the words' hashes
+// combined in order.
 template <typename Visit>
 void for_each_shingle(const Hashes& words, Visit&& visit) {
   if (words.empty()) return;
@@ -29,6 +29,7 @@ void for_each_shingle(const Hashes& words, Visit&& visit) {
   }
 }
 
+// The distinct shingles, sorted, into out.
 void shingles_of(const Hashes& words, Hashes& out) {
   out.clear();
   out.reserve(words.size());
@@ -90,7 +91,7 @@ class SeenShingles {
   // Adds block's shingle; whether an earlier block had it. A shingle the block had already is
   // neither counted again (*fresh false) nor repeated.
   bool add(std::uint64_t shingle, std::uint32_t block, bool* fresh) {
-    shingle = std::max<std::uint64_t>(shingle, kTombstone + 1);  // 0 and 1 mark free slots
+    shingle = std::max<std::uint64_t>(shingle, kTombstone + 1);  // 0 marks a free slot, 1 a forgotten one
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t at = feeds::mix64(shingle) & mask;; at = (at + 1) & mask) {
       Slot& slot = slots_[at];

@@ -247,13 +247,26 @@ class Gathered {
   std::size_t copy_begin_ = 0, copy_end_ = 0;  // where it was copied to
 };
 
+// Whether the markup opens as a whole document does (a doctype, <html>, <head> or a head element):
+// web pages are declined before their bytes are read through.
+bool opens_a_document(std::string_view markup) {
+  const std::size_t at = markup.find_first_not_of(" \t\n\f\r");
+  if (at == std::string_view::npos || markup[at] != '<' || at + 1 >= markup.size()) return false;
+  if (markup[at + 1] == '!' || markup[at + 1] == '?') return true;
+  std::size_t end = at + 1;
+  while (end < markup.size() && is_alnum(markup[end])) ++end;
+  const std::string name = feeds::ascii_lower(markup.substr(at + 1, end - at - 1));
+  return name == "html" || name == "head" || name == "body" || name == "meta" || name == "link" || name == "title" ||
+         name == "base";
+}
+
 class SimpleLayout {
  public:
   SimpleLayout(std::string_view markup, PageLayout& layout)
       : in_(markup), out_(layout), text_(markup, layout.text) {}
 
   bool run() {
-    if (!plain_utf8(in_)) return false;
+    if (opens_a_document(in_) || !plain_utf8(in_)) return false;
     out_.text.reserve(in_.size());
     out_.nodes.reserve(3 + in_.size() / 40);
     out_.nodes.push_back({GUMBO_TAG_HTML, false, -1, 0, {}, 0, 0});
