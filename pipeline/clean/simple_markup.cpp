@@ -262,6 +262,9 @@ bool opens_a_document(std::string_view markup) {
 
 class SimpleLayout {
  public:
+  static constexpr std::size_t kMostAttributes = 64;
+
+
   SimpleLayout(std::string_view markup, PageLayout& layout)
       : in_(markup), out_(layout), text_(markup, layout.text) {}
 
@@ -527,8 +530,10 @@ class SimpleLayout {
         if (at_ >= in_.size()) return false;
         if (!attribute_value(value)) return false;
       }
-      // A name already given is dropped with its value.
+      // A name already given is dropped with its value. (Found by a walk over the tag's attributes:
+      // a tag with more than a few dozen is left to gumbo.)
       const auto given = std::span(out_.attributes).subspan(begin);
+      if (given.size() >= kMostAttributes) return false;
       const std::string_view text = value.take();
       if (std::ranges::none_of(given, [name](const PageAttribute& attribute) { return attribute.name == name; }))
         out_.attributes.push_back({name, text});

@@ -116,6 +116,12 @@ TEST(SimpleMarkup, PageDomUsesTheSimpleLayoutOnlyWhereItApplies) {
   const PageDom table("<table><tr><td>Cell</td></tr></table>");
   EXPECT_FALSE(table.laid_out_simply());
   EXPECT_EQ(table.text_of(table.body()), "Cell");
+  // A tag with a hundred attributes: duplicates are looked for by a walk, so gumbo reads it.
+  std::string crowded = "<p";
+  for (int n = 0; n < 100; ++n) crowded += " data-" + std::to_string(n) + "=x";
+  const PageDom many(crowded + ">Crowded</p>");
+  EXPECT_FALSE(many.laid_out_simply());
+  EXPECT_EQ(many.text_of(many.body()), "Crowded");
 }
 
 // What random markup is made of: the pieces feed items are made of first (the elements, references
