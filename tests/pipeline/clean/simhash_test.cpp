@@ -38,6 +38,16 @@ TEST(Simhash, FingerprintsStayTheSameAcrossVersions) {
   EXPECT_EQ(simhash({"Hello, WORLD"}), 0xc48e5c0f1d92767eULL) << "fewer than three words: one feature";
   EXPECT_EQ(simhash({"Z\u00fcrich"}), 0xab05a28885647b67ULL) << "UTF-8 bytes are letters";
   EXPECT_EQ(simhash({"  Tab\tseparated\u00a0words \u2014 and 42 numbers!", "", "x"}), 0x1973c7a7ee32f9f1ULL);
+
+  // A long text: more shingles than the vote counters hold before they are added up (255).
+  std::vector<std::string> long_text;
+  for (int k = 0; k < 6; ++k) {
+    std::string paragraph;
+    for (int i = 0; i < 200; ++i)
+      paragraph += "Word" + std::to_string((i * 7919 + k * 104729) % 997) + (i % 9 == 0 ? ", " : " ");
+    long_text.push_back(paragraph);
+  }
+  EXPECT_EQ(simhash(long_text), 0x274b311ed2857307ULL);
 }
 
 TEST(Simhash, CountsWords) {
